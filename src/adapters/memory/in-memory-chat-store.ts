@@ -1,0 +1,99 @@
+import type { Conversation } from '../../domain/model/conversation.js';
+import { advancesDelivery, type DeliveryStatus } from '../../domain/model/delivery-status.js';
+import type { InboundMessage } from '../../domain/model/message.js';
+import { newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
+import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
+
+/**
+ * The chat store in process memory. Reads and writes copy, so callers never share state with the
+ * store, and every operation is atomic (no await between its read and its write), like a
+ * Firestore `create()` or transaction.
+ */
+export class InMemoryChatStore implements ChatStore {
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly records = new Map<string, Map<string, MessageRecord>>();
+  private readonly byOutboundId = new Map<string, { conversationId: string; messageId: string }>();
+
+  async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
+    const messages = this.messagesOf(message.conversationId);
+    const existing = messages.get(message.id);
+    if (existing) return { created: false, record: structuredClone(existing) };
+
+    const record = newRecord(structuredClone(message), now);
+    messages.set(message.id, record);
+    this.touchConversation(message, now);
+    return { created: true, record: structuredClone(record) };
+  }
+
+  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
+    const current = this.records.get(conversationId)?.get(messageId);
+    if (!current || current.version !== expectedVersion) return null;
+    const next: MessageRecord = { ...current, ...structuredClone(patch), version: current.version + 1 };
+    for (const key of Object.keys(next) as (keyof MessageRecord)[]) if (next[key] === undefined) delete next[key];
+    this.records.get(conversationId)!.set(messageId, next);
+    for (const outboundId of next.outboundIds) this.byOutboundId.set(outboundId, { conversationId, messageId });
+    return structuredClone(next);
+  }
+
+  async history(conversationId: string, { before, limit }: { before: number; limit: number }): Promise<MessageRecord[]> {
+    if (limit <= 0) return [];
+    const earlier = this.sorted(conversationId).filter((record) => record.message.receivedAt < before);
+    return structuredClone(earlier.slice(-limit));
+  }
+
+  async applyStatus(status: DeliveryStatus): Promise<ApplyStatusResult> {
+    const ref = this.byOutboundId.get(status.outboundId);
+    const record = ref && this.records.get(ref.conversationId)?.get(ref.messageId);
+    if (!record) return 'unknown';
+    if (!advancesDelivery(record.delivery?.status, status.status)) {
+      if (status.pricing?.category && record.delivery && !record.delivery.pricingCategory) {
+        record.delivery = { ...record.delivery, pricingCategory: status.pricing.category };
+      }
+      return 'stale';
+    }
+    const errorCode = status.errors?.[0]?.code;
+    const pricingCategory = status.pricing?.category ?? record.delivery?.pricingCategory;
+    record.delivery = {
+      status: status.status,
+      at: status.at,
+      ...(pricingCategory ? { pricingCategory } : {}),
+      ...(errorCode !== undefined ? { errorCode } : {}),
+    };
+    record.version += 1;
+    return 'applied';
+  }
+
+  async getConversation(conversationId: string): Promise<Conversation | null> {
+    const conversation = this.conversations.get(conversationId);
+    return conversation ? structuredClone(conversation) : null;
+  }
+
+  async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
+    return structuredClone(this.sorted(conversationId).slice(0, limit));
+  }
+
+  private sorted(conversationId: string): MessageRecord[] {
+    return [...(this.records.get(conversationId)?.values() ?? [])].sort(
+      (a, b) => a.message.receivedAt - b.message.receivedAt || a.message.sentAt - b.message.sentAt,
+    );
+  }
+
+  private messagesOf(conversationId: string): Map<string, MessageRecord> {
+    let messages = this.records.get(conversationId);
+    if (!messages) this.records.set(conversationId, (messages = new Map()));
+    return messages;
+  }
+
+  private touchConversation(message: InboundMessage, now: number): void {
+    const existing = this.conversations.get(message.conversationId);
+    this.conversations.set(message.conversationId, {
+      id: message.conversationId,
+      channel: message.channel,
+      accountId: message.accountId,
+      participant: structuredClone({ ...existing?.participant, ...message.participant }),
+      createdAt: existing?.createdAt ?? now,
+      lastMessageAt: Math.max(existing?.lastMessageAt ?? 0, message.receivedAt),
+      messageCount: (existing?.messageCount ?? 0) + 1,
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import type { Channel } from '../../domain/model/ids.js';
+import type { OutboundReply, ReplyChannel, SendResult } from '../../domain/ports/reply-channel.js';
+
+/** Sends each reply through the adapter of the channel its message came from. */
+export class RoutingReplyChannel implements ReplyChannel {
+  constructor(readonly routes: Readonly<Record<Channel, ReplyChannel>>) {}
+
+  send(reply: OutboundReply): Promise<SendResult> {
+    return this.routes[reply.inReplyTo.channel].send(reply);
+  }
+}
+
+/** A channel deliberately not configured for sending: replies are stored and marked unsent. */
+export class UnconfiguredReplyChannel implements ReplyChannel {
+  constructor(private readonly reason: string) {}
+
+  async send(): Promise<SendResult> {
+    return { kind: 'unsent', reason: this.reason };
+  }
+}

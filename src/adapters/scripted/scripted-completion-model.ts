@@ -1,0 +1,73 @@
+import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
+
+export const SCRIPTED_MODEL_NAME = 'scripted-echo-v1';
+
+export interface ScriptedFailure {
+  retryable: boolean;
+  message?: string;
+}
+
+/**
+ * A deterministic stand-in for a real model, for local runs and tests. Every reply says it comes
+ * from the scripted model, so nobody mistakes it for an AI. It can be told to fail or to be slow,
+ * and it keeps the requests it received.
+ */
+export class ScriptedCompletionModel implements CompletionModel {
+  readonly requests: CompletionRequest[] = [];
+  private failures: ScriptedFailure[] = [];
+  private delayMs = 0;
+
+  /** The next `count` calls reject with a `CompletionError`. */
+  failNext(count: number, failure: ScriptedFailure = { retryable: true }): this {
+    this.failures.push(...Array.from({ length: count }, () => failure));
+    return this;
+  }
+
+  /** Every call waits this long before answering (and honours the abort signal meanwhile). */
+  slowBy(ms: number): this {
+    this.delayMs = ms;
+    return this;
+  }
+
+  get calls(): number {
+    return this.requests.length;
+  }
+
+  async complete(request: CompletionRequest, options: { signal?: AbortSignal } = {}): Promise<Completion> {
+    this.requests.push(structuredClone(request));
+    if (this.delayMs > 0) await wait(this.delayMs, options.signal);
+    const failure = this.failures.shift();
+    if (failure) throw new CompletionError(failure.message ?? 'scripted model failure', failure.retryable);
+
+    const last = request.turns.at(-1)?.content ?? '';
+    const userTurns = request.turns.filter((turn) => turn.role === 'user').length;
+    const text = `[VocoEng scripted model, not an AI] You said: "${clip(last)}" (message ${userTurns} of this conversation).`;
+    const promptChars = request.systemPrompt.length + request.turns.reduce((sum, turn) => sum + turn.content.length, 0);
+    return {
+      text,
+      model: SCRIPTED_MODEL_NAME,
+      // A deterministic estimate (4 characters per token): the scripted model has no tokenizer.
+      usage: { prompt: Math.ceil(promptChars / 4), completion: Math.ceil(text.length / 4) },
+    };
+  }
+}
+
+function clip(text: string): string {
+  const chars = [...text];
+  return chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : text;
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CompletionError('scripted model call aborted (timeout)', true));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

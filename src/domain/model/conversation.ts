@@ -1,0 +1,12 @@
+import type { Channel } from './ids.js';
+import type { Participant } from './message.js';
+
+export interface Conversation {
+  id: string;
+  channel: Channel;
+  accountId: string;
+  participant: Participant;
+  createdAt: number;
+  lastMessageAt: number;
+  messageCount: number;
+}

@@ -1,0 +1,26 @@
+import type { Channel } from './ids.js';
+
+export type DeliveryState = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+
+/** A channel's report on a reply we sent. Reports arrive in any order and may repeat. */
+export interface DeliveryStatus {
+  /** The outbound message id the channel gave our reply. */
+  outboundId: string;
+  channel: Channel;
+  accountId: string;
+  conversationId: string;
+  /** The person the reply went to (WhatsApp `recipient_id`). */
+  recipientId: string;
+  status: DeliveryState;
+  /** Epoch ms, from the channel. */
+  at: number;
+  pricing?: { billable?: boolean; model?: string; category?: string };
+  errors?: { code: number; title?: string }[];
+}
+
+const RANK: Record<DeliveryState, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
+
+/** True when `next` moves the delivery forward; a later state never regresses to an earlier one. */
+export function advancesDelivery(current: DeliveryState | undefined, next: DeliveryState): boolean {
+  return current === undefined || RANK[next] > RANK[current];
+}

@@ -1,0 +1,18 @@
+import { sha256Hex } from './sha256.js';
+
+export type Channel = 'whatsapp' | 'api';
+export const CHANNELS: readonly Channel[] = ['whatsapp', 'api'];
+
+/**
+ * Deterministic conversation id for (channel, account, participant). It is the Pub/Sub ordering
+ * key and the Firestore document id, so it must be stable, URL- and path-safe, and must not reveal
+ * the participant's phone number when it appears in logs.
+ */
+export function conversationIdFor(channel: Channel, accountId: string, participantId: string): string {
+  return `c_${sha256Hex(`conversation\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
+}
+
+/** Pseudonymous user key for analytics (distinct users without storing phone numbers there). */
+export function userKeyFor(channel: Channel, accountId: string, participantId: string): string {
+  return `u_${sha256Hex(`user\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
+}

@@ -1,0 +1,84 @@
+import type { DeliveryState } from './delivery-status.js';
+import type { InboundMessage } from './message.js';
+import type { Reply } from './reply.js';
+
+/**
+ * received → generating → answered → sending → sent, with the side exits `skipped` (nothing to
+ * answer), `failed` (with a reason), `unsent` (the reply channel is not configured) and
+ * `send-unknown` (a sender died between the send and its record: WhatsApp sends carry no
+ * idempotency key, so such a reply is never blindly resent).
+ */
+export type MessageState =
+  | 'received'
+  | 'generating'
+  | 'answered'
+  | 'sending'
+  | 'sent'
+  | 'unsent'
+  | 'failed'
+  | 'send-unknown'
+  | 'skipped';
+
+const TERMINAL: ReadonlySet<MessageState> = new Set(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']);
+
+export const isTerminal = (state: MessageState): boolean => TERMINAL.has(state);
+
+export interface Failure {
+  stage: 'generate' | 'send';
+  reason: string;
+}
+
+export interface DeliveryInfo {
+  status: DeliveryState;
+  at: number;
+  pricingCategory?: string;
+  errorCode?: number;
+}
+
+/** One inbound message as stored by the chat store, with the progress of its reply. */
+export interface MessageRecord {
+  message: InboundMessage;
+  state: MessageState;
+  /** Incremented on every write: transitions are compare-and-set on it. */
+  version: number;
+  /** Generation attempts started so far. */
+  attempts: number;
+  sendAttempts: number;
+  /** Epoch ms until which the holder of `generating`/`sending` owns the message; 0 when free. */
+  leaseUntil: number;
+  reply?: Reply;
+  /** Ids the channel gave the parts of the reply. */
+  outboundIds: string[];
+  delivery?: DeliveryInfo;
+  failure?: Failure;
+  /** Why nothing was answered (state `skipped`) or not sent (state `unsent`). */
+  note?: string;
+  /** True once the interaction event of the terminal state has been published. */
+  recorded: boolean;
+  updatedAt: number;
+}
+
+export type MessagePatch = Partial<Omit<MessageRecord, 'message' | 'version'>>;
+
+export function newRecord(message: InboundMessage, now: number): MessageRecord {
+  return { message, state: 'received', version: 1, attempts: 0, leaseUntil: 0, sendAttempts: 0, outboundIds: [], recorded: false, updatedAt: now };
+}
+
+export type NextStep = 'generate' | 'send' | 'wait' | 'mark-send-unknown' | 'record' | 'done';
+
+/** What a delivery of this message should do now, given what is stored. */
+export function nextStep(record: MessageRecord, now: number): NextStep {
+  const leaseLive = record.leaseUntil > now;
+  switch (record.state) {
+    case 'received':
+      return 'generate';
+    case 'generating':
+      return leaseLive ? 'wait' : 'generate';
+    case 'answered':
+      return 'send';
+    case 'sending':
+      return leaseLive ? 'wait' : 'mark-send-unknown';
+    default:
+      return record.recorded ? 'done' : 'record';
+  }
+}

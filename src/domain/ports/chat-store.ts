@@ -1,0 +1,36 @@
+import type { Conversation } from '../model/conversation.js';
+import type { DeliveryStatus } from '../model/delivery-status.js';
+import type { InboundMessage } from '../model/message.js';
+import type { MessagePatch, MessageRecord } from '../model/message-record.js';
+
+export type ApplyStatusResult = 'applied' | 'stale' | 'unknown';
+
+/**
+ * Conversations and their messages, each message carrying its reply state machine.
+ * Every write is atomic; there is no check-then-set anywhere.
+ */
+export interface ChatStore {
+  /**
+   * Atomic create-if-absent of the message keyed by its channel id (and upsert of its
+   * conversation). `created` is false when the message was already stored: `record` is then the
+   * stored one, untouched.
+   */
+  register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }>;
+
+  /**
+   * Compare-and-set: applies `patch` only when the stored version is `expectedVersion`, returning
+   * the new record (version + 1), or null when another writer changed it first.
+   */
+  transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null>;
+
+  /** Earlier messages of the conversation received before `before`, oldest first, at most `limit`. */
+  history(conversationId: string, options: { before: number; limit: number }): Promise<MessageRecord[]>;
+
+  /** Applies a delivery status to the message whose reply got `status.outboundId`, never regressing. */
+  applyStatus(status: DeliveryStatus): Promise<ApplyStatusResult>;
+
+  getConversation(conversationId: string): Promise<Conversation | null>;
+
+  /** The whole transcript, oldest first. */
+  messages(conversationId: string, options: { limit: number }): Promise<MessageRecord[]>;
+}

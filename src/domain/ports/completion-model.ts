@@ -1,0 +1,35 @@
+import { DomainError } from '../model/errors.js';
+import type { TokenUsage } from '../model/reply.js';
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface CompletionRequest {
+  /** Operator instructions only; user content never goes here. */
+  systemPrompt: string;
+  /** History then the message to answer, oldest first, ending with a user turn. */
+  turns: ChatTurn[];
+  maxTokens: number;
+  model?: string;
+}
+
+export interface Completion {
+  text: string;
+  model: string;
+  usage: TokenUsage;
+}
+
+/** Produces the assistant's next turn of a conversation. */
+export interface CompletionModel {
+  /** Rejects with a `CompletionError` whose `retryable` says whether trying again can help. */
+  complete(request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion>;
+}
+
+export class CompletionError extends DomainError {
+  /** `reason` becomes the stable code recorded as the failure reason (default `completion_failed`). */
+  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason?: string } = {}) {
+    super(options.reason ?? 'completion_failed', message, retryable, { cause: options.cause });
+  }
+}

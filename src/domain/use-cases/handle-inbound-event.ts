@@ -1,0 +1,22 @@
+import type { InboundEvent } from '../model/events.js';
+import type { ApplyDeliveryStatus } from './apply-delivery-status.js';
+import type { ReplyToMessage } from './reply-to-message.js';
+
+export type InboundEventOutcome = { kind: 'message'; state: string; firstDelivery: boolean } | { kind: 'status'; result: string };
+
+/** The worker's entry point: one use case per event kind. */
+export class HandleInboundEvent {
+  constructor(
+    private readonly reply: ReplyToMessage,
+    private readonly applyStatus: ApplyDeliveryStatus,
+  ) {}
+
+  async execute(event: InboundEvent): Promise<InboundEventOutcome> {
+    if (event.kind === 'message') {
+      const outcome = await this.reply.execute(event.message);
+      return { kind: 'message', state: outcome.state, firstDelivery: outcome.firstDelivery };
+    }
+    const { result } = await this.applyStatus.execute(event.status);
+    return { kind: 'status', result };
+  }
+}

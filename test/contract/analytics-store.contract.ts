@@ -1,0 +1,230 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomInt, randomUUID } from 'node:crypto';
+import type { ConversationSummary } from '../../src/domain/model/analytics.js';
+import { ValidationError } from '../../src/domain/model/errors.js';
+import type { Channel } from '../../src/domain/model/ids.js';
+import type { MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
+import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
+
+export interface AnalyticsStoreUnderTest {
+  store: AnalyticsStore;
+  cleanup?: () => Promise<void>;
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** The shared cases every AnalyticsStore implementation must pass. */
+export function analyticsStoreContract(name: string, make: () => Promise<AnalyticsStoreUnderTest>): void {
+  describe(name, () => {
+    let store: AnalyticsStore;
+    let cleanup: (() => Promise<void>) | undefined;
+    /** Each test queries a day of its own, so a shared database's other rows stay out of range. */
+    let base: number;
+    let run: string;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await make());
+      base = Date.UTC(2100, 0, 1) + randomInt(0, 1_000_000) * DAY;
+      run = randomUUID();
+    });
+    afterEach(async () => {
+      await cleanup?.();
+    });
+
+    const day = () => ({ from: base, to: base + DAY });
+
+    function aMessageEvent(overrides: Partial<MessageInteraction> = {}): MessageInteraction {
+      const messageId = `m-${randomUUID()}`;
+      return {
+        type: 'message',
+        eventId: `message:whatsapp:${messageId}`,
+        occurredAt: base + 1000,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        messageId,
+        messageType: 'text',
+        receivedAt: base + 1000,
+        outcome: 'sent',
+        replyKind: 'ai',
+        model: 'gpt-test',
+        usage: { prompt: 0, completion: 0 },
+        costUsd: 0,
+        latencyMs: 100,
+        ...overrides,
+      };
+    }
+
+    function aStatusEvent(overrides: Partial<StatusInteraction> = {}): StatusInteraction {
+      const outboundId = `out-${randomUUID()}`;
+      return {
+        type: 'status',
+        eventId: `status:whatsapp:${outboundId}:read`,
+        occurredAt: base + 2000,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        outboundId,
+        status: 'read',
+        ...overrides,
+      };
+    }
+
+    async function recordAll(events: (MessageInteraction | StatusInteraction)[]): Promise<void> {
+      for (const event of events) expect(await store.record(event)).toBe('inserted');
+    }
+
+    describe('record', () => {
+      it('inserts an event once and reports duplicate when the same eventId is recorded again', async () => {
+        const event = aMessageEvent({ usage: { prompt: 10, completion: 5 } });
+
+        expect(await store.record(event)).toBe('inserted');
+        expect(await store.record(event)).toBe('duplicate');
+        expect(await store.record({ ...event, usage: { prompt: 999, completion: 999 } })).toBe('duplicate');
+
+        const summary = await store.summary(day());
+        expect(summary.messagesIn).toBe(1);
+        expect(summary.tokens).toEqual({ prompt: 10, completion: 5 });
+      });
+
+      it('counts a fact once when the same event is recorded concurrently', async () => {
+        const event = aMessageEvent();
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.record(event)));
+
+        expect(results.filter((r) => r === 'inserted')).toHaveLength(1);
+        expect((await store.summary(day())).messagesIn).toBe(1);
+      });
+
+      it('reports duplicate when the same status event is recorded again', async () => {
+        const status = aStatusEvent();
+        expect(await store.record(status)).toBe('inserted');
+        expect(await store.record(status)).toBe('duplicate');
+      });
+    });
+
+    describe('summary', () => {
+      it('counts conversations, messages, users, tokens, cost and failures when the range holds mixed outcomes', async () => {
+        await recordAll([
+          aMessageEvent({ conversationId: `c-${run}-a`, userKey: `u-${run}-1`, usage: { prompt: 10, completion: 5 }, costUsd: 0.01, latencyMs: 100 }),
+          aMessageEvent({ conversationId: `c-${run}-a`, userKey: `u-${run}-1`, usage: { prompt: 20, completion: 7 }, costUsd: 0.02, latencyMs: 300 }),
+          aMessageEvent({ conversationId: `c-${run}-b`, userKey: `u-${run}-2`, replyKind: 'fallback', failureReason: 'completion_failed', latencyMs: 200 }),
+          aMessageEvent({ conversationId: `c-${run}-c`, userKey: `u-${run}-3`, outcome: 'failed', failureReason: 'reply_send_failed', usage: { prompt: 5, completion: 3 }, costUsd: 0.005, latencyMs: 400 }),
+          aMessageEvent({ conversationId: `c-${run}-c`, userKey: `u-${run}-3`, outcome: 'skipped', messageType: 'reaction', replyKind: undefined, latencyMs: undefined }),
+          aStatusEvent({ conversationId: `c-${run}-d`, userKey: `u-${run}-4` }),
+        ]);
+
+        const summary = await store.summary(day());
+
+        expect(summary).toMatchObject({
+          conversations: 3,
+          messagesIn: 5,
+          messagesOut: 3,
+          uniqueUsers: 3,
+          tokens: { prompt: 35, completion: 15 },
+          failures: { total: 2, byReason: { completion_failed: 1, reply_send_failed: 1 } },
+          replyLatencyMs: { p50: 200, p95: 400, p99: 400 },
+        });
+        expect(summary.costUsd).toBeCloseTo(0.035, 10);
+      });
+
+      it('computes nearest-rank latency percentiles when latencies are 1..100 recorded in random order', async () => {
+        const latencies = Array.from({ length: 100 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+        await recordAll(latencies.map((latencyMs) => aMessageEvent({ latencyMs })));
+
+        expect((await store.summary(day())).replyLatencyMs).toEqual({ p50: 50, p95: 95, p99: 99 });
+      });
+
+      it('returns zeros and null percentiles when the range is empty', async () => {
+        expect(await store.summary(day())).toEqual({
+          conversations: 0,
+          messagesIn: 0,
+          messagesOut: 0,
+          uniqueUsers: 0,
+          replyLatencyMs: { p50: null, p95: null, p99: null },
+          tokens: { prompt: 0, completion: 0 },
+          costUsd: 0,
+          failures: { total: 0, byReason: {} },
+        });
+      });
+
+      it('counts only the channel asked for when a channel filter is given', async () => {
+        const on = (channel: Channel, n: number) =>
+          Array.from({ length: n }, () => aMessageEvent({ channel, conversationId: `c-${run}-${channel}`, userKey: `u-${run}-${channel}` }));
+        await recordAll([...on('whatsapp', 3), ...on('api', 2)]);
+
+        expect(await store.summary({ ...day(), channel: 'api' })).toMatchObject({ messagesIn: 2, conversations: 1, uniqueUsers: 1 });
+        expect(await store.summary({ ...day(), channel: 'whatsapp' })).toMatchObject({ messagesIn: 3, conversations: 1 });
+        expect((await store.summary(day())).messagesIn).toBe(5);
+      });
+
+      it('counts messages received from `from` inclusive to `to` exclusive when a time range is given', async () => {
+        const at = (offset: number) => aMessageEvent({ receivedAt: base + offset, occurredAt: base + offset, usage: { prompt: offset, completion: 0 } });
+        await recordAll([at(999), at(1000), at(1500), at(2000)]);
+
+        const summary = await store.summary({ from: base + 1000, to: base + 2000 });
+
+        expect(summary.messagesIn).toBe(2);
+        expect(summary.tokens.prompt).toBe(2500);
+      });
+    });
+
+    describe('conversations', () => {
+      it('walks every conversation exactly once, newest activity first, when paging with limit 2', async () => {
+        // Seven conversations; two pairs share their last activity time to exercise tie-breaking.
+        const lastAt = [5000, 4000, 4000, 3000, 2000, 2000, 1000];
+        const events = lastAt.flatMap((at, i) => [
+          aMessageEvent({ conversationId: `c-${run}-${i}`, receivedAt: base + 10, costUsd: 0.5 }),
+          aMessageEvent({ conversationId: `c-${run}-${i}`, receivedAt: base + at, outcome: 'failed', costUsd: 0.25 }),
+        ]);
+        await recordAll(events.toSorted(() => Math.random() - 0.5));
+
+        const walked: ConversationSummary[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.conversations({ ...day(), limit: 2, ...(cursor ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          walked.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+          pages += 1;
+        } while (cursor && pages < 10);
+
+        expect(pages).toBe(4);
+        expect(walked.map((c) => c.id).toSorted()).toEqual(lastAt.map((_, i) => `c-${run}-${i}`).toSorted());
+        expect(walked.map((c) => c.lastMessageAt)).toEqual(lastAt.map((at) => base + at));
+        expect(walked[0]).toEqual({
+          id: `c-${run}-0`,
+          channel: 'whatsapp',
+          accountId: `acct-${run}`,
+          firstMessageAt: base + 10,
+          lastMessageAt: base + 5000,
+          messagesIn: 2,
+          messagesOut: 1,
+          costUsd: 0.75,
+        });
+      });
+
+      it('returns no next cursor when everything fits on one page', async () => {
+        await recordAll([aMessageEvent()]);
+        const page = await store.conversations({ ...day(), limit: 5 });
+        expect(page.items.map((c) => c.id)).toEqual([`c-${run}-1`]);
+        expect(page.nextCursor).toBeNull();
+      });
+
+      it('filters conversations by channel when a channel is given', async () => {
+        await recordAll([aMessageEvent({ channel: 'api', conversationId: `c-${run}-api` }), aMessageEvent({ conversationId: `c-${run}-wa` })]);
+        const page = await store.conversations({ ...day(), channel: 'api', limit: 10 });
+        expect(page.items.map((c) => c.id)).toEqual([`c-${run}-api`]);
+      });
+
+      it('rejects with a ValidationError when the cursor is garbage', async () => {
+        await recordAll([aMessageEvent()]);
+        for (const cursor of ['garbage!!', 'bm90IGpzb24', Buffer.from('{"at":1}').toString('base64url'), Buffer.from('null').toString('base64url')]) {
+          await expect(store.conversations({ ...day(), limit: 2, cursor })).rejects.toBeInstanceOf(ValidationError);
+        }
+      });
+    });
+  });
+}

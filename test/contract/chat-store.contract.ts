@@ -1,0 +1,299 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { DeliveryStatus } from '../../src/domain/model/delivery-status.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
+import type { MessageRecord } from '../../src/domain/model/message-record.js';
+import type { ChatStore } from '../../src/domain/ports/chat-store.js';
+import { aMessage } from '../support/builders.js';
+
+export interface ChatStoreUnderTest {
+  store: ChatStore;
+  cleanup?: () => Promise<void>;
+}
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+/** A fresh participant's conversation: every test works in conversations of its own. */
+function aConversation(accountId = `acct-${randomUUID()}`) {
+  const participantId = `p-${randomUUID()}`;
+  return (receivedAt: number, text = `text at ${receivedAt}`): InboundMessage =>
+    aMessage({ accountId, participant: { id: participantId, name: 'Ada' }, receivedAt, sentAt: receivedAt, text });
+}
+
+function aStatus(message: InboundMessage, outboundId: string, status: DeliveryStatus['status'], extra: Partial<DeliveryStatus> = {}): DeliveryStatus {
+  return {
+    outboundId,
+    channel: message.channel,
+    accountId: message.accountId,
+    conversationId: message.conversationId,
+    recipientId: message.participant.id,
+    status,
+    at: T0 + 1000,
+    ...extra,
+  };
+}
+
+/** The shared cases every ChatStore implementation must pass. */
+export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnderTest>): void {
+  describe(name, () => {
+    let store: ChatStore;
+    let cleanup: (() => Promise<void>) | undefined;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await make());
+    });
+    afterEach(async () => {
+      await cleanup?.();
+    });
+
+    /** Registers a message and moves it to `sent` with the given outbound ids. */
+    async function sentMessage(message: InboundMessage, outboundIds: string[]): Promise<MessageRecord> {
+      const { record } = await store.register(message, T0);
+      const sent = await store.transition(message.conversationId, message.id, record.version, { state: 'sent', outboundIds });
+      return sent!;
+    }
+
+    describe('register', () => {
+      it('creates a received record at version 1 when the message is new', async () => {
+        const message = aConversation()(T0);
+        const { created, record } = await store.register(message, T0 + 5);
+
+        expect(created).toBe(true);
+        expect(record).toMatchObject({ message, state: 'received', version: 1, attempts: 0, sendAttempts: 0, leaseUntil: 0, outboundIds: [], recorded: false });
+        expect(await store.messages(message.conversationId, { limit: 10 })).toEqual([record]);
+      });
+
+      it('creates exactly one record when 50 registrations of the same message race', async () => {
+        const message = aConversation()(T0);
+        const results = await Promise.all(Array.from({ length: 50 }, () => store.register(message, T0)));
+
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect(new Set(results.map((r) => r.record.version))).toEqual(new Set([1]));
+        expect(await store.messages(message.conversationId, { limit: 100 })).toHaveLength(1);
+        expect((await store.getConversation(message.conversationId))?.messageCount).toBe(1);
+      });
+
+      it('returns the stored record untouched when the message is already stored', async () => {
+        const message = aConversation()(T0, 'original');
+        const first = await store.register(message, T0);
+        const moved = await store.transition(message.conversationId, message.id, first.record.version, { state: 'generating', leaseUntil: T0 + 9000, attempts: 1 });
+
+        const again = await store.register({ ...message, content: { type: 'text', body: 'changed' } }, T0 + 60_000);
+
+        expect(again.created).toBe(false);
+        expect(again.record).toEqual(moved);
+        expect(again.record.message.content).toEqual({ type: 'text', body: 'original' });
+      });
+    });
+
+    describe('transition', () => {
+      it('applies the patch and increments the version when the expected version matches', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+
+        const next = await store.transition(message.conversationId, message.id, record.version, { state: 'generating', leaseUntil: T0 + 100, attempts: 1, updatedAt: T0 + 1 });
+
+        expect(next).toMatchObject({ state: 'generating', leaseUntil: T0 + 100, attempts: 1, updatedAt: T0 + 1, version: record.version + 1, message });
+        expect((await store.register(message, T0)).record).toEqual(next);
+      });
+
+      it('returns null and changes nothing when the expected version is stale', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+        const current = await store.transition(message.conversationId, message.id, record.version, { state: 'generating' });
+
+        const stale = await store.transition(message.conversationId, message.id, record.version, { state: 'failed' });
+
+        expect(stale).toBeNull();
+        expect((await store.register(message, T0)).record).toEqual(current);
+      });
+
+      it('returns null when the message does not exist', async () => {
+        const message = aConversation()(T0);
+        expect(await store.transition(message.conversationId, message.id, 1, { state: 'sent' })).toBeNull();
+      });
+
+      it('lets exactly one transition win when 20 race from the same version', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.transition(message.conversationId, message.id, record.version, { attempts: i + 1 })),
+        );
+
+        const winners = results.filter((r): r is MessageRecord => r !== null);
+        expect(winners).toHaveLength(1);
+        const stored = (await store.register(message, T0)).record;
+        expect(stored.version).toBe(record.version + 1);
+        expect(stored.attempts).toBe(winners[0]!.attempts);
+      });
+
+      it('removes a field when the patch sets it to undefined', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+        const failed = await store.transition(message.conversationId, message.id, record.version, {
+          failure: { stage: 'generate', reason: 'completion_failed' },
+          note: 'a note',
+        });
+        expect(failed?.failure).toEqual({ stage: 'generate', reason: 'completion_failed' });
+
+        const cleared = await store.transition(message.conversationId, message.id, failed!.version, { failure: undefined, note: undefined });
+
+        expect(cleared).not.toHaveProperty('failure');
+        expect(cleared).not.toHaveProperty('note');
+        const [stored] = await store.messages(message.conversationId, { limit: 1 });
+        expect(stored).not.toHaveProperty('failure');
+        expect(stored).not.toHaveProperty('note');
+      });
+    });
+
+    describe('history', () => {
+      it('returns the newest earlier messages of the conversation, oldest first, at most limit, when messages were registered out of order', async () => {
+        const at = aConversation();
+        const messages = [1, 2, 3, 4, 5].map((i) => at(T0 + i * 1000));
+        // Registered out of order: the store orders by reception time, not by write order.
+        for (const m of [messages[3]!, messages[0]!, messages[4]!, messages[2]!, messages[1]!]) await store.register(m, T0);
+        const other = aConversation()(T0 + 2500);
+        await store.register(other, T0);
+
+        const limited = await store.history(messages[0]!.conversationId, { before: T0 + 4000, limit: 2 });
+        const all = await store.history(messages[0]!.conversationId, { before: T0 + 4000, limit: 10 });
+
+        expect(limited.map((r) => r.message.id)).toEqual([messages[1]!.id, messages[2]!.id]);
+        expect(all.map((r) => r.message.id)).toEqual([messages[0]!.id, messages[1]!.id, messages[2]!.id]);
+      });
+
+      it('returns nothing when no message is earlier or the limit is 0', async () => {
+        const message = aConversation()(T0 + 1000);
+        await store.register(message, T0);
+
+        expect(await store.history(message.conversationId, { before: T0 + 1000, limit: 10 })).toEqual([]);
+        expect(await store.history(message.conversationId, { before: T0 + 5000, limit: 0 })).toEqual([]);
+        expect(await store.history(`c_missing_${randomUUID()}`, { before: T0 + 5000, limit: 10 })).toEqual([]);
+      });
+    });
+
+    describe('messages and getConversation', () => {
+      it('lists the transcript oldest first up to limit when messages were registered out of order', async () => {
+        const at = aConversation();
+        const [m1, m2, m3] = [at(T0 + 1000), at(T0 + 2000), at(T0 + 3000)];
+        for (const m of [m3!, m1!, m2!]) await store.register(m, T0);
+
+        expect((await store.messages(m1!.conversationId, { limit: 10 })).map((r) => r.message.id)).toEqual([m1!.id, m2!.id, m3!.id]);
+        expect((await store.messages(m1!.conversationId, { limit: 2 })).map((r) => r.message.id)).toEqual([m1!.id, m2!.id]);
+      });
+
+      it('describes the conversation when its messages were registered', async () => {
+        const at = aConversation();
+        const first = at(T0 + 1000);
+        const second = at(T0 + 2000);
+        await store.register(first, T0 + 1100);
+        await store.register(second, T0 + 2100);
+        await store.register(second, T0 + 2200);
+
+        expect(await store.getConversation(first.conversationId)).toEqual({
+          id: first.conversationId,
+          channel: 'whatsapp',
+          accountId: first.accountId,
+          participant: first.participant,
+          createdAt: T0 + 1100,
+          lastMessageAt: T0 + 2000,
+          messageCount: 2,
+        });
+      });
+
+      it('returns null when the conversation does not exist', async () => {
+        expect(await store.getConversation(`c_missing_${randomUUID()}`)).toBeNull();
+        expect(await store.messages(`c_missing_${randomUUID()}`, { limit: 10 })).toEqual([]);
+      });
+    });
+
+    describe('applyStatus', () => {
+      it('returns unknown when no stored reply has the outbound id', async () => {
+        const message = aConversation()(T0);
+        expect(await store.applyStatus(aStatus(message, `out-${randomUUID()}`, 'delivered'))).toBe('unknown');
+      });
+
+      it('never regresses the delivery when statuses arrive out of order', async () => {
+        const message = aConversation()(T0);
+        const outboundId = `out-${randomUUID()}`;
+        await sentMessage(message, [outboundId]);
+
+        expect(await store.applyStatus(aStatus(message, outboundId, 'read', { at: T0 + 3000 }))).toBe('applied');
+        expect(await store.applyStatus(aStatus(message, outboundId, 'delivered', { at: T0 + 2000 }))).toBe('stale');
+        expect(await store.applyStatus(aStatus(message, outboundId, 'sent', { at: T0 + 1000 }))).toBe('stale');
+        expect(await store.applyStatus(aStatus(message, outboundId, 'read', { at: T0 + 4000 }))).toBe('stale');
+
+        const [stored] = await store.messages(message.conversationId, { limit: 1 });
+        expect(stored?.delivery).toMatchObject({ status: 'read', at: T0 + 3000 });
+        expect(stored?.state).toBe('sent');
+      });
+
+      it('advances the delivery step by step and records the error code when statuses arrive in order', async () => {
+        const message = aConversation()(T0);
+        const outboundId = `out-${randomUUID()}`;
+        await sentMessage(message, [`other-${randomUUID()}`, outboundId]);
+
+        expect(await store.applyStatus(aStatus(message, outboundId, 'sent'))).toBe('applied');
+        expect(await store.applyStatus(aStatus(message, outboundId, 'delivered'))).toBe('applied');
+        expect(await store.applyStatus(aStatus(message, outboundId, 'failed', { errors: [{ code: 131047, title: 'Re-engagement' }] }))).toBe('applied');
+
+        const [stored] = await store.messages(message.conversationId, { limit: 1 });
+        expect(stored?.delivery).toMatchObject({ status: 'failed', errorCode: 131047 });
+      });
+
+      it('keeps the pricing category when a later status carries none', async () => {
+        const message = aConversation()(T0);
+        const outboundId = `out-${randomUUID()}`;
+        await sentMessage(message, [outboundId]);
+
+        await store.applyStatus(aStatus(message, outboundId, 'sent', { pricing: { billable: true, category: 'service' } }));
+        await store.applyStatus(aStatus(message, outboundId, 'delivered'));
+        await store.applyStatus(aStatus(message, outboundId, 'read'));
+
+        const [stored] = await store.messages(message.conversationId, { limit: 1 });
+        expect(stored?.delivery).toMatchObject({ status: 'read', pricingCategory: 'service' });
+      });
+
+      it('bumps the version so a writer holding the old version loses when a status is applied', async () => {
+        const message = aConversation()(T0);
+        const outboundId = `out-${randomUUID()}`;
+        const sent = await sentMessage(message, [outboundId]);
+
+        await store.applyStatus(aStatus(message, outboundId, 'delivered'));
+
+        expect(await store.transition(message.conversationId, message.id, sent.version, { recorded: true })).toBeNull();
+        expect((await store.register(message, T0)).record.delivery?.status).toBe('delivered');
+      });
+    });
+
+    describe('copies', () => {
+      it('keeps the stored state when callers mutate what they passed in or got back', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+        const expected = structuredClone(record);
+
+        message.participant.name = 'Mallory';
+        (message.content as { body: string }).body = 'mutated input';
+        record.state = 'failed';
+        record.outboundIds.push('injected');
+        record.message.id = 'other';
+        const patch = { outboundIds: ['o-1'] };
+        const next = await store.transition(expected.message.conversationId, expected.message.id, expected.version, patch);
+        patch.outboundIds.push('o-2');
+        next!.outboundIds.push('o-3');
+        const [listed] = await store.messages(expected.message.conversationId, { limit: 1 });
+        listed!.state = 'skipped';
+        const [earlier] = await store.history(expected.message.conversationId, { before: T0 + 1, limit: 1 });
+        earlier!.attempts = 99;
+        const conversation = await store.getConversation(expected.message.conversationId);
+        conversation!.messageCount = 42;
+        conversation!.participant.name = 'Eve';
+
+        const stored = (await store.register(expected.message, T0)).record;
+        expect(stored).toEqual({ ...expected, outboundIds: ['o-1'], version: expected.version + 1 });
+        expect(await store.getConversation(expected.message.conversationId)).toMatchObject({ messageCount: 1, participant: { name: 'Ada' } });
+      });
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import { InMemoryChatStore } from '../../src/adapters/memory/in-memory-chat-store.js';
+import { InMemoryMessageBus } from '../../src/adapters/memory/in-memory-message-bus.js';
+import { SCRIPTED_MODEL_NAME, ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
+import type { InteractionEvent } from '../../src/domain/model/interaction.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
+import type { MessageRecord } from '../../src/domain/model/message-record.js';
+import { ReplyToMessage, type ReplyPolicy } from '../../src/domain/use-cases/reply-to-message.js';
+import { aMessage } from './builders.js';
+import { FixedClock } from './fixed-clock.js';
+import { RecordingReplyChannel } from './recording-reply-channel.js';
+
+export const TEST_POLICY: ReplyPolicy = {
+  systemPrompt: 'SYSTEM: you are the test assistant',
+  maxTokens: 256,
+  historyMessages: 10,
+  leaseMs: 30_000,
+  maxAttempts: 3,
+  maxSendAttempts: 3,
+  fallbackText: 'Sorry, we could not answer right now.',
+  mediaReplyText: 'I can only read text for now.',
+  prices: { [SCRIPTED_MODEL_NAME]: { prompt: 1, completion: 2 } },
+};
+
+/**
+ * ReplyToMessage wired to the in-memory chat store and bus, the scripted model, a recording reply
+ * channel and a hand-moved clock, with every published interaction event collected.
+ */
+export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
+  const store = new InMemoryChatStore();
+  const model = new ScriptedCompletionModel();
+  const channel = new RecordingReplyChannel();
+  const bus = new InMemoryMessageBus({ redeliveryDelayMs: 5 });
+  const clock = new FixedClock();
+  const interactions: InteractionEvent[] = [];
+  bus.subscribe('interactions', async ({ event }) => {
+    interactions.push(event);
+  });
+  const fullPolicy = { ...TEST_POLICY, ...policy };
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy);
+
+  return {
+    store,
+    model,
+    channel,
+    bus,
+    clock,
+    policy: fullPolicy,
+    useCase,
+    interactions,
+    /** A message received now (by the harness clock), in a fresh conversation unless one is given. */
+    message(overrides: Parameters<typeof aMessage>[0] = {}): InboundMessage {
+      return aMessage({ receivedAt: clock.now(), sentAt: clock.now() - 500, ...overrides });
+    },
+    /** The stored record of a message (read without registering it). */
+    async stored(message: InboundMessage): Promise<MessageRecord | undefined> {
+      const records = await store.messages(message.conversationId, { limit: 1000 });
+      return records.find((record) => record.message.id === message.id);
+    },
+    /** Every interaction event published so far, once the bus has delivered them. */
+    async published(): Promise<InteractionEvent[]> {
+      await bus.idle();
+      return interactions;
+    },
+  };
+}
+
+export type ReplyHarness = ReturnType<typeof replyHarness>;

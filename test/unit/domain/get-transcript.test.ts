@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { InMemoryChatStore } from '../../../src/adapters/memory/in-memory-chat-store.js';
+import { ConversationNotFoundError, GetTranscript } from '../../../src/domain/use-cases/get-transcript.js';
+import { aMessage } from '../../support/builders.js';
+
+describe('GetTranscript', () => {
+  it('returns the conversation and its messages oldest first when the conversation exists', async () => {
+    const store = new InMemoryChatStore();
+    const first = aMessage({ receivedAt: 1000, text: 'first' });
+    const second = aMessage({ participant: first.participant, receivedAt: 2000, text: 'second' });
+    await store.register(second, 2000);
+    await store.register(first, 2001);
+
+    const transcript = await new GetTranscript(store).execute(first.conversationId);
+
+    expect(transcript.conversation).toMatchObject({ id: first.conversationId, messageCount: 2 });
+    expect(transcript.messages.map((r) => r.message.id)).toEqual([first.id, second.id]);
+    expect((await new GetTranscript(store).execute(first.conversationId, 1)).messages).toHaveLength(1);
+  });
+
+  it('rejects with ConversationNotFoundError when the conversation does not exist', async () => {
+    const useCase = new GetTranscript(new InMemoryChatStore());
+    await expect(useCase.execute(`c_${randomUUID()}`)).rejects.toMatchObject({ constructor: ConversationNotFoundError, code: 'conversation_not_found', retryable: false });
+  });
+});

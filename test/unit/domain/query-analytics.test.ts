@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { InMemoryAnalyticsStore } from '../../../src/adapters/memory/in-memory-analytics-store.js';
+import type { AnalyticsQuery, ConversationQuery } from '../../../src/domain/model/analytics.js';
+import { ValidationError } from '../../../src/domain/model/errors.js';
+import type { MessageInteraction } from '../../../src/domain/model/interaction.js';
+import { MAX_RANGE_MS, QueryAnalytics } from '../../../src/domain/use-cases/query-analytics.js';
+
+const FROM = Date.UTC(2026, 0, 1);
+const DAY = 24 * 3600 * 1000;
+
+/** Calls inside a promise chain, so a synchronous throw and a rejection are both seen as a rejection. */
+const settle = <T>(call: () => Promise<T>): Promise<T> => Promise.resolve().then(call);
+
+function aFact(receivedAt: number): MessageInteraction {
+  const messageId = randomUUID();
+  return {
+    type: 'message',
+    eventId: `message:api:${messageId}`,
+    occurredAt: receivedAt,
+    channel: 'api',
+    accountId: 'client-1',
+    conversationId: `c_${randomUUID()}`,
+    userKey: `u_${randomUUID()}`,
+    messageId,
+    messageType: 'text',
+    receivedAt,
+    outcome: 'sent',
+    replyKind: 'ai',
+    usage: { prompt: 10, completion: 20 },
+    costUsd: 0.001,
+    latencyMs: 800,
+  };
+}
+
+describe('QueryAnalytics', () => {
+  const query = new QueryAnalytics(new InMemoryAnalyticsStore());
+
+  it.each<[string, AnalyticsQuery]>([
+    ['from is after to', { from: FROM + 1, to: FROM }],
+    ['the range exceeds 366 days', { from: FROM, to: FROM + MAX_RANGE_MS + 1 }],
+    ['from is not a finite number', { from: Number.NaN, to: FROM }],
+  ])('rejects a summary with a ValidationError when %s', async (_, range) => {
+    await expect(settle(() => query.summary(range))).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it.each<[string, ConversationQuery]>([
+    ['limit is 0', { from: FROM, to: FROM + DAY, limit: 0 }],
+    ['limit is 201', { from: FROM, to: FROM + DAY, limit: 201 }],
+    ['limit is not an integer', { from: FROM, to: FROM + DAY, limit: 1.5 }],
+    ['from is after to', { from: FROM + DAY, to: FROM, limit: 10 }],
+  ])('rejects a conversations query with a ValidationError when %s', async (_, conversationQuery) => {
+    await expect(settle(() => query.conversations(conversationQuery))).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('answers from the store when the range is exactly 366 days and the limit is within 1..200', async () => {
+    const analytics = new InMemoryAnalyticsStore();
+    await analytics.record(aFact(FROM + 5));
+    const q = new QueryAnalytics(analytics);
+
+    const summary = await q.summary({ from: FROM, to: FROM + MAX_RANGE_MS });
+    const page1 = await q.conversations({ from: FROM, to: FROM + DAY, limit: 1 });
+    const page200 = await q.conversations({ from: FROM, to: FROM + DAY, limit: 200 });
+
+    expect(summary).toMatchObject({ messagesIn: 1, messagesOut: 1, tokens: { prompt: 10, completion: 20 } });
+    expect(page1.items).toHaveLength(1);
+    expect(page200.items).toHaveLength(1);
+  });
+});
