@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { InboundEvent } from '../../domain/model/events.js';
+import type { InteractionEvent } from '../../domain/model/interaction.js';
+
+// Runtime checks for events crossing a process boundary (Pub/Sub push bodies are untrusted).
+const channel = z.enum(['whatsapp', 'api']);
+const media = { mediaId: z.string(), mimeType: z.string().optional() };
+
+const content = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), body: z.string() }),
+  z.object({ type: z.enum(['image', 'video']), caption: z.string().optional(), ...media }),
+  z.object({ type: z.literal('audio'), voice: z.boolean(), ...media }),
+  z.object({ type: z.literal('document'), caption: z.string().optional(), filename: z.string().optional(), ...media }),
+  z.object({ type: z.literal('sticker'), animated: z.boolean(), ...media }),
+  z.object({ type: z.literal('location'), latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }),
+  z.object({ type: z.literal('contacts'), contacts: z.array(z.object({ name: z.string(), phones: z.array(z.string()) })) }),
+  z.object({
+    type: z.literal('interactive'),
+    kind: z.enum(['button_reply', 'list_reply']),
+    replyId: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+  }),
+  z.object({ type: z.literal('button'), payload: z.string(), text: z.string() }),
+  z.object({ type: z.literal('reaction'), messageId: z.string(), emoji: z.string().optional() }),
+  z.object({ type: z.literal('unsupported'), errorCode: z.number().optional() }),
+]);
+
+const message = z.object({
+  id: z.string().min(1),
+  channel,
+  accountId: z.string().min(1),
+  conversationId: z.string().min(1),
+  participant: z.object({ id: z.string().min(1), name: z.string().optional() }),
+  content,
+  sentAt: z.number(),
+  receivedAt: z.number(),
+  context: z.object({ replyToMessageId: z.string().optional(), forwarded: z.boolean().optional() }).optional(),
+  callbackUrl: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+const status = z.object({
+  outboundId: z.string().min(1),
+  channel,
+  accountId: z.string(),
+  conversationId: z.string().min(1),
+  recipientId: z.string(),
+  status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
+  at: z.number(),
+  pricing: z.object({ billable: z.boolean().optional(), model: z.string().optional(), category: z.string().optional() }).optional(),
+  errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional(),
+});
+
+export const inboundEventSchema: z.ZodType<InboundEvent> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), message }),
+  z.object({ kind: z.literal('status'), status }),
+]);
+
+const base = {
+  eventId: z.string().min(1),
+  occurredAt: z.number(),
+  channel,
+  accountId: z.string(),
+  conversationId: z.string().min(1),
+  userKey: z.string().min(1),
+};
+const usage = z.object({ prompt: z.number().int().min(0), completion: z.number().int().min(0) });
+
+export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message'),
+    ...base,
+    messageId: z.string(),
+    messageType: z.string(),
+    receivedAt: z.number(),
+    outcome: z.enum(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']),
+    replyKind: z.enum(['ai', 'fallback', 'media']).optional(),
+    model: z.string().optional(),
+    usage,
+    costUsd: z.number().min(0),
+    latencyMs: z.number().optional(),
+    failureReason: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('status'),
+    ...base,
+    outboundId: z.string(),
+    status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
+    pricingCategory: z.string().optional(),
+    errorCode: z.number().optional(),
+  }),
+]);

@@ -1,0 +1,18 @@
+// What to do with a Graph API error code (PROTOCOLS.md): back off and retry, retry later, or give up.
+const RETRY_WITH_BACKOFF = new Set([130429, 131056, 4, 80007]);
+const RETRY_LATER = new Set([131000, 131016, 1, 2, 131057]);
+
+export const TOKEN_EXPIRED = 190;
+export const OUTSIDE_SERVICE_WINDOW = 131047;
+
+export function classifyGraphError(httpStatus: number, code: number | undefined): { retryable: boolean; reason: string } {
+  if (code !== undefined) {
+    if (RETRY_WITH_BACKOFF.has(code)) return { retryable: true, reason: `whatsapp-rate-limited-${code}` };
+    if (RETRY_LATER.has(code)) return { retryable: true, reason: `whatsapp-unavailable-${code}` };
+    if (code === TOKEN_EXPIRED) return { retryable: false, reason: 'whatsapp-token-expired' };
+    if (code === OUTSIDE_SERVICE_WINDOW) return { retryable: false, reason: 'whatsapp-outside-24h-window' };
+    return { retryable: false, reason: `whatsapp-error-${code}` };
+  }
+  const retryable = httpStatus === 429 || httpStatus >= 500;
+  return { retryable, reason: `whatsapp-http-${httpStatus}` };
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { Container, ContainerModule } from 'inversify';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import { adaptersModule } from './adapters-module.js';
+import { TOKENS, type Token } from './tokens.js';
+import { useCasesModule } from './use-cases-module.js';
+
+export interface ContainerOptions {
+  logger: Logger;
+  /** Adapters to use instead of the configured ones (tests swap in fakes here). */
+  overrides?: Partial<Record<Token, unknown>>;
+}
+
+/** The composition root: config and logger, the configured adapters, the use cases. */
+export function buildContainer(config: Config, options: ContainerOptions): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(
+    new ContainerModule(({ bind }) => {
+      bind(TOKENS.Config).toConstantValue(config);
+      bind(TOKENS.Logger).toConstantValue(options.logger);
+    }),
+    adaptersModule(config, options.logger),
+    useCasesModule,
+  );
+  for (const token of Object.getOwnPropertySymbols(options.overrides ?? {}) as Token[]) {
+    container.rebind(token).toConstantValue(options.overrides![token]);
+  }
+  return container;
+}

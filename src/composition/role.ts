@@ -1,0 +1,107 @@
+import type { Hono } from 'hono';
+import type { Container } from 'inversify';
+import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
+import type { Config, Role } from '../config/config.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { MessageBus } from '../domain/ports/message-bus.js';
+import type { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
+import type { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
+import type { GetTranscript } from '../domain/use-cases/get-transcript.js';
+import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
+import type { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
+import type { RecordInteraction } from '../domain/use-cases/record-interaction.js';
+import { apiRoutes } from '../http/api-routes.js';
+import type { ApiKeyVerifier } from '../http/auth/api-keys.js';
+import { createApp } from '../http/create-app.js';
+import type { Readiness } from '../http/health.js';
+import { listenerRoutes } from '../http/listener-routes.js';
+import { workerRoutes } from '../http/worker-routes.js';
+import { errorFields, type Logger } from '../observability/logger.js';
+import { buildContainer, type ContainerOptions } from './container.js';
+import { describeAdapters, type AdapterReport } from './describe-adapters.js';
+import { TOKENS } from './tokens.js';
+
+export const API_ACCOUNT_ID = 'default';
+
+export interface RoleRuntime {
+  role: Role;
+  app: Hono;
+  readiness: Readiness;
+  adapters: AdapterReport;
+  container: Container;
+  /** Stops taking work, lets in-flight work finish, closes clients. */
+  stop(): Promise<void>;
+}
+
+const runs = (config: Config, role: Exclude<Role, 'all'>) => config.ROLE === role || config.ROLE === 'all';
+
+/** Builds the HTTP app and background consumers of the configured role. */
+export function buildRole(config: Config, options: ContainerOptions): RoleRuntime {
+  const container = buildContainer(config, options);
+  const logger = container.get<Logger>(TOKENS.Logger);
+  const clock = container.get<Clock>(TOKENS.Clock);
+  const readiness: Readiness = { ready: false };
+  const groups: Hono[] = [];
+
+  if (runs(config, 'listener')) {
+    groups.push(
+      listenerRoutes({
+        acceptWhatsApp: container.get<AcceptWhatsAppNotification>(TOKENS.AcceptWhatsAppNotification),
+        acceptApi: container.get<AcceptApiMessage>(TOKENS.AcceptApiMessage),
+        ...(config.WHATSAPP_APP_SECRET && config.WHATSAPP_VERIFY_TOKEN
+          ? { whatsapp: { appSecret: config.WHATSAPP_APP_SECRET, verifyToken: config.WHATSAPP_VERIFY_TOKEN } }
+          : {}),
+        ...(config.API_WEBHOOK_SECRET ? { apiWebhookSecret: config.API_WEBHOOK_SECRET } : {}),
+        apiAccountId: API_ACCOUNT_ID,
+        clock,
+        logger,
+      }),
+    );
+  }
+  if (runs(config, 'worker')) {
+    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger }));
+  }
+  if (runs(config, 'api')) {
+    groups.push(
+      apiRoutes({
+        queryAnalytics: container.get<QueryAnalytics>(TOKENS.QueryAnalytics),
+        getTranscript: container.get<GetTranscript>(TOKENS.GetTranscript),
+        recordInteraction: container.get<RecordInteraction>(TOKENS.RecordInteraction),
+        apiKeys: container.get<ApiKeyVerifier>(TOKENS.ApiKeyVerifier),
+        clock,
+        logger,
+      }),
+    );
+  }
+
+  const bus = container.get<MessageBus>(TOKENS.MessageBus);
+  if (config.ROLE === 'all' && bus instanceof InMemoryMessageBus) subscribeInProcess(container, bus, logger);
+
+  return {
+    role: config.ROLE,
+    app: createApp(config.ROLE, readiness, logger, groups),
+    readiness,
+    adapters: describeAdapters(container),
+    container,
+    async stop() {
+      readiness.ready = false;
+      if (bus instanceof InMemoryMessageBus) await bus.close();
+    },
+  };
+}
+
+/** ROLE=all: the worker and the api consume the in-process topics directly. */
+function subscribeInProcess(container: Container, bus: InMemoryMessageBus, logger: Logger): void {
+  const handleInbound = container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent);
+  const recordInteraction = container.get<RecordInteraction>(TOKENS.RecordInteraction);
+  bus.subscribe('inbound', async ({ messageId, event }) => {
+    const outcome = await handleInbound.execute(event);
+    logger.info('inbound event handled', { messageId, ...outcome });
+  });
+  bus.subscribe('interactions', async ({ event }) => {
+    await recordInteraction.execute(event).catch((error: unknown) => {
+      logger.warn('interaction not recorded yet', { eventId: event.eventId, ...errorFields(error) });
+      throw error;
+    });
+  });
+}

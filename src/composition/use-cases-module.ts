@@ -1,0 +1,56 @@
+import { ContainerModule } from 'inversify';
+import type { ReplyPolicy } from '../domain/use-cases/reply-to-message.js';
+import { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
+import { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
+import { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-status.js';
+import { GetTranscript } from '../domain/use-cases/get-transcript.js';
+import { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
+import { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
+import { RecordInteraction } from '../domain/use-cases/record-interaction.js';
+import { ReplyToMessage } from '../domain/use-cases/reply-to-message.js';
+import type { Config } from '../config/config.js';
+import type { AnalyticsStore } from '../domain/ports/analytics-store.js';
+import type { ChatStore } from '../domain/ports/chat-store.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { CompletionModel } from '../domain/ports/completion-model.js';
+import type { MessageBus } from '../domain/ports/message-bus.js';
+import type { ReplyChannel } from '../domain/ports/reply-channel.js';
+import { TOKENS } from './tokens.js';
+
+export function replyPolicyOf(config: Config): ReplyPolicy {
+  return {
+    systemPrompt: config.SYSTEM_PROMPT,
+    model: config.aiProvider === 'openai' ? config.OPENAI_MODEL : undefined,
+    maxTokens: 512,
+    historyMessages: 20,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    maxSendAttempts: 5,
+    fallbackText: config.FALLBACK_TEXT,
+    mediaReplyText: config.MEDIA_REPLY_TEXT,
+    prices: {},
+  };
+}
+
+/** The use cases: plain classes, bound with factories so the core stays decorator-free. */
+export const useCasesModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.ReplyPolicy)
+    .toResolvedValue((config: Config) => replyPolicyOf(config), [TOKENS.Config])
+    .inSingletonScope();
+  bind(TOKENS.AcceptWhatsAppNotification).toResolvedValue((bus: MessageBus) => new AcceptWhatsAppNotification(bus), [TOKENS.MessageBus]).inSingletonScope();
+  bind(TOKENS.AcceptApiMessage).toResolvedValue((bus: MessageBus, clock: Clock) => new AcceptApiMessage(bus, clock), [TOKENS.MessageBus, TOKENS.Clock]).inSingletonScope();
+  bind(TOKENS.ReplyToMessage)
+    .toResolvedValue(
+      (store: ChatStore, model: CompletionModel, channel: ReplyChannel, bus: MessageBus, clock: Clock, policy: ReplyPolicy) =>
+        new ReplyToMessage(store, model, channel, bus, clock, policy),
+      [TOKENS.ChatStore, TOKENS.CompletionModel, TOKENS.ReplyChannel, TOKENS.MessageBus, TOKENS.Clock, TOKENS.ReplyPolicy],
+    )
+    .inSingletonScope();
+  bind(TOKENS.ApplyDeliveryStatus).toResolvedValue((store: ChatStore, bus: MessageBus) => new ApplyDeliveryStatus(store, bus), [TOKENS.ChatStore, TOKENS.MessageBus]).inSingletonScope();
+  bind(TOKENS.HandleInboundEvent)
+    .toResolvedValue((reply: ReplyToMessage, status: ApplyDeliveryStatus) => new HandleInboundEvent(reply, status), [TOKENS.ReplyToMessage, TOKENS.ApplyDeliveryStatus])
+    .inSingletonScope();
+  bind(TOKENS.RecordInteraction).toResolvedValue((analytics: AnalyticsStore) => new RecordInteraction(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
+  bind(TOKENS.QueryAnalytics).toResolvedValue((analytics: AnalyticsStore) => new QueryAnalytics(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
+  bind(TOKENS.GetTranscript).toResolvedValue((store: ChatStore) => new GetTranscript(store), [TOKENS.ChatStore]).inSingletonScope();
+});

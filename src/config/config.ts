@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+export const ROLES = ['listener', 'worker', 'api', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+const optionalText = z.string().trim().min(1).optional();
+const secret = (minLength: number) => z.string().min(minLength, `must be at least ${minLength} characters`).optional();
+
+const schema = z.object({
+  ROLE: z.enum(ROLES).default('all'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  PROJECT_ID: optionalText,
+  FIRESTORE_PROJECT: optionalText,
+  PUBSUB_TOPIC: z.string().min(3).default('vocoeng-inbound'),
+  PUBSUB_INTERACTIONS_TOPIC: z.string().min(3).default('vocoeng-interactions'),
+  PUBSUB_SUBSCRIPTION: optionalText,
+  WORKER_MODE: z.enum(['push', 'pull']).default('push'),
+  PUSH_AUDIENCE: optionalText,
+  PUSH_SERVICE_ACCOUNT: z.email().optional(),
+  SECRET_MANAGER_SECRETS: optionalText,
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  WHATSAPP_APP_SECRET: secret(8),
+  WHATSAPP_VERIFY_TOKEN: secret(8),
+  WHATSAPP_ACCESS_TOKEN: secret(8),
+  WHATSAPP_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0').default('v23.0'),
+  API_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
+    .optional(),
+  /** Hosts a callbackUrl may reach even though they resolve to private or loopback addresses. */
+  CALLBACK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean)),
+  AI_PROVIDER: z.enum(['openai', 'scripted']).optional(),
+  OPENAI_API_KEY: secret(8),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  SYSTEM_PROMPT: z
+    .string()
+    .min(1)
+    .default('You are a helpful, concise assistant answering customers of this business on WhatsApp. Reply in the language of the customer.'),
+  FALLBACK_TEXT: z.string().min(1).default('Sorry, we could not answer right now. Please try again in a few minutes.'),
+  MEDIA_REPLY_TEXT: z.string().min(1).default('Thanks! I can only read text for now. Could you describe it in a message?'),
+  BOOTSTRAP_API_KEY: secret(16),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: secret(12),
+});
+
+type Env = z.infer<typeof schema>;
+
+export type AiProvider = 'openai' | 'scripted';
+
+export interface Config extends Env {
+  readonly aiProvider: AiProvider | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; every bad or missing setting is listed in one `ConfigError`. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Readonly<Config> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  if (!parsed.success) throw new ConfigError(problems);
+
+  const config = { ...parsed.data, aiProvider: resolveAiProvider(parsed.data) };
+  problems.push(...crossFieldProblems(config));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+function resolveAiProvider(env: Env): AiProvider | undefined {
+  if (env.AI_PROVIDER) return env.AI_PROVIDER;
+  if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) return 'openai';
+  return env.ROLE === 'all' ? 'scripted' : undefined;
+}
+
+function crossFieldProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const runs = (role: Role) => config.ROLE === role || config.ROLE === 'all';
+  if (config.ROLE !== 'all' && !config.PROJECT_ID) {
+    problems.push(`PROJECT_ID: required for ROLE=${config.ROLE} (only ROLE=all runs on the in-process bus)`);
+  }
+  if (runs('worker') && !config.aiProvider) {
+    problems.push('AI_PROVIDER: a worker needs OPENAI_API_KEY or OPENAI_BASE_URL, or AI_PROVIDER=scripted set explicitly');
+  }
+  if (config.aiProvider === 'openai' && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
+    problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai (or set OPENAI_BASE_URL for a keyless compatible server)');
+  }
+  if (runs('worker') && config.WORKER_MODE === 'pull' && !config.PUBSUB_SUBSCRIPTION) {
+    problems.push('PUBSUB_SUBSCRIPTION: required when WORKER_MODE=pull');
+  }
+  if (config.ROLE === 'listener' && !config.WHATSAPP_APP_SECRET && !config.API_WEBHOOK_SECRET) {
+    problems.push('WHATSAPP_APP_SECRET or API_WEBHOOK_SECRET: a listener needs at least one channel secret');
+  }
+  if (config.WHATSAPP_APP_SECRET && !config.WHATSAPP_VERIFY_TOKEN) {
+    problems.push('WHATSAPP_VERIFY_TOKEN: required with WHATSAPP_APP_SECRET (Meta verifies the webhook with it)');
+  }
+  if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: required with ADMIN_EMAIL');
+  if (config.PUSH_SERVICE_ACCOUNT && !config.PUSH_AUDIENCE) problems.push('PUSH_AUDIENCE: required with PUSH_SERVICE_ACCOUNT');
+  return problems;
+}

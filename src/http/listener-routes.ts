@@ -1,0 +1,115 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { NotificationFormatError, parseWhatsAppNotification } from '../adapters/whatsapp/whatsapp-notification.js';
+import { verifyWhatsAppSignature } from '../adapters/whatsapp/signature.js';
+import { verifyStandardWebhook } from '../adapters/webhook/standard-webhooks.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
+import type { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
+import type { Logger } from '../observability/logger.js';
+import { errorBody, errorResponse } from './errors.js';
+
+export const MAX_NOTIFICATION_BYTES = 3 * 1024 * 1024;
+const MAX_API_BODY_BYTES = 64 * 1024;
+
+export interface ListenerDeps {
+  acceptWhatsApp: AcceptWhatsAppNotification;
+  acceptApi: AcceptApiMessage;
+  whatsapp?: { appSecret: string; verifyToken: string };
+  apiWebhookSecret?: string;
+  /** The account id API-channel messages are filed under. */
+  apiAccountId: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+const apiBody = z.object({
+  conversationId: z.string().optional(),
+  userId: z.string(),
+  text: z.string(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  callbackUrl: z.string().optional(),
+});
+
+const tooLarge = (limit: number) =>
+  bodyLimit({ maxSize: limit, onError: (c) => c.json(errorBody('payload_too_large', `body exceeds ${limit} bytes`), 413) });
+
+/** Inbound webhooks: verify over the raw bytes, parse, publish, answer. No AI, no database. */
+export function listenerRoutes(deps: ListenerDeps): Hono {
+  const app = new Hono();
+
+  app.get('/webhooks/whatsapp', (c) => {
+    if (!deps.whatsapp) return c.json(errorBody('channel_not_configured', 'WhatsApp is not configured'), 503);
+    const mode = c.req.query('hub.mode');
+    const token = c.req.query('hub.verify_token');
+    const challenge = c.req.query('hub.challenge');
+    if (mode === 'subscribe' && token !== undefined && safeEqual(token, deps.whatsapp.verifyToken) && challenge !== undefined) {
+      return c.text(challenge, 200);
+    }
+    return c.json(errorBody('forbidden', 'verification token mismatch'), 403);
+  });
+
+  app.post('/webhooks/whatsapp', tooLarge(MAX_NOTIFICATION_BYTES), async (c) => {
+    if (!deps.whatsapp) return c.json(errorBody('channel_not_configured', 'WhatsApp is not configured'), 503);
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (!verifyWhatsAppSignature(raw, c.req.header('x-hub-signature-256'), deps.whatsapp.appSecret)) {
+      return c.json(errorBody('invalid_signature', 'X-Hub-Signature-256 is missing or wrong'), 401);
+    }
+    let input;
+    try {
+      input = parseWhatsAppNotification(JSON.parse(new TextDecoder().decode(raw)), deps.clock.now());
+    } catch (error) {
+      const reason = error instanceof NotificationFormatError ? error.message : 'body is not JSON';
+      return c.json(errorBody('invalid_notification', reason), 400);
+    }
+    try {
+      const { published } = await deps.acceptWhatsApp.execute(input);
+      deps.logger.info('whatsapp notification accepted', { messages: input.messages.length, statuses: input.statuses.length, published });
+      return c.text('EVENT_RECEIVED', 200);
+    } catch (error) {
+      return errorResponse(c, error, deps.logger);
+    }
+  });
+
+  app.post('/webhooks/api', tooLarge(MAX_API_BODY_BYTES), async (c) => {
+    if (!deps.apiWebhookSecret) return c.json(errorBody('channel_not_configured', 'the API channel is not configured'), 503);
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const verified = verifyStandardWebhook(
+      deps.apiWebhookSecret,
+      { id: c.req.header('webhook-id'), timestamp: c.req.header('webhook-timestamp'), signature: c.req.header('webhook-signature') },
+      raw,
+      Math.floor(deps.clock.now() / 1000),
+    );
+    if (!verified.ok) return c.json(errorBody('invalid_signature', verified.reason), 401);
+    let body;
+    try {
+      body = apiBody.safeParse(JSON.parse(new TextDecoder().decode(raw)));
+    } catch {
+      return c.json(errorBody('validation_failed', 'body is not JSON'), 400);
+    }
+    if (!body.success) {
+      const detail = body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+      return c.json(errorBody('validation_failed', detail), 400);
+    }
+    try {
+      const accepted = await deps.acceptApi.execute({ ...stripUndefined(body.data), webhookId: verified.id, accountId: deps.apiAccountId });
+      return c.json(accepted, 202);
+    } catch (error) {
+      return errorResponse(c, error, deps.logger);
+    }
+  });
+
+  return app;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,80 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { buildRole, type RoleRuntime } from './composition/role.js';
+import { StartupError } from './composition/adapters-module.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createLogger, errorFields, type Logger } from './observability/logger.js';
+
+const DRAIN_MS = 8_000;
+
+/** Loads config, builds the role, serves it, and stops gracefully on SIGTERM/SIGINT. */
+export async function run(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  let config: Readonly<Config>;
+  let runtime: RoleRuntime;
+  let logger: Logger;
+  try {
+    config = loadConfig(env);
+    logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE } });
+    runtime = buildRole(config, { logger });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StartupError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    runtime.readiness.ready = true;
+    const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`;
+    logger.info(`VocoEng ${config.ROLE} ready on ${base}`, {
+      role: config.ROLE,
+      port: info.port,
+      adapters: runtime.adapters,
+      urls: urlsOf(config, base),
+    });
+  });
+  server.on('error', (error) => {
+    logger.error('server failed', errorFields(error));
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    void stop(server, runtime, logger).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', errorFields(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Stops taking requests, waits for in-flight work up to 8 s, then closes the role's clients. */
+async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): Promise<void> {
+  runtime.readiness.ready = false;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  const timedOut = await Promise.race([closed.then(() => false), delay(DRAIN_MS).then(() => true)]);
+  if (timedOut) logger.warn('in-flight requests did not finish within the drain window');
+  await Promise.race([runtime.stop(), delay(1_000)]);
+  logger.info('stopped');
+}
+
+function urlsOf(config: Config, base: string): Record<string, string> {
+  const urls: Record<string, string> = { health: `${base}/healthz` };
+  if (config.ROLE === 'listener' || config.ROLE === 'all') {
+    urls.whatsappWebhook = `${base}/webhooks/whatsapp`;
+    urls.apiWebhook = `${base}/webhooks/api`;
+  }
+  if (config.ROLE === 'worker' || config.ROLE === 'all') urls.pubsubPush = `${base}/pubsub/push`;
+  if (config.ROLE === 'api' || config.ROLE === 'all') urls.analytics = `${base}/api/v1/analytics/summary`;
+  return urls;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -1,0 +1,529 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function readRepoFile(name: string): string {
+  return readFileSync(`${ROOT}${name}`, 'utf8');
+}
+
+// ---------------------------------------------------------------------------
+// Cloud Build config model and substitution engine
+// ---------------------------------------------------------------------------
+
+interface BuildStep {
+  id?: string;
+  name: string;
+  entrypoint?: string;
+  args: string[];
+  waitFor?: string[];
+}
+
+interface BuildConfig {
+  steps: BuildStep[];
+  images: string[];
+  substitutions: Record<string, string>;
+  options: Record<string, unknown>;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses a cloudbuild YAML file and checks the shape this test relies on. */
+function loadBuildConfig(file: string): BuildConfig {
+  const doc: unknown = parse(readRepoFile(file));
+  if (!isRecord(doc)) throw new Error(`${file}: top level is not a mapping`);
+  const { steps, images = [], substitutions = {}, options = {} } = doc;
+  if (!Array.isArray(steps) || steps.length === 0) throw new Error(`${file}: no steps`);
+  const parsedSteps = steps.map((step: unknown, i): BuildStep => {
+    if (!isRecord(step) || typeof step['name'] !== 'string') {
+      throw new Error(`${file}: step ${i} has no name`);
+    }
+    const args = step['args'] ?? [];
+    if (!isStringArray(args)) throw new Error(`${file}: step ${i} args are not all strings`);
+    const result: BuildStep = { name: step['name'], args };
+    if (typeof step['id'] === 'string') result.id = step['id'];
+    if (typeof step['entrypoint'] === 'string') result.entrypoint = step['entrypoint'];
+    if (isStringArray(step['waitFor'])) result.waitFor = step['waitFor'];
+    return result;
+  });
+  if (!isStringArray(images)) throw new Error(`${file}: images are not all strings`);
+  if (!isRecord(substitutions) || !Object.values(substitutions).every((v) => typeof v === 'string')) {
+    throw new Error(`${file}: substitutions must map names to strings (quote numbers)`);
+  }
+  if (!isRecord(options)) throw new Error(`${file}: options is not a mapping`);
+  return {
+    steps: parsedSteps,
+    images,
+    substitutions: substitutions as Record<string, string>,
+    options,
+  };
+}
+
+/** Cloud Build's built-in substitutions, with the values this test pretends they have. */
+const BUILT_INS: Readonly<Record<string, string>> = {
+  PROJECT_ID: 'demo-project',
+  PROJECT_NUMBER: '123456789012',
+  BUILD_ID: 'b-0001',
+  LOCATION: 'europe-west1',
+  SHORT_SHA: 'abc1234',
+  COMMIT_SHA: 'abc1234def5678abc1234def5678abc1234def56',
+  REVISION_ID: 'abc1234def5678abc1234def5678abc1234def56',
+  BRANCH_NAME: 'main',
+  TAG_NAME: '',
+  REPO_NAME: 'vocoeng',
+};
+
+const SUBSTITUTION_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const ESCAPED_DOLLAR = '\u0000';
+
+/** Names referenced as $NAME / ${NAME} in text, ignoring escaped $$. */
+function referencedNames(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.replaceAll('$$', ESCAPED_DOLLAR).matchAll(SUBSTITUTION_REF)) {
+    names.push(match[1] ?? match[2] ?? '');
+  }
+  return names;
+}
+
+/** Applies Cloud Build substitution to text: ${X} and $X are replaced, $$ becomes $. */
+function substitute(text: string, values: Readonly<Record<string, string>>): string {
+  return text
+    .replaceAll('$$', ESCAPED_DOLLAR)
+    .replace(SUBSTITUTION_REF, (_match, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      const value = values[name];
+      if (value === undefined) throw new Error(`unknown substitution ${name}`);
+      return value;
+    })
+    .replaceAll(ESCAPED_DOLLAR, '$');
+}
+
+/** Built-ins plus the file's defaults (which may refer to built-ins), then overrides. */
+function substitutionValues(
+  config: BuildConfig,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const values: Record<string, string> = { ...BUILT_INS };
+  for (const [name, value] of Object.entries(config.substitutions)) {
+    values[name] = substitute(value, BUILT_INS);
+  }
+  return { ...values, ...overrides };
+}
+
+function dockerStep(config: BuildConfig, command: 'build' | 'push'): { step: BuildStep; index: number } {
+  const index = config.steps.findIndex(
+    (s) => s.name.startsWith('gcr.io/cloud-builders/docker') && s.args[0] === command,
+  );
+  const step = config.steps[index];
+  if (step === undefined) throw new Error(`no docker ${command} step`);
+  return { step, index };
+}
+
+function deployStep(config: BuildConfig): { step: BuildStep; index: number } {
+  const index = config.steps.findIndex((s) => s.name.startsWith('gcr.io/google.com/cloudsdktool/cloud-sdk'));
+  const step = config.steps[index];
+  if (step === undefined) throw new Error('no cloud-sdk deploy step');
+  return { step, index };
+}
+
+/** Values of a CLI flag given as `--flag=value` or `--flag value`. */
+function flagValues(argv: readonly string[], flag: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === flag) {
+      values.push(argv[i + 1] ?? '');
+      i++;
+    } else if (arg.startsWith(`${flag}=`)) {
+      values.push(arg.slice(flag.length + 1));
+    }
+  }
+  return values;
+}
+
+function hasFlag(argv: readonly string[], flag: string): boolean {
+  return argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+}
+
+/** KEY=VALUE pairs from every flag of the given kind (comma-separated lists). */
+function pairs(argv: readonly string[], ...flags: string[]): Array<[string, string]> {
+  return flags
+    .flatMap((flag) => flagValues(argv, flag))
+    .flatMap((list) => list.split(','))
+    .map((item): [string, string] => {
+      const eq = item.indexOf('=');
+      return eq < 0 ? [item, ''] : [item.slice(0, eq), item.slice(eq + 1)];
+    });
+}
+
+interface DeployRun {
+  /** One argv per gcloud invocation. */
+  invocations: string[][];
+  exitCode: number | null;
+  stderr: string;
+}
+
+/**
+ * What the deploy step would run, with substitutions applied. A gcloud entrypoint yields its
+ * args; a bash entrypoint runs its script with `gcloud` replaced by a function that prints its
+ * argv (one invocation per line, tab-separated).
+ */
+function runDeploy(config: BuildConfig, overrides: Readonly<Record<string, string>> = {}): DeployRun {
+  const values = substitutionValues(config, overrides);
+  const { step } = deployStep(config);
+  const args = step.args.map((arg) => substitute(arg, values));
+  if (step.entrypoint === 'gcloud') {
+    return { invocations: [args], exitCode: 0, stderr: '' };
+  }
+  if (step.entrypoint !== 'bash' || args[0] !== '-c' || args[1] === undefined) {
+    throw new Error(`unsupported deploy step: entrypoint ${String(step.entrypoint)} ${args.join(' ')}`);
+  }
+  const stub = `gcloud() { printf 'GCLOUD'; printf '\\t%s' "$@"; printf '\\n'; }\n`;
+  // --norc: bash reads ~/.bashrc when stdin is a socket, as it is under Node.
+  const result = spawnSync('bash', ['--norc', '--noprofile', '-c', stub + args[1]], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    timeout: 10_000,
+  });
+  const invocations = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('GCLOUD'))
+    .map((line) => line.split('\t').slice(1));
+  return { invocations, exitCode: result.status, stderr: result.stderr };
+}
+
+function singleDeployArgv(config: BuildConfig, overrides: Readonly<Record<string, string>> = {}): string[] {
+  const run = runDeploy(config, overrides);
+  expect(run.stderr).toBe('');
+  expect(run.exitCode).toBe(0);
+  expect(run.invocations).toHaveLength(1);
+  return run.invocations[0] ?? [];
+}
+
+// ---------------------------------------------------------------------------
+// Expectations
+// ---------------------------------------------------------------------------
+
+/** The one image every config builds, as written (before substitution). */
+const IMAGE_REPO = '${_REGION}-docker.pkg.dev/$PROJECT_ID/${_REPOSITORY}/vocoeng';
+const ARTIFACT_REGISTRY = /^[a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/[^/]+\/[^/:]+(:[\w.-]+)?$/;
+
+interface ServiceCase {
+  file: string;
+  service: string;
+  role: string;
+  isPublic: boolean;
+  secrets: string[];
+}
+
+const CASES: readonly ServiceCase[] = [
+  {
+    file: 'cloudbuild.webhook.yaml',
+    service: 'vocoeng-webhook-listener',
+    role: 'listener',
+    isPublic: true,
+    secrets: ['WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'API_WEBHOOK_SECRET'],
+  },
+  {
+    file: 'cloudbuild.worker.yaml',
+    service: 'vocoeng-worker',
+    role: 'worker',
+    isPublic: false,
+    secrets: ['WHATSAPP_ACCESS_TOKEN', 'OPENAI_API_KEY', 'API_WEBHOOK_SECRET'],
+  },
+  {
+    file: 'cloudbuild.api.yaml',
+    service: 'vocoeng-api',
+    role: 'api',
+    isPublic: true,
+    secrets: ['BOOTSTRAP_API_KEY', 'ADMIN_PASSWORD', 'DATABASE_URL'],
+  },
+];
+
+for (const c of CASES) {
+  describe(`Cloud Build config ${c.file}`, () => {
+    it('parses as a Cloud Build config when read from the repository root', () => {
+      const config = loadBuildConfig(c.file);
+      expect(config.steps.length).toBeGreaterThanOrEqual(3);
+      expect(config.substitutions['_REGION']).toBe('europe-west1');
+      expect(config.substitutions['_REPOSITORY']).toBe('vocoeng');
+      expect(config.substitutions['_SERVICE_ACCOUNT']).toBeTruthy();
+    });
+
+    it('builds the shared image from the repo Dockerfile when the build step runs', () => {
+      const { step } = dockerStep(loadBuildConfig(c.file), 'build');
+      const files = [...flagValues(step.args, '--file'), ...flagValues(step.args, '-f')];
+      expect(files.every((f) => f === 'Dockerfile')).toBe(true);
+      expect(step.args.at(-1)).toBe('.');
+      const tags = [...flagValues(step.args, '--tag'), ...flagValues(step.args, '-t')];
+      expect(tags).toContain(`${IMAGE_REPO}:$SHORT_SHA`);
+      for (const tag of tags) expect(tag.startsWith(`${IMAGE_REPO}:`)).toBe(true);
+    });
+
+    it('pushes the image to Artifact Registry when the steps before the deploy run', () => {
+      const config = loadBuildConfig(c.file);
+      const values = substitutionValues(config);
+      const build = dockerStep(config, 'build');
+      const push = dockerStep(config, 'push');
+      const deploy = deployStep(config);
+      expect(build.index).toBeLessThan(push.index);
+      expect(push.index).toBeLessThan(deploy.index);
+      // Sequential unless waitFor says otherwise: the deploy must not start before the push.
+      expect(deploy.step.waitFor ?? []).not.toContain('-');
+      const pushed = push.step.args.slice(1).filter((a) => !a.startsWith('-'));
+      expect(pushed.length).toBeGreaterThan(0);
+      for (const image of pushed) {
+        expect(substitute(image, values)).toMatch(ARTIFACT_REGISTRY);
+        expect(image.startsWith(IMAGE_REPO)).toBe(true);
+      }
+      // A bare repository name pushes only :latest unless --all-tags is given.
+      if (pushed.every((image) => image === IMAGE_REPO)) {
+        expect(push.step.args).toContain('--all-tags');
+      }
+      expect(config.images).toContain(`${IMAGE_REPO}:$SHORT_SHA`);
+      for (const image of config.images) expect(substitute(image, values)).toMatch(ARTIFACT_REGISTRY);
+    });
+
+    it(`deploys ${c.service} with ROLE=${c.role} and no other ROLE when the deploy step runs`, () => {
+      const config = loadBuildConfig(c.file);
+      const argv = singleDeployArgv(config);
+      expect(argv.slice(0, 3)).toEqual(['run', 'deploy', c.service]);
+      expect(flagValues(argv, '--image')).toEqual([
+        'europe-west1-docker.pkg.dev/demo-project/vocoeng/vocoeng:abc1234',
+      ]);
+      expect(flagValues(argv, '--region')).toEqual(['europe-west1']);
+      expect(flagValues(argv, '--port')).toEqual(['8080']);
+      expect(flagValues(argv, '--service-account')).toHaveLength(1);
+      expect(hasFlag(argv, '--env-vars-file')).toBe(false);
+      const env = pairs(argv, '--set-env-vars', '--update-env-vars');
+      expect(env.filter(([key]) => key === 'ROLE')).toEqual([['ROLE', c.role]]);
+      expect(env).toContainEqual(['PROJECT_ID', 'demo-project']);
+      const secretKeys = pairs(argv, '--set-secrets', '--update-secrets').map(([key]) => key);
+      expect(secretKeys).not.toContain('ROLE');
+    });
+
+    it('mounts exactly its secrets from Secret Manager when deployed', () => {
+      const argv = singleDeployArgv(loadBuildConfig(c.file));
+      const secrets = pairs(argv, '--set-secrets');
+      expect(secrets.map(([key]) => key).sort()).toEqual([...c.secrets].sort());
+      for (const [, ref] of secrets) expect(ref).toMatch(/^[a-z0-9-]+:latest$/);
+    });
+
+    it(`is ${c.isPublic ? 'public' : 'private'} when deployed`, () => {
+      const argv = singleDeployArgv(loadBuildConfig(c.file));
+      expect(hasFlag(argv, '--allow-unauthenticated')).toBe(c.isPublic);
+      expect(hasFlag(argv, '--no-allow-unauthenticated')).toBe(!c.isPublic);
+    });
+
+    it('references only known substitutions and uses every declared one when Cloud Build substitutes', () => {
+      const config = loadBuildConfig(c.file);
+      const texts = [
+        ...config.steps.flatMap((s) => [s.name, s.entrypoint ?? '', ...s.args]),
+        ...config.images,
+      ];
+      const used = new Set(texts.flatMap(referencedNames));
+      const declared = Object.keys(config.substitutions);
+      // Unknown names fail the build ("not a valid built-in substitution"): a bash $var needs $$.
+      for (const name of used) expect([...declared, ...Object.keys(BUILT_INS)]).toContain(name);
+      // Declared but unused substitutions fail the build too (without ALLOW_LOOSE).
+      for (const name of declared) expect(used).toContain(name);
+      for (const name of declared) expect(name).toMatch(/^_[A-Z0-9_]+$/);
+      // Defaults that refer to other values only resolve with dynamic substitutions.
+      if (Object.values(config.substitutions).some((v) => referencedNames(v).length > 0)) {
+        expect(config.options['dynamicSubstitutions']).toBe(true);
+      }
+    });
+
+    it('logs to Cloud Logging only when the build runs', () => {
+      expect(loadBuildConfig(c.file).options['logging']).toBe('CLOUD_LOGGING_ONLY');
+    });
+  });
+}
+
+describe('Cloud Build configs', () => {
+  it('build and deploy the same image name when compared across all three files', () => {
+    const images = CASES.map((c) => {
+      const config = loadBuildConfig(c.file);
+      const build = dockerStep(config, 'build').step;
+      return JSON.stringify({
+        tags: [...flagValues(build.args, '--tag'), ...flagValues(build.args, '-t')].sort(),
+        images: [...config.images].sort(),
+        deployed: flagValues(singleDeployArgv(config), '--image'),
+      });
+    });
+    expect(new Set(images).size).toBe(1);
+  });
+});
+
+describe('Worker deploy script', () => {
+  const config = (): BuildConfig => loadBuildConfig('cloudbuild.worker.yaml');
+
+  it('keeps CPU throttling and scales to zero when _WORKER_MODE is push', () => {
+    const argv = singleDeployArgv(config(), { _WORKER_MODE: 'push' });
+    expect(argv).toContain('--cpu-throttling');
+    expect(argv).not.toContain('--no-cpu-throttling');
+    expect(flagValues(argv, '--min-instances')).toEqual(['0']);
+    const env = pairs(argv, '--set-env-vars');
+    expect(env).toContainEqual(['WORKER_MODE', 'push']);
+    expect(env.map(([key]) => key)).not.toContain('PUBSUB_SUBSCRIPTION');
+  });
+
+  it('allocates CPU always and keeps one instance when _WORKER_MODE is pull', () => {
+    const argv = singleDeployArgv(config(), { _WORKER_MODE: 'pull' });
+    expect(argv).toContain('--no-cpu-throttling');
+    expect(argv).not.toContain('--cpu-throttling');
+    expect(flagValues(argv, '--min-instances')).toEqual(['1']);
+    const env = pairs(argv, '--set-env-vars');
+    expect(env).toContainEqual(['WORKER_MODE', 'pull']);
+    expect(env).toContainEqual(['PUBSUB_SUBSCRIPTION', 'vocoeng-inbound-worker']);
+  });
+
+  it('deploys in push mode when _WORKER_MODE is left at its default', () => {
+    expect(config().substitutions['_WORKER_MODE']).toBe('push');
+    const argv = singleDeployArgv(config());
+    expect(argv).toContain('--cpu-throttling');
+    expect(argv).not.toContain('--no-cpu-throttling');
+  });
+
+  it('sets a request timeout and concurrency when deployed in either mode', () => {
+    for (const mode of ['push', 'pull']) {
+      const argv = singleDeployArgv(config(), { _WORKER_MODE: mode });
+      expect(flagValues(argv, '--timeout')[0]).toMatch(/^\d+s?$/);
+      expect(flagValues(argv, '--concurrency')[0]).toMatch(/^\d+$/);
+    }
+  });
+
+  it('fails without calling gcloud when _WORKER_MODE is neither push nor pull', () => {
+    const run = runDeploy(config(), { _WORKER_MODE: 'poll' });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.invocations).toEqual([]);
+    expect(run.stderr).toContain('poll');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Dockerfile
+// ---------------------------------------------------------------------------
+
+interface Instruction {
+  keyword: string;
+  rest: string;
+}
+
+/** Dockerfile instructions with continuation lines joined and comments dropped. */
+function dockerInstructions(text: string): Instruction[] {
+  const logical: string[] = [];
+  let current = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (current === '' && (line === '' || line.startsWith('#'))) continue;
+    if (line.startsWith('#')) continue; // comment inside a continuation
+    if (line.endsWith('\\')) {
+      current += `${line.slice(0, -1)} `;
+      continue;
+    }
+    logical.push(current + line);
+    current = '';
+  }
+  if (current !== '') logical.push(current);
+  return logical.map((line) => {
+    const space = line.search(/\s/);
+    return space < 0
+      ? { keyword: line.toUpperCase(), rest: '' }
+      : { keyword: line.slice(0, space).toUpperCase(), rest: line.slice(space).trim() };
+  });
+}
+
+function dockerStages(text: string): Instruction[][] {
+  const stages: Instruction[][] = [];
+  for (const instruction of dockerInstructions(text)) {
+    if (instruction.keyword === 'FROM') stages.push([]);
+    stages.at(-1)?.push(instruction);
+  }
+  return stages;
+}
+
+function finalStage(): Instruction[] {
+  const stage = dockerStages(readRepoFile('Dockerfile')).at(-1);
+  if (stage === undefined) throw new Error('Dockerfile has no FROM');
+  return stage;
+}
+
+describe('Dockerfile', () => {
+  it('has a build stage and a runtime stage when parsed', () => {
+    const stages = dockerStages(readRepoFile('Dockerfile'));
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage[0]?.rest).toMatch(/^node:24[\w.-]*(\s+AS\s+\w+)?$/i);
+  });
+
+  it('compiles TypeScript in an earlier stage and copies dist/ into the final one when built', () => {
+    const stages = dockerStages(readRepoFile('Dockerfile'));
+    const earlier = stages.slice(0, -1).flat();
+    expect(
+      earlier.some(
+        (i) => i.keyword === 'RUN' && /(tsc -p tsconfig\.build\.json|npm run build)/.test(i.rest),
+      ),
+    ).toBe(true);
+    expect(finalStage().some((i) => i.keyword === 'COPY' && /^--from=\S+\s+\S*dist\/?\s/.test(i.rest))).toBe(
+      true,
+    );
+  });
+
+  it('installs production dependencies only when the final stage is built', () => {
+    const installs = finalStage().filter((i) => i.keyword === 'RUN' && /\bnpm\s+(ci|install|i)\b/.test(i.rest));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) {
+      expect(install.rest).toMatch(/\bnpm ci\b/);
+      expect(install.rest).toContain('--omit=dev');
+    }
+    expect(finalStage()).toContainEqual({ keyword: 'ENV', rest: 'NODE_ENV=production' });
+  });
+
+  it('runs as a non-root user when the container starts', () => {
+    const users = finalStage().filter((i) => i.keyword === 'USER');
+    const last = users.at(-1)?.rest.split(':')[0];
+    expect(last).toBeDefined();
+    expect(['root', '0']).not.toContain(last);
+    const stage = finalStage();
+    const userIndex = stage.findLastIndex((i) => i.keyword === 'USER');
+    const cmdIndex = stage.findLastIndex((i) => i.keyword === 'CMD');
+    expect(userIndex).toBeLessThan(cmdIndex);
+  });
+
+  it('runs node dist/main.js on port 8080 when the container starts', () => {
+    const stage = finalStage();
+    const cmd = stage.filter((i) => i.keyword === 'CMD').at(-1);
+    expect(cmd).toBeDefined();
+    expect(JSON.parse(cmd?.rest ?? 'null')).toEqual(['node', 'dist/main.js']);
+    expect(stage.some((i) => i.keyword === 'ENTRYPOINT')).toBe(false);
+    expect(stage.some((i) => i.keyword === 'ENV' && /(^|\s)PORT=8080(\s|$)/.test(i.rest))).toBe(true);
+    expect(stage.some((i) => i.keyword === 'EXPOSE' && i.rest === '8080')).toBe(true);
+  });
+
+  it('sets ROLE only as an overridable ENV default when built', () => {
+    const all = dockerInstructions(readRepoFile('Dockerfile'));
+    const mentions = all.filter((i) => /\bROLE\b/.test(i.rest));
+    expect(mentions.length).toBeGreaterThan(0);
+    for (const mention of mentions) {
+      expect(mention.keyword).toBe('ENV');
+      expect(mention.rest).toMatch(/(^|\s)ROLE=(listener|worker|api|all)(\s|$)/);
+    }
+  });
+
+  it('keeps local state and dependencies out of the build context when .dockerignore is read', () => {
+    const ignored = readRepoFile('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
+    for (const entry of ['node_modules', 'dist', '.data', '.git']) expect(ignored).toContain(entry);
+  });
+});
