@@ -46,8 +46,10 @@ export class InMemoryChatStore implements ChatStore {
     const record = ref && this.records.get(ref.conversationId)?.get(ref.messageId);
     if (!record) return 'unknown';
     if (!advancesDelivery(record.delivery?.status, status.status)) {
+      // An older status can still carry the pricing category the newer one lacked.
       if (status.pricing?.category && record.delivery && !record.delivery.pricingCategory) {
         record.delivery = { ...record.delivery, pricingCategory: status.pricing.category };
+        record.version += 1;
       }
       return 'stale';
     }
