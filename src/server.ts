@@ -57,12 +57,14 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
 
 /** Stops taking requests, waits for in-flight work up to 8 s, then closes the role's clients. */
 async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): Promise<void> {
+  const deadline = Date.now() + DRAIN_MS;
   runtime.readiness.ready = false;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ('closeIdleConnections' in server) server.closeIdleConnections();
-  const timedOut = await Promise.race([closed.then(() => false), delay(DRAIN_MS).then(() => true)]);
-  if (timedOut) logger.warn('in-flight requests did not finish within the drain window');
-  await Promise.race([runtime.stop(), delay(1_000)]);
+  const requestsDone = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false)]);
+  // The role's own work (in-process deliveries, publishes) gets what is left of the window.
+  const workDone = await Promise.race([runtime.stop().then(() => true), delay(Math.max(0, deadline - Date.now())).then(() => false)]);
+  if (!requestsDone || !workDone) logger.warn('in-flight work did not finish within the drain window', { requestsDone, workDone });
   logger.info('stopped');
 }
 

@@ -15,7 +15,7 @@ import type { ApiKeyVerifier } from '../http/auth/api-keys.js';
 import { createApp } from '../http/create-app.js';
 import type { Readiness } from '../http/health.js';
 import { listenerRoutes } from '../http/listener-routes.js';
-import { workerRoutes } from '../http/worker-routes.js';
+import { logInbound, workerRoutes } from '../http/worker-routes.js';
 import { errorFields, type Logger } from '../observability/logger.js';
 import { buildContainer, type ContainerOptions } from './container.js';
 import { describeAdapters, type AdapterReport } from './describe-adapters.js';
@@ -95,8 +95,7 @@ function subscribeInProcess(container: Container, bus: InMemoryMessageBus, logge
   const handleInbound = container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent);
   const recordInteraction = container.get<RecordInteraction>(TOKENS.RecordInteraction);
   bus.subscribe('inbound', async ({ messageId, event }) => {
-    const outcome = await handleInbound.execute(event);
-    logger.info('inbound event handled', { messageId, ...outcome });
+    logInbound(logger, messageId, await handleInbound.execute(event));
   });
   bus.subscribe('interactions', async ({ event }) => {
     await recordInteraction.execute(event).catch((error: unknown) => {

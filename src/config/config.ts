@@ -8,8 +8,9 @@ const secret = (minLength: number) => z.string().min(minLength, `must be at leas
 
 const schema = z.object({
   ROLE: z.enum(ROLES).default('all'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number({ error: 'must be a port number 0–65535' }).int().min(0).max(65535).default(8080),
+  /** Default: 127.0.0.1 for ROLE=all (a local run), 0.0.0.0 for the Cloud Run roles. */
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   PROJECT_ID: optionalText,
   FIRESTORE_PROJECT: optionalText,
@@ -54,7 +55,8 @@ type Env = z.infer<typeof schema>;
 
 export type AiProvider = 'openai' | 'scripted';
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'HOST'> {
+  readonly HOST: string;
   readonly aiProvider: AiProvider | undefined;
 }
 
@@ -67,28 +69,42 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; every bad or missing setting is listed in one `ConfigError`. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Readonly<Config> {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')) as Record<string, string>;
   const parsed = schema.safeParse(cleaned);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-  if (!parsed.success) throw new ConfigError(problems);
-
-  const config = { ...parsed.data, aiProvider: resolveAiProvider(parsed.data) };
-  problems.push(...crossFieldProblems(config));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(config);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => problemOf(issue, cleaned));
+  // Rules across variables are checked on the raw values too, so one message lists everything.
+  const view = { ...cleaned, ...(parsed.success ? parsed.data : {}) } as unknown as Env;
+  if (!ROLES.includes(view.ROLE)) view.ROLE = 'all';
+  problems.push(...crossFieldProblems({ ...view, HOST: '', aiProvider: resolveAiProvider(view) }));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const HOST = parsed.data.HOST ?? (parsed.data.ROLE === 'all' ? '127.0.0.1' : '0.0.0.0');
+  return Object.freeze({ ...parsed.data, HOST, aiProvider: resolveAiProvider(parsed.data) });
 }
 
+function problemOf(issue: z.core.$ZodIssue, env: Record<string, string>): string {
+  const name = issue.path.join('.') || 'environment';
+  const given = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+  const shown = given === undefined || SECRET_NAMES.has(name) ? '' : ` (got "${given.slice(0, 60)}")`;
+  return `${name}: ${issue.message}${shown}`;
+}
+
+const SECRET_NAMES = new Set([
+  'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_ACCESS_TOKEN', 'API_WEBHOOK_SECRET',
+  'OPENAI_API_KEY', 'BOOTSTRAP_API_KEY', 'ADMIN_PASSWORD', 'DATABASE_URL',
+]);
+
 function resolveAiProvider(env: Env): AiProvider | undefined {
-  if (env.AI_PROVIDER) return env.AI_PROVIDER;
+  if (env.AI_PROVIDER === 'openai' || env.AI_PROVIDER === 'scripted') return env.AI_PROVIDER;
   if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) return 'openai';
-  return env.ROLE === 'all' ? 'scripted' : undefined;
+  return (env.ROLE ?? 'all') === 'all' ? 'scripted' : undefined;
 }
 
 function crossFieldProblems(config: Config): string[] {
   const problems: string[] = [];
-  const runs = (role: Role) => config.ROLE === role || config.ROLE === 'all';
-  if (config.ROLE !== 'all' && !config.PROJECT_ID) {
-    problems.push(`PROJECT_ID: required for ROLE=${config.ROLE} (only ROLE=all runs on the in-process bus)`);
+  const role: Role = config.ROLE ?? 'all';
+  const runs = (r: Role) => role === r || role === 'all';
+  if (role !== 'all' && !config.PROJECT_ID) {
+    problems.push(`PROJECT_ID: required for ROLE=${role} (only ROLE=all runs on the in-process bus)`);
   }
   if (runs('worker') && !config.aiProvider) {
     problems.push('AI_PROVIDER: a worker needs OPENAI_API_KEY or OPENAI_BASE_URL, or AI_PROVIDER=scripted set explicitly');
@@ -99,7 +115,7 @@ function crossFieldProblems(config: Config): string[] {
   if (runs('worker') && config.WORKER_MODE === 'pull' && !config.PUBSUB_SUBSCRIPTION) {
     problems.push('PUBSUB_SUBSCRIPTION: required when WORKER_MODE=pull');
   }
-  if (config.ROLE === 'listener' && !config.WHATSAPP_APP_SECRET && !config.API_WEBHOOK_SECRET) {
+  if (role === 'listener' && !config.WHATSAPP_APP_SECRET && !config.API_WEBHOOK_SECRET) {
     problems.push('WHATSAPP_APP_SECRET or API_WEBHOOK_SECRET: a listener needs at least one channel secret');
   }
   if (config.WHATSAPP_APP_SECRET && !config.WHATSAPP_VERIFY_TOKEN) {

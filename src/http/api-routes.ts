@@ -51,10 +51,11 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   app.get('/api/v1/conversations/:id/messages', read, async (c) => {
-    const { conversation, messages } = await deps.getTranscript.execute(c.req.param('id'));
+    const { conversation, messages, truncated } = await deps.getTranscript.execute(c.req.param('id'));
     return c.json({
       conversation: { ...conversation, createdAt: iso(conversation.createdAt), lastMessageAt: iso(conversation.lastMessageAt) },
       messages: messages.map(transcriptEntry),
+      truncated,
     });
   });
 
@@ -89,7 +90,7 @@ function transcriptEntry(record: MessageRecord) {
 function rangeOf(query: Record<string, string>, now: number): { from: number; to: number; channel?: Channel } {
   const to = query.to ? parseTime(query.to, 'to') : now;
   const from = query.from ? parseTime(query.from, 'from') : to - 30 * DAY_MS;
-  if (query.channel !== undefined && !CHANNELS.includes(query.channel as Channel)) {
+  if (query.channel && !CHANNELS.includes(query.channel as Channel)) {
     throw new ValidationError(`channel must be one of ${CHANNELS.join(', ')}`);
   }
   return { from, to, ...(query.channel ? { channel: query.channel as Channel } : {}) };

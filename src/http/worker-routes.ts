@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { inboundEventSchema } from '../adapters/codec/event-schemas.js';
-import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
+import type { HandleInboundEvent, InboundEventOutcome } from '../domain/use-cases/handle-inbound-event.js';
 import type { Logger } from '../observability/logger.js';
 import { handlePush } from './pubsub-push.js';
 
@@ -17,11 +17,16 @@ export function workerRoutes(deps: WorkerDeps): Hono {
       c,
       inboundEventSchema,
       async ({ messageId, event }) => {
-        const outcome = await deps.handleInbound.execute(event);
-        deps.logger.info('inbound event handled', { messageId, ...outcome });
+        logInbound(deps.logger, messageId, await deps.handleInbound.execute(event));
       },
       deps.logger,
     ),
   );
   return app;
+}
+
+/** Unsent and failed replies are logged as warnings with their reason, so they are noticed. */
+export function logInbound(logger: Logger, messageId: string, outcome: InboundEventOutcome): void {
+  const unhappy = outcome.kind === 'message' && outcome.firstDelivery && ['unsent', 'failed', 'send-unknown'].includes(outcome.state);
+  logger.log(unhappy ? 'warn' : 'info', unhappy ? `reply ${outcome.state}` : 'inbound event handled', { messageId, ...outcome });
 }

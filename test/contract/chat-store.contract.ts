@@ -180,7 +180,7 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
         for (const m of [m3!, m1!, m2!]) await store.register(m, T0);
 
         expect((await store.messages(m1!.conversationId, { limit: 10 })).map((r) => r.message.id)).toEqual([m1!.id, m2!.id, m3!.id]);
-        expect((await store.messages(m1!.conversationId, { limit: 2 })).map((r) => r.message.id)).toEqual([m1!.id, m2!.id]);
+        expect((await store.messages(m1!.conversationId, { limit: 2 })).map((r) => r.message.id)).toEqual([m2!.id, m3!.id]);
       });
 
       it('describes the conversation when its messages were registered', async () => {

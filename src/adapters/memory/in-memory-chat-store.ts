@@ -71,7 +71,7 @@ export class InMemoryChatStore implements ChatStore {
   }
 
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
-    return structuredClone(this.sorted(conversationId).slice(0, limit));
+    return limit <= 0 ? [] : structuredClone(this.sorted(conversationId).slice(-limit));
   }
 
   private sorted(conversationId: string): MessageRecord[] {

@@ -8,7 +8,11 @@ for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
   ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+// IPv6: unspecified, loopback, IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4
+// (2002::/16), which embed IPv4 addresses, then ULA, link-local, multicast.
+for (const [network, prefix] of [
+  ['::', 96], ['64:ff9b::', 96], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 

@@ -43,7 +43,13 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
         ? new ReplySendError('WhatsApp send timed out; outcome unknown', false, { cause: error, reason: 'send-outcome-unknown' })
         : new ReplySendError('WhatsApp API unreachable', true, { cause: error, reason: 'whatsapp-unreachable' });
     }
-    const payload = (await response.json().catch(() => undefined)) as GraphResponse | undefined;
+    let payload: GraphResponse | undefined;
+    try {
+      payload = (await response.json()) as GraphResponse;
+    } catch (error) {
+      // Accepted but the answer was cut off: Meta may have sent it, so it is never resent.
+      if (response.ok) throw new ReplySendError('WhatsApp answer unreadable; outcome unknown', false, { cause: error, reason: 'send-outcome-unknown' });
+    }
     if (response.ok && payload?.messages?.[0]?.id) return { kind: 'sent', outboundIds: payload.messages.map((m) => m.id) };
     const { retryable, reason } = classifyGraphError(response.status, payload?.error?.code);
     throw new ReplySendError(`WhatsApp API answered ${response.status} (code ${payload?.error?.code ?? 'none'})`, retryable, { reason });

@@ -31,6 +31,6 @@ export interface ChatStore {
 
   getConversation(conversationId: string): Promise<Conversation | null>;
 
-  /** The whole transcript, oldest first. */
+  /** The newest `limit` messages of the conversation, oldest first. */
   messages(conversationId: string, options: { limit: number }): Promise<MessageRecord[]>;
 }

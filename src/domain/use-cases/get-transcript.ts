@@ -11,13 +11,22 @@ export class ConversationNotFoundError extends DomainError {
 
 export type GetTranscriptError = ConversationNotFoundError;
 
-/** A conversation and its messages with their replies, from the chat store. */
+export interface Transcript {
+  conversation: Conversation;
+  /** The newest messages, oldest first. */
+  messages: MessageRecord[];
+  /** True when older messages exist beyond `messages`. */
+  truncated: boolean;
+}
+
+/** A conversation and its latest messages with their replies, from the chat store. */
 export class GetTranscript {
   constructor(private readonly store: ChatStore) {}
 
-  async execute(conversationId: string, limit = 500): Promise<{ conversation: Conversation; messages: MessageRecord[] }> {
+  async execute(conversationId: string, limit = 500): Promise<Transcript> {
     const conversation = await this.store.getConversation(conversationId);
     if (!conversation) throw new ConversationNotFoundError(conversationId);
-    return { conversation, messages: await this.store.messages(conversationId, { limit }) };
+    const messages = await this.store.messages(conversationId, { limit });
+    return { conversation, messages, truncated: conversation.messageCount > messages.length };
   }
 }

@@ -2,7 +2,9 @@ import type { InboundEvent } from '../model/events.js';
 import type { ApplyDeliveryStatus } from './apply-delivery-status.js';
 import type { ReplyToMessage } from './reply-to-message.js';
 
-export type InboundEventOutcome = { kind: 'message'; state: string; firstDelivery: boolean } | { kind: 'status'; result: string };
+export type InboundEventOutcome =
+  | { kind: 'message'; state: string; firstDelivery: boolean; reason?: string }
+  | { kind: 'status'; result: string };
 
 /** The worker's entry point: one use case per event kind. */
 export class HandleInboundEvent {
@@ -14,7 +16,8 @@ export class HandleInboundEvent {
   async execute(event: InboundEvent): Promise<InboundEventOutcome> {
     if (event.kind === 'message') {
       const outcome = await this.reply.execute(event.message);
-      return { kind: 'message', state: outcome.state, firstDelivery: outcome.firstDelivery };
+      const { state, firstDelivery, reason } = outcome;
+      return { kind: 'message', state, firstDelivery, ...(reason ? { reason } : {}) };
     }
     const { result } = await this.applyStatus.execute(event.status);
     return { kind: 'status', result };

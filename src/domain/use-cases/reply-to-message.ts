@@ -33,6 +33,8 @@ export interface ReplyOutcome {
   state: MessageState;
   /** False when this delivery found the work already done. */
   firstDelivery: boolean;
+  /** Why the reply was not sent, or what failed (a stable reason, never content). */
+  reason?: string;
 }
 
 /** Errors `execute` rejects with; all are retryable (the delivery is retried later). */
@@ -60,7 +62,10 @@ export class ReplyToMessage {
     let acted = registered.created;
     for (let step = 0; step < MAX_STEPS; step++) {
       const next = nextStep(record, this.clock.now());
-      if (next === 'done') return { messageId: message.id, state: record.state, firstDelivery: acted };
+      if (next === 'done') {
+        const reason = record.failure?.reason ?? record.note;
+        return { messageId: message.id, state: record.state, firstDelivery: acted, ...(reason ? { reason } : {}) };
+      }
       if (next === 'wait') throw new MessageInProgressError(message.id);
       acted = true;
       record = await this.perform(next, record);

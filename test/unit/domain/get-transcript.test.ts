@@ -16,7 +16,20 @@ describe('GetTranscript', () => {
 
     expect(transcript.conversation).toMatchObject({ id: first.conversationId, messageCount: 2 });
     expect(transcript.messages.map((r) => r.message.id)).toEqual([first.id, second.id]);
-    expect((await new GetTranscript(store).execute(first.conversationId, 1)).messages).toHaveLength(1);
+    expect(transcript.truncated).toBe(false);
+  });
+
+  it('keeps the newest messages and says it is truncated when the conversation is longer than the limit', async () => {
+    const store = new InMemoryChatStore();
+    const first = aMessage({ receivedAt: 1000, text: 'first' });
+    const second = aMessage({ participant: first.participant, receivedAt: 2000, text: 'second' });
+    await store.register(first, 1000);
+    await store.register(second, 2000);
+
+    const transcript = await new GetTranscript(store).execute(first.conversationId, 1);
+
+    expect(transcript.messages.map((r) => r.message.id)).toEqual([second.id]);
+    expect(transcript.truncated).toBe(true);
   });
 
   it('rejects with ConversationNotFoundError when the conversation does not exist', async () => {

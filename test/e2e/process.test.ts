@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Child } from '../support/child-process.js';
+import { GraphApiDouble } from '../support/graph-api-double.js';
+import { aFreePort } from '../support/ports.js';
+import { aWebhookSecret, metaJson, metaSignature } from '../support/signing.js';
+import { aWamid, someParties, textNotification } from '../support/whatsapp-notifications.js';
+
+// The built artifact as production runs it (`node dist/main.js`): compiled once with the project's
+// tsc into a directory inside the project (so Node resolves node_modules), then started as a child
+// process on the pinned Node 24 (process.execPath) or, for the version guard, on the system Node.
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const outDir = join(projectRoot, '.tmp', `dist-test-${randomUUID()}`);
+const mainJs = join(outDir, 'main.js');
+const SYSTEM_NODE = '/usr/bin/node';
+
+const children: Child[] = [];
+const doubles: GraphApiDouble[] = [];
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [join(projectRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: projectRoot,
+  });
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(children.splice(0).map((child) => child.kill()));
+  await Promise.all(doubles.splice(0).map((double) => double.stop()));
+});
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+function startMain(env: Record<string, string>, nodeBinary = process.execPath): Child {
+  const child = new Child(nodeBinary, [mainJs], { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', ...env }, projectRoot);
+  children.push(child);
+  return child;
+}
+
+const isReadyLine = (line: string) => /"message":"VocoEng \w+ ready on /.test(line);
+
+describe('main.js (the built process)', () => {
+  it('serves health, answers WhatsApp through the Graph API and exits 0 on SIGTERM when started with ROLE=all', async () => {
+    const graph = new GraphApiDouble();
+    doubles.push(graph);
+    await graph.start();
+    const port = await aFreePort();
+    const secrets = {
+      WHATSAPP_APP_SECRET: randomBytes(16).toString('hex'),
+      WHATSAPP_VERIFY_TOKEN: `verify-${randomUUID()}`,
+      WHATSAPP_ACCESS_TOKEN: graph.accessToken,
+      BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}`,
+      API_WEBHOOK_SECRET: aWebhookSecret(),
+    };
+    const child = startMain({ ROLE: 'all', PORT: String(port), HOST: '127.0.0.1', WHATSAPP_API_BASE_URL: graph.baseUrl, ...secrets });
+
+    const ready = JSON.parse(await child.waitForLine(isReadyLine, 15_000)) as Record<string, any>;
+    expect(ready).toMatchObject({ severity: 'INFO', role: 'all', port, urls: { health: `http://127.0.0.1:${port}/healthz` } });
+    expect(ready.adapters).toMatchObject({
+      messageBus: 'InMemoryMessageBus',
+      chatStore: 'InMemoryChatStore',
+      completionModel: 'ScriptedCompletionModel',
+      analyticsStore: 'InMemoryAnalyticsStore',
+      'replyChannel.whatsapp': 'WhatsAppGraphReplyChannel',
+      'replyChannel.api': 'WebhookReplyChannel',
+    });
+
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', role: 'all' });
+
+    const parties = someParties();
+    const raw = metaJson(textNotification(parties, { id: aWamid(), body: 'Is the process really answering?' }));
+    const accepted = await fetch(`http://127.0.0.1:${port}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(raw, secrets.WHATSAPP_APP_SECRET) },
+      body: raw,
+    });
+    expect(accepted.status).toBe(200);
+    const [send] = await graph.waitForRequests(1, 10_000);
+    expect(send!.body).toMatchObject({ to: parties.customer, text: { body: expect.stringContaining('Is the process really answering?') } });
+
+    const started = performance.now();
+    child.process.kill('SIGTERM');
+    const exit = await child.waitForExit(10_000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const messages = child.jsonLines.map((line) => line.message);
+    expect(messages).toContain('shutting down');
+    expect(messages.at(-1)).toBe('stopped');
+
+    const output = child.stdout + child.stderr;
+    for (const [name, value] of Object.entries(secrets)) expect(output, `${name} must not be logged`).not.toContain(value);
+    expect(output).not.toContain(parties.customer);
+  });
+
+  it('exits non-zero with one readable message naming each malformed variable and no stack trace when values are malformed', async () => {
+    const child = startMain({ ROLE: 'worker', PORT: 'abc', API_WEBHOOK_SECRET: 'nope' });
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(child.stdout).toBe('');
+    expect(child.stderr).toMatch(/^Invalid configuration:\n/);
+    for (const variable of ['PORT', 'API_WEBHOOK_SECRET']) {
+      expect(child.stderr, `the message names ${variable}`).toMatch(new RegExp(`^  - ${variable}\\b.*$`, 'm'));
+    }
+    expect(child.stderr).not.toMatch(/^\s+at /m);
+    expect(child.stderr).not.toContain('nope');
+  });
+
+  it('lists the missing settings of the role together with the malformed values when both are wrong', async () => {
+    // CONTRACT.md: "a bad or missing value stops the process with one message listing every problem".
+    const child = startMain({ ROLE: 'worker', PORT: 'abc', API_WEBHOOK_SECRET: 'nope' });
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit.code).not.toBe(0);
+    for (const variable of ['PORT', 'API_WEBHOOK_SECRET', 'PROJECT_ID', 'AI_PROVIDER']) {
+      expect(child.stderr, `the message names ${variable}`).toMatch(new RegExp(`^  - ${variable}\\b.*$`, 'm'));
+    }
+  });
+
+  it('lists PROJECT_ID and AI_PROVIDER when a worker is started without them', async () => {
+    const child = startMain({ ROLE: 'worker', PORT: String(await aFreePort()) });
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- PROJECT_ID: .+\n {2}- AI_PROVIDER: .+\n$/);
+  });
+
+  it('exits 1 naming the unavailable adapter when a configured service is not in this build', async () => {
+    const child = startMain({ ROLE: 'all', PORT: String(await aFreePort()), HOST: '127.0.0.1', DATABASE_URL: 'postgres://vocoeng@127.0.0.1:9/vocoeng' });
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(child.stderr).toMatch(/^Cannot start:\n {2}- DATABASE_URL /);
+    expect(child.stderr).not.toMatch(/^\s+at /m);
+    expect(child.jsonLines.filter((line) => isReadyLine(JSON.stringify(line)))).toEqual([]);
+  });
+
+  it('exits 1 with a message naming Node 24 when started on the system Node 20', async () => {
+    expect(existsSync(SYSTEM_NODE), `${SYSTEM_NODE} exists on this machine and in CI`).toBe(true);
+    const child = startMain({ ROLE: 'all', PORT: String(await aFreePort()), HOST: '127.0.0.1' }, SYSTEM_NODE);
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(child.stderr).toMatch(/needs Node 24 but this is Node 20\.\d+\.\d+/);
+    expect(child.stderr).toContain('npm start');
+    expect(child.stdout).toBe('');
+  });
+});

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RecordedRequests } from './recorded-requests.js';
+
+export interface GraphRequest {
+  method: string;
+  /** Path and query as received, e.g. `/v23.0/1234567890/messages`. */
+  path: string;
+  version: string | undefined;
+  phoneNumberId: string | undefined;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  /** The parsed JSON body, or undefined when it is not JSON. */
+  body: unknown;
+  /** What the double answered: the wamid of an accepted message, an error status, or a hang. */
+  outcome: { kind: 'accepted'; wamid: string } | { kind: 'error'; status: number; code: number | undefined } | { kind: 'hung' };
+}
+
+export interface GraphFailure {
+  status: number;
+  /** The Graph error code; without one the body is plain text (like a proxy's 5xx page). */
+  code?: number;
+  message?: string;
+}
+
+type Script = { kind: 'fail'; failure: GraphFailure } | { kind: 'hang' };
+
+const MESSAGES_PATH = /^\/([^/]+)\/([^/]+)\/messages$/;
+
+/**
+ * A local double of the WhatsApp Cloud API's send endpoint (`POST /{version}/{phone_number_id}/messages`)
+ * on 127.0.0.1 and a free port. It checks the bearer token (401 with Graph error 190 otherwise),
+ * records every request, accepts text messages with a fresh `wamid.…`, and can be scripted to
+ * answer the next requests with a Graph error or not at all.
+ */
+export class GraphApiDouble {
+  readonly accessToken: string;
+  private readonly recorded = new RecordedRequests<GraphRequest>();
+  private script: Script[] = [];
+  private server: Server | undefined;
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(options: { accessToken?: string } = {}) {
+    this.accessToken = options.accessToken ?? `EAAG-test-${randomBytes(12).toString('hex')}`;
+  }
+
+  /** Every request received so far, in arrival order. */
+  get requests(): readonly GraphRequest[] {
+    return this.recorded.items;
+  }
+
+  /** The wamids of the messages the double accepted. */
+  get acceptedIds(): string[] {
+    return this.requests.flatMap((r) => (r.outcome.kind === 'accepted' ? [r.outcome.wamid] : []));
+  }
+
+  async start(port = 0): Promise<{ baseUrl: string }> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return { baseUrl: this.baseUrl };
+  }
+
+  get baseUrl(): string {
+    if (!this.server) throw new Error('GraphApiDouble is not started');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** The next `count` requests (after the token check) answer this Graph error. */
+  failNext(count: number, failure: GraphFailure): this {
+    this.script.push(...Array.from({ length: count }, (): Script => ({ kind: 'fail', failure })));
+    return this;
+  }
+
+  /** The next `count` requests are read and never answered (until `stop`). */
+  hangNext(count: number): this {
+    this.script.push(...Array.from({ length: count }, (): Script => ({ kind: 'hang' })));
+    return this;
+  }
+
+  /** Resolves as soon as `count` requests have arrived in total. */
+  waitForRequests(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
+    return this.recorded.waitFor(count, timeoutMs, 'Graph API double');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const path = req.url ?? '/';
+    const match = MESSAGES_PATH.exec(path);
+    const record = (outcome: GraphRequest['outcome']) =>
+      this.recorded.push({
+        method: req.method ?? '',
+        path,
+        version: match?.[1],
+        phoneNumberId: match?.[2] === undefined ? undefined : decodeURIComponent(match[2]),
+        headers: req.headers,
+        rawBody,
+        body: parseJson(rawBody),
+        outcome,
+      });
+
+    if (req.method !== 'POST' || !match) {
+      record({ kind: 'error', status: 404, code: 100 });
+      return sendJson(res, 404, graphError(`Unknown path components: ${path}`, 'OAuthException', 100));
+    }
+    if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
+      record({ kind: 'error', status: 401, code: 190 });
+      return sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));
+    }
+    const next = this.script.shift();
+    if (next?.kind === 'hang') {
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+      record({ kind: 'hung' });
+      return;
+    }
+    if (next?.kind === 'fail') {
+      const { status, code, message } = next.failure;
+      record({ kind: 'error', status, code });
+      if (code === undefined) {
+        res.writeHead(status, { 'content-type': 'text/plain' }).end('upstream failure');
+        return;
+      }
+      return sendJson(res, status, graphError(message ?? `scripted Graph error ${code}`, 'OAuthException', code));
+    }
+    const body = parseJson(rawBody) as { to?: unknown } | undefined;
+    const wamid = `wamid.${randomBytes(24).toString('base64url')}`;
+    record({ kind: 'accepted', wamid });
+    const to = typeof body?.to === 'string' ? body.to : '';
+    sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] });
+  }
+}
+
+function graphError(message: string, type: string, code: number) {
+  return { error: { message, type, code, fbtrace_id: `A${randomBytes(10).toString('base64url')}` } };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

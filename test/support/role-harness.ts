@@ -1,0 +1,69 @@
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '../../src/config/config.js';
+import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
+import { TOKENS, type Token } from '../../src/composition/tokens.js';
+import type { ChatStore } from '../../src/domain/ports/chat-store.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { FixedClock } from './fixed-clock.js';
+import { RecordingMessageBus } from './recording-message-bus.js';
+
+export const TEST_APP_SECRET = 'test-app-secret-0123456789';
+export const TEST_VERIFY_TOKEN = 'test-verify-token-0123';
+/** A valid Standard Webhooks secret (base64 of 32 bytes). */
+export const TEST_API_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+export const TEST_BOOTSTRAP_KEY = 'bootstrap-key-0123456789abcdef';
+
+/** Every channel configured, no cloud settings: ROLE=all on the embedded adapters. */
+export const ALL_CHANNELS_ENV: Record<string, string> = {
+  ROLE: 'all',
+  WHATSAPP_APP_SECRET: TEST_APP_SECRET,
+  WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
+  API_WEBHOOK_SECRET: TEST_API_SECRET,
+  BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
+};
+
+export interface LogEntry {
+  severity: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+export interface RoleHarnessOptions {
+  /** Replaces ALL_CHANNELS_ENV entirely when given. */
+  env?: Record<string, string>;
+  overrides?: Partial<Record<Token, unknown>>;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  ready?: boolean;
+}
+
+/**
+ * The real ROLE=all application, built in process the way `main` builds it, with the message bus
+ * replaced by a recording one (so nothing is consumed in the background), a hand-moved clock and
+ * every log line captured.
+ */
+export function roleHarness(options: RoleHarnessOptions = {}) {
+  const bus = new RecordingMessageBus();
+  const clock = new FixedClock(Date.now());
+  const lines: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const logger = createLogger({ level: options.logLevel ?? 'info', stream });
+  const runtime: RoleRuntime = buildRole(loadConfig(options.env ?? ALL_CHANNELS_ENV), {
+    logger,
+    overrides: { [TOKENS.MessageBus]: bus, [TOKENS.Clock]: clock, ...options.overrides },
+  });
+  runtime.readiness.ready = options.ready ?? true;
+  return {
+    runtime,
+    app: runtime.app,
+    bus,
+    clock,
+    chatStore: runtime.container.get<ChatStore>(TOKENS.ChatStore),
+    /** The log lines written so far, parsed. */
+    logs(): LogEntry[] {
+      return lines.map((line) => JSON.parse(line) as LogEntry);
+    },
+  };
+}
+
+export type RoleHarness = ReturnType<typeof roleHarness>;

@@ -1,0 +1,70 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+// WhatsApp Cloud API webhook notifications in Meta's wire shape (PROTOCOLS.md), with fresh ids.
+
+export interface WhatsAppParties {
+  wabaId: string;
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  /** The customer's wa_id. */
+  customer: string;
+  customerName: string;
+}
+
+const digits = (length: number) => Array.from({ length }, (_, i) => String(i === 0 ? randomInt(1, 10) : randomInt(0, 10))).join('');
+
+export function someParties(): WhatsAppParties {
+  return {
+    wabaId: digits(15),
+    phoneNumberId: digits(15),
+    displayPhoneNumber: `1555${digits(7)}`,
+    customer: `49${digits(11)}`,
+    customerName: 'Ada Lovelace',
+  };
+}
+
+export const aWamid = (): string => `wamid.${randomBytes(30).toString('base64url')}`;
+
+const unixSeconds = (ms = Date.now()) => String(Math.floor(ms / 1000));
+
+function envelope(parties: WhatsAppParties, value: Record<string, unknown>) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: parties.wabaId,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: parties.displayPhoneNumber, phone_number_id: parties.phoneNumberId },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function textNotification(parties: WhatsAppParties, message: { id: string; body: string }) {
+  return envelope(parties, {
+    contacts: [{ profile: { name: parties.customerName }, wa_id: parties.customer }],
+    messages: [{ from: parties.customer, id: message.id, timestamp: unixSeconds(), type: 'text', text: { body: message.body } }],
+  });
+}
+
+export function statusNotification(parties: WhatsAppParties, outboundId: string, status: 'sent' | 'delivered' | 'read', atMs = Date.now()) {
+  return envelope(parties, {
+    statuses: [
+      {
+        id: outboundId,
+        status,
+        timestamp: unixSeconds(atMs),
+        recipient_id: parties.customer,
+        pricing: { billable: true, pricing_model: 'PMP', category: 'service' },
+      },
+    ],
+  });
+}

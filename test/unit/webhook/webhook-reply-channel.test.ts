@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyStandardWebhook } from '../../../src/adapters/webhook/standard-webhooks.js';
+import { WebhookReplyChannel } from '../../../src/adapters/webhook/webhook-reply-channel.js';
+import { conversationIdFor } from '../../../src/domain/model/ids.js';
+import type { InboundMessage } from '../../../src/domain/model/message.js';
+import { ReplySendError } from '../../../src/domain/ports/reply-channel.js';
+import { CallbackReceiver, type CallbackRequest } from '../../support/callback-receiver.js';
+import { aFreePort } from '../../support/ports.js';
+import { aWebhookSecret } from '../../support/signing.js';
+
+const receivers: CallbackReceiver[] = [];
+
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.stop()));
+});
+
+async function aReceiver(): Promise<CallbackReceiver> {
+  const receiver = new CallbackReceiver();
+  receivers.push(receiver);
+  await receiver.start();
+  return receiver;
+}
+
+const LOOPBACK_ALLOWED = new Set(['127.0.0.1']);
+
+function anApiMessage(callbackUrl: string | undefined): InboundMessage {
+  const accountId = `client-${randomUUID()}`;
+  const userId = `user-${randomUUID()}`;
+  const now = Date.now();
+  return {
+    id: `msg_${randomUUID()}`,
+    channel: 'api',
+    accountId,
+    conversationId: conversationIdFor('api', accountId, `user:${userId}`),
+    participant: { id: userId },
+    content: { type: 'text', body: 'Where is my order?' },
+    sentAt: now,
+    receivedAt: now,
+    metadata: { orderId: '42' },
+    ...(callbackUrl ? { callbackUrl } : {}),
+  };
+}
+
+const headersOf = (request: CallbackRequest) => ({
+  id: request.headers['webhook-id'] as string | undefined,
+  timestamp: request.headers['webhook-timestamp'] as string | undefined,
+  signature: request.headers['webhook-signature'] as string | undefined,
+});
+
+async function sendError(promise: Promise<unknown>): Promise<ReplySendError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ReplySendError);
+  return error as ReplySendError;
+}
+
+describe('WebhookReplyChannel', () => {
+  it('posts the reply signed with Standard Webhooks to the callbackUrl when its host is allowed', async () => {
+    const receiver = await aReceiver();
+    const secret = aWebhookSecret();
+    const message = anApiMessage(`${receiver.baseUrl}/hooks/replies?tenant=7`);
+    const channel = new WebhookReplyChannel({ secret, allowedHosts: LOOPBACK_ALLOWED });
+
+    const result = await channel.send({ inReplyTo: message, text: 'It ships tomorrow. 📦' });
+
+    const [request] = receiver.requests;
+    expect(receiver.requests).toHaveLength(1);
+    expect(request!.method).toBe('POST');
+    expect(request!.path).toBe('/hooks/replies?tenant=7');
+    expect(request!.headers['content-type']).toMatch(/^application\/json/);
+    const verified = verifyStandardWebhook(secret, headersOf(request!), request!.rawBody, Math.floor(Date.now() / 1000));
+    expect(verified).toMatchObject({ ok: true, id: `reply_${message.id}` });
+    expect(JSON.parse(request!.rawBody.toString('utf8'))).toEqual({
+      type: 'message.reply',
+      inReplyTo: message.id,
+      conversationId: message.conversationId,
+      userId: message.participant.id,
+      text: 'It ships tomorrow. 📦',
+      metadata: { orderId: '42' },
+    });
+    expect(result).toEqual({ kind: 'sent', outboundIds: [`reply_${message.id}`] });
+  });
+
+  it('fails verification with another secret when the receiver checks the signature', async () => {
+    const receiver = await aReceiver();
+    const message = anApiMessage(`${receiver.baseUrl}/replies`);
+
+    await new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED }).send({ inReplyTo: message, text: 'hi' });
+
+    const [request] = receiver.requests;
+    const verified = verifyStandardWebhook(aWebhookSecret(), headersOf(request!), request!.rawBody, Math.floor(Date.now() / 1000));
+    expect(verified).toEqual({ ok: false, reason: 'no valid webhook-signature' });
+  });
+
+  it('keeps the same webhook-id when the same reply is sent again', async () => {
+    const receiver = await aReceiver();
+    const message = anApiMessage(`${receiver.baseUrl}/replies`);
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    await channel.send({ inReplyTo: message, text: 'first try' });
+    await channel.send({ inReplyTo: message, text: 'first try' });
+    await channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'another message' });
+
+    const ids = receiver.requests.map((request) => request.headers['webhook-id']);
+    expect(ids[0]).toBe(`reply_${message.id}`);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
+  it('refuses a loopback callbackUrl with the non-retryable reason callback-url-forbidden and sends nothing when no host is allowed', async () => {
+    const receiver = await aReceiver();
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: new Set() });
+
+    const byAddress = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+    const byName = await sendError(
+      channel.send({ inReplyTo: anApiMessage(`http://localhost:${new URL(receiver.baseUrl).port}/replies`), text: 'hi' }),
+    );
+
+    expect(byAddress).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
+    expect(byName).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('answers unsent with no-callback-url and sends nothing when the message has no callbackUrl', async () => {
+    const receiver = await aReceiver();
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    const result = await channel.send({ inReplyTo: anApiMessage(undefined), text: 'hi' });
+
+    expect(result).toEqual({ kind: 'unsent', reason: 'no-callback-url' });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it('rejects with a retryable callback-http-500 error when the callback answers 500', async () => {
+    const receiver = await aReceiver();
+    receiver.answerNext(1, { status: 500 });
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+
+    expect(receiver.requests).toHaveLength(1);
+    expect(error).toMatchObject({ retryable: true, code: 'callback-http-500' });
+  });
+
+  it('rejects with a non-retryable callback-http-400 error when the callback answers 400', async () => {
+    const receiver = await aReceiver();
+    receiver.answerNext(1, { status: 400 });
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+
+    expect(receiver.requests).toHaveLength(1);
+    expect(error).toMatchObject({ retryable: false, code: 'callback-http-400' });
+  });
+
+  it('does not follow a redirect when the callback answers 307', async () => {
+    const receiver = await aReceiver();
+    receiver.answerNext(1, { status: 307, headers: { location: `${receiver.baseUrl}/elsewhere` } });
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+
+    expect(receiver.requests.map((request) => request.path)).toEqual(['/replies']);
+    expect(error).toMatchObject({ retryable: false, code: 'callback-http-307' });
+  });
+
+  it('rejects with a retryable callback-unreachable error when nothing listens at the callbackUrl', async () => {
+    const port = await aFreePort();
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`http://127.0.0.1:${port}/replies`), text: 'hi' }));
+
+    expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
+  });
+});
