@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/node-version.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     env: { METADATA_SERVER_DETECTION: 'none' },
     testTimeout: 20_000,
     hookTimeout: 60_000,

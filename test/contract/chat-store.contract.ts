@@ -295,5 +295,19 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
         expect(await store.getConversation(expected.message.conversationId)).toMatchObject({ messageCount: 1, participant: { name: 'Ada' } });
       });
     });
+
+    describe('channel settings', () => {
+      it('returns null for a channel without settings and the saved document after a save', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        expect(await store.channelSettings(accountId)).toBeNull();
+
+        const settings = { accountId, systemPrompt: 'Be brief.', model: 'gpt-4o-mini', temperature: 0.2, windowTemplate: { name: 'hello', language: 'en' }, updatedAt: T0 };
+        await store.saveChannelSettings(settings);
+        expect(await store.channelSettings(accountId)).toEqual(settings);
+
+        await store.saveChannelSettings({ accountId, fallbackText: 'Later!', updatedAt: T0 + 1 });
+        expect(await store.channelSettings(accountId)).toEqual({ accountId, fallbackText: 'Later!', updatedAt: T0 + 1 });
+      });
+    });
   });
 }

@@ -1,3 +1,4 @@
+import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import { advancesDelivery, type DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
@@ -13,6 +14,7 @@ export class InMemoryChatStore implements ChatStore {
   private readonly conversations = new Map<string, Conversation>();
   private readonly records = new Map<string, Map<string, MessageRecord>>();
   private readonly byOutboundId = new Map<string, { conversationId: string; messageId: string }>();
+  private readonly channels = new Map<string, ChannelSettings>();
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
     const messages = this.messagesOf(message.conversationId);
@@ -72,6 +74,15 @@ export class InMemoryChatStore implements ChatStore {
 
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
     return limit <= 0 ? [] : structuredClone(this.sorted(conversationId).slice(-limit));
+  }
+
+  async channelSettings(accountId: string): Promise<ChannelSettings | null> {
+    const settings = this.channels.get(accountId);
+    return settings ? structuredClone(settings) : null;
+  }
+
+  async saveChannelSettings(settings: ChannelSettings): Promise<void> {
+    this.channels.set(settings.accountId, structuredClone(settings));
   }
 
   private sorted(conversationId: string): MessageRecord[] {

@@ -1,3 +1,4 @@
+import type { ChannelSettings } from '../model/channel-settings.js';
 import type { Conversation } from '../model/conversation.js';
 import type { DeliveryStatus } from '../model/delivery-status.js';
 import type { InboundMessage } from '../model/message.js';
@@ -33,4 +34,10 @@ export interface ChatStore {
 
   /** The newest `limit` messages of the conversation, oldest first. */
   messages(conversationId: string, options: { limit: number }): Promise<MessageRecord[]>;
+
+  /** The channel's own settings, or null when it has none. */
+  channelSettings(accountId: string): Promise<ChannelSettings | null>;
+
+  /** Replaces the channel's settings document. */
+  saveChannelSettings(settings: ChannelSettings): Promise<void>;
 }

@@ -1,0 +1,17 @@
+/**
+ * Per-channel (per WhatsApp number or API account) settings edited by admins. Every field is
+ * optional: what a channel does not set comes from configuration defaults.
+ */
+export interface ChannelSettings {
+  accountId: string;
+  systemPrompt?: string;
+  model?: string;
+  temperature?: number;
+  maxReplyTokens?: number;
+  historyMessages?: number;
+  fallbackText?: string;
+  mediaReplyText?: string;
+  /** WhatsApp template sent instead of a text reply outside the 24 h service window. */
+  windowTemplate?: { name: string; language: string };
+  updatedAt: number;
+}

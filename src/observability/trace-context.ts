@@ -1,0 +1,55 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+
+/** W3C trace context of the work in progress: one conversation turn is one trace across roles. */
+export interface TraceContext {
+  /** 32 lowercase hex characters. */
+  traceId: string;
+  /** 16 lowercase hex characters. */
+  spanId: string;
+  sampled: boolean;
+}
+
+const storage = new AsyncLocalStorage<TraceContext>();
+
+export const currentTrace = (): TraceContext | undefined => storage.getStore();
+
+export function runWithTrace<T>(trace: TraceContext, fn: () => T): T {
+  return storage.run(trace, fn);
+}
+
+export const newSpanId = (): string => randomBytes(8).toString('hex');
+
+export function newTrace(): TraceContext {
+  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), sampled: false };
+}
+
+/** `traceparent: 00-<trace>-<span>-<flags>` (W3C). */
+export function parseTraceparent(header: string | undefined): TraceContext | undefined {
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header?.trim().toLowerCase() ?? '');
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return undefined;
+  return { traceId: match[1]!, spanId: match[2]!, sampled: (parseInt(match[3]!, 16) & 1) === 1 };
+}
+
+/** `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=1` (span id decimal). */
+export function parseCloudTraceContext(header: string | undefined): TraceContext | undefined {
+  const match = /^([0-9a-fA-F]{32})(?:\/(\d{1,20}))?(?:;o=([01]))?$/.exec(header?.trim() ?? '');
+  if (!match || /^0+$/.test(match[1]!)) return undefined;
+  const span = match[2] ? BigInt(match[2]).toString(16).padStart(16, '0').slice(-16) : newSpanId();
+  return { traceId: match[1]!.toLowerCase(), spanId: span === '0000000000000000' ? newSpanId() : span, sampled: match[3] === '1' };
+}
+
+export function formatTraceparent(trace: TraceContext): string {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`;
+}
+
+/** The trace of incoming headers or bus attributes (traceparent first), or a new one. */
+export function traceFrom(get: (name: string) => string | undefined): TraceContext {
+  return parseTraceparent(get('traceparent')) ?? parseCloudTraceContext(get('x-cloud-trace-context')) ?? newTrace();
+}
+
+/** Attributes that carry the current trace across Pub/Sub. */
+export function traceAttributes(): Record<string, string> {
+  const trace = currentTrace();
+  return trace ? { traceparent: formatTraceparent(trace) } : {};
+}

@@ -1,0 +1,30 @@
+import type { TestProject } from 'vitest/node';
+import { startEmulator } from './emulators.js';
+
+export const EMULATOR_PROJECT = 'demo-vocoeng';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pubsubEmulatorHost: string;
+    firestoreEmulatorHost: string;
+    emulatorProject: string;
+  }
+}
+
+/**
+ * Starts the Pub/Sub and Firestore emulators once for the whole run and stops them after it.
+ * Suites isolate themselves with their own topic names, document ids and collections.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  const [pubsub, firestore] = await Promise.all([
+    startEmulator('pubsub', EMULATOR_PROJECT),
+    startEmulator('firestore', EMULATOR_PROJECT),
+  ]);
+  project.provide('pubsubEmulatorHost', pubsub.host);
+  project.provide('firestoreEmulatorHost', firestore.host);
+  project.provide('emulatorProject', EMULATOR_PROJECT);
+  return async () => {
+    await Promise.all([pubsub.stop(), firestore.stop()]);
+  };
+}
