@@ -1,7 +1,9 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { buildRole, type RoleRuntime } from './composition/role.js';
 import { StartupError } from './composition/adapters-module.js';
+import { SecretLoadError } from './adapters/secret-manager/secret-manager-secret-store.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { withSecrets } from './config/secrets.js';
 import { createLogger, errorFields, type Logger } from './observability/logger.js';
 
 const DRAIN_MS = 8_000;
@@ -12,18 +14,19 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   let runtime: RoleRuntime;
   let logger: Logger;
   try {
-    config = loadConfig(env);
-    logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE } });
+    config = loadConfig(await withSecrets(env));
+    logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE }, ...(config.PROJECT_ID ? { projectId: config.PROJECT_ID } : {}) });
     runtime = buildRole(config, { logger });
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof StartupError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof StartupError || error instanceof SecretLoadError) {
+      process.stderr.write(`${error instanceof SecretLoadError ? `Cannot read secrets: ${error.message}` : error.message}\n`);
       process.exit(1);
     }
     throw error;
   }
 
   const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    runtime.start();
     runtime.readiness.ready = true;
     const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`;
     logger.info(`VocoEng ${config.ROLE} ready on ${base}`, {
@@ -32,6 +35,7 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
       adapters: runtime.adapters,
       urls: urlsOf(config, base),
     });
+    for (const warning of startupWarnings(config, runtime)) logger.warn(warning);
   });
   server.on('error', (error) => {
     logger.error('server failed', errorFields(error));
@@ -66,6 +70,19 @@ async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): P
   const workDone = await Promise.race([runtime.stop().then(() => true), delay(Math.max(0, deadline - Date.now())).then(() => false)]);
   if (!requestsDone || !workDone) logger.warn('in-flight work did not finish within the drain window', { requestsDone, workDone });
   logger.info('stopped');
+}
+
+/** Choices that are legitimate but worth a loud line in the log. */
+function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
+  const warnings: string[] = [];
+  const pushIngress = config.ROLE === 'api' || (config.ROLE === 'worker' && config.WORKER_MODE === 'push');
+  if (pushIngress && runtime.adapters.pushAuth === 'AllowAllPushAuthenticator') {
+    warnings.push('push endpoints accept unauthenticated requests (PUSH_AUDIENCE unset): Cloud Run IAM must protect this service');
+  }
+  if ((config.ROLE === 'api' || config.ROLE === 'all') && runtime.adapters.analyticsStore === 'InMemoryAnalyticsStore') {
+    warnings.push('analytics facts are kept in memory by this build and are lost on restart');
+  }
+  return warnings;
 }
 
 function urlsOf(config: Config, base: string): Record<string, string> {

@@ -1,17 +1,22 @@
-import { ContainerModule } from 'inversify';
+import { ContainerModule, type ContainerModuleLoadOptions } from 'inversify';
+import { createFirestore, FirestoreChatStore } from '../adapters/firestore/firestore-chat-store.js';
 import { InMemoryAnalyticsStore } from '../adapters/memory/in-memory-analytics-store.js';
 import { InMemoryChatStore } from '../adapters/memory/in-memory-chat-store.js';
 import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
 import { RoutingReplyChannel, UnconfiguredReplyChannel } from '../adapters/memory/routing-reply-channel.js';
 import { SystemClock } from '../adapters/memory/system-clock.js';
+import { createPubSub, PubSubMessageBus } from '../adapters/pubsub/pubsub-message-bus.js';
 import { ScriptedCompletionModel } from '../adapters/scripted/scripted-completion-model.js';
 import { WebhookReplyChannel } from '../adapters/webhook/webhook-reply-channel.js';
 import { WhatsAppGraphReplyChannel } from '../adapters/whatsapp/whatsapp-reply-channel.js';
 import type { Config } from '../config/config.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import { HashedApiKeyVerifier, hashApiKey, SCOPES } from '../http/auth/api-keys.js';
+import { AllowAllPushAuthenticator, GoogleOidcPushAuthenticator } from '../http/auth/push-oidc.js';
 import { errorFields, type Logger } from '../observability/logger.js';
 import { TOKENS } from './tokens.js';
+
+type Bind = ContainerModuleLoadOptions['bind'];
 
 export class StartupError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -23,13 +28,65 @@ export class StartupError extends Error {
 /** Settings that select adapters this build does not contain yet: refusing beats a silent fake. */
 function unavailableSelections(config: Config): string[] {
   const problems: string[] = [];
-  const note = 'is not available in this build; unset it to run on the embedded adapters (ROLE=all)';
-  if (config.PROJECT_ID) problems.push(`PROJECT_ID selects the Google Cloud adapters (Pub/Sub, Firestore), which ${note}`);
-  if (config.SECRET_MANAGER_SECRETS) problems.push(`SECRET_MANAGER_SECRETS selects Secret Manager, which ${note}`);
+  const note = 'is not available in this build; unset it to run on the built-in adapters';
   if (config.DATABASE_URL) problems.push(`DATABASE_URL selects the PostgreSQL analytics store, which ${note}`);
   if (config.aiProvider === 'openai') problems.push(`AI_PROVIDER=openai (or OPENAI_API_KEY/OPENAI_BASE_URL) selects the OpenAI model, which ${note}`);
-  if (config.PUSH_AUDIENCE) problems.push(`PUSH_AUDIENCE asks for OIDC verification of Pub/Sub pushes, which ${note}`);
   return problems;
+}
+
+/** The adapters for this configuration, the same way in every role. */
+export function adaptersModule(config: Config, logger: Logger): ContainerModule {
+  const problems = unavailableSelections(config);
+  if (problems.length > 0) throw new StartupError(problems);
+
+  return new ContainerModule(({ bind }) => {
+    bind(TOKENS.Clock).toConstantValue(new SystemClock());
+    if (config.PROJECT_ID) bindGoogleCloud(bind, config, config.PROJECT_ID);
+    else bindEmbedded(bind, logger);
+    bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
+    bind(TOKENS.CompletionModel).toConstantValue(new ScriptedCompletionModel());
+    bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config)));
+    // One authenticator per process: one Google certificate cache for both push endpoints.
+    bind(TOKENS.PushAuthenticator).toConstantValue(
+      config.PUSH_AUDIENCE
+        ? new GoogleOidcPushAuthenticator({
+            audience: config.PUSH_AUDIENCE,
+            ...(config.PUSH_SERVICE_ACCOUNT ? { serviceAccountEmail: config.PUSH_SERVICE_ACCOUNT } : {}),
+          })
+        : new AllowAllPushAuthenticator(),
+    );
+    bind(TOKENS.ApiKeyVerifier).toConstantValue(
+      new HashedApiKeyVerifier(
+        config.BOOTSTRAP_API_KEY ? [{ keyId: 'bootstrap', hash: hashApiKey(config.BOOTSTRAP_API_KEY), scopes: SCOPES }] : [],
+      ),
+    );
+  });
+}
+
+/** PROJECT_ID: Pub/Sub and Firestore (the clients honour PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST). */
+function bindGoogleCloud(bind: Bind, config: Config, projectId: string): void {
+  const pubsub = createPubSub(projectId);
+  bind(TOKENS.PubSub).toConstantValue(pubsub);
+  bind(TOKENS.MessageBus).toConstantValue(
+    new PubSubMessageBus(pubsub, { inbound: config.PUBSUB_TOPIC, interactions: config.PUBSUB_INTERACTIONS_TOPIC }),
+  );
+  bind(TOKENS.ChatStore).toConstantValue(new FirestoreChatStore(createFirestore(config.FIRESTORE_PROJECT ?? projectId)));
+}
+
+/** ROLE=all without a project: the in-process bus and the in-memory chat store. */
+function bindEmbedded(bind: Bind, logger: Logger): void {
+  bind(TOKENS.MessageBus).toConstantValue(
+    new InMemoryMessageBus({
+      redeliveryDelayMs: 1_000,
+      maxRedeliveryDelayMs: 10_000,
+      maxDeliveryAttempts: 5,
+      onNack: (topic, delivery, error) =>
+        logger.warn('bus delivery nacked; will redeliver', { topic, messageId: delivery.messageId, attempt: delivery.deliveryAttempt, ...errorFields(error) }),
+      onDeadLetter: (topic, delivery, error) =>
+        logger.error('bus message dead-lettered after the last attempt', { topic, messageId: delivery.messageId, ...errorFields(error) }),
+    }),
+  );
+  bind(TOKENS.ChatStore).toConstantValue(new InMemoryChatStore());
 }
 
 function replyChannels(config: Config): { whatsapp: ReplyChannel; api: ReplyChannel } {
@@ -41,34 +98,4 @@ function replyChannels(config: Config): { whatsapp: ReplyChannel; api: ReplyChan
       ? new WebhookReplyChannel({ secret: config.API_WEBHOOK_SECRET, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) })
       : new UnconfiguredReplyChannel('api-channel-not-configured (set API_WEBHOOK_SECRET)'),
   };
-}
-
-/** The adapters for this configuration, the same way in every role. */
-export function adaptersModule(config: Config, logger: Logger): ContainerModule {
-  const problems = unavailableSelections(config);
-  if (problems.length > 0) throw new StartupError(problems);
-
-  return new ContainerModule(({ bind }) => {
-    bind(TOKENS.Clock).toConstantValue(new SystemClock());
-    bind(TOKENS.MessageBus).toConstantValue(
-      new InMemoryMessageBus({
-        redeliveryDelayMs: 1_000,
-        maxRedeliveryDelayMs: 10_000,
-        maxDeliveryAttempts: 5,
-        onNack: (topic, delivery, error) =>
-          logger.warn('bus delivery nacked; will redeliver', { topic, messageId: delivery.messageId, attempt: delivery.deliveryAttempt, ...errorFields(error) }),
-        onDeadLetter: (topic, delivery, error) =>
-          logger.error('bus message dead-lettered after the last attempt', { topic, messageId: delivery.messageId, ...errorFields(error) }),
-      }),
-    );
-    bind(TOKENS.ChatStore).toConstantValue(new InMemoryChatStore());
-    bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
-    bind(TOKENS.CompletionModel).toConstantValue(new ScriptedCompletionModel());
-    bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config)));
-    bind(TOKENS.ApiKeyVerifier).toConstantValue(
-      new HashedApiKeyVerifier(
-        config.BOOTSTRAP_API_KEY ? [{ keyId: 'bootstrap', hash: hashApiKey(config.BOOTSTRAP_API_KEY), scopes: SCOPES }] : [],
-      ),
-    );
-  });
 }

@@ -19,6 +19,7 @@ export function describeAdapters(container: Container): AdapterReport {
     completionModel: nameOf(container.get(TOKENS.CompletionModel)),
     analyticsStore: nameOf(container.get(TOKENS.AnalyticsStore)),
     apiKeys: nameOf(container.get(TOKENS.ApiKeyVerifier)),
+    pushAuth: nameOf(container.get(TOKENS.PushAuthenticator)),
     clock: nameOf(container.get(TOKENS.Clock)),
     ...channels,
   };

@@ -1,4 +1,9 @@
+import type { PubSub } from '@google-cloud/pubsub';
 import type { Hono } from 'hono';
+import { inboundEventSchema } from '../adapters/codec/event-schemas.js';
+import { PubSubPullConsumer } from '../adapters/pubsub/pubsub-pull-consumer.js';
+import type { InboundEvent } from '../domain/model/events.js';
+import { StartupError } from './adapters-module.js';
 import type { Container } from 'inversify';
 import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
 import type { Config, Role } from '../config/config.js';
@@ -12,6 +17,7 @@ import type { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import type { RecordInteraction } from '../domain/use-cases/record-interaction.js';
 import { apiRoutes } from '../http/api-routes.js';
 import type { ApiKeyVerifier } from '../http/auth/api-keys.js';
+import type { PushAuthenticator } from '../http/auth/push-oidc.js';
 import { createApp } from '../http/create-app.js';
 import type { Readiness } from '../http/health.js';
 import { listenerRoutes } from '../http/listener-routes.js';
@@ -29,6 +35,8 @@ export interface RoleRuntime {
   readiness: Readiness;
   adapters: AdapterReport;
   container: Container;
+  /** Starts background consumers (pull mode); HTTP is served by the caller. */
+  start(): void;
   /** Stops taking work, lets in-flight work finish, closes clients. */
   stop(): Promise<void>;
 }
@@ -42,6 +50,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
   const clock = container.get<Clock>(TOKENS.Clock);
   const readiness: Readiness = { ready: false };
   const groups: Hono[] = [];
+  const pushAuth = container.get<PushAuthenticator>(TOKENS.PushAuthenticator);
 
   if (runs(config, 'listener')) {
     groups.push(
@@ -59,7 +68,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
     );
   }
   if (runs(config, 'worker')) {
-    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger }));
+    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth }));
   }
   if (runs(config, 'api')) {
     groups.push(
@@ -70,24 +79,51 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
         apiKeys: container.get<ApiKeyVerifier>(TOKENS.ApiKeyVerifier),
         clock,
         logger,
+        pushAuth,
       }),
     );
   }
 
   const bus = container.get<MessageBus>(TOKENS.MessageBus);
   if (config.ROLE === 'all' && bus instanceof InMemoryMessageBus) subscribeInProcess(container, bus, logger);
+  const consumer = runs(config, 'worker') && config.WORKER_MODE === 'pull' ? pullConsumer(container, config, logger) : undefined;
 
   return {
     role: config.ROLE,
     app: createApp(config.ROLE, readiness, logger, groups),
     readiness,
-    adapters: describeAdapters(container),
+    adapters: { ...describeAdapters(container), ...(consumer ? { workerIngress: `PubSubPullConsumer(${config.PUBSUB_SUBSCRIPTION})` } : {}) },
     container,
+    start() {
+      consumer?.start();
+    },
     async stop() {
       readiness.ready = false;
-      if (bus instanceof InMemoryMessageBus) await bus.close();
+      // In-flight deliveries first, then the clients they use.
+      await consumer?.close();
+      await closeIfPossible(bus);
+      await closeIfPossible(container.get(TOKENS.ChatStore));
     },
   };
+}
+
+/** WORKER_MODE=pull: streaming pull of PUBSUB_SUBSCRIPTION into the worker's use case. */
+function pullConsumer(container: Container, config: Config, logger: Logger): PubSubPullConsumer<InboundEvent> {
+  if (!config.PUBSUB_SUBSCRIPTION || !container.isBound(TOKENS.PubSub)) {
+    throw new StartupError(['WORKER_MODE=pull needs PROJECT_ID and PUBSUB_SUBSCRIPTION (Pub/Sub streaming pull)']);
+  }
+  const handleInbound = container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent);
+  return new PubSubPullConsumer(
+    container.get<PubSub>(TOKENS.PubSub),
+    config.PUBSUB_SUBSCRIPTION,
+    inboundEventSchema,
+    async ({ messageId, event }) => logInbound(logger, messageId, await handleInbound.execute(event)),
+    logger,
+  );
+}
+
+async function closeIfPossible(client: unknown): Promise<void> {
+  if (typeof (client as { close?: unknown }).close === 'function') await (client as { close(): Promise<void> }).close();
 }
 
 /** ROLE=all: the worker and the api consume the in-process topics directly. */

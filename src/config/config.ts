@@ -21,6 +21,8 @@ const schema = z.object({
   PUSH_AUDIENCE: optionalText,
   PUSH_SERVICE_ACCOUNT: z.email().optional(),
   SECRET_MANAGER_SECRETS: optionalText,
+  /** `host:port` of a plaintext Secret Manager endpoint (a local double); unset in production. */
+  SECRET_MANAGER_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   WHATSAPP_APP_SECRET: secret(8),
   WHATSAPP_VERIFY_TOKEN: secret(8),
@@ -121,6 +123,7 @@ function crossFieldProblems(config: Config): string[] {
   if (config.WHATSAPP_APP_SECRET && !config.WHATSAPP_VERIFY_TOKEN) {
     problems.push('WHATSAPP_VERIFY_TOKEN: required with WHATSAPP_APP_SECRET (Meta verifies the webhook with it)');
   }
+  if (config.SECRET_MANAGER_SECRETS && !config.PROJECT_ID) problems.push('PROJECT_ID: required with SECRET_MANAGER_SECRETS (secrets are read from that project)');
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: required with ADMIN_EMAIL');
   if (config.PUSH_SERVICE_ACCOUNT && !config.PUSH_AUDIENCE) problems.push('PUSH_AUDIENCE: required with PUSH_SERVICE_ACCOUNT');
   return problems;

@@ -10,6 +10,7 @@ import { textOf } from '../domain/model/message.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { ApiKeyVerifier } from './auth/api-keys.js';
+import type { PushAuthenticator } from './auth/push-oidc.js';
 import { requireScope, type AuthVariables } from './auth/bearer.js';
 import { errorResponse } from './errors.js';
 import { handlePush } from './pubsub-push.js';
@@ -21,6 +22,11 @@ export interface ApiDeps {
   apiKeys: ApiKeyVerifier;
   clock: Clock;
   logger: Logger;
+  /**
+   * Checks the push OIDC token of the interactions push. Optional only until the composition root
+   * passes it; absent means every push is accepted (as `AllowAllPushAuthenticator`).
+   */
+  pushAuth: PushAuthenticator;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -60,7 +66,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   app.post('/internal/pubsub/interactions', (c) =>
-    handlePush(c, interactionEventSchema, ({ event }) => deps.recordInteraction.execute(event), deps.logger),
+    handlePush(c, interactionEventSchema, ({ event }) => deps.recordInteraction.execute(event), deps.logger, deps.pushAuth),
   );
 
   return app as unknown as Hono;

@@ -2,11 +2,12 @@ import { Hono } from 'hono';
 import type { Logger } from '../observability/logger.js';
 import { errorBody, errorResponse } from './errors.js';
 import { healthRoutes, type Readiness } from './health.js';
-import { requestLog } from './request-log.js';
+import { requestLog, traceRequests } from './request-log.js';
 
-/** One Hono app for a role: health, access log, the role's route groups, JSON 404/500. */
+/** One Hono app for a role: trace context, access log, health, the role's route groups, JSON 404/500. */
 export function createApp(role: string, readiness: Readiness, logger: Logger, groups: Hono[]): Hono {
   const app = new Hono();
+  app.use(traceRequests());
   app.use(requestLog(logger));
   app.route('/', healthRoutes(role, readiness));
   for (const group of groups) app.route('/', group);

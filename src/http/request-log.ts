@@ -1,5 +1,15 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../observability/logger.js';
+import { runWithTrace, traceFrom } from '../observability/trace-context.js';
+
+/**
+ * Runs the rest of the request inside its trace context, so the access log line and every log
+ * written while handling it carry the trace: from `traceparent`, else `X-Cloud-Trace-Context`,
+ * else a new trace. On Cloud Run both headers carry the span Cloud Run created for this request.
+ */
+export function traceRequests(): MiddlewareHandler {
+  return (c, next) => runWithTrace(traceFrom((name) => c.req.header(name)), () => next());
+}
 
 /**
  * One access log line per request in Cloud Logging's `httpRequest` shape. The URL is logged

@@ -2,11 +2,17 @@ import { Hono } from 'hono';
 import { inboundEventSchema } from '../adapters/codec/event-schemas.js';
 import type { HandleInboundEvent, InboundEventOutcome } from '../domain/use-cases/handle-inbound-event.js';
 import type { Logger } from '../observability/logger.js';
+import type { PushAuthenticator } from './auth/push-oidc.js';
 import { handlePush } from './pubsub-push.js';
 
 export interface WorkerDeps {
   handleInbound: HandleInboundEvent;
   logger: Logger;
+  /**
+   * Checks the push OIDC token. Optional only until the composition root passes it; absent means
+   * every push is accepted (as `AllowAllPushAuthenticator`).
+   */
+  pushAuth: PushAuthenticator;
 }
 
 /** Pub/Sub push ingress of the inbound topic: 2xx acks, 5xx asks for redelivery. */
@@ -20,6 +26,7 @@ export function workerRoutes(deps: WorkerDeps): Hono {
         logInbound(deps.logger, messageId, await deps.handleInbound.execute(event));
       },
       deps.logger,
+      deps.pushAuth,
     ),
   );
   return app;

@@ -19,35 +19,48 @@ function startupErrorOf(env: Record<string, string>): StartupError {
   throw new Error('buildRole did not throw');
 }
 
-// The Google Cloud adapters are not in this build yet: a role that needs them must refuse to
-// start rather than run on in-memory fakes (CONTRACT.md: never silently fall back to a fake).
+// Building a role opens no connection: these check which adapters the configuration selects.
 describe('buildRole', () => {
-  it('throws a StartupError naming PROJECT_ID when ROLE=listener selects the Google adapters', () => {
-    const error = startupErrorOf({ ROLE: 'listener', PROJECT_ID: 'demo-project', WHATSAPP_APP_SECRET: TEST_APP_SECRET, WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN });
-
-    expect(error.message).toContain('PROJECT_ID');
-    expect(error.problems.some((problem) => problem.includes('PROJECT_ID'))).toBe(true);
-  });
-
   it.each([
+    ['listener', { WHATSAPP_APP_SECRET: TEST_APP_SECRET, WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN }],
     ['worker', { AI_PROVIDER: 'scripted' }],
     ['api', {}],
-  ])('throws a StartupError naming PROJECT_ID when ROLE=%s selects the Google adapters', (role, extra) => {
-    const error = startupErrorOf({ ROLE: role, PROJECT_ID: 'demo-project', ...extra });
+  ])('selects Pub/Sub and Firestore when ROLE=%s has a PROJECT_ID', async (role, extra) => {
+    const runtime = buildRole(loadConfig({ ROLE: role, PROJECT_ID: 'demo-project', ...extra }), { logger: silent() });
 
-    expect(error.message).toContain('PROJECT_ID');
+    expect(runtime.adapters).toMatchObject({ messageBus: 'PubSubMessageBus', chatStore: 'FirestoreChatStore', pushAuth: 'AllowAllPushAuthenticator' });
+    await runtime.stop();
+  });
+
+  it('verifies push tokens when PUSH_AUDIENCE is set', async () => {
+    const runtime = buildRole(
+      loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', PUSH_AUDIENCE: 'https://worker.example' }),
+      { logger: silent() },
+    );
+
+    expect(runtime.adapters.pushAuth).toBe('GoogleOidcPushAuthenticator');
+    await runtime.stop();
+  });
+
+  it('names the pull consumer when WORKER_MODE=pull', async () => {
+    const runtime = buildRole(
+      loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', WORKER_MODE: 'pull', PUBSUB_SUBSCRIPTION: 'vocoeng-inbound-worker' }),
+      { logger: silent() },
+    );
+
+    expect(runtime.adapters.workerIngress).toBe('PubSubPullConsumer(vocoeng-inbound-worker)');
+    await runtime.stop();
   });
 
   it('lists every unavailable selection in one StartupError when several are configured', () => {
     const error = startupErrorOf({
       ROLE: 'all',
-      PROJECT_ID: 'demo-project',
       DATABASE_URL: 'postgres://localhost:5432/vocoeng',
       OPENAI_API_KEY: 'sk-test-0123456789',
     });
 
-    expect(error.problems).toHaveLength(3);
-    expect(error.message).toMatch(/PROJECT_ID[\s\S]*DATABASE_URL[\s\S]*OPENAI/);
+    expect(error.problems).toHaveLength(2);
+    expect(error.message).toMatch(/DATABASE_URL[\s\S]*OPENAI/);
   });
 
   it('builds ROLE=all on the embedded adapters when no cloud setting is given', () => {

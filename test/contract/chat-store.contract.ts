@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { DeliveryStatus } from '../../src/domain/model/delivery-status.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
-import type { MessageRecord } from '../../src/domain/model/message-record.js';
+import { nextStep, type MessageRecord } from '../../src/domain/model/message-record.js';
+import type { Reply } from '../../src/domain/model/reply.js';
 import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { aMessage } from '../support/builders.js';
 
@@ -12,6 +13,8 @@ export interface ChatStoreUnderTest {
 }
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+const A_REPLY: Reply = { text: 'stored reply', kind: 'ai', model: 'm', usage: { prompt: 1, completion: 2 }, costUsd: 0.25, latencyMs: 7, createdAt: T0 };
 
 /** A fresh participant's conversation: every test works in conversations of its own. */
 function aConversation(accountId = `acct-${randomUUID()}`) {
@@ -73,6 +76,32 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
         expect((await store.getConversation(message.conversationId))?.messageCount).toBe(1);
       });
 
+      it('counts every message when 10 different messages of one conversation are registered concurrently', async () => {
+        const at = aConversation();
+        const messages = Array.from({ length: 10 }, (_, i) => at(T0 + i * 1000));
+
+        const results = await Promise.all(messages.map((m, i) => store.register(m, T0 + i)));
+
+        expect(results.every((r) => r.created)).toBe(true);
+        expect(await store.getConversation(messages[0]!.conversationId)).toMatchObject({ messageCount: 10, createdAt: T0, lastMessageAt: T0 + 9000 });
+        expect(await store.messages(messages[0]!.conversationId, { limit: 100 })).toHaveLength(10);
+      });
+
+      it('keeps messages apart when their ids contain /, dots, percent signs or underscores', async () => {
+        const at = aConversation();
+        const ids = ['wamid.HBgL/Mzk+ZmE=', 'wamid.HBgL%2FMzk+ZmE=', '.', '..', '__x__', '_x_', 'a/../b', 'wamid.HBgL_Mzk-ZmE'];
+        const messages = ids.map((id, i) => ({ ...at(T0 + i), id }));
+
+        for (const message of messages) expect((await store.register(message, T0)).created).toBe(true);
+
+        const listed = await store.messages(messages[0]!.conversationId, { limit: 100 });
+        expect(listed.map((r) => r.message.id)).toEqual(ids);
+        const outboundId = `wamid.out/${randomUUID()}/==`;
+        const sent = await store.transition(messages[0]!.conversationId, ids[0]!, 1, { state: 'sent', outboundIds: [outboundId] });
+        expect(await store.applyStatus(aStatus(messages[0]!, outboundId, 'delivered'))).toBe('applied');
+        expect((await store.register(messages[0]!, T0)).record).toEqual({ ...sent, version: sent!.version + 1, delivery: { status: 'delivered', at: T0 + 1000 } });
+      });
+
       it('returns the stored record untouched when the message is already stored', async () => {
         const message = aConversation()(T0, 'original');
         const first = await store.register(message, T0);
@@ -128,6 +157,29 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
         expect(stored.attempts).toBe(winners[0]!.attempts);
       });
 
+      it('hands the message over when its lease has expired and makes the stale holder\'s write lose', async () => {
+        const message = aConversation()(T0);
+        const { conversationId, id } = message;
+        const { record } = await store.register(message, T0);
+        const held = await store.transition(conversationId, id, record.version, { state: 'generating', leaseUntil: T0 + 30_000, attempts: 1, updatedAt: T0 });
+
+        const seen = (await store.register(message, T0 + 31_000)).record;
+        expect(nextStep(seen, T0 + 29_999)).toBe('wait');
+        expect(nextStep(seen, T0 + 31_000)).toBe('generate');
+        const takeovers = await Promise.all(
+          [1, 2].map(() => store.transition(conversationId, id, seen.version, { state: 'generating', leaseUntil: T0 + 61_000, attempts: seen.attempts + 1, updatedAt: T0 + 31_000 })),
+        );
+        const taken = takeovers.filter((r): r is MessageRecord => r !== null);
+        const staleWrite = await store.transition(conversationId, id, held!.version, { state: 'answered', leaseUntil: 0, reply: { ...A_REPLY, text: 'stale' } });
+        const answered = await store.transition(conversationId, id, taken[0]!.version, { state: 'answered', leaseUntil: 0, reply: A_REPLY, updatedAt: T0 + 32_000 });
+
+        expect(taken).toHaveLength(1);
+        expect(taken[0]).toMatchObject({ state: 'generating', attempts: 2, leaseUntil: T0 + 61_000, version: held!.version + 1 });
+        expect(staleWrite).toBeNull();
+        expect(answered).toMatchObject({ state: 'answered', leaseUntil: 0, reply: A_REPLY, attempts: 2, version: held!.version + 2 });
+        expect((await store.register(message, T0 + 40_000)).record).toEqual(answered);
+      });
+
       it('removes a field when the patch sets it to undefined', async () => {
         const message = aConversation()(T0);
         const { record } = await store.register(message, T0);
@@ -181,6 +233,17 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
 
         expect((await store.messages(m1!.conversationId, { limit: 10 })).map((r) => r.message.id)).toEqual([m1!.id, m2!.id, m3!.id]);
         expect((await store.messages(m1!.conversationId, { limit: 2 })).map((r) => r.message.id)).toEqual([m2!.id, m3!.id]);
+      });
+
+      it('orders messages received in the same millisecond by their sending time', async () => {
+        const at = aConversation();
+        const late = { ...at(T0 + 1000), sentAt: T0 + 900 };
+        const early = { ...at(T0 + 1000), sentAt: T0 + 100 };
+        const next = at(T0 + 2000);
+        for (const m of [late, next, early]) await store.register(m, T0);
+
+        expect((await store.messages(next.conversationId, { limit: 10 })).map((r) => r.message.id)).toEqual([early.id, late.id, next.id]);
+        expect((await store.history(next.conversationId, { before: T0 + 2000, limit: 1 })).map((r) => r.message.id)).toEqual([late.id]);
       });
 
       it('describes the conversation when its messages were registered', async () => {
@@ -307,6 +370,14 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
 
         await store.saveChannelSettings({ accountId, fallbackText: 'Later!', updatedAt: T0 + 1 });
         expect(await store.channelSettings(accountId)).toEqual({ accountId, fallbackText: 'Later!', updatedAt: T0 + 1 });
+      });
+
+      it('keeps the settings of accounts apart when their ids contain / or dots', async () => {
+        const base = `acct-${randomUUID()}`;
+        const ids = [`${base}/a`, `${base}%2Fa`, `${base}.`];
+        for (const [i, accountId] of ids.entries()) await store.saveChannelSettings({ accountId, maxReplyTokens: i + 1, updatedAt: T0 });
+
+        for (const [i, accountId] of ids.entries()) expect(await store.channelSettings(accountId)).toEqual({ accountId, maxReplyTokens: i + 1, updatedAt: T0 });
       });
     });
   });

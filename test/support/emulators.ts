@@ -44,7 +44,20 @@ async function startInContainer(kind: EmulatorKind, projectId: string): Promise<
   return { host: container.getEmulatorEndpoint(), via: 'testcontainers', stop: async () => void (await container.stop()) };
 }
 
+/** gcloud occasionally exits at start (a port taken meanwhile, a config lock): try a few times. */
 async function startWithGcloud(kind: EmulatorKind, projectId: string): Promise<RunningEmulator> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      return await startWithGcloudOnce(kind, projectId);
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+  }
+  throw new Error(`${kind} emulator failed to start 3 times:\n${failures.join('\n---\n')}`);
+}
+
+async function startWithGcloudOnce(kind: EmulatorKind, projectId: string): Promise<RunningEmulator> {
   const port = await aFreePort();
   const host = `127.0.0.1:${port}`;
   const args =

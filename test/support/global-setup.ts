@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmulator } from './emulators.js';
+import { startEmulator, type RunningEmulator } from './emulators.js';
 
 export const EMULATOR_PROJECT = 'demo-vocoeng';
 
@@ -17,10 +17,14 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.METADATA_SERVER_DETECTION = 'none';
-  const [pubsub, firestore] = await Promise.all([
-    startEmulator('pubsub', EMULATOR_PROJECT),
-    startEmulator('firestore', EMULATOR_PROJECT),
-  ]);
+  const started = await Promise.allSettled([startEmulator('pubsub', EMULATOR_PROJECT), startEmulator('firestore', EMULATOR_PROJECT)]);
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    // Never leave one emulator running because the other failed.
+    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const [pubsub, firestore] = started.map((result) => (result as PromiseFulfilledResult<RunningEmulator>).value) as [RunningEmulator, RunningEmulator];
   project.provide('pubsubEmulatorHost', pubsub.host);
   project.provide('firestoreEmulatorHost', firestore.host);
   project.provide('emulatorProject', EMULATOR_PROJECT);

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DomainError, ValidationError } from '../../../src/domain/model/errors.js';
+import { AllowAllPushAuthenticator } from '../../../src/http/auth/push-oidc.js';
 import { handlePush, type PushDelivery } from '../../../src/http/pubsub-push.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { aPushEnvelope, pushRequest } from '../../support/pubsub-envelope.js';
@@ -16,7 +17,7 @@ function pushApp(handle: (delivery: PushDelivery<Event>) => Promise<unknown>) {
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)));
   const logger = createLogger({ level: 'info', stream });
   const app = new Hono();
-  app.post('/push', (c) => handlePush(c, event, handle, logger));
+  app.post('/push', (c) => handlePush(c, event, handle, logger, new AllowAllPushAuthenticator()));
   return { app, lines };
 }
 

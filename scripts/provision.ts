@@ -1,0 +1,29 @@
+// Creates VocoEng's Pub/Sub topics and subscriptions, idempotently, and prints what it did:
+//   PROJECT_ID=my-project npm run provision                      (a real project, with gcloud credentials)
+//   PROJECT_ID=demo PUBSUB_EMULATOR_HOST=127.0.0.1:8085 npm run provision   (the emulator)
+// WORKER_PUSH_ENDPOINT / API_PUSH_ENDPOINT make those subscriptions push (with PUSH_SERVICE_ACCOUNT
+// and PUSH_AUDIENCE for the OIDC token); without them they are pull. See src/adapters/pubsub/provision.ts.
+import { createPubSub } from '../src/adapters/pubsub/pubsub-message-bus.js';
+import { planFrom, provision } from '../src/adapters/pubsub/provision.js';
+
+const projectId = process.env.PROJECT_ID;
+if (!projectId) {
+  process.stderr.write('usage: PROJECT_ID=… [PUBSUB_EMULATOR_HOST=…] npm run provision\n');
+  process.exit(2);
+}
+const pubsub = createPubSub(projectId);
+try {
+  const plan = planFrom(process.env);
+  await provision(pubsub, plan, (line) => process.stdout.write(`${line}\n`));
+  if (!process.env.PUBSUB_EMULATOR_HOST) {
+    process.stdout.write(
+      'note: dead-lettering needs the Pub/Sub service agent (service-PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com) ' +
+        'to hold roles/pubsub.publisher on the dead-letter topics and roles/pubsub.subscriber on the subscriptions above.\n',
+    );
+  }
+} catch (error) {
+  process.stderr.write(`provisioning failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await pubsub.close();
+}

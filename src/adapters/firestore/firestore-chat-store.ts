@@ -1,0 +1,212 @@
+import { FieldValue, Firestore, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Query, type WriteBatch } from '@google-cloud/firestore';
+import type { ChannelSettings } from '../../domain/model/channel-settings.js';
+import type { Conversation } from '../../domain/model/conversation.js';
+import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
+import type { InboundMessage } from '../../domain/model/message.js';
+import { newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
+import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
+import { ChatStoreUnavailableError, grpcCodeOf, translateError } from './chat-store-unavailable-error.js';
+import { conversationFrom, deliveryAfter, encodeDocId, messageDocument, patched, patchUpdate, plain, recordFrom } from './firestore-documents.js';
+
+const ALREADY_EXISTS = 6;
+const NOT_FOUND = 5;
+const FAILED_PRECONDITION = 9;
+const DAY_MS = 86_400_000;
+/** applyStatus retries its compare-and-set this often when other statuses of the message race it. */
+const MAX_STATUS_ATTEMPTS = 10;
+
+export interface FirestoreChatStoreOptions {
+  /** Prepended to the root collection names; tests isolate themselves with a unique prefix. */
+  collectionPrefix?: string;
+  /** Documents expire (Firestore TTL on `expireAt`) this many days after their last write. Default 90. */
+  retentionDays?: number;
+}
+
+/**
+ * A Firestore client for the chat store. The SDK itself switches to FIRESTORE_EMULATOR_HOST when
+ * that is set; `emulatorHost` does the same explicitly (tests), without touching the environment.
+ */
+export function createFirestore(projectId: string, options: { emulatorHost?: string } = {}): Firestore {
+  return new Firestore({
+    projectId,
+    ignoreUndefinedProperties: true,
+    ...(options.emulatorHost ? { host: options.emulatorHost, ssl: false } : {}),
+  });
+}
+
+/**
+ * The chat store on Firestore: `conversations/{id}`, `conversations/{id}/messages/{messageId}`,
+ * `outbound/{outboundId}` → the message that got it, `channels/{accountId}`. Writes never hold
+ * transaction locks: the claim is a `create()`, every other write is a batch guarded by the
+ * document's update time (compare-and-set), so racing deliveries cost one round trip, not lock waits.
+ */
+export class FirestoreChatStore implements ChatStore {
+  private readonly conversations: CollectionReference;
+  private readonly outbound: CollectionReference;
+  private readonly channels: CollectionReference;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly db: Firestore,
+    options: FirestoreChatStoreOptions = {},
+  ) {
+    const prefix = options.collectionPrefix ?? '';
+    this.conversations = db.collection(`${prefix}conversations`);
+    this.outbound = db.collection(`${prefix}outbound`);
+    this.channels = db.collection(`${prefix}channels`);
+    this.retentionMs = (options.retentionDays ?? 90) * DAY_MS;
+  }
+
+  /** Ends the client's connections (at shutdown). */
+  async close(): Promise<void> {
+    await this.db.terminate();
+  }
+
+  async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
+    const record = plain(newRecord(message, now));
+    const ref = this.messageRef(message.conversationId, message.id);
+    const expireAt = this.expireAt();
+    // One atomic batch: when the create loses, the conversation is not touched either.
+    const batch = this.db.batch();
+    batch.create(ref, messageDocument(record, expireAt));
+    batch.set(
+      this.conversations.doc(encodeDocId(message.conversationId)),
+      {
+        channel: message.channel,
+        accountId: message.accountId,
+        participant: plain(message.participant),
+        // Set on the first registration; later ones (clocks moving forward) leave it unchanged.
+        createdAt: FieldValue.minimum(now),
+        lastMessageAt: FieldValue.maximum(message.receivedAt),
+        messageCount: FieldValue.increment(1),
+        expireAt,
+      },
+      { merge: true },
+    );
+    try {
+      await batch.commit();
+      return { created: true, record };
+    } catch (error) {
+      if (grpcCodeOf(error) !== ALREADY_EXISTS) translateError('register', error);
+    }
+    const stored = await this.read('register', ref);
+    if (!stored.exists) throw new ChatStoreUnavailableError(`message ${message.id} vanished while it was registered`);
+    return { created: false, record: recordFrom(stored.data()!) };
+  }
+
+  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
+    const snapshot = await this.read('transition', this.messageRef(conversationId, messageId));
+    if (!snapshot.exists) return null;
+    const current = recordFrom(snapshot.data()!);
+    if (current.version !== expectedVersion) return null;
+
+    const next = patched(current, patch);
+    const update = { ...patchUpdate(patch, FieldValue.delete()), version: next.version };
+    const pointers = patch.outboundIds === undefined ? [] : next.outboundIds;
+    const written = await this.writeIfUnchanged('transition', snapshot, update, (batch, expireAt) => {
+      for (const outboundId of pointers) {
+        batch.set(this.outbound.doc(encodeDocId(outboundId)), { conversationId, messageId, expireAt });
+      }
+    });
+    return written ? next : null;
+  }
+
+  async history(conversationId: string, { before, limit }: { before: number; limit: number }): Promise<MessageRecord[]> {
+    if (limit <= 0) return [];
+    return this.newestFirst('history', this.messagesOf(conversationId).where('receivedAt', '<', before), limit);
+  }
+
+  async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
+    if (limit <= 0) return [];
+    return this.newestFirst('messages', this.messagesOf(conversationId), limit);
+  }
+
+  async applyStatus(status: DeliveryStatus): Promise<ApplyStatusResult> {
+    const pointer = await this.read('applyStatus', this.outbound.doc(encodeDocId(status.outboundId)));
+    if (!pointer.exists) return 'unknown';
+    const { conversationId, messageId } = pointer.data() as { conversationId: string; messageId: string };
+    const ref = this.messageRef(conversationId, messageId);
+
+    for (let attempt = 0; attempt < MAX_STATUS_ATTEMPTS; attempt++) {
+      const snapshot = await this.read('applyStatus', ref);
+      if (!snapshot.exists) return 'unknown';
+      const record = recordFrom(snapshot.data()!);
+      const { result, delivery } = deliveryAfter(record.delivery, status);
+      if (!delivery) return result;
+      if (await this.writeIfUnchanged('applyStatus', snapshot, { delivery, version: record.version + 1 })) return result;
+    }
+    throw new ChatStoreUnavailableError(`delivery status for ${status.outboundId} lost ${MAX_STATUS_ATTEMPTS} races in a row`);
+  }
+
+  async getConversation(conversationId: string): Promise<Conversation | null> {
+    const snapshot = await this.read('getConversation', this.conversations.doc(encodeDocId(conversationId)));
+    return snapshot.exists ? conversationFrom(conversationId, snapshot.data()!) : null;
+  }
+
+  async channelSettings(accountId: string): Promise<ChannelSettings | null> {
+    const snapshot = await this.read('channelSettings', this.channels.doc(encodeDocId(accountId)));
+    return snapshot.exists ? (snapshot.data() as ChannelSettings) : null;
+  }
+
+  async saveChannelSettings(settings: ChannelSettings): Promise<void> {
+    try {
+      await this.channels.doc(encodeDocId(settings.accountId)).set(plain(settings));
+    } catch (error) {
+      translateError('saveChannelSettings', error);
+    }
+  }
+
+  private messagesOf(conversationId: string): CollectionReference {
+    return this.conversations.doc(encodeDocId(conversationId)).collection('messages');
+  }
+
+  private messageRef(conversationId: string, messageId: string): DocumentReference {
+    return this.messagesOf(conversationId).doc(encodeDocId(messageId));
+  }
+
+  private expireAt(): Timestamp {
+    return Timestamp.fromMillis(Date.now() + this.retentionMs);
+  }
+
+  private async read(operation: string, ref: DocumentReference): Promise<DocumentSnapshot> {
+    try {
+      return await ref.get();
+    } catch (error) {
+      translateError(operation, error);
+    }
+  }
+
+  /** The newest `limit` messages of `query` (by reception, then sending time), returned oldest first. */
+  private async newestFirst(operation: string, query: Query, limit: number): Promise<MessageRecord[]> {
+    try {
+      const snapshot = await query.orderBy('receivedAt', 'desc').orderBy('sentAt', 'desc').limit(limit).get();
+      return snapshot.docs.map((doc) => recordFrom(doc.data())).reverse();
+    } catch (error) {
+      translateError(operation, error);
+    }
+  }
+
+  /**
+   * Compare-and-set on the document's update time: every write to a message bumps its version, so
+   * an unchanged update time means an unchanged version. False when another writer came first.
+   */
+  private async writeIfUnchanged(
+    operation: string,
+    snapshot: DocumentSnapshot,
+    update: DocumentData,
+    alsoWrite?: (batch: WriteBatch, expireAt: Timestamp) => void,
+  ): Promise<boolean> {
+    const expireAt = this.expireAt();
+    const batch = this.db.batch();
+    batch.update(snapshot.ref, { ...update, expireAt }, { lastUpdateTime: snapshot.updateTime! });
+    alsoWrite?.(batch, expireAt);
+    try {
+      await batch.commit();
+      return true;
+    } catch (error) {
+      const code = grpcCodeOf(error);
+      if (code === FAILED_PRECONDITION || code === NOT_FOUND) return false;
+      translateError(operation, error);
+    }
+  }
+}

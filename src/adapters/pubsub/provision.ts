@@ -1,0 +1,186 @@
+import type { PubSub, Subscription } from '@google-cloud/pubsub';
+
+/** How a subscription receives: pull, or push to an endpoint with an optional OIDC token. */
+export type SubscriptionDelivery = { mode: 'pull' } | { mode: 'push'; endpoint: string; serviceAccountEmail?: string; audience?: string };
+
+export interface SubscriptionPlan {
+  name: string;
+  topic: string;
+  delivery: SubscriptionDelivery;
+  ackDeadlineSeconds: number;
+  ordering: boolean;
+  /** Undeliverable messages go there after `maxDeliveryAttempts`; absent on dead-letter subscriptions. */
+  deadLetter?: { topic: string; maxDeliveryAttempts: number };
+  retry?: { minimumBackoffSeconds: number; maximumBackoffSeconds: number };
+}
+
+export interface ProvisionPlan {
+  topics: string[];
+  subscriptions: SubscriptionPlan[];
+}
+
+export type ProvisionAction = 'created' | 'exists' | 'updated';
+export interface ProvisionResult {
+  resource: 'topic' | 'subscription';
+  name: string;
+  action: ProvisionAction;
+  detail?: string;
+}
+
+/** The variables `planFrom` reads (see CONTRACT.md); every one has a default but the endpoints. */
+export interface ProvisionEnv {
+  PUBSUB_TOPIC?: string;
+  PUBSUB_INTERACTIONS_TOPIC?: string;
+  PUBSUB_SUBSCRIPTION?: string;
+  WORKER_PUSH_ENDPOINT?: string;
+  API_PUSH_ENDPOINT?: string;
+  PUSH_SERVICE_ACCOUNT?: string;
+  PUSH_AUDIENCE?: string;
+}
+
+export const API_SUBSCRIPTION = 'vocoeng-interactions-api';
+const MAX_DELIVERY_ATTEMPTS = 5;
+const RETRY = { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 };
+// Push: the ack deadline is the push request's timeout, so it matches the worker's Cloud Run
+// --timeout (300 s, cloudbuild.worker.yaml). Pull: the streaming client extends leases itself;
+// 60 s only bounds how long a crashed worker's messages wait.
+const WORKER_ACK_DEADLINE = { push: 300, pull: 60 };
+const API_ACK_DEADLINE = 60;
+
+export const deadLetterTopicOf = (topic: string): string => `${topic}-dead-letter`;
+export const deadLetterSubscriptionOf = (topic: string): string => `${deadLetterTopicOf(topic)}-sub`;
+
+function deliveryFor(endpoint: string | undefined, env: ProvisionEnv): SubscriptionDelivery {
+  if (!endpoint) return { mode: 'pull' };
+  return {
+    mode: 'push',
+    endpoint,
+    ...(env.PUSH_SERVICE_ACCOUNT ? { serviceAccountEmail: env.PUSH_SERVICE_ACCOUNT } : {}),
+    ...(env.PUSH_SERVICE_ACCOUNT && env.PUSH_AUDIENCE ? { audience: env.PUSH_AUDIENCE } : {}),
+  };
+}
+
+/** Topics and subscriptions of one VocoEng deployment, from its environment. */
+export function planFrom(env: ProvisionEnv): ProvisionPlan {
+  const inbound = env.PUBSUB_TOPIC || 'vocoeng-inbound';
+  const interactions = env.PUBSUB_INTERACTIONS_TOPIC || 'vocoeng-interactions';
+  const worker = deliveryFor(env.WORKER_PUSH_ENDPOINT, env);
+  const deadLetterSubscription = (topic: string): SubscriptionPlan => ({
+    name: deadLetterSubscriptionOf(topic),
+    topic: deadLetterTopicOf(topic),
+    delivery: { mode: 'pull' },
+    ackDeadlineSeconds: 60,
+    ordering: false,
+  });
+  return {
+    topics: [inbound, interactions, deadLetterTopicOf(inbound), deadLetterTopicOf(interactions)],
+    subscriptions: [
+      deadLetterSubscription(inbound),
+      deadLetterSubscription(interactions),
+      {
+        name: env.PUBSUB_SUBSCRIPTION || 'vocoeng-inbound-worker',
+        topic: inbound,
+        delivery: worker,
+        ackDeadlineSeconds: WORKER_ACK_DEADLINE[worker.mode],
+        // One conversation's messages are answered in order.
+        ordering: true,
+        deadLetter: { topic: deadLetterTopicOf(inbound), maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
+        retry: RETRY,
+      },
+      {
+        name: API_SUBSCRIPTION,
+        topic: interactions,
+        delivery: deliveryFor(env.API_PUSH_ENDPOINT, env),
+        ackDeadlineSeconds: API_ACK_DEADLINE,
+        // Ingestion is idempotent per event id; ordering would only let one bad event hold back its conversation.
+        ordering: false,
+        deadLetter: { topic: deadLetterTopicOf(interactions), maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
+        retry: RETRY,
+      },
+    ],
+  };
+}
+
+/**
+ * Creates what `plan` lists and is missing; leaves what exists, except a subscription whose push
+ * endpoint, OIDC identity or ack deadline differs, which is switched to the planned delivery. Topics first,
+ * so dead-letter topics exist before the subscriptions that name them. One `log` line per resource.
+ */
+export async function provision(pubsub: PubSub, plan: ProvisionPlan, log: (line: string) => void): Promise<ProvisionResult[]> {
+  const results: ProvisionResult[] = [];
+  const report = (result: ProvisionResult) => {
+    results.push(result);
+    log(`${result.resource} ${result.name}: ${result.action}${result.detail ? ` (${result.detail})` : ''}`);
+  };
+  for (const name of plan.topics) {
+    const topic = pubsub.topic(name);
+    const [exists] = await topic.exists();
+    if (!exists) await topic.create();
+    report({ resource: 'topic', name, action: exists ? 'exists' : 'created' });
+  }
+  for (const planned of plan.subscriptions) report(await ensureSubscription(pubsub, planned));
+  return results;
+}
+
+async function ensureSubscription(pubsub: PubSub, plan: SubscriptionPlan): Promise<ProvisionResult> {
+  const subscription = pubsub.subscription(plan.name);
+  const [exists] = await subscription.exists();
+  if (!exists) {
+    await pubsub.topic(plan.topic).createSubscription(plan.name, {
+      pushConfig: pushConfigOf(plan.delivery),
+      ackDeadlineSeconds: plan.ackDeadlineSeconds,
+      enableMessageOrdering: plan.ordering,
+      // Never delete an idle subscription (the default is 31 days): dead letters would go with it.
+      expirationPolicy: {},
+      ...(plan.deadLetter
+        ? { deadLetterPolicy: { deadLetterTopic: pubsub.topic(plan.deadLetter.topic).name, maxDeliveryAttempts: plan.deadLetter.maxDeliveryAttempts } }
+        : {}),
+      ...(plan.retry
+        ? { retryPolicy: { minimumBackoff: { seconds: plan.retry.minimumBackoffSeconds }, maximumBackoff: { seconds: plan.retry.maximumBackoffSeconds } } }
+        : {}),
+    });
+    return { resource: 'subscription', name: plan.name, action: 'created', detail: describeDelivery(plan.delivery) };
+  }
+  return (await reconcile(subscription, plan)) ?? { resource: 'subscription', name: plan.name, action: 'exists', detail: describeDelivery(plan.delivery) };
+}
+
+/** A subscription's delivery can change in place: the push endpoint or OIDC identity, and its ack deadline. */
+async function reconcile(subscription: Subscription, plan: SubscriptionPlan): Promise<ProvisionResult | undefined> {
+  const [metadata] = await subscription.getMetadata();
+  const current = metadata.pushConfig ?? {};
+  const wanted = pushConfigOf(plan.delivery);
+  const changes: string[] = [];
+  const samePush =
+    (current.pushEndpoint ?? '') === (wanted.pushEndpoint ?? '') &&
+    (current.oidcToken?.serviceAccountEmail ?? '') === (wanted.oidcToken?.serviceAccountEmail ?? '') &&
+    (current.oidcToken?.audience ?? '') === (wanted.oidcToken?.audience ?? '');
+  if (!samePush) {
+    await subscription.modifyPushConfig(wanted);
+    changes.push(`was ${current.pushEndpoint ? `push to ${current.pushEndpoint}` : 'pull'}`);
+  }
+  if (metadata.ackDeadlineSeconds !== plan.ackDeadlineSeconds) {
+    await subscription.setMetadata({ ackDeadlineSeconds: plan.ackDeadlineSeconds });
+    changes.push(`ack deadline ${metadata.ackDeadlineSeconds ?? '?'} s -> ${plan.ackDeadlineSeconds} s`);
+  }
+  if (changes.length === 0) return undefined;
+  return { resource: 'subscription', name: plan.name, action: 'updated', detail: [describeDelivery(plan.delivery), ...changes].join(', ') };
+}
+
+interface PushConfig {
+  pushEndpoint?: string;
+  oidcToken?: { serviceAccountEmail: string; audience?: string };
+}
+
+function pushConfigOf(delivery: SubscriptionDelivery): PushConfig {
+  if (delivery.mode === 'pull') return {};
+  return {
+    pushEndpoint: delivery.endpoint,
+    ...(delivery.serviceAccountEmail
+      ? { oidcToken: { serviceAccountEmail: delivery.serviceAccountEmail, ...(delivery.audience ? { audience: delivery.audience } : {}) } }
+      : {}),
+  };
+}
+
+function describeDelivery(delivery: SubscriptionDelivery): string {
+  return delivery.mode === 'pull' ? 'pull' : `push to ${delivery.endpoint}${delivery.serviceAccountEmail ? ` as ${delivery.serviceAccountEmail}` : ''}`;
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Timestamp } from '@google-cloud/firestore';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ChatStoreUnavailableError, translateError } from '../../src/adapters/firestore/chat-store-unavailable-error.js';
+import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
+import { aMessage } from '../support/builders.js';
+import { chatStoreContract } from './chat-store.contract.js';
+
+const db = createFirestore(inject('emulatorProject'), { emulatorHost: inject('firestoreEmulatorHost') });
+afterAll(() => db.terminate());
+
+/** Every store of this file gets root collections of its own: suites share one emulator. */
+const filePrefix = `t_${randomUUID().slice(0, 8)}_`;
+let stores = 0;
+const aStore = (options: { retentionDays?: number } = {}) => {
+  const collectionPrefix = `${filePrefix}${++stores}_`;
+  return { store: new FirestoreChatStore(db, { collectionPrefix, ...options }), collectionPrefix };
+};
+
+chatStoreContract('FirestoreChatStore', async () => ({ store: aStore().store }));
+
+describe('FirestoreChatStore', () => {
+  describe('documents', () => {
+    it('stores a message under an encoded id with top-level ordering fields and an expireAt timestamp when it is registered', async () => {
+      const { store, collectionPrefix } = aStore({ retentionDays: 30 });
+      const message = aMessage({ id: `wamid.HBgL/${randomUUID()}==` });
+      const before = Date.now();
+
+      const { record } = await store.register(message, before);
+
+      const raw = await db.doc(`${collectionPrefix}conversations/${message.conversationId}/messages/${encodeURIComponent(message.id)}`).get();
+      expect(raw.exists).toBe(true);
+      expect(raw.get('receivedAt')).toBe(message.receivedAt);
+      expect(raw.get('version')).toBe(1);
+      const expireAt = raw.get('expireAt') as Timestamp;
+      expect(expireAt).toBeInstanceOf(Timestamp);
+      expect(expireAt.toMillis()).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+      expect(expireAt.toMillis()).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
+      const conversation = await db.doc(`${collectionPrefix}conversations/${message.conversationId}`).get();
+      expect(conversation.get('expireAt')).toBeInstanceOf(Timestamp);
+      expect(Object.keys(record).sort()).toEqual(['attempts', 'leaseUntil', 'message', 'outboundIds', 'recorded', 'sendAttempts', 'state', 'updatedAt', 'version']);
+    });
+
+    it('writes the outbound pointer in the same write as the outbound ids and refreshes expireAt', async () => {
+      const { store, collectionPrefix } = aStore();
+      const message = aMessage();
+      const { record } = await store.register(message, Date.now());
+      const outboundId = `wamid.out/${randomUUID()}`;
+
+      const sent = await store.transition(message.conversationId, message.id, record.version, { state: 'sent', outboundIds: [outboundId] });
+
+      const pointer = await db.doc(`${collectionPrefix}outbound/${encodeURIComponent(outboundId)}`).get();
+      expect(pointer.data()).toMatchObject({ conversationId: message.conversationId, messageId: message.id });
+      expect(pointer.get('expireAt')).toBeInstanceOf(Timestamp);
+      expect(sent).not.toHaveProperty('expireAt');
+      expect(sent).not.toHaveProperty('receivedAt');
+    });
+  });
+
+  describe('errors', () => {
+    it('becomes a retryable ChatStoreUnavailableError when the SDK reports a transient gRPC code', () => {
+      for (const code of [4, 8, 10, 14]) {
+        const error = (() => {
+          try {
+            translateError('read', Object.assign(new Error('grpc'), { code }));
+          } catch (caught) {
+            return caught;
+          }
+        })();
+        expect(error).toBeInstanceOf(ChatStoreUnavailableError);
+        expect(error).toMatchObject({ code: 'chat_store_unavailable', retryable: true });
+      }
+    });
+
+    it('is rethrown unchanged when the SDK reports a permanent gRPC code', () => {
+      const permanent = Object.assign(new Error('denied'), { code: 7 });
+      expect(() => translateError('read', permanent)).toThrow(permanent);
+    });
+  });
+});

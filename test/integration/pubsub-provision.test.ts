@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
+import { API_SUBSCRIPTION, planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
+
+const project = inject('emulatorProject');
+const pubsub = createPubSub(project, { apiEndpoint: inject('pubsubEmulatorHost') });
+afterAll(() => pubsub.close());
+
+type Names = { inbound: string; interactions: string; worker: string; api: string };
+
+function isolatedNames(): Names {
+  const id = randomUUID().slice(0, 8);
+  return { inbound: `prov-${id}-in`, interactions: `prov-${id}-ix`, worker: `prov-${id}-worker`, api: `prov-${id}-api` };
+}
+
+/** The plan for `env` under this test's names (the api subscription's name is fixed in production). */
+function planFor(names: Names, env: ProvisionEnv = {}): ProvisionPlan {
+  const plan = planFrom({ PUBSUB_TOPIC: names.inbound, PUBSUB_INTERACTIONS_TOPIC: names.interactions, PUBSUB_SUBSCRIPTION: names.worker, ...env });
+  return { ...plan, subscriptions: plan.subscriptions.map((s) => (s.name === API_SUBSCRIPTION ? { ...s, name: names.api } : s)) };
+}
+
+async function run(plan: ProvisionPlan): Promise<string[]> {
+  const lines: string[] = [];
+  await provision(pubsub, plan, (line) => lines.push(line));
+  return lines;
+}
+
+const metadataOf = async (subscription: string) => (await pubsub.subscription(subscription).getMetadata())[0];
+
+describe('provision', () => {
+  it('plans the documented names, pull delivery and dead-letter topics when the environment sets nothing', () => {
+    const plan = planFrom({});
+
+    expect(plan.topics).toEqual(['vocoeng-inbound', 'vocoeng-interactions', 'vocoeng-inbound-dead-letter', 'vocoeng-interactions-dead-letter']);
+    expect(plan.subscriptions.map((s) => [s.name, s.topic, s.delivery.mode])).toEqual([
+      ['vocoeng-inbound-dead-letter-sub', 'vocoeng-inbound-dead-letter', 'pull'],
+      ['vocoeng-interactions-dead-letter-sub', 'vocoeng-interactions-dead-letter', 'pull'],
+      ['vocoeng-inbound-worker', 'vocoeng-inbound', 'pull'],
+      ['vocoeng-interactions-api', 'vocoeng-interactions', 'pull'],
+    ]);
+  });
+
+  it('creates every topic and subscription on the first run and reports each one as existing on the second', async () => {
+    const names = isolatedNames();
+    const plan = planFor(names);
+
+    const first = await run(plan);
+    const second = await run(plan);
+
+    expect(first).toHaveLength(8);
+    expect(first.every((line) => /: created \(|: created$/.test(line))).toBe(true);
+    expect(first).toContain(`subscription ${names.worker}: created (pull)`);
+    expect(second).toHaveLength(8);
+    expect(second.every((line) => /: exists( \(|$)/.test(line))).toBe(true);
+    expect(second).toContain(`topic ${names.inbound}-dead-letter: exists`);
+  });
+
+  it('gives the worker subscription ordering, a dead-letter policy with a read dead-letter topic, and the retry policy', async () => {
+    const names = isolatedNames();
+    const plan = planFor(names);
+
+    await run(plan);
+
+    const worker = await metadataOf(names.worker);
+    expect(worker).toMatchObject({
+      topic: `projects/${project}/topics/${names.inbound}`,
+      enableMessageOrdering: true,
+      ackDeadlineSeconds: 60,
+      deadLetterPolicy: { deadLetterTopic: `projects/${project}/topics/${names.inbound}-dead-letter`, maxDeliveryAttempts: 5 },
+      retryPolicy: { minimumBackoff: { seconds: '10' }, maximumBackoff: { seconds: '600' } },
+    });
+    expect(worker.pushConfig?.pushEndpoint ?? '').toBe('');
+    const api = await metadataOf(names.api);
+    expect(api.deadLetterPolicy).toMatchObject({ deadLetterTopic: `projects/${project}/topics/${names.interactions}-dead-letter`, maxDeliveryAttempts: 5 });
+    for (const topic of [names.inbound, names.interactions]) {
+      const [subscriptions] = await pubsub.topic(`${topic}-dead-letter`).getSubscriptions();
+      expect(subscriptions.map((s) => s.name)).toEqual([`projects/${project}/subscriptions/${topic}-dead-letter-sub`]);
+    }
+  });
+
+  it('switches the subscription and reports "updated" when its push endpoint changes, and back to pull when the endpoint is removed', async () => {
+    const push = { PUSH_SERVICE_ACCOUNT: 'pubsub-push@demo.iam.gserviceaccount.com', PUSH_AUDIENCE: 'https://worker.example/pubsub/push' };
+    const names = isolatedNames();
+    await run(planFor(names, { WORKER_PUSH_ENDPOINT: 'http://127.0.0.1:9/pubsub/push', ...push }));
+
+    const lines = await run(planFor(names, { WORKER_PUSH_ENDPOINT: 'http://127.0.0.1:9/v2/pubsub/push', ...push }));
+
+    expect(lines.filter((line) => line.includes(': updated'))).toEqual([
+      `subscription ${names.worker}: updated (push to http://127.0.0.1:9/v2/pubsub/push as ${push.PUSH_SERVICE_ACCOUNT}, was push to http://127.0.0.1:9/pubsub/push)`,
+    ]);
+    expect((await metadataOf(names.worker)).pushConfig).toMatchObject({
+      pushEndpoint: 'http://127.0.0.1:9/v2/pubsub/push',
+      oidcToken: { serviceAccountEmail: push.PUSH_SERVICE_ACCOUNT, audience: push.PUSH_AUDIENCE },
+    });
+    expect((await metadataOf(names.worker)).ackDeadlineSeconds).toBe(300);
+
+    expect(await run(planFor(names))).toContain(`subscription ${names.worker}: updated (pull, was push to http://127.0.0.1:9/v2/pubsub/push, ack deadline 300 s -> 60 s)`);
+    expect((await metadataOf(names.worker)).pushConfig?.pushEndpoint ?? '').toBe('');
+  });
+});
