@@ -95,7 +95,7 @@ class PublishWire {
       });
     }
     return new InterceptingCall(nextCall(options), {
-      start: (metadata, listener, next) =>
+      start: (metadata, _listener, next) =>
         next(metadata, {
           onReceiveMessage: (response: { messageIds?: string[] }, forward) => {
             this.accepted += response.messageIds?.length ?? 0;

@@ -6,7 +6,8 @@ import type { InboundMessage } from '../../domain/model/message.js';
 import { newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
 import { ChatStoreUnavailableError, grpcCodeOf, translateError } from './chat-store-unavailable-error.js';
-import { conversationFrom, deliveryAfter, encodeDocId, messageDocument, patched, patchUpdate, plain, recordFrom } from './firestore-documents.js';
+import { deliveryAfter } from '../../domain/model/message-record.js';
+import { conversationFrom, encodeDocId, messageDocument, patched, patchUpdate, plain, recordFrom } from './firestore-documents.js';
 
 const ALREADY_EXISTS = 6;
 const NOT_FOUND = 5;

@@ -1,9 +1,6 @@
 import type { DocumentData } from '@google-cloud/firestore';
 import type { Conversation } from '../../domain/model/conversation.js';
-import type { DeliveryInfo, MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
-import type { ApplyStatusResult } from '../../domain/ports/chat-store.js';
-import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
-import { advancesDelivery } from '../../domain/model/delivery-status.js';
+import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
 import { ValidationError } from '../../domain/model/errors.js';
 
 /** Every MessageRecord field: a field added to the model fails to compile here until it is mapped. */
@@ -96,25 +93,3 @@ export function conversationFrom(id: string, data: DocumentData): Conversation {
   };
 }
 
-/**
- * The delivery after `status` (as the in-memory store does it): never regressing, keeping the
- * pricing category, and taking a late pricing category from an older status. `delivery` is
- * undefined when nothing changes.
- */
-export function deliveryAfter(current: DeliveryInfo | undefined, status: DeliveryStatus): { result: ApplyStatusResult; delivery?: DeliveryInfo } {
-  if (!advancesDelivery(current?.status, status.status)) {
-    const category = status.pricing?.category;
-    return category && current && !current.pricingCategory ? { result: 'stale', delivery: { ...current, pricingCategory: category } } : { result: 'stale' };
-  }
-  const errorCode = status.errors?.[0]?.code;
-  const pricingCategory = status.pricing?.category ?? current?.pricingCategory;
-  return {
-    result: 'applied',
-    delivery: {
-      status: status.status,
-      at: status.at,
-      ...(pricingCategory ? { pricingCategory } : {}),
-      ...(errorCode !== undefined ? { errorCode } : {}),
-    },
-  };
-}

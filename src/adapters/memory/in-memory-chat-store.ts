@@ -1,8 +1,8 @@
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
-import { advancesDelivery, type DeliveryStatus } from '../../domain/model/delivery-status.js';
+import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
-import { newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
+import { deliveryAfter, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
 
 /**
@@ -47,24 +47,12 @@ export class InMemoryChatStore implements ChatStore {
     const ref = this.byOutboundId.get(status.outboundId);
     const record = ref && this.records.get(ref.conversationId)?.get(ref.messageId);
     if (!record) return 'unknown';
-    if (!advancesDelivery(record.delivery?.status, status.status)) {
-      // An older status can still carry the pricing category the newer one lacked.
-      if (status.pricing?.category && record.delivery && !record.delivery.pricingCategory) {
-        record.delivery = { ...record.delivery, pricingCategory: status.pricing.category };
-        record.version += 1;
-      }
-      return 'stale';
+    const { result, delivery } = deliveryAfter(record.delivery, status);
+    if (delivery) {
+      record.delivery = delivery;
+      record.version += 1;
     }
-    const errorCode = status.errors?.[0]?.code;
-    const pricingCategory = status.pricing?.category ?? record.delivery?.pricingCategory;
-    record.delivery = {
-      status: status.status,
-      at: status.at,
-      ...(pricingCategory ? { pricingCategory } : {}),
-      ...(errorCode !== undefined ? { errorCode } : {}),
-    };
-    record.version += 1;
-    return 'applied';
+    return result;
   }
 
   async getConversation(conversationId: string): Promise<Conversation | null> {

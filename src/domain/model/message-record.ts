@@ -1,4 +1,4 @@
-import type { DeliveryState } from './delivery-status.js';
+import { advancesDelivery, type DeliveryState, type DeliveryStatus } from './delivery-status.js';
 import type { InboundMessage } from './message.js';
 import type { Reply } from './reply.js';
 
@@ -81,4 +81,27 @@ export function nextStep(record: MessageRecord, now: number): NextStep {
     default:
       return record.recorded ? 'done' : 'record';
   }
+}
+
+/**
+ * The delivery after `status`: never regressing, keeping the
+ * pricing category, and taking a late pricing category from an older status. `delivery` is
+ * undefined when nothing changes.
+ */
+export function deliveryAfter(current: DeliveryInfo | undefined, status: DeliveryStatus): { result: 'applied' | 'stale'; delivery?: DeliveryInfo } {
+  if (!advancesDelivery(current?.status, status.status)) {
+    const category = status.pricing?.category;
+    return category && current && !current.pricingCategory ? { result: 'stale', delivery: { ...current, pricingCategory: category } } : { result: 'stale' };
+  }
+  const errorCode = status.errors?.[0]?.code;
+  const pricingCategory = status.pricing?.category ?? current?.pricingCategory;
+  return {
+    result: 'applied',
+    delivery: {
+      status: status.status,
+      at: status.at,
+      ...(pricingCategory ? { pricingCategory } : {}),
+      ...(errorCode !== undefined ? { errorCode } : {}),
+    },
+  };
 }
