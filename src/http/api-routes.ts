@@ -66,7 +66,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   app.post('/internal/pubsub/interactions', (c) =>
-    handlePush(c, interactionEventSchema, ({ event }) => deps.recordInteraction.execute(event), deps.logger, deps.pushAuth),
+    handlePush(
+      c,
+      interactionEventSchema,
+      async ({ messageId, event }) => {
+        const result = await deps.recordInteraction.execute(event);
+        deps.logger.info('interaction recorded', { messageId, eventId: event.eventId, type: event.type, result });
+      },
+      deps.logger,
+      deps.pushAuth,
+    ),
   );
 
   return app as unknown as Hono;

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { isRetryable } from '../domain/model/errors.js';
 import { errorFields, type Logger } from '../observability/logger.js';
-import { currentTrace, newTrace, runWithTrace, traceFrom, type TraceContext } from '../observability/trace-context.js';
+import { adoptTrace, currentTrace, newTrace, runWithTrace, traceFrom, type TraceContext } from '../observability/trace-context.js';
 import type { PushAuthenticator } from './auth/push-oidc.js';
 import { errorBody } from './errors.js';
 
@@ -49,7 +49,9 @@ export async function handlePush<T>(
   const messageId = message.messageId ?? message.message_id ?? 'unknown';
   const attributes = message.attributes ?? {};
 
-  return runWithTrace(messageTrace(attributes), async () => {
+  const trace = messageTrace(attributes);
+  adoptTrace(trace);
+  return runWithTrace(trace, async () => {
     const event = schema.safeParse(decodeData(message.data));
     if (!event.success) {
       logger.error('pubsub message cannot be decoded; acknowledged as failed', { messageId, issues: event.error.issues.length });

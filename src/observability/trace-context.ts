@@ -18,6 +18,16 @@ export function runWithTrace<T>(trace: TraceContext, fn: () => T): T {
   return storage.run(trace, fn);
 }
 
+/**
+ * Makes the current context continue `trace` from here on, including for code that runs after the
+ * caller returns within the same request (the access log line of a Pub/Sub push, whose trace
+ * arrives in the message attributes, not in the HTTP headers).
+ */
+export function adoptTrace(trace: TraceContext): void {
+  const current = storage.getStore();
+  if (current) Object.assign(current, trace);
+}
+
 export const newSpanId = (): string => randomBytes(8).toString('hex');
 
 export function newTrace(): TraceContext {

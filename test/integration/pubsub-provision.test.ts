@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
-import { API_SUBSCRIPTION, planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
+import { apiSubscriptionOf, planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
 
 const project = inject('emulatorProject');
 const pubsub = createPubSub(project, { apiEndpoint: inject('pubsubEmulatorHost') });
@@ -14,10 +14,10 @@ function isolatedNames(): Names {
   return { inbound: `prov-${id}-in`, interactions: `prov-${id}-ix`, worker: `prov-${id}-worker`, api: `prov-${id}-api` };
 }
 
-/** The plan for `env` under this test's names (the api subscription's name is fixed in production). */
+/** The plan for `env` under this test's names. */
 function planFor(names: Names, env: ProvisionEnv = {}): ProvisionPlan {
   const plan = planFrom({ PUBSUB_TOPIC: names.inbound, PUBSUB_INTERACTIONS_TOPIC: names.interactions, PUBSUB_SUBSCRIPTION: names.worker, ...env });
-  return { ...plan, subscriptions: plan.subscriptions.map((s) => (s.name === API_SUBSCRIPTION ? { ...s, name: names.api } : s)) };
+  return { ...plan, subscriptions: plan.subscriptions.map((s) => (s.name === apiSubscriptionOf(s.topic) ? { ...s, name: names.api } : s)) };
 }
 
 async function run(plan: ProvisionPlan): Promise<string[]> {
@@ -54,6 +54,15 @@ describe('provision', () => {
     expect(second).toHaveLength(8);
     expect(second.every((line) => /: exists( \(|$)/.test(line))).toBe(true);
     expect(second).toContain(`topic ${names.inbound}-dead-letter: exists`);
+  });
+
+  it('refuses, naming both topics, when a subscription of the plan already exists on another topic', async () => {
+    const names = isolatedNames();
+    await run(planFor(names));
+    const other = isolatedNames();
+    const clash = planFor({ ...other, worker: names.worker });
+
+    await expect(run(clash)).rejects.toThrow(new RegExp(`subscription ${names.worker} exists on .*/topics/${names.inbound}, not on topic ${other.inbound}`));
   });
 
   it('gives the worker subscription ordering, a dead-letter policy with a read dead-letter topic, and the retry policy', async () => {

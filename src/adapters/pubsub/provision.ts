@@ -38,7 +38,8 @@ export interface ProvisionEnv {
   PUSH_AUDIENCE?: string;
 }
 
-export const API_SUBSCRIPTION = 'vocoeng-interactions-api';
+/** The api role's subscription to the interactions topic: `<topic>-api` (`vocoeng-interactions-api`). */
+export const apiSubscriptionOf = (interactionsTopic: string): string => `${interactionsTopic}-api`;
 const MAX_DELIVERY_ATTEMPTS = 5;
 const RETRY = { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 };
 // Push: the ack deadline is the push request's timeout, so it matches the worker's Cloud Run
@@ -88,7 +89,7 @@ export function planFrom(env: ProvisionEnv): ProvisionPlan {
         retry: RETRY,
       },
       {
-        name: API_SUBSCRIPTION,
+        name: apiSubscriptionOf(interactions),
         topic: interactions,
         delivery: deliveryFor(env.API_PUSH_ENDPOINT, env),
         ackDeadlineSeconds: API_ACK_DEADLINE,
@@ -147,6 +148,9 @@ async function ensureSubscription(pubsub: PubSub, plan: SubscriptionPlan): Promi
 /** A subscription's delivery can change in place: the push endpoint or OIDC identity, and its ack deadline. */
 async function reconcile(subscription: Subscription, plan: SubscriptionPlan): Promise<ProvisionResult | undefined> {
   const [metadata] = await subscription.getMetadata();
+  if (metadata.topic && !metadata.topic.endsWith(`/topics/${plan.topic}`)) {
+    throw new Error(`subscription ${plan.name} exists on ${metadata.topic}, not on topic ${plan.topic}: delete it or choose other names`);
+  }
   const current = metadata.pushConfig ?? {};
   const wanted = pushConfigOf(plan.delivery);
   const changes: string[] = [];

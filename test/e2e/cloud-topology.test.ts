@@ -1,0 +1,350 @@
+import type { Message, Subscription } from '@google-cloud/pubsub';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
+import { apiSubscriptionOf, planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
+import { conversationIdFor } from '../../src/domain/model/ids.js';
+import { Child } from '../support/child-process.js';
+import { GraphApiDouble, type GraphRequest } from '../support/graph-api-double.js';
+import { aFreePort } from '../support/ports.js';
+import { metaJson, metaSignature } from '../support/signing.js';
+import { aWamid, someParties, textNotification, type WhatsAppParties } from '../support/whatsapp-notifications.js';
+
+// The production topology on one machine: listener, worker and api as three separate processes
+// (`process.execPath --import tsx src/main.ts`, one ROLE each) on the run's Pub/Sub and Firestore
+// emulators, wired by push subscriptions exactly as `provision()` creates them. A pull-mode worker
+// (with its own listener and inbound topic) feeds the same api. Isolation from other suites: topic
+// and subscription names unique to this run, a fresh phone_number_id (so a fresh conversation and
+// Firestore documents) per test, analytics compared against a baseline taken before each test.
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+const project = inject('emulatorProject');
+const pubsubHost = inject('pubsubEmulatorHost');
+const firestoreHost = inject('firestoreEmulatorHost');
+
+const READY_MS = 20_000;
+const STOP_MS = 10_000;
+const SETTLE_MS = 20_000;
+const QUIET_MS = 2_000;
+const TRACE_KEY = 'logging.googleapis.com/trace';
+/** The whole file (start-up and every wait) stays within this bound; teardown is bounded separately. */
+const SUITE_MS = 90_000;
+let suiteDeadline = Date.now() + SUITE_MS;
+
+const run = randomUUID().slice(0, 8);
+const names = {
+  inbound: `cloud-${run}-in`,
+  interactions: `cloud-${run}-ix`,
+  worker: `cloud-${run}-worker`,
+  api: `cloud-${run}-api`,
+  pullInbound: `cloud-${run}-pull-in`,
+  pullWorker: `cloud-${run}-pull-worker`,
+  /** A second subscription on the interactions topic: what the api receives, seen by the test. */
+  interactionsProbe: `cloud-${run}-ix-probe`,
+};
+
+const secrets = {
+  appSecret: randomBytes(16).toString('hex'),
+  verifyToken: `verify-${randomUUID()}`,
+  apiKey: `vk_${randomBytes(24).toString('base64url')}`,
+};
+
+type RoleName = 'listener' | 'worker' | 'api' | 'pull-listener' | 'pull-worker';
+
+interface RoleProcess {
+  name: RoleName;
+  port: number;
+  baseUrl: string;
+  child: Child;
+}
+
+const graph = new GraphApiDouble();
+const pubsub = createPubSub(project, { apiEndpoint: pubsubHost });
+let probe: Subscription | undefined;
+const interactionMessages: { attributes: Record<string, string> }[] = [];
+const roles = new Map<RoleName, RoleProcess>();
+const role = (name: RoleName): RoleProcess => {
+  const found = roles.get(name);
+  if (!found) throw new Error(`${name} is not running`);
+  return found;
+};
+
+/** Our plan under this run's names. */
+function planFor(env: ProvisionEnv): ProvisionPlan {
+  const plan = planFrom(env);
+  return { ...plan, subscriptions: plan.subscriptions.map((s) => (s.name === apiSubscriptionOf(s.topic) ? { ...s, name: names.api } : s)) };
+}
+
+function spawnRole(name: RoleName, port: number, env: Record<string, string>): RoleProcess {
+  const child = new Child(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts'],
+    {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      METADATA_SERVER_DETECTION: 'none',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      PROJECT_ID: project,
+      PUBSUB_EMULATOR_HOST: pubsubHost,
+      FIRESTORE_EMULATOR_HOST: firestoreHost,
+      PUBSUB_INTERACTIONS_TOPIC: names.interactions,
+      ...env,
+    },
+    projectRoot,
+  );
+  const started: RoleProcess = { name, port, baseUrl: `http://127.0.0.1:${port}`, child };
+  roles.set(name, started);
+  return started;
+}
+
+const isReadyLine = (line: string) => /"message":"VocoEng \w+ ready on /.test(line);
+
+/** SIGTERM, then SIGKILL when the process is still there after `STOP_MS`. */
+async function stopRole(started: RoleProcess): Promise<void> {
+  const { process: proc } = started.child;
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  try {
+    await started.child.waitForExit(STOP_MS);
+  } catch {
+    await started.child.kill();
+  }
+}
+
+function printLogs(): void {
+  for (const { name, child } of roles.values()) {
+    const tail = (text: string) => text.split('\n').slice(-150).join('\n');
+    process.stderr.write(`\n===== ${name} stdout (tail) =====\n${tail(child.stdout)}\n===== ${name} stderr =====\n${tail(child.stderr)}\n`);
+  }
+}
+
+beforeAll(async () => {
+  suiteDeadline = Date.now() + SUITE_MS;
+  await graph.start();
+  const [listenerPort, workerPort, apiPort, pullListenerPort, pullWorkerPort] = await Promise.all(Array.from({ length: 5 }, () => aFreePort()));
+  const endpoints = { API_PUSH_ENDPOINT: `http://127.0.0.1:${apiPort}/internal/pubsub/interactions` };
+
+  await provision(
+    pubsub,
+    planFor({
+      PUBSUB_TOPIC: names.inbound,
+      PUBSUB_INTERACTIONS_TOPIC: names.interactions,
+      PUBSUB_SUBSCRIPTION: names.worker,
+      WORKER_PUSH_ENDPOINT: `http://127.0.0.1:${workerPort}/pubsub/push`,
+      ...endpoints,
+    }),
+    () => {},
+  );
+  // The pull variant: its own inbound topic and pull subscription, the same interactions topic and api.
+  await provision(
+    pubsub,
+    planFor({ PUBSUB_TOPIC: names.pullInbound, PUBSUB_INTERACTIONS_TOPIC: names.interactions, PUBSUB_SUBSCRIPTION: names.pullWorker, ...endpoints }),
+    () => {},
+  );
+  await pubsub.topic(names.interactions).createSubscription(names.interactionsProbe);
+  probe = pubsub.subscription(names.interactionsProbe);
+  probe.on('message', (message: Message) => {
+    interactionMessages.push({ attributes: { ...message.attributes } });
+    message.ack();
+  });
+
+  const listenerEnv = { WHATSAPP_APP_SECRET: secrets.appSecret, WHATSAPP_VERIFY_TOKEN: secrets.verifyToken };
+  const workerEnv = { AI_PROVIDER: 'scripted', WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_API_BASE_URL: graph.baseUrl };
+  const started = [
+    spawnRole('listener', listenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.inbound, ...listenerEnv }),
+    spawnRole('worker', workerPort!, { ROLE: 'worker', WORKER_MODE: 'push', PUBSUB_TOPIC: names.inbound, ...workerEnv }),
+    spawnRole('api', apiPort!, { ROLE: 'api', BOOTSTRAP_API_KEY: secrets.apiKey }),
+    spawnRole('pull-listener', pullListenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.pullInbound, ...listenerEnv }),
+    spawnRole('pull-worker', pullWorkerPort!, {
+      ROLE: 'worker',
+      WORKER_MODE: 'pull',
+      PUBSUB_TOPIC: names.pullInbound,
+      PUBSUB_SUBSCRIPTION: names.pullWorker,
+      ...workerEnv,
+    }),
+  ];
+  await Promise.all(started.map((r) => r.child.waitForLine(isReadyLine, READY_MS)));
+}, 45_000);
+
+afterAll(async () => {
+  await Promise.all([...roles.values()].map(stopRole));
+  await probe?.close();
+  // The emulator lives on for the rest of the run: nothing may keep pushing to ports that are gone.
+  const subscriptions = [names.worker, names.api, names.pullWorker, names.interactionsProbe];
+  await Promise.allSettled(subscriptions.map((name) => pubsub.subscription(name).delete()));
+  await pubsub.close();
+  await graph.stop();
+}, 30_000);
+
+// ---------------------------------------------------------------------------------------------
+
+interface Summary {
+  messagesIn: number;
+  messagesOut: number;
+  conversations: number;
+  failures: { total: number };
+}
+
+async function apiGet<T>(path: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${role('api').baseUrl}${path}`, { headers: { authorization: `Bearer ${secrets.apiKey}` } });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function summary(): Promise<Summary> {
+  const { status, body } = await apiGet<Summary>('/api/v1/analytics/summary');
+  expect(status).toBe(200);
+  return body;
+}
+
+/** Polls `probe` every 200 ms until it returns a value, for at most `timeoutMs` (and never past the suite's bound). */
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = SETTLE_MS): Promise<T> {
+  const deadline = Math.min(Date.now() + timeoutMs, suiteDeadline);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function aTraceparent(): { header: string; traceId: string; logValue: string } {
+  const traceId = randomBytes(16).toString('hex');
+  return { header: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, traceId, logValue: `projects/${project}/traces/${traceId}` };
+}
+
+/** Posts like Meta: escaped-unicode JSON signed over those exact bytes, with a W3C trace header. */
+async function postFromMeta(listener: RoleProcess, notification: unknown, traceparent: string): Promise<Response> {
+  const raw = metaJson(notification);
+  return fetch(`${listener.baseUrl}/webhooks/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(raw, secrets.appSecret), traceparent },
+    body: raw,
+  });
+}
+
+const sendsTo = (parties: WhatsAppParties): GraphRequest[] => graph.requests.filter((r) => r.phoneNumberId === parties.phoneNumberId);
+const linesOf = (name: RoleName, traceLogValue: string) => role(name).child.jsonLines.filter((line) => line[TRACE_KEY] === traceLogValue);
+
+interface TranscriptEntry {
+  id: string;
+  state: string;
+  text: string | null;
+  outboundIds: string[];
+  reply: { text: string; kind: string; model: string | null } | null;
+}
+
+/** One inbound text through listener → Pub/Sub → worker → Graph double → Pub/Sub → api, checked at every hop. */
+async function expectOneAnsweredTurn(listenerName: RoleName, workerName: RoleName): Promise<void> {
+  const parties = someParties();
+  const inboundId = aWamid();
+  const userText = `Habt ihr am Sonntag geöffnet? ☕ ${randomUUID()}`;
+  const trace = aTraceparent();
+  const before = await summary();
+
+  const accepted = await postFromMeta(role(listenerName), textNotification(parties, { id: inboundId, body: userText }), trace.header);
+  expect(accepted.status).toBe(200);
+
+  // The Graph double receives exactly the reply, in the Graph API's format.
+  const [send] = await until('the reply reaches the Graph double', () => (sendsTo(parties).length > 0 ? sendsTo(parties) : undefined));
+  expect(send!.path).toBe(`/v23.0/${parties.phoneNumberId}/messages`);
+  expect(send!.headers.authorization).toBe(`Bearer ${graph.accessToken}`);
+  expect(send!.body).toEqual({
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: parties.customer,
+    type: 'text',
+    text: { body: expect.stringContaining(userText), preview_url: false },
+    context: { message_id: inboundId },
+  });
+  expect(send!.outcome.kind).toBe('accepted');
+  const outboundId = (send!.outcome as { wamid: string }).wamid;
+
+  // The interaction reaches the api role through the interactions topic.
+  const after = await until('the api counts the message', async () => {
+    const current = await summary();
+    return current.messagesIn >= before.messagesIn + 1 ? current : undefined;
+  });
+  expect(after.messagesIn).toBe(before.messagesIn + 1);
+  expect(after.messagesOut).toBe(before.messagesOut + 1);
+  expect(after.failures.total).toBe(before.failures.total);
+
+  // The api reads the transcript from Firestore: the reply is sent, with the id the Graph API gave it.
+  const conversationId = conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer);
+  const transcript = await until('the transcript shows the sent reply', async () => {
+    const { status, body } = await apiGet<{ messages: TranscriptEntry[] }>(`/api/v1/conversations/${conversationId}/messages`);
+    return status === 200 && body.messages[0]?.state === 'sent' ? body : undefined;
+  });
+  expect(transcript.messages).toHaveLength(1);
+  expect(transcript.messages[0]).toMatchObject({
+    id: inboundId,
+    text: userText,
+    state: 'sent',
+    outboundIds: [outboundId],
+    reply: { text: (send!.body as { text: { body: string } }).text.body, kind: 'ai', model: 'scripted-echo-v1' },
+  });
+
+  // One turn, one trace: the listener's request trace is carried through Pub/Sub into the worker.
+  expect(linesOf(listenerName, trace.logValue).map((line) => line.message)).toContain('whatsapp notification accepted');
+  expect(linesOf(workerName, trace.logValue)).toContainEqual(expect.objectContaining({ message: 'inbound event handled', firstDelivery: true, state: 'sent' }));
+  // …and the interaction event the worker publishes for the api carries it on.
+  await until('the interaction event carries the trace', () =>
+    interactionMessages.find((m) => m.attributes.traceparent?.startsWith(`00-${trace.traceId}-`)),
+  );
+  expect(sendsTo(parties)).toHaveLength(1);
+  turnTraces.push(trace.logValue);
+}
+
+/** The `logging.googleapis.com/trace` values of the turns answered so far. */
+const turnTraces: string[] = [];
+
+describe('the cloud topology: listener, worker and api as separate processes on the emulators', { timeout: 25_000 }, () => {
+  it('answers a signed WhatsApp text through the Graph API and shows it in the api role when the worker consumes by push', async () => {
+    onTestFailed(printLogs);
+    await expectOneAnsweredTurn('listener', 'worker');
+  });
+
+  // Pub/Sub push sends no traceparent header: the api must continue the trace the message carries.
+  it('carries the turn\'s trace into the api role\'s logs when the worker publishes the interaction', async () => {
+    const trace = turnTraces.at(0);
+    expect(trace, 'the first test recorded its turn').toBeDefined();
+    const lines = linesOf('api', trace!);
+    expect(lines.map((line) => line.message)).toEqual(expect.arrayContaining(['interaction recorded', 'POST /internal/pubsub/interactions 204']));
+  });
+
+  it('answers once, with one model call, when Meta posts the same message five times, sequentially and concurrently', async () => {
+    onTestFailed(printLogs);
+    const parties = someParties();
+    const notification = textNotification(parties, { id: aWamid(), body: `Price list please ${randomUUID()}` });
+    const trace = aTraceparent();
+    const before = await summary();
+    const post = () => postFromMeta(role('listener'), notification, trace.header);
+
+    const statuses = [(await post()).status, (await post()).status, ...(await Promise.all([post(), post(), post()])).map((r) => r.status)];
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+
+    await until('the api counts the message', async () => ((await summary()).messagesIn >= before.messagesIn + 1 ? true : undefined));
+    await sleep(QUIET_MS);
+
+    expect(sendsTo(parties)).toHaveLength(1);
+    const after = await summary();
+    expect(after.messagesIn).toBe(before.messagesIn + 1);
+    expect(after.messagesOut).toBe(before.messagesOut + 1);
+    const handled = linesOf('worker', trace.logValue).filter((line) => line.message === 'inbound event handled');
+    expect(handled.filter((line) => line.firstDelivery === true)).toHaveLength(1);
+    expect(handled.length).toBeGreaterThanOrEqual(1);
+    expect(handled.length).toBeLessThanOrEqual(5);
+    expect(handled.every((line) => line.state === 'sent')).toBe(true);
+    expect(linesOf('listener', trace.logValue).filter((line) => line.message === 'whatsapp notification accepted')).toHaveLength(5);
+    expect(linesOf('worker', trace.logValue).filter((line) => line.severity === 'ERROR')).toEqual([]);
+  });
+
+  it('answers the same way when the worker consumes a pull subscription (WORKER_MODE=pull)', async () => {
+    onTestFailed(printLogs);
+    await expectOneAnsweredTurn('pull-listener', 'pull-worker');
+    expect(role('pull-worker').child.jsonLines.map((line) => line.message)).toContain('pubsub pull consumer started');
+  });
+});
