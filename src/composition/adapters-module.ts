@@ -45,7 +45,7 @@ export function adaptersModule(config: Config, logger: Logger): ContainerModule 
     else bindEmbedded(bind, logger);
     bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
     bind(TOKENS.CompletionModel).toConstantValue(new ScriptedCompletionModel());
-    bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config)));
+    bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config, logger)));
     // One authenticator per process: one Google certificate cache for both push endpoints.
     bind(TOKENS.PushAuthenticator).toConstantValue(
       config.PUSH_AUDIENCE
@@ -89,10 +89,15 @@ function bindEmbedded(bind: Bind, logger: Logger): void {
   bind(TOKENS.ChatStore).toConstantValue(new InMemoryChatStore());
 }
 
-function replyChannels(config: Config): { whatsapp: ReplyChannel; api: ReplyChannel } {
+function replyChannels(config: Config, logger: Logger): { whatsapp: ReplyChannel; api: ReplyChannel } {
   return {
     whatsapp: config.WHATSAPP_ACCESS_TOKEN
-      ? new WhatsAppGraphReplyChannel({ baseUrl: config.WHATSAPP_API_BASE_URL, apiVersion: config.WHATSAPP_API_VERSION, accessToken: config.WHATSAPP_ACCESS_TOKEN })
+      ? new WhatsAppGraphReplyChannel({
+          baseUrl: config.WHATSAPP_API_BASE_URL,
+          apiVersion: config.WHATSAPP_API_VERSION,
+          accessToken: config.WHATSAPP_ACCESS_TOKEN,
+          logger,
+        })
       : new UnconfiguredReplyChannel('whatsapp-sending-not-configured (set WHATSAPP_ACCESS_TOKEN)'),
     api: config.API_WEBHOOK_SECRET
       ? new WebhookReplyChannel({ secret: config.API_WEBHOOK_SECRET, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) })

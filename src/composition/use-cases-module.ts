@@ -17,6 +17,9 @@ import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import { TOKENS } from './tokens.js';
 
+/** WhatsApp's limit on `text.body` (characters). */
+const WHATSAPP_MAX_TEXT = 4096;
+
 export function replyPolicyOf(config: Config): ReplyPolicy {
   return {
     systemPrompt: config.SYSTEM_PROMPT,
@@ -29,6 +32,7 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     fallbackText: config.FALLBACK_TEXT,
     mediaReplyText: config.MEDIA_REPLY_TEXT,
     prices: {},
+    maxPartLength: { whatsapp: WHATSAPP_MAX_TEXT, api: 65_536 },
   };
 }
 

@@ -66,6 +66,18 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
         expect(await store.messages(message.conversationId, { limit: 10 })).toEqual([record]);
       });
 
+      it('returns the first record, and touches no other conversation, when the same message id arrives under another conversation', async () => {
+        const original = aConversation()(T0);
+        const replay = { ...aConversation()(T0 + 1), id: original.id, channel: original.channel, accountId: original.accountId };
+
+        const first = await store.register(original, T0);
+        const second = await store.register(replay, T0 + 1);
+
+        expect(second).toEqual({ created: false, record: first.record });
+        expect(await store.getConversation(replay.conversationId)).toBeNull();
+        expect(await store.messages(replay.conversationId, { limit: 10 })).toEqual([]);
+      });
+
       it('creates exactly one record when 50 registrations of the same message race', async () => {
         const message = aConversation()(T0);
         const results = await Promise.all(Array.from({ length: 50 }, () => store.register(message, T0)));

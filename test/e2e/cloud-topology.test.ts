@@ -226,7 +226,9 @@ async function postFromMeta(listener: RoleProcess, notification: unknown, tracep
   });
 }
 
-const sendsTo = (parties: WhatsAppParties): GraphRequest[] => graph.requests.filter((r) => r.phoneNumberId === parties.phoneNumberId);
+const sendsTo = (parties: WhatsAppParties): GraphRequest[] => graph.sends.filter((r) => r.phoneNumberId === parties.phoneNumberId);
+const readReceiptsTo = (parties: WhatsAppParties): GraphRequest[] => graph.readReceipts.filter((r) => r.phoneNumberId === parties.phoneNumberId);
+const aReadReceiptOf = (inboundId: string) => ({ messaging_product: 'whatsapp', status: 'read', message_id: inboundId, typing_indicator: { type: 'text' } });
 const linesOf = (name: RoleName, traceLogValue: string) => role(name).child.jsonLines.filter((line) => line[TRACE_KEY] === traceLogValue);
 
 interface TranscriptEntry {
@@ -262,6 +264,14 @@ async function expectOneAnsweredTurn(listenerName: RoleName, workerName: RoleNam
   });
   expect(send!.outcome.kind).toBe('accepted');
   const outboundId = (send!.outcome as { wamid: string }).wamid;
+  // Before the reply, the worker marked the message read with a typing indicator (once, on the first delivery).
+  expect(readReceiptsTo(parties)).toHaveLength(1);
+  const [receipt] = readReceiptsTo(parties);
+  expect(receipt!.path).toBe(`/v23.0/${parties.phoneNumberId}/messages`);
+  expect(receipt!.headers.authorization).toBe(`Bearer ${graph.accessToken}`);
+  expect(receipt!.body).toEqual(aReadReceiptOf(inboundId));
+  expect(receipt!.outcome).toEqual({ kind: 'read' });
+  expect(graph.requests.indexOf(receipt!)).toBeLessThan(graph.requests.indexOf(send!));
 
   // The interaction reaches the api role through the interactions topic.
   const after = await until('the api counts the message', async () => {
@@ -295,6 +305,7 @@ async function expectOneAnsweredTurn(listenerName: RoleName, workerName: RoleNam
     interactionMessages.find((m) => m.attributes.traceparent?.startsWith(`00-${trace.traceId}-`)),
   );
   expect(sendsTo(parties)).toHaveLength(1);
+  expect(readReceiptsTo(parties)).toHaveLength(1);
   turnTraces.push(trace.logValue);
 }
 
@@ -318,7 +329,8 @@ describe('the cloud topology: listener, worker and api as separate processes on 
   it('answers once, with one model call, when Meta posts the same message five times, sequentially and concurrently', async () => {
     onTestFailed(printLogs);
     const parties = someParties();
-    const notification = textNotification(parties, { id: aWamid(), body: `Price list please ${randomUUID()}` });
+    const inboundId = aWamid();
+    const notification = textNotification(parties, { id: inboundId, body: `Price list please ${randomUUID()}` });
     const trace = aTraceparent();
     const before = await summary();
     const post = () => postFromMeta(role('listener'), notification, trace.header);
@@ -330,6 +342,7 @@ describe('the cloud topology: listener, worker and api as separate processes on 
     await sleep(QUIET_MS);
 
     expect(sendsTo(parties)).toHaveLength(1);
+    expect(readReceiptsTo(parties).map((r) => r.body)).toEqual([aReadReceiptOf(inboundId)]);
     const after = await summary();
     expect(after.messagesIn).toBe(before.messagesIn + 1);
     expect(after.messagesOut).toBe(before.messagesOut + 1);

@@ -78,15 +78,20 @@ describe('main.js (the built process)', () => {
     expect(await health.json()).toEqual({ status: 'ok', role: 'all' });
 
     const parties = someParties();
-    const raw = metaJson(textNotification(parties, { id: aWamid(), body: 'Is the process really answering?' }));
+    const inboundId = aWamid();
+    const raw = metaJson(textNotification(parties, { id: inboundId, body: 'Is the process really answering?' }));
     const accepted = await fetch(`http://127.0.0.1:${port}/webhooks/whatsapp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(raw, secrets.WHATSAPP_APP_SECRET) },
       body: raw,
     });
     expect(accepted.status).toBe(200);
-    const [send] = await graph.waitForRequests(1, 10_000);
-    expect(send!.body).toMatchObject({ to: parties.customer, text: { body: expect.stringContaining('Is the process really answering?') } });
+    const [send] = await graph.waitForSends(1, 10_000);
+    expect(send!.body).toMatchObject({ to: parties.customer, text: { body: expect.stringContaining('Is the process really answering?') }, context: { message_id: inboundId } });
+    expect(graph.sends).toHaveLength(1);
+    expect(graph.readReceipts.map((r) => r.body)).toEqual([
+      { messaging_product: 'whatsapp', status: 'read', message_id: inboundId, typing_indicator: { type: 'text' } },
+    ]);
 
     const started = performance.now();
     child.process.kill('SIGTERM');

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
+import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { startApp, type RunningApp } from '../support/running-app.js';
@@ -100,11 +101,18 @@ describe('the whole loop (ROLE=all)', () => {
     expect(handshake.status).toBe(200);
     expect(await handshake.text()).toBe(challenge);
 
-    // The customer writes; the reply reaches the Graph API.
+    // The customer writes; the worker marks it read (with a typing indicator), then the reply reaches the Graph API.
     const notification = textNotification(parties, { id: inboundId, body: userText });
     const accepted = await postFromMeta(app, secrets, notification);
     expect(accepted.status).toBe(200);
-    const [send] = await graph.waitForRequests(1, 10_000);
+    const [send] = await graph.waitForSends(1, 10_000);
+    expect(graph.readReceipts).toHaveLength(1);
+    const [receipt] = graph.readReceipts;
+    expect(receipt!.path).toBe(`/v23.0/${parties.phoneNumberId}/messages`);
+    expect(receipt!.headers.authorization).toBe(`Bearer ${graph.accessToken}`);
+    expect(receipt!.body).toEqual({ messaging_product: 'whatsapp', status: 'read', message_id: inboundId, typing_indicator: { type: 'text' } });
+    expect(receipt!.outcome).toEqual({ kind: 'read' });
+    expect(graph.requests.indexOf(receipt!)).toBeLessThan(graph.requests.indexOf(send!));
     expect(send!.path).toBe(`/v23.0/${parties.phoneNumberId}/messages`);
     expect(send!.headers.authorization).toBe(`Bearer ${graph.accessToken}`);
     expect(send!.body).toEqual({
@@ -119,11 +127,13 @@ describe('the whole loop (ROLE=all)', () => {
     expect(replyText).toMatch(/scripted model/i);
     expect(replyText).toContain(userText);
 
-    // Meta delivers the same notification again: no second AI call, no second send.
+    // Meta delivers the same notification again: no second AI call, no second send, no second read receipt.
     await app.bus.idle();
     expect((await postFromMeta(app, secrets, notification)).status).toBe(200);
     await app.bus.idle();
-    expect(graph.requests).toHaveLength(1);
+    expect(graph.sends).toHaveLength(1);
+    expect(graph.readReceipts).toHaveLength(1);
+    expect(graph.requests).toHaveLength(2);
     expect(modelOf(app).calls).toBe(1);
     const outboundId = graph.acceptedIds[0]!;
 
@@ -222,8 +232,10 @@ describe('the whole loop (ROLE=all)', () => {
       conversationId,
       userId,
       text: expect.stringContaining('Where is my order #4711?'),
+      part: 0,
       metadata: { orderId: '4711' },
     });
+    expect(headers.id).toBe(`reply_${webhookId}`);
     expect(reply.text).toMatch(/scripted model/i);
 
     // The client retries the same webhook: accepted again, answered once.
@@ -260,22 +272,63 @@ describe('the whole loop (ROLE=all)', () => {
     expect(summary.body).toMatchObject({ messagesIn: 1, messagesOut: 0 });
   });
 
-  it('records the reply as failed after one attempt when the Graph API answers 131047 (outside the 24 h window)', async () => {
+  it('records the reply as failed after one attempt when the Graph API answers 131047 (outside the 24 h window) and the channel has no template', async () => {
     const graph = await aGraphDouble();
     graph.failNext(1, { status: 400, code: 131047, message: 'Re-engagement message' });
     const secrets = someSecrets();
     const app = await startAll(secrets, graph);
     const parties = someParties();
+    const inboundId = aWamid();
 
-    expect((await postFromMeta(app, secrets, textNotification(parties, { id: aWamid(), body: 'Still there?' }))).status).toBe(200);
-    await graph.waitForRequests(1, 10_000);
+    expect((await postFromMeta(app, secrets, textNotification(parties, { id: inboundId, body: 'Still there?' }))).status).toBe(200);
+    await graph.waitForSends(1, 10_000);
     await app.bus.idle();
 
-    expect(graph.requests).toHaveLength(1);
+    expect(graph.sends).toHaveLength(1);
+    expect(graph.sends[0]!.outcome).toEqual({ kind: 'error', status: 400, code: 131047 });
+    expect((graph.sends[0]!.body as { type: string }).type).toBe('text');
+    expect(graph.readReceipts.map((r) => r.body)).toEqual([
+      { messaging_product: 'whatsapp', status: 'read', message_id: inboundId, typing_indicator: { type: 'text' } },
+    ]);
+    expect(graph.requests).toHaveLength(2);
     const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
-    expect(transcript.body.messages[0]).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'whatsapp-outside-24h-window' } });
+    expect(transcript.body.messages[0]).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'outside-service-window' } });
     const summary = await getJson(app, secrets, '/api/v1/analytics/summary');
-    expect(summary.body).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'whatsapp-outside-24h-window': 1 } } });
+    expect(summary.body).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'outside-service-window': 1 } } });
+  });
+
+  it('sends the channel template instead, and records it, when the Graph API answers 131047 and the channel has a template', async () => {
+    const graph = await aGraphDouble();
+    graph.failNext(1, { status: 400, code: 131047, message: 'Re-engagement message' });
+    const secrets = someSecrets();
+    const app = await startAll(secrets, graph);
+    const parties = someParties();
+    await app.runtime.container
+      .get<ChatStore>(TOKENS.ChatStore)
+      .saveChannelSettings({ accountId: parties.phoneNumberId, windowTemplate: { name: 'reengage_hello', language: 'en_US' }, updatedAt: Date.now() });
+
+    expect((await postFromMeta(app, secrets, textNotification(parties, { id: aWamid(), body: 'Still there?' }))).status).toBe(200);
+    const [text, template] = await graph.waitForSends(2, 10_000);
+    await app.bus.idle();
+
+    expect(graph.sends).toHaveLength(2);
+    expect(text!.outcome).toEqual({ kind: 'error', status: 400, code: 131047 });
+    expect(template!.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: parties.customer,
+      type: 'template',
+      template: { name: 'reengage_hello', language: { code: 'en_US' } },
+    });
+    expect(graph.readReceipts).toHaveLength(1);
+    const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
+    expect(transcript.body.messages[0]).toMatchObject({
+      state: 'sent',
+      note: 'template-fallback:reengage_hello',
+      outboundIds: graph.acceptedIds,
+      failure: { stage: 'send', reason: 'outside-service-window' },
+    });
+    expect(graph.acceptedIds).toHaveLength(1);
   });
 
   it('sends the stored reply again, without a second model call, when the Graph API rate-limits the first attempt', async () => {
@@ -286,12 +339,18 @@ describe('the whole loop (ROLE=all)', () => {
     const parties = someParties();
 
     expect((await postFromMeta(app, secrets, textNotification(parties, { id: aWamid(), body: 'Price list please' }))).status).toBe(200);
-    const [first, second] = await graph.waitForRequests(2, 10_000);
+    const [first, second] = await graph.waitForSends(2, 10_000);
     await app.bus.idle();
 
-    expect(graph.requests).toHaveLength(2);
+    expect(graph.sends).toHaveLength(2);
+    expect(first!.outcome).toEqual({ kind: 'error', status: 429, code: 130429 });
+    expect(second!.outcome.kind).toBe('accepted');
     expect(modelOf(app).calls).toBe(1);
     expect(second!.body).toEqual(first!.body);
+    expect(first!.body).toMatchObject({ type: 'text', context: { message_id: expect.any(String) } });
+    // The redelivery that resends the reply does not mark the message read again.
+    expect(graph.readReceipts).toHaveLength(1);
+    expect(graph.requests).toHaveLength(3);
     const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
     expect(transcript.body.messages[0]).toMatchObject({ state: 'sent', outboundIds: graph.acceptedIds, failure: null });
   });

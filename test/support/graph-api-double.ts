@@ -3,7 +3,11 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { RecordedRequests } from './recorded-requests.js';
 
+/** What a request to the messages endpoint is: a message sent (text or template) or a read receipt (`status: "read"`). */
+export type GraphRequestKind = 'send' | 'read-receipt';
+
 export interface GraphRequest {
+  kind: GraphRequestKind;
   method: string;
   /** Path and query as received, e.g. `/v23.0/1234567890/messages`. */
   path: string;
@@ -13,8 +17,12 @@ export interface GraphRequest {
   rawBody: string;
   /** The parsed JSON body, or undefined when it is not JSON. */
   body: unknown;
-  /** What the double answered: the wamid of an accepted message, an error status, or a hang. */
-  outcome: { kind: 'accepted'; wamid: string } | { kind: 'error'; status: number; code: number | undefined } | { kind: 'hung' };
+  /** What the double answered: the wamid of an accepted message, `{success:true}` to a read receipt, an error status, or a hang. */
+  outcome:
+    | { kind: 'accepted'; wamid: string }
+    | { kind: 'read' }
+    | { kind: 'error'; status: number; code: number | undefined }
+    | { kind: 'hung' };
 }
 
 export interface GraphFailure {
@@ -29,15 +37,20 @@ type Script = { kind: 'fail'; failure: GraphFailure } | { kind: 'hang' };
 const MESSAGES_PATH = /^\/([^/]+)\/([^/]+)\/messages$/;
 
 /**
- * A local double of the WhatsApp Cloud API's send endpoint (`POST /{version}/{phone_number_id}/messages`)
+ * A local double of the WhatsApp Cloud API's messages endpoint (`POST /{version}/{phone_number_id}/messages`)
  * on 127.0.0.1 and a free port. It checks the bearer token (401 with Graph error 190 otherwise),
- * records every request, accepts text messages with a fresh `wamid.…`, and can be scripted to
- * answer the next requests with a Graph error or not at all.
+ * records every request, accepts messages (text, template) with a fresh `wamid.…` and answers read
+ * receipts (`status: "read"`, optionally with a typing indicator) `{ success: true }`. Sends and read
+ * receipts are scripted separately: `failNext`/`hangNext` script the next sends, `failNextReadReceipts`
+ * the next read receipts, so a test scripting "the send fails" is not confused by the receipt before it.
  */
 export class GraphApiDouble {
   readonly accessToken: string;
   private readonly recorded = new RecordedRequests<GraphRequest>();
+  private readonly recordedSends = new RecordedRequests<GraphRequest>();
+  private readonly recordedReadReceipts = new RecordedRequests<GraphRequest>();
   private script: Script[] = [];
+  private readReceiptScript: Script[] = [];
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -45,14 +58,24 @@ export class GraphApiDouble {
     this.accessToken = options.accessToken ?? `EAAG-test-${randomBytes(12).toString('hex')}`;
   }
 
-  /** Every request received so far, in arrival order. */
+  /** Every request received so far (sends, read receipts, anything else), in arrival order. */
   get requests(): readonly GraphRequest[] {
     return this.recorded.items;
   }
 
+  /** The messages (text or template) asked to be sent, in arrival order, whatever the answer. */
+  get sends(): readonly GraphRequest[] {
+    return this.recordedSends.items;
+  }
+
+  /** The read receipts (`status: "read"`) received, in arrival order, whatever the answer. */
+  get readReceipts(): readonly GraphRequest[] {
+    return this.recordedReadReceipts.items;
+  }
+
   /** The wamids of the messages the double accepted. */
   get acceptedIds(): string[] {
-    return this.requests.flatMap((r) => (r.outcome.kind === 'accepted' ? [r.outcome.wamid] : []));
+    return this.sends.flatMap((r) => (r.outcome.kind === 'accepted' ? [r.outcome.wamid] : []));
   }
 
   async start(port = 0): Promise<{ baseUrl: string }> {
@@ -70,21 +93,43 @@ export class GraphApiDouble {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** The next `count` requests (after the token check) answer this Graph error. */
+  /** The next `count` sends (after the token check) answer this Graph error; read receipts are not affected. */
   failNext(count: number, failure: GraphFailure): this {
     this.script.push(...Array.from({ length: count }, (): Script => ({ kind: 'fail', failure })));
     return this;
   }
 
-  /** The next `count` requests are read and never answered (until `stop`). */
+  /** The next `count` sends are read and never answered (until `stop`); read receipts are not affected. */
   hangNext(count: number): this {
     this.script.push(...Array.from({ length: count }, (): Script => ({ kind: 'hang' })));
     return this;
   }
 
-  /** Resolves as soon as `count` requests have arrived in total. */
+  /** The next `count` read receipts (after the token check) answer this Graph error; sends are not affected. */
+  failNextReadReceipts(count: number, failure: GraphFailure): this {
+    this.readReceiptScript.push(...Array.from({ length: count }, (): Script => ({ kind: 'fail', failure })));
+    return this;
+  }
+
+  /** The next `count` read receipts are read and never answered (until `stop`); sends are not affected. */
+  hangNextReadReceipts(count: number): this {
+    this.readReceiptScript.push(...Array.from({ length: count }, (): Script => ({ kind: 'hang' })));
+    return this;
+  }
+
+  /** Resolves as soon as `count` requests (of any kind) have arrived in total. */
   waitForRequests(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
     return this.recorded.waitFor(count, timeoutMs, 'Graph API double');
+  }
+
+  /** Resolves as soon as `count` sends have arrived in total. */
+  waitForSends(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
+    return this.recordedSends.waitFor(count, timeoutMs, 'Graph API double (sends)');
+  }
+
+  /** Resolves as soon as `count` read receipts have arrived in total. */
+  waitForReadReceipts(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
+    return this.recordedReadReceipts.waitFor(count, timeoutMs, 'Graph API double (read receipts)');
   }
 
   async stop(): Promise<void> {
@@ -101,17 +146,23 @@ export class GraphApiDouble {
     const rawBody = await readBody(req);
     const path = req.url ?? '/';
     const match = MESSAGES_PATH.exec(path);
-    const record = (outcome: GraphRequest['outcome']) =>
-      this.recorded.push({
+    const body = parseJson(rawBody) as { to?: unknown; status?: unknown; message_id?: unknown } | undefined;
+    const kind: GraphRequestKind = body?.status === 'read' ? 'read-receipt' : 'send';
+    const record = (outcome: GraphRequest['outcome']) => {
+      const request: GraphRequest = {
+        kind,
         method: req.method ?? '',
         path,
         version: match?.[1],
         phoneNumberId: match?.[2] === undefined ? undefined : decodeURIComponent(match[2]),
         headers: req.headers,
         rawBody,
-        body: parseJson(rawBody),
+        body,
         outcome,
-      });
+      };
+      this.recorded.push(request);
+      (kind === 'read-receipt' ? this.recordedReadReceipts : this.recordedSends).push(request);
+    };
 
     if (req.method !== 'POST' || !match) {
       record({ kind: 'error', status: 404, code: 100 });
@@ -121,7 +172,7 @@ export class GraphApiDouble {
       record({ kind: 'error', status: 401, code: 190 });
       return sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));
     }
-    const next = this.script.shift();
+    const next = kind === 'read-receipt' ? this.readReceiptScript.shift() : this.script.shift();
     if (next?.kind === 'hang') {
       this.hanging.add(res);
       res.once('close', () => this.hanging.delete(res));
@@ -137,7 +188,15 @@ export class GraphApiDouble {
       }
       return sendJson(res, status, graphError(message ?? `scripted Graph error ${code}`, 'OAuthException', code));
     }
-    const body = parseJson(rawBody) as { to?: unknown } | undefined;
+    if (kind === 'read-receipt') {
+      // Graph marks an inbound message read by its wamid; without one the request is invalid.
+      if (typeof body?.message_id !== 'string' || body.message_id === '') {
+        record({ kind: 'error', status: 400, code: 100 });
+        return sendJson(res, 400, graphError('(#100) The parameter message_id is required.', 'OAuthException', 100));
+      }
+      record({ kind: 'read' });
+      return sendJson(res, 200, { success: true });
+    }
     const wamid = `wamid.${randomBytes(24).toString('base64url')}`;
     record({ kind: 'accepted', wamid });
     const to = typeof body?.to === 'string' ? body.to : '';

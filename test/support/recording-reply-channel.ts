@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ReplySendError, type OutboundReply, type ReplyChannel, type SendResult } from '../../src/domain/ports/reply-channel.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
+import { ReplySendError, type OutboundReply, type ReplyChannel, type ReplyTemplate, type SendResult } from '../../src/domain/ports/reply-channel.js';
 
-type Scripted = { kind: 'fail'; retryable: boolean } | { kind: 'unsent'; reason: string };
+type Scripted = { kind: 'send' } | { kind: 'fail'; retryable: boolean; reason?: string } | { kind: 'unsent'; reason: string };
 
 /**
  * A reply channel that records every reply it is asked to send (successful or not) and can be
@@ -13,13 +14,42 @@ export class RecordingReplyChannel implements ReplyChannel {
   /** Replies that were actually sent, with the outbound ids they got. */
   readonly sent: { reply: OutboundReply; outboundIds: string[] }[] = [];
   private script: Scripted[] = [];
+  private templateFailures: { retryable: boolean; reason: string }[] = [];
   private alwaysUnsent: string | undefined;
   private delayMs = 0;
 
-  /** The next `count` sends reject with a `ReplySendError`. */
-  failNext(count: number, retryable: boolean): this {
-    this.script.push(...Array.from({ length: count }, (): Scripted => ({ kind: 'fail', retryable })));
+  /** The next `count` sends succeed as usual: with `failNext` after it, a failure midway through a multi-part reply. */
+  succeedNext(count: number): this {
+    this.script.push(...Array.from({ length: count }, (): Scripted => ({ kind: 'send' })));
     return this;
+  }
+
+  /** Messages acknowledged (read receipt + typing), in order. */
+  readonly acknowledged: string[] = [];
+  /** Templates sent instead of free text. */
+  readonly templates: { inReplyTo: string; template: ReplyTemplate }[] = [];
+
+  /** The next `count` sends reject with a `ReplySendError` (with `reason` as its code when given). */
+  failNext(count: number, retryable: boolean, reason?: string): this {
+    this.script.push(...Array.from({ length: count }, (): Scripted => ({ kind: 'fail', retryable, ...(reason ? { reason } : {}) })));
+    return this;
+  }
+
+  async acknowledge(message: InboundMessage): Promise<void> {
+    this.acknowledged.push(message.id);
+  }
+
+  /** The next `count` template sends reject with a `ReplySendError`. */
+  failNextTemplates(count: number, retryable: boolean, reason: string): this {
+    this.templateFailures.push(...Array.from({ length: count }, () => ({ retryable, reason })));
+    return this;
+  }
+
+  async sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult> {
+    this.templates.push({ inReplyTo: inReplyTo.id, template });
+    const failure = this.templateFailures.shift();
+    if (failure) throw new ReplySendError('scripted template failure', failure.retryable, { reason: failure.reason });
+    return { kind: 'sent', outboundIds: [`tpl.${randomUUID()}`] };
   }
 
   /** Every send answers `unsent` with this reason (the channel is not configured). */
@@ -37,7 +67,7 @@ export class RecordingReplyChannel implements ReplyChannel {
     this.attempts.push(structuredClone(reply));
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const next = this.script.shift();
-    if (next?.kind === 'fail') throw new ReplySendError('scripted send failure', next.retryable);
+    if (next?.kind === 'fail') throw new ReplySendError('scripted send failure', next.retryable, next.reason ? { reason: next.reason } : {});
     if (next?.kind === 'unsent') return { kind: 'unsent', reason: next.reason };
     if (this.alwaysUnsent !== undefined) return { kind: 'unsent', reason: this.alwaysUnsent };
     const outboundIds = [`out.${randomUUID()}`];

@@ -19,6 +19,7 @@ export const TEST_POLICY: ReplyPolicy = {
   fallbackText: 'Sorry, we could not answer right now.',
   mediaReplyText: 'I can only read text for now.',
   prices: { [SCRIPTED_MODEL_NAME]: { prompt: 1, completion: 2 } },
+  maxPartLength: { whatsapp: 4096, api: 65_536 },
 };
 
 /**

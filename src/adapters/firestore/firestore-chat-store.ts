@@ -45,6 +45,7 @@ export class FirestoreChatStore implements ChatStore {
   private readonly conversations: CollectionReference;
   private readonly outbound: CollectionReference;
   private readonly channels: CollectionReference;
+  private readonly claims: CollectionReference;
   private readonly retentionMs: number;
 
   constructor(
@@ -55,6 +56,7 @@ export class FirestoreChatStore implements ChatStore {
     this.conversations = db.collection(`${prefix}conversations`);
     this.outbound = db.collection(`${prefix}outbound`);
     this.channels = db.collection(`${prefix}channels`);
+    this.claims = db.collection(`${prefix}claims`);
     this.retentionMs = (options.retentionDays ?? 90) * DAY_MS;
   }
 
@@ -69,6 +71,11 @@ export class FirestoreChatStore implements ChatStore {
     const expireAt = this.expireAt();
     // One atomic batch: when the create loses, the conversation is not touched either.
     const batch = this.db.batch();
+    // The claim is keyed by the channel's message id alone (per channel and account): a message id
+    // seen under one conversation is a duplicate under any other (an API client re-signing a
+    // replayed webhook-id with another userId must not get a second reply).
+    const claim = this.claimRef(message);
+    batch.create(claim, { conversationId: message.conversationId, messageId: message.id, expireAt });
     batch.create(ref, messageDocument(record, expireAt));
     batch.set(
       this.conversations.doc(encodeDocId(message.conversationId)),
@@ -90,7 +97,9 @@ export class FirestoreChatStore implements ChatStore {
     } catch (error) {
       if (grpcCodeOf(error) !== ALREADY_EXISTS) translateError('register', error);
     }
-    const stored = await this.read('register', ref);
+    const claimed = await this.read('register', claim);
+    const owner = claimed.exists ? (claimed.data() as { conversationId: string; messageId: string }) : undefined;
+    const stored = await this.read('register', owner ? this.messageRef(owner.conversationId, owner.messageId) : ref);
     if (!stored.exists) throw new ChatStoreUnavailableError(`message ${message.id} vanished while it was registered`);
     return { created: false, record: recordFrom(stored.data()!) };
   }
@@ -159,6 +168,10 @@ export class FirestoreChatStore implements ChatStore {
 
   private messagesOf(conversationId: string): CollectionReference {
     return this.conversations.doc(encodeDocId(conversationId)).collection('messages');
+  }
+
+  private claimRef(message: InboundMessage): DocumentReference {
+    return this.claims.doc(encodeDocId(`${message.channel}:${message.accountId}:${message.id}`));
   }
 
   private messageRef(conversationId: string, messageId: string): DocumentReference {

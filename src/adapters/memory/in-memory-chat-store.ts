@@ -15,11 +15,17 @@ export class InMemoryChatStore implements ChatStore {
   private readonly records = new Map<string, Map<string, MessageRecord>>();
   private readonly byOutboundId = new Map<string, { conversationId: string; messageId: string }>();
   private readonly channels = new Map<string, ChannelSettings>();
+  /** channel + account + message id → the conversation that claimed it. */
+  private readonly claims = new Map<string, string>();
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
-    const messages = this.messagesOf(message.conversationId);
-    const existing = messages.get(message.id);
+    // Keyed by the channel's message id alone: the same id under another conversation is a duplicate.
+    const claimKey = `${message.channel}\u0000${message.accountId}\u0000${message.id}`;
+    const owner = this.claims.get(claimKey);
+    const existing = owner && this.records.get(owner)?.get(message.id);
     if (existing) return { created: false, record: structuredClone(existing) };
+    this.claims.set(claimKey, message.conversationId);
+    const messages = this.messagesOf(message.conversationId);
 
     const record = newRecord(structuredClone(message), now);
     messages.set(message.id, record);

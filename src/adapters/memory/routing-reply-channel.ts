@@ -1,5 +1,6 @@
 import type { Channel } from '../../domain/model/ids.js';
-import type { OutboundReply, ReplyChannel, SendResult } from '../../domain/ports/reply-channel.js';
+import type { InboundMessage } from '../../domain/model/message.js';
+import type { OutboundReply, ReplyChannel, ReplyTemplate, SendResult } from '../../domain/ports/reply-channel.js';
 
 /** Sends each reply through the adapter of the channel its message came from. */
 export class RoutingReplyChannel implements ReplyChannel {
@@ -8,6 +9,14 @@ export class RoutingReplyChannel implements ReplyChannel {
   send(reply: OutboundReply): Promise<SendResult> {
     return this.routes[reply.inReplyTo.channel].send(reply);
   }
+
+  acknowledge(message: InboundMessage): Promise<void> {
+    return this.routes[message.channel].acknowledge(message);
+  }
+
+  sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult> {
+    return this.routes[inReplyTo.channel].sendTemplate(inReplyTo, template);
+  }
 }
 
 /** A channel deliberately not configured for sending: replies are stored and marked unsent. */
@@ -15,6 +24,12 @@ export class UnconfiguredReplyChannel implements ReplyChannel {
   constructor(private readonly reason: string) {}
 
   async send(): Promise<SendResult> {
+    return { kind: 'unsent', reason: this.reason };
+  }
+
+  async acknowledge(): Promise<void> {}
+
+  async sendTemplate(): Promise<SendResult> {
     return { kind: 'unsent', reason: this.reason };
   }
 }

@@ -1,3 +1,15 @@
+// Our own Standard Webhooks implementation, kept on purpose instead of the maintained
+// `standardwebhooks` package (evaluated at v1.1.1), because that package:
+// - does not verify the exact received bytes: `verify`/`sign` take only a string or a Buffer (a
+//   Uint8Array throws), and a Buffer is decoded to a string and re-encoded as UTF-8, so invalid
+//   UTF-8 collapses to U+FFFD: a body with byte 0xfe verifies against the signature of one with
+//   0xff. The signed content must be `{id}.{timestamp}.` followed by the raw bytes as received.
+// - reads the clock itself (`Date.now()`), so the listener's injected clock cannot drive the
+//   5-minute tolerance (nor can the specification's known-answer vector be checked at its time);
+// - parses the timestamp with `parseInt`, accepting "1614265330.5", "1614265330abc" or " 1614265330";
+// - JSON-parses the body by default (a SyntaxError, not its `WebhookVerificationError`, for a
+//   non-JSON body), and reports failures only as message strings, with no code to map to reasons.
+// Its signing agrees with ours (same known answer), so clients using it interoperate.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const TOLERANCE_SECONDS = 5 * 60;

@@ -1,34 +1,63 @@
-import { ReplySendError, type OutboundReply, type ReplyChannel, type SendResult } from '../../domain/ports/reply-channel.js';
-import { isAllowedCallback, type Resolve } from './address-guard.js';
+import type { LookupFunction } from 'node:net';
+import { Agent, buildConnector, request } from 'undici';
+import type { InboundMessage } from '../../domain/model/message.js';
+import { ReplySendError, type OutboundReply, type ReplyChannel, type ReplyTemplate, type SendResult } from '../../domain/ports/reply-channel.js';
+import { checkCallback, pinnedLookup, type Resolve } from './address-guard.js';
 import { signStandardWebhook } from './standard-webhooks.js';
+
+/**
+ * Builds what opens the callback's TCP/TLS connection, given the pinned `lookup` the connection
+ * must use. The default is undici's own connector; tests inject a spy.
+ */
+export type CallbackConnector = (options: { lookup: LookupFunction; timeoutMs: number }) => buildConnector.connector;
 
 export interface WebhookReplyOptions {
   secret: string;
+  /** Hosts a callback may reach although they resolve to private or loopback addresses. */
   allowedHosts: ReadonlySet<string>;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Resolves the callback host (once per send); tests simulate DNS with it. */
   resolve?: Resolve;
+  connector?: CallbackConnector;
   now?: () => number;
 }
+
+const undiciConnector: CallbackConnector = ({ lookup, timeoutMs }) => buildConnector({ lookup, timeout: timeoutMs, allowH2: false });
 
 /**
  * Delivers generic-channel replies to the message's `callbackUrl`, signed with Standard Webhooks.
  * The `webhook-id` is stable per reply, so a receiver can drop the duplicates a retry may cause.
+ *
+ * SSRF: the host is resolved once, every address checked, and the connection is pinned to those
+ * addresses (its `lookup` never asks DNS again), so a DNS answer that changes between the check
+ * and the connection (rebinding) cannot reach a forbidden address. The URL keeps its hostname, so
+ * the Host header, TLS SNI and certificate check still use it. Redirects are never followed.
  */
 export class WebhookReplyChannel implements ReplyChannel {
-  private readonly fetch: typeof fetch;
+  private readonly connector: CallbackConnector;
 
   constructor(private readonly options: WebhookReplyOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.connector = options.connector ?? undiciConnector;
   }
 
-  async send({ inReplyTo, text }: OutboundReply): Promise<SendResult> {
+  /** Client systems get no read receipts. */
+  async acknowledge(_message: InboundMessage): Promise<void> {}
+
+  async sendTemplate(_inReplyTo: InboundMessage, _template: ReplyTemplate): Promise<SendResult> {
+    return { kind: 'unsent', reason: 'templates-are-whatsapp-only' };
+  }
+
+  async send({ inReplyTo, text, part }: OutboundReply): Promise<SendResult> {
     if (!inReplyTo.callbackUrl) return { kind: 'unsent', reason: 'no-callback-url' };
     const url = new URL(inReplyTo.callbackUrl);
-    if (!(await isAllowedCallback(url, this.options.allowedHosts, this.options.resolve).catch(() => false))) {
-      throw new ReplySendError('callbackUrl resolves to a forbidden or unknown address', false, { reason: 'callback-url-forbidden' });
+    const check = await checkCallback(url, this.options.allowedHosts, this.options.resolve);
+    if (!check.ok) {
+      if (check.reason === 'dns-unavailable') {
+        throw new ReplySendError('callbackUrl host could not be resolved now', true, { cause: check.cause, reason: 'callback-unreachable' });
+      }
+      throw new ReplySendError('callbackUrl resolves to a forbidden or unknown address', false, { cause: check.cause, reason: 'callback-url-forbidden' });
     }
-    const webhookId = `reply_${inReplyTo.id}`;
+    const webhookId = part === 0 ? `reply_${inReplyTo.id}` : `reply_${inReplyTo.id}_${part}`;
     const timestamp = Math.floor((this.options.now?.() ?? Date.now()) / 1000);
     const body = JSON.stringify({
       type: 'message.reply',
@@ -36,13 +65,17 @@ export class WebhookReplyChannel implements ReplyChannel {
       conversationId: inReplyTo.conversationId,
       userId: inReplyTo.participant.id,
       text,
+      part,
       metadata: inReplyTo.metadata ?? {},
     });
-    let response: Response;
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    // One agent per send: its only connections are to the addresses checked above.
+    const agent = new Agent({ connect: this.connector({ lookup: pinnedLookup(check.pinned), timeoutMs }), connections: 1 });
+    let status: number;
     try {
-      response = await this.fetch(url, {
+      const response = await request(url, {
+        dispatcher: agent,
         method: 'POST',
-        redirect: 'manual',
         headers: {
           'content-type': 'application/json',
           'webhook-id': webhookId,
@@ -50,14 +83,17 @@ export class WebhookReplyChannel implements ReplyChannel {
           'webhook-signature': signStandardWebhook(this.options.secret, webhookId, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
+      status = response.statusCode;
+      await response.body.dump();
     } catch (error) {
       throw new ReplySendError('callback unreachable', true, { cause: error, reason: 'callback-unreachable' });
+    } finally {
+      await agent.destroy().catch(() => undefined);
     }
-    await response.body?.cancel();
-    if (response.ok) return { kind: 'sent', outboundIds: [webhookId] };
-    const retryable = response.status === 429 || response.status >= 500;
-    throw new ReplySendError(`callback answered ${response.status}`, retryable, { reason: `callback-http-${response.status}` });
+    if (status >= 200 && status < 300) return { kind: 'sent', outboundIds: [webhookId] };
+    const retryable = status === 429 || status >= 500;
+    throw new ReplySendError(`callback answered ${status}`, retryable, { reason: `callback-http-${status}` });
   }
 }

@@ -1,3 +1,5 @@
+import { OUTSIDE_SERVICE_WINDOW as WINDOW_REASON } from '../../domain/ports/reply-channel.js';
+
 // What to do with a Graph API error code (PROTOCOLS.md): back off and retry, retry later, or give up.
 const RETRY_WITH_BACKOFF = new Set([130429, 131056, 4, 80007]);
 const RETRY_LATER = new Set([131000, 131016, 1, 2, 131057]);
@@ -10,7 +12,7 @@ export function classifyGraphError(httpStatus: number, code: number | undefined)
     if (RETRY_WITH_BACKOFF.has(code)) return { retryable: true, reason: `whatsapp-rate-limited-${code}` };
     if (RETRY_LATER.has(code)) return { retryable: true, reason: `whatsapp-unavailable-${code}` };
     if (code === TOKEN_EXPIRED) return { retryable: false, reason: 'whatsapp-token-expired' };
-    if (code === OUTSIDE_SERVICE_WINDOW) return { retryable: false, reason: 'whatsapp-outside-24h-window' };
+    if (code === OUTSIDE_SERVICE_WINDOW) return { retryable: false, reason: WINDOW_REASON };
     return { retryable: false, reason: `whatsapp-error-${code}` };
   }
   const retryable = httpStatus === 429 || httpStatus >= 500;

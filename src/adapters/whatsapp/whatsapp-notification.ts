@@ -11,7 +11,7 @@ const media = { id: z.string(), mime_type: z.string().optional() };
 const wireMessage = z.looseObject({
   from: z.string().min(1),
   id: z.string().min(1),
-  timestamp: z.string().regex(/^\d+$/),
+  timestamp: z.string().regex(/^\d{1,11}$/, 'must be Unix seconds'),
   type: z.string(),
   context: z.looseObject({ from: z.string().optional(), id: z.string().optional(), forwarded: z.boolean().optional() }).optional(),
   text: z.looseObject({ body: z.string() }).optional(),
@@ -40,8 +40,9 @@ const wireMessage = z.looseObject({
 
 const wireStatus = z.looseObject({
   id: z.string().min(1),
-  status: z.enum(['sent', 'delivered', 'read', 'failed', 'played']),
-  timestamp: z.string().regex(/^\d+$/),
+  // A status Meta adds later must not make the whole batch (and its messages) a 400: it is skipped.
+  status: z.string(),
+  timestamp: z.string().regex(/^\d{1,11}$/, 'must be Unix seconds'),
   recipient_id: z.string().min(1),
   pricing: z.looseObject({ billable: z.boolean().optional(), pricing_model: z.string().optional(), category: z.string().optional() }).optional(),
   errors: z.array(z.looseObject({ code: z.number(), title: z.string().optional() })).optional(),
@@ -67,6 +68,8 @@ const notification = z.looseObject({
 
 type WireMessage = z.infer<typeof wireMessage>;
 
+const KNOWN_STATUSES: ReadonlySet<string> = new Set<DeliveryState>(['sent', 'delivered', 'read', 'failed', 'played']);
+
 export class NotificationFormatError extends Error {}
 
 /**
@@ -85,7 +88,7 @@ export function parseWhatsAppNotification(body: unknown, receivedAt: number): Wh
       const accountId = value.data.metadata.phone_number_id;
       const names = new Map(value.data.contacts?.map((contact) => [contact.wa_id, contact.profile?.name]) ?? []);
       for (const wire of value.data.messages ?? []) result.messages.push(toMessage(wire, accountId, names.get(wire.from), receivedAt));
-      for (const status of value.data.statuses ?? []) {
+      for (const status of (value.data.statuses ?? []).filter((s) => KNOWN_STATUSES.has(s.status))) {
         result.statuses.push({
           outboundId: status.id,
           channel: 'whatsapp',

@@ -1,13 +1,29 @@
-import { ReplySendError, type OutboundReply, type ReplyChannel, type SendResult } from '../../domain/ports/reply-channel.js';
-import { classifyGraphError } from './graph-errors.js';
+import type { InboundMessage } from '../../domain/model/message.js';
+import {
+  ReplySendError,
+  type OutboundReply,
+  type ReplyChannel,
+  type ReplyTemplate,
+  type SendResult,
+} from '../../domain/ports/reply-channel.js';
+import { errorFields, type Logger } from '../../observability/logger.js';
+import { classifyGraphError, TOKEN_EXPIRED } from './graph-errors.js';
 
 export interface WhatsAppGraphOptions {
   baseUrl: string;
   apiVersion: string;
   accessToken: string;
+  logger: Logger;
   /** Per request; past it the outcome is unknown and the reply is not resent. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+}
+
+const ACKNOWLEDGE_TIMEOUT_MS = 3_000;
+
+interface GraphResponse {
+  messages?: { id: string }[];
+  error?: { code?: number; message?: string; fbtrace_id?: string };
 }
 
 /** Sends replies through the WhatsApp Cloud API (`POST /{version}/{phone_number_id}/messages`). */
@@ -18,23 +34,46 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async send({ inReplyTo, text }: OutboundReply): Promise<SendResult> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${this.options.apiVersion}/${encodeURIComponent(inReplyTo.accountId)}/messages`;
-    const body = {
-      messaging_product: 'whatsapp',
+  send({ inReplyTo, text, part }: OutboundReply): Promise<SendResult> {
+    return this.post(inReplyTo, {
       recipient_type: 'individual',
       to: inReplyTo.participant.id,
       type: 'text',
       text: { body: text, preview_url: false },
-      context: { message_id: inReplyTo.id },
-    };
+      // The first part quotes the message it answers; the following parts simply continue.
+      ...(part === 0 ? { context: { message_id: inReplyTo.id } } : {}),
+    });
+  }
+
+  sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult> {
+    return this.post(inReplyTo, {
+      recipient_type: 'individual',
+      to: inReplyTo.participant.id,
+      type: 'template',
+      template: { name: template.name, language: { code: template.language } },
+    });
+  }
+
+  /** Read receipt plus typing indicator (shown up to 25 s or until the reply arrives). */
+  async acknowledge(message: InboundMessage): Promise<void> {
+    try {
+      // Short: the reply waits for this call, and a read receipt is not worth holding it up.
+      const timeoutMs = Math.min(this.options.timeoutMs ?? ACKNOWLEDGE_TIMEOUT_MS, ACKNOWLEDGE_TIMEOUT_MS);
+      await this.post(message, { status: 'read', message_id: message.id, typing_indicator: { type: 'text' } }, timeoutMs);
+    } catch (error) {
+      this.options.logger.warn('whatsapp read receipt not sent', { messageId: message.id, ...errorFields(error) });
+    }
+  }
+
+  private async post(inReplyTo: InboundMessage, body: Record<string, unknown>, timeoutMs = this.options.timeoutMs ?? 15_000): Promise<SendResult> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${this.options.apiVersion}/${encodeURIComponent(inReplyTo.accountId)}/messages`;
     let response: Response;
     try {
       response = await this.fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.options.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        body: JSON.stringify({ messaging_product: 'whatsapp', ...body }),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       // A timeout may come after Meta accepted the message: never resend blindly.
@@ -50,13 +89,16 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
       // Accepted but the answer was cut off: Meta may have sent it, so it is never resent.
       if (response.ok) throw new ReplySendError('WhatsApp answer unreadable; outcome unknown', false, { cause: error, reason: 'send-outcome-unknown' });
     }
+    if (response.ok && 'status' in body) return { kind: 'sent', outboundIds: [] };
     if (response.ok && payload?.messages?.[0]?.id) return { kind: 'sent', outboundIds: payload.messages.map((m) => m.id) };
-    const { retryable, reason } = classifyGraphError(response.status, payload?.error?.code);
-    throw new ReplySendError(`WhatsApp API answered ${response.status} (code ${payload?.error?.code ?? 'none'})`, retryable, { reason });
+    const code = payload?.error?.code;
+    const { retryable, reason } = classifyGraphError(response.status, code);
+    if (code === TOKEN_EXPIRED) {
+      this.options.logger.error('WHATSAPP ACCESS TOKEN EXPIRED OR INVALID: no reply can be sent until WHATSAPP_ACCESS_TOKEN is renewed', {
+        phoneNumberId: inReplyTo.accountId,
+        fbtraceId: payload?.error?.fbtrace_id,
+      });
+    }
+    throw new ReplySendError(`WhatsApp API answered ${response.status} (code ${code ?? 'none'})`, retryable, { reason });
   }
-}
-
-interface GraphResponse {
-  messages?: { id: string }[];
-  error?: { code?: number; message?: string };
 }

@@ -5,16 +5,35 @@ export interface OutboundReply {
   /** The message being answered: it says the channel, account, recipient and callback. */
   inReplyTo: InboundMessage;
   text: string;
+  /** 0-based index of this part when a long reply is sent in several messages. */
+  part: number;
+}
+
+/** A pre-approved WhatsApp message template (name and language code). */
+export interface ReplyTemplate {
+  name: string;
+  language: string;
 }
 
 export type SendResult = { kind: 'sent'; outboundIds: string[] } | { kind: 'unsent'; reason: string };
 
+/** The failure reason a channel gives when a free-form reply is no longer allowed (WhatsApp's 24 h window). */
+export const OUTSIDE_SERVICE_WINDOW = 'outside-service-window';
+
 /**
- * Delivers a reply to the person (WhatsApp) or client system (API callback). `unsent` means the
+ * Delivers replies to the person (WhatsApp) or client system (API callback). `unsent` means the
  * channel is deliberately not configured for sending; failures reject with `ReplySendError`.
  */
 export interface ReplyChannel {
+  /** Sends one message (one part of a reply, within the channel's length limit). */
   send(reply: OutboundReply): Promise<SendResult>;
+  /**
+   * Tells the person their message was read and a reply is coming (WhatsApp: read receipt with a
+   * typing indicator). Best effort: it never rejects.
+   */
+  acknowledge(message: InboundMessage): Promise<void>;
+  /** Sends a template instead of free text (re-engagement outside the service window). */
+  sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult>;
 }
 
 export class ReplySendError extends DomainError {

@@ -1,5 +1,5 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
-import { userKeyFor } from '../model/ids.js';
+import { userKeyFor, type Channel } from '../model/ids.js';
 import type { MessageInteraction } from '../model/interaction.js';
 import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord, type MessageState } from '../model/message-record.js';
@@ -8,7 +8,8 @@ import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
-import type { ReplyChannel } from '../ports/reply-channel.js';
+import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel } from '../ports/reply-channel.js';
+import { splitReply } from '../model/split-reply.js';
 import { buildTurns } from './build-turns.js';
 
 export interface ReplyPolicy {
@@ -26,6 +27,8 @@ export interface ReplyPolicy {
   fallbackText: string;
   mediaReplyText: string;
   prices: Readonly<Record<string, ModelPrice>>;
+  /** The longest message each channel takes; longer replies go out in ordered parts. */
+  maxPartLength: Readonly<Record<Channel, number>>;
 }
 
 export interface ReplyOutcome {
@@ -58,6 +61,7 @@ export class ReplyToMessage {
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
     const registered = await this.store.register(message, this.clock.now());
+    if (registered.created && planFor(message.content).action !== 'record-only') await this.channel.acknowledge(message);
     let record = registered.record;
     let acted = registered.created;
     for (let step = 0; step < MAX_STEPS; step++) {
@@ -152,22 +156,58 @@ export class ReplyToMessage {
     });
     if (!leased) return this.reload(record.message);
 
+    const { message } = leased;
+    // A generation failure (the fallback's reason) stays on the record whatever the send does.
+    const kept = leased.failure?.stage === 'generate' ? leased.failure : undefined;
+    const parts = splitReply(leased.reply!.text, this.policy.maxPartLength[message.channel]);
+    let current = leased;
     try {
-      const result = await this.channel.send({ inReplyTo: record.message, text: leased.reply!.text });
-      // A send failure that a retry overcame is history; a generation failure (fallback) stays.
-      const failure = leased.failure?.stage === 'generate' ? leased.failure : undefined;
-      return result.kind === 'sent'
-        ? await this.write(leased, { state: 'sent', leaseUntil: 0, outboundIds: result.outboundIds, failure })
-        : await this.write(leased, { state: 'unsent', leaseUntil: 0, note: result.reason, failure });
-    } catch (error) {
+      // Parts already recorded as sent (a previous attempt failed midway) are not sent again.
+      for (let part = current.outboundIds.length; part < parts.length; part++) {
+        const result = await this.channel.send({ inReplyTo: message, text: parts[part]!, part });
+        if (result.kind === 'unsent') return await this.write(current, { state: 'unsent', leaseUntil: 0, note: result.reason, failure: kept });
+        const next = await this.store.transition(message.conversationId, message.id, current.version, {
+          outboundIds: [...current.outboundIds, ...result.outboundIds],
+          leaseUntil: this.clock.now() + this.policy.leaseMs,
+          updatedAt: this.clock.now(),
+        });
+        if (!next) return await this.reload(message);
+        current = next;
+      }
+      return await this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
+    } catch (sendError) {
+      let error = sendError;
+      if (reasonOf(sendError) === OUTSIDE_SERVICE_WINDOW && current.outboundIds.length === 0) {
+        try {
+          const fallback = await this.templateFallback(current);
+          if (fallback) return fallback;
+        } catch (templateError) {
+          error = templateError;
+        }
+      }
       const failure: Failure = { stage: 'send', reason: reasonOf(error) };
-      if (isRetryable(error) && leased.sendAttempts < this.policy.maxSendAttempts) {
-        // Keep a generation failure (the fallback's reason) across send retries.
-        await this.write(leased, { state: 'answered', leaseUntil: 0, failure: leased.failure?.stage === 'generate' ? leased.failure : failure });
+      if (isRetryable(error) && current.sendAttempts < this.policy.maxSendAttempts) {
+        await this.write(current, { state: 'answered', leaseUntil: 0, failure: kept ?? failure });
         throw error;
       }
-      return this.write(leased, { state: 'failed', leaseUntil: 0, failure });
+      return this.write(current, { state: 'failed', leaseUntil: 0, failure });
     }
+  }
+
+  /** Outside WhatsApp's 24 h window a free-form reply is refused: send the channel's template, if it has one. */
+  private async templateFallback(record: MessageRecord): Promise<MessageRecord | undefined> {
+    const template = (await this.store.channelSettings(record.message.accountId))?.windowTemplate;
+    if (!template) return undefined;
+    const result = await this.channel.sendTemplate(record.message, template);
+    return result.kind === 'sent'
+      ? this.write(record, {
+          state: 'sent',
+          leaseUntil: 0,
+          outboundIds: result.outboundIds,
+          note: `template-fallback:${template.name}`,
+          failure: { stage: 'send', reason: OUTSIDE_SERVICE_WINDOW },
+        })
+      : this.write(record, { state: 'unsent', leaseUntil: 0, note: result.reason });
   }
 
   private async record(record: MessageRecord): Promise<MessageRecord> {

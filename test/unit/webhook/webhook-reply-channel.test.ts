@@ -64,7 +64,7 @@ describe('WebhookReplyChannel', () => {
     const message = anApiMessage(`${receiver.baseUrl}/hooks/replies?tenant=7`);
     const channel = new WebhookReplyChannel({ secret, allowedHosts: LOOPBACK_ALLOWED });
 
-    const result = await channel.send({ inReplyTo: message, text: 'It ships tomorrow. 📦' });
+    const result = await channel.send({ inReplyTo: message, text: 'It ships tomorrow. 📦', part: 0 });
 
     const [request] = receiver.requests;
     expect(receiver.requests).toHaveLength(1);
@@ -79,16 +79,61 @@ describe('WebhookReplyChannel', () => {
       conversationId: message.conversationId,
       userId: message.participant.id,
       text: 'It ships tomorrow. 📦',
+      part: 0,
       metadata: { orderId: '42' },
     });
     expect(result).toEqual({ kind: 'sent', outboundIds: [`reply_${message.id}`] });
+  });
+
+  it('gives each later part of a long reply its own signed webhook-id reply_<id>_<part> and says the part in the body', async () => {
+    const receiver = await aReceiver();
+    const secret = aWebhookSecret();
+    const message = anApiMessage(`${receiver.baseUrl}/replies`);
+    const channel = new WebhookReplyChannel({ secret, allowedHosts: LOOPBACK_ALLOWED });
+
+    const results = [
+      await channel.send({ inReplyTo: message, text: 'Part one.', part: 0 }),
+      await channel.send({ inReplyTo: message, text: 'Part two.', part: 1 }),
+      await channel.send({ inReplyTo: message, text: 'Part three.', part: 2 }),
+    ];
+
+    const ids = [`reply_${message.id}`, `reply_${message.id}_1`, `reply_${message.id}_2`];
+    expect(receiver.requests.map((request) => request.headers['webhook-id'])).toEqual(ids);
+    expect(results).toEqual(ids.map((id) => ({ kind: 'sent', outboundIds: [id] })));
+    const now = Math.floor(Date.now() / 1000);
+    for (const [index, request] of receiver.requests.entries()) {
+      expect(verifyStandardWebhook(secret, headersOf(request), request.rawBody, now)).toMatchObject({ ok: true, id: ids[index] });
+    }
+    expect(receiver.requests.map((request) => JSON.parse(request.rawBody.toString('utf8')))).toEqual(
+      ['Part one.', 'Part two.', 'Part three.'].map((text, part) => ({
+        type: 'message.reply',
+        inReplyTo: message.id,
+        conversationId: message.conversationId,
+        userId: message.participant.id,
+        text,
+        part,
+        metadata: { orderId: '42' },
+      })),
+    );
+  });
+
+  it('posts nothing to acknowledge a message and answers unsent to a template, because templates are WhatsApp-only', async () => {
+    const receiver = await aReceiver();
+    const message = anApiMessage(`${receiver.baseUrl}/replies`);
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    await expect(channel.acknowledge(message)).resolves.toBeUndefined();
+    const result = await channel.sendTemplate(message, { name: 'hello_again', language: 'en' });
+
+    expect(result).toEqual({ kind: 'unsent', reason: 'templates-are-whatsapp-only' });
+    expect(receiver.requests).toHaveLength(0);
   });
 
   it('fails verification with another secret when the receiver checks the signature', async () => {
     const receiver = await aReceiver();
     const message = anApiMessage(`${receiver.baseUrl}/replies`);
 
-    await new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED }).send({ inReplyTo: message, text: 'hi' });
+    await new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED }).send({ inReplyTo: message, text: 'hi', part: 0 });
 
     const [request] = receiver.requests;
     const verified = verifyStandardWebhook(aWebhookSecret(), headersOf(request!), request!.rawBody, Math.floor(Date.now() / 1000));
@@ -100,9 +145,9 @@ describe('WebhookReplyChannel', () => {
     const message = anApiMessage(`${receiver.baseUrl}/replies`);
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
 
-    await channel.send({ inReplyTo: message, text: 'first try' });
-    await channel.send({ inReplyTo: message, text: 'first try' });
-    await channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'another message' });
+    await channel.send({ inReplyTo: message, text: 'first try', part: 0 });
+    await channel.send({ inReplyTo: message, text: 'first try', part: 0 });
+    await channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'another message', part: 0 });
 
     const ids = receiver.requests.map((request) => request.headers['webhook-id']);
     expect(ids[0]).toBe(`reply_${message.id}`);
@@ -114,9 +159,9 @@ describe('WebhookReplyChannel', () => {
     const receiver = await aReceiver();
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: new Set() });
 
-    const byAddress = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+    const byAddress = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
     const byName = await sendError(
-      channel.send({ inReplyTo: anApiMessage(`http://localhost:${new URL(receiver.baseUrl).port}/replies`), text: 'hi' }),
+      channel.send({ inReplyTo: anApiMessage(`http://localhost:${new URL(receiver.baseUrl).port}/replies`), text: 'hi', part: 0 }),
     );
 
     expect(byAddress).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
@@ -128,7 +173,7 @@ describe('WebhookReplyChannel', () => {
     const receiver = await aReceiver();
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
 
-    const result = await channel.send({ inReplyTo: anApiMessage(undefined), text: 'hi' });
+    const result = await channel.send({ inReplyTo: anApiMessage(undefined), text: 'hi', part: 0 });
 
     expect(result).toEqual({ kind: 'unsent', reason: 'no-callback-url' });
     expect(receiver.requests).toHaveLength(0);
@@ -139,7 +184,7 @@ describe('WebhookReplyChannel', () => {
     receiver.answerNext(1, { status: 500 });
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
 
-    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
     expect(receiver.requests).toHaveLength(1);
     expect(error).toMatchObject({ retryable: true, code: 'callback-http-500' });
@@ -150,7 +195,7 @@ describe('WebhookReplyChannel', () => {
     receiver.answerNext(1, { status: 400 });
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
 
-    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
     expect(receiver.requests).toHaveLength(1);
     expect(error).toMatchObject({ retryable: false, code: 'callback-http-400' });
@@ -161,7 +206,7 @@ describe('WebhookReplyChannel', () => {
     receiver.answerNext(1, { status: 307, headers: { location: `${receiver.baseUrl}/elsewhere` } });
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
 
-    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi' }));
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
     expect(receiver.requests.map((request) => request.path)).toEqual(['/replies']);
     expect(error).toMatchObject({ retryable: false, code: 'callback-http-307' });
@@ -171,7 +216,7 @@ describe('WebhookReplyChannel', () => {
     const port = await aFreePort();
     const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
 
-    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`http://127.0.0.1:${port}/replies`), text: 'hi' }));
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`http://127.0.0.1:${port}/replies`), text: 'hi', part: 0 }));
 
     expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
   });

@@ -4,7 +4,7 @@ import { NotificationFormatError, parseWhatsAppNotification } from '../../../src
 import type { DeliveryStatus } from '../../../src/domain/model/delivery-status.js';
 import { conversationIdFor } from '../../../src/domain/model/ids.js';
 import type { InboundMessage, MessageContent } from '../../../src/domain/model/message.js';
-import { aNotification, aPhoneNumberId, aWaId, aWamid, messagesValue } from '../../support/whatsapp-payloads.js';
+import { aNotification, aPhoneNumberId, aWaId, aWamid, messagesValue, wireStatus, wireText } from '../../support/whatsapp-payloads.js';
 
 const RECEIVED_AT = Date.UTC(2026, 10, 25, 12, 0, 5);
 const SENT_SECONDS = '1764072000';
@@ -351,6 +351,30 @@ describe('parseWhatsAppNotification (batches)', () => {
     expect(parseWhatsAppNotification(body, RECEIVED_AT)).toEqual({ messages: [], statuses: [] });
   });
 
+  it('skips a status it does not know and keeps the rest of the batch when Meta adds a new status value', () => {
+    const phoneNumberId = aPhoneNumberId();
+    const customer = aWaId();
+    const body = aNotification([
+      {
+        changes: [
+          {
+            value: messagesValue({
+              phoneNumberId,
+              contacts: [{ waId: customer, name: 'Ada' }],
+              messages: [wireText('still answered', { from: customer })],
+              statuses: [wireStatus('deleted', customer), wireStatus('read', customer)],
+            }),
+          },
+        ],
+      },
+    ]);
+
+    const parsed = parseWhatsAppNotification(body, RECEIVED_AT);
+
+    expect(parsed.messages).toHaveLength(1);
+    expect(parsed.statuses.map((status) => status.status)).toEqual(['read']);
+  });
+
   it('returns nothing when the entry list is empty', () => {
     expect(parseWhatsAppNotification({ object: 'whatsapp_business_account', entry: [] }, RECEIVED_AT)).toEqual({ messages: [], statuses: [] });
   });
@@ -366,10 +390,6 @@ describe('parseWhatsAppNotification (rejections)', () => {
     [
       'a message with a numeric timestamp',
       aNotification([{ changes: [{ value: messagesValue({ phoneNumberId: '1', messages: [{ from: '2', id: 'w', timestamp: 1764072000, type: 'text', text: { body: 'x' } }] }) }] }]),
-    ],
-    [
-      'a status of an unknown state',
-      aNotification([{ changes: [{ value: messagesValue({ phoneNumberId: '1', statuses: [{ id: 'w', status: 'exploded', timestamp: '1', recipient_id: '2' }] }) }] }]),
     ],
   ])('throws a NotificationFormatError when the body is %s', (_, body) => {
     expect(() => parseWhatsAppNotification(body, RECEIVED_AT)).toThrow(NotificationFormatError);

@@ -1,0 +1,120 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
+import { TOKENS } from '../../src/composition/tokens.js';
+import { CallbackReceiver } from '../support/callback-receiver.js';
+import { startApp, type RunningApp } from '../support/running-app.js';
+import { aWebhookSecret, standardWebhookHeaders } from '../support/signing.js';
+
+// Replay on the generic API channel (Standard Webhooks): a request whose `webhook-id` was already
+// accepted, replayed within the 5-minute tolerance (as is, or re-signed with another body), is
+// answered 202 with the same messageId and is not processed again: the worker's claim dedupes by
+// message id (= webhook-id). End to end through ROLE=all over real HTTP: listener → in-memory
+// bus → worker (scripted model) → signed callback to a receiver on 127.0.0.1.
+
+const stops: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+interface Setup {
+  app: RunningApp;
+  receiver: CallbackReceiver;
+  secret: string;
+  model: ScriptedCompletionModel;
+}
+
+async function startAllWithReceiver(): Promise<Setup> {
+  const receiver = new CallbackReceiver();
+  await receiver.start();
+  stops.push(() => receiver.stop());
+  const secret = aWebhookSecret();
+  const app = await startApp({
+    ROLE: 'all',
+    API_WEBHOOK_SECRET: secret,
+    BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}`,
+    CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
+  });
+  stops.push(() => app.stop());
+  return { app, receiver, secret, model: app.runtime.container.get<ScriptedCompletionModel>(TOKENS.CompletionModel) };
+}
+
+/** The exact bytes and headers of one signed request, so it can be posted again unchanged. */
+function aSignedRequest(secret: string, webhookId: string, payload: unknown, timestamp = Math.floor(Date.now() / 1000)) {
+  const body = JSON.stringify(payload);
+  return { body, headers: { 'content-type': 'application/json', ...standardWebhookHeaders(secret, webhookId, timestamp, body) } };
+}
+
+async function post(app: RunningApp, request: { body: string; headers: Record<string, string> }) {
+  const response = await fetch(`${app.baseUrl}/webhooks/api`, { method: 'POST', headers: request.headers, body: request.body });
+  return { status: response.status, body: (await response.json()) as { messageId?: string; conversationId?: string } };
+}
+
+describe('API channel replay (ROLE=all)', () => {
+  it('answers 202 with the same messageId but calls the model once and delivers one callback when a signed request is replayed as is and with another body under the same webhook-id', async () => {
+    const { app, receiver, secret, model } = await startAllWithReceiver();
+    const webhookId = `msg_${randomUUID()}`;
+    const userId = `user-${randomUUID()}`;
+    const callbackUrl = `${receiver.baseUrl}/replies`;
+    const original = aSignedRequest(secret, webhookId, { userId, text: 'Where is my order #4711?', callbackUrl });
+    const tampered = aSignedRequest(secret, webhookId, { userId, text: 'Cancel every order!', callbackUrl }, Math.floor(Date.now() / 1000) + 1);
+
+    // The replay arrives while the first delivery may still be in progress.
+    const [first, replay] = await Promise.all([post(app, original), post(app, original)]);
+    await receiver.waitForRequests(1, 10_000);
+    await app.bus.idle();
+    const rebodied = await post(app, tampered);
+    await app.bus.idle();
+
+    expect([first.status, replay.status, rebodied.status]).toEqual([202, 202, 202]);
+    expect(first.body.messageId).toBe(webhookId);
+    expect(replay.body.messageId).toBe(webhookId);
+    expect(rebodied.body.messageId).toBe(webhookId);
+    expect(model.calls).toBe(1);
+    expect(model.requests[0]!.turns.at(-1)).toEqual({ role: 'user', content: 'Where is my order #4711?' });
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]!.headers['webhook-id']).toBe(`reply_${webhookId}`);
+    expect(JSON.parse(receiver.requests[0]!.rawBody.toString('utf8'))).toMatchObject({ inReplyTo: webhookId, userId });
+    expect(JSON.parse(receiver.requests[0]!.rawBody.toString('utf8')).text).not.toContain('Cancel every order!');
+  });
+
+  it('calls the model once and delivers one callback when the replay with another body races the original', async () => {
+    const { app, receiver, secret, model } = await startAllWithReceiver();
+    const webhookId = `msg_${randomUUID()}`;
+    const userId = `user-${randomUUID()}`;
+    const callbackUrl = `${receiver.baseUrl}/replies`;
+
+    const answers = await Promise.all([
+      post(app, aSignedRequest(secret, webhookId, { userId, text: 'first body', callbackUrl })),
+      post(app, aSignedRequest(secret, webhookId, { userId, text: 'second body', callbackUrl })),
+    ]);
+    await receiver.waitForRequests(1, 10_000);
+    await app.bus.idle();
+
+    expect(answers.map((answer) => [answer.status, answer.body.messageId])).toEqual([
+      [202, webhookId],
+      [202, webhookId],
+    ]);
+    expect(model.calls).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  // The claim is keyed by the webhook-id per account, whatever conversation the body names.
+  it('processes a replayed webhook-id once when the replay names another user', async () => {
+    const { app, receiver, secret, model } = await startAllWithReceiver();
+    const webhookId = `msg_${randomUUID()}`;
+    const callbackUrl = `${receiver.baseUrl}/replies`;
+
+    const first = await post(app, aSignedRequest(secret, webhookId, { userId: `user-${randomUUID()}`, text: 'hello', callbackUrl }));
+    await receiver.waitForRequests(1, 10_000);
+    await app.bus.idle();
+    const replay = await post(app, aSignedRequest(secret, webhookId, { userId: `user-${randomUUID()}`, text: 'hello', callbackUrl }));
+    await app.bus.idle();
+
+    expect([first.status, replay.status]).toEqual([202, 202]);
+    expect(replay.body.messageId).toBe(webhookId);
+    expect(model.calls).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+  });
+});
