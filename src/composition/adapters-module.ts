@@ -5,6 +5,7 @@ import { InMemoryChatStore } from '../adapters/memory/in-memory-chat-store.js';
 import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
 import { RoutingReplyChannel, UnconfiguredReplyChannel } from '../adapters/memory/routing-reply-channel.js';
 import { SystemClock } from '../adapters/memory/system-clock.js';
+import { GptTokenCounter } from '../adapters/openai/gpt-token-counter.js';
 import { createPubSub, PubSubMessageBus } from '../adapters/pubsub/pubsub-message-bus.js';
 import { ScriptedCompletionModel } from '../adapters/scripted/scripted-completion-model.js';
 import { WebhookReplyChannel } from '../adapters/webhook/webhook-reply-channel.js';
@@ -45,6 +46,7 @@ export function adaptersModule(config: Config, logger: Logger): ContainerModule 
     else bindEmbedded(bind, logger);
     bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
     bind(TOKENS.CompletionModel).toConstantValue(new ScriptedCompletionModel());
+    bind(TOKENS.TokenCounter).toConstantValue(new GptTokenCounter(config.OPENAI_MODEL));
     bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config, logger)));
     // One authenticator per process: one Google certificate cache for both push endpoints.
     bind(TOKENS.PushAuthenticator).toConstantValue(

@@ -7,6 +7,7 @@ export const TOKENS = {
   PubSub: Symbol.for('PubSub'),
   ChatStore: Symbol.for('ChatStore'),
   CompletionModel: Symbol.for('CompletionModel'),
+  TokenCounter: Symbol.for('TokenCounter'),
   ReplyChannel: Symbol.for('ReplyChannel'),
   AnalyticsStore: Symbol.for('AnalyticsStore'),
   ApiKeyVerifier: Symbol.for('ApiKeyVerifier'),

@@ -9,6 +9,8 @@ import { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../domain/use-cases/record-interaction.js';
 import { ReplyToMessage } from '../domain/use-cases/reply-to-message.js';
 import type { Config } from '../config/config.js';
+import { DEFAULT_PRICES } from '../config/prices.js';
+import type { TokenCounter } from '../domain/ports/token-counter.js';
 import type { AnalyticsStore } from '../domain/ports/analytics-store.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -31,8 +33,20 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     maxSendAttempts: 5,
     fallbackText: config.FALLBACK_TEXT,
     mediaReplyText: config.MEDIA_REPLY_TEXT,
-    prices: {},
+    prices: { ...DEFAULT_PRICES, ...config.MODEL_PRICES },
     maxPartLength: { whatsapp: WHATSAPP_MAX_TEXT, api: 65_536 },
+    historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
+    settingsTtlMs: 30_000,
+    // A reply must never carry one of our own secrets.
+    blockedStrings: [
+      config.OPENAI_API_KEY,
+      config.WHATSAPP_ACCESS_TOKEN,
+      config.WHATSAPP_APP_SECRET,
+      config.WHATSAPP_VERIFY_TOKEN,
+      config.API_WEBHOOK_SECRET,
+      config.BOOTSTRAP_API_KEY,
+      config.ADMIN_PASSWORD,
+    ].filter((value): value is string => Boolean(value)),
   };
 }
 
@@ -45,9 +59,9 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.AcceptApiMessage).toResolvedValue((bus: MessageBus, clock: Clock) => new AcceptApiMessage(bus, clock), [TOKENS.MessageBus, TOKENS.Clock]).inSingletonScope();
   bind(TOKENS.ReplyToMessage)
     .toResolvedValue(
-      (store: ChatStore, model: CompletionModel, channel: ReplyChannel, bus: MessageBus, clock: Clock, policy: ReplyPolicy) =>
-        new ReplyToMessage(store, model, channel, bus, clock, policy),
-      [TOKENS.ChatStore, TOKENS.CompletionModel, TOKENS.ReplyChannel, TOKENS.MessageBus, TOKENS.Clock, TOKENS.ReplyPolicy],
+      (store: ChatStore, model: CompletionModel, channel: ReplyChannel, bus: MessageBus, clock: Clock, policy: ReplyPolicy, tokens: TokenCounter) =>
+        new ReplyToMessage(store, model, channel, bus, clock, policy, tokens),
+      [TOKENS.ChatStore, TOKENS.CompletionModel, TOKENS.ReplyChannel, TOKENS.MessageBus, TOKENS.Clock, TOKENS.ReplyPolicy, TOKENS.TokenCounter],
     )
     .inSingletonScope();
   bind(TOKENS.ApplyDeliveryStatus).toResolvedValue((store: ChatStore, bus: MessageBus) => new ApplyDeliveryStatus(store, bus), [TOKENS.ChatStore, TOKENS.MessageBus]).inSingletonScope();

@@ -4,6 +4,7 @@ export const ROLES = ['listener', 'worker', 'api', 'all'] as const;
 export type Role = (typeof ROLES)[number];
 
 const optionalText = z.string().trim().min(1).optional();
+const priceTable = z.record(z.string().min(1), z.object({ prompt: z.number().min(0), completion: z.number().min(0) }));
 const secret = (minLength: number) => z.string().min(minLength, `must be at least ${minLength} characters`).optional();
 
 const schema = z.object({
@@ -42,6 +43,24 @@ const schema = z.object({
   OPENAI_API_KEY: secret(8),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Per model call; below the worker's 60 s lease so a slow model never outlives its claim. */
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(50_000).default(30_000),
+  /** Tokens the prompt may use (system prompt, history, message); older exchanges are dropped first. */
+  HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(256).max(1_000_000).default(6_000),
+  MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return {};
+      try {
+        const parsed = priceTable.safeParse(JSON.parse(value));
+        if (parsed.success) return parsed.data;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be JSON like {"model":{"prompt":0.15,"completion":0.6}} (USD per million tokens)' });
+      return z.NEVER;
+    }),
   SYSTEM_PROMPT: z
     .string()
     .min(1)

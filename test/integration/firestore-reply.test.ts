@@ -12,7 +12,7 @@ import { ReplyToMessage } from '../../src/domain/use-cases/reply-to-message.js';
 import { aMessage } from '../support/builders.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { RecordingReplyChannel } from '../support/recording-reply-channel.js';
-import { TEST_POLICY } from '../support/reply-harness.js';
+import { TEST_POLICY, testTokens } from '../support/reply-harness.js';
 
 const db = createFirestore(inject('emulatorProject'), { emulatorHost: inject('firestoreEmulatorHost') });
 afterAll(() => db.terminate());
@@ -27,7 +27,7 @@ function harness() {
   const clock = new FixedClock();
   const interactions: InteractionEvent[] = [];
   bus.subscribe('interactions', async ({ event }) => void interactions.push(event));
-  const useCase = new ReplyToMessage(store, model, channel, bus, clock, TEST_POLICY);
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, TEST_POLICY, testTokens());
   return {
     store,
     model,

@@ -1,3 +1,4 @@
+import { GptTokenCounter } from '../../src/adapters/openai/gpt-token-counter.js';
 import { InMemoryChatStore } from '../../src/adapters/memory/in-memory-chat-store.js';
 import { InMemoryMessageBus } from '../../src/adapters/memory/in-memory-message-bus.js';
 import { SCRIPTED_MODEL_NAME, ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
@@ -20,7 +21,13 @@ export const TEST_POLICY: ReplyPolicy = {
   mediaReplyText: 'I can only read text for now.',
   prices: { [SCRIPTED_MODEL_NAME]: { prompt: 1, completion: 2 } },
   maxPartLength: { whatsapp: 4096, api: 65_536 },
+  historyTokenBudget: 100_000,
+  blockedStrings: [],
+  settingsTtlMs: 0,
 };
+
+/** The tokenizer the worker uses for OpenAI's current models. */
+export const testTokens = () => new GptTokenCounter('gpt-4o-mini');
 
 /**
  * ReplyToMessage wired to the in-memory chat store and bus, the scripted model, a recording reply
@@ -37,7 +44,7 @@ export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
     interactions.push(event);
   });
   const fullPolicy = { ...TEST_POLICY, ...policy };
-  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy);
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, testTokens());
 
   return {
     store,

@@ -13,6 +13,7 @@ export interface CompletionRequest {
   turns: ChatTurn[];
   maxTokens: number;
   model?: string;
+  temperature?: number;
 }
 
 export interface Completion {

@@ -3,14 +3,16 @@ import { userKeyFor, type Channel } from '../model/ids.js';
 import type { MessageInteraction } from '../model/interaction.js';
 import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord, type MessageState } from '../model/message-record.js';
-import { costOf, type ModelPrice, type Reply } from '../model/reply.js';
+import type { ModelPrice, Reply } from '../model/reply.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
 import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel } from '../ports/reply-channel.js';
 import { splitReply } from '../model/split-reply.js';
-import { buildTurns } from './build-turns.js';
+import { ChannelSettingsCache } from './channel-settings-cache.js';
+import { ComposeReply, effectiveSettings } from './compose-reply.js';
+import type { TokenCounter } from '../ports/token-counter.js';
 
 export interface ReplyPolicy {
   systemPrompt: string;
@@ -27,6 +29,13 @@ export interface ReplyPolicy {
   fallbackText: string;
   mediaReplyText: string;
   prices: Readonly<Record<string, ModelPrice>>;
+  temperature?: number;
+  /** Tokens the prompt (system prompt, history, message) may use; older exchanges are dropped first. */
+  historyTokenBudget: number;
+  /** Values a reply must never contain (configured secrets); such a reply is replaced. */
+  blockedStrings: readonly string[];
+  /** How long channel settings are cached. */
+  settingsTtlMs: number;
   /** The longest message each channel takes; longer replies go out in ordered parts. */
   maxPartLength: Readonly<Record<Channel, number>>;
 }
@@ -52,12 +61,19 @@ const MAX_STEPS = 12;
 export class ReplyToMessage {
   constructor(
     private readonly store: ChatStore,
-    private readonly model: CompletionModel,
+    model: CompletionModel,
     private readonly channel: ReplyChannel,
     private readonly bus: MessageBus,
     private readonly clock: Clock,
     private readonly policy: ReplyPolicy,
-  ) {}
+    tokens: TokenCounter,
+  ) {
+    this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
+    this.composer = new ComposeReply(store, model, tokens, clock, policy);
+  }
+
+  private readonly settings: ChannelSettingsCache;
+  private readonly composer: ComposeReply;
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
     const registered = await this.store.register(message, this.clock.now());
@@ -97,8 +113,9 @@ export class ReplyToMessage {
   private async generate(record: MessageRecord): Promise<MessageRecord> {
     const plan = planFor(record.message.content);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
+    const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
     if (plan.action === 'media-reply') {
-      return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, this.policy.mediaReplyText, 'media') });
+      return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
     }
 
     const now = this.clock.now();
@@ -111,37 +128,17 @@ export class ReplyToMessage {
     if (!leased) return this.reload(record.message);
 
     try {
-      const history = await this.store.history(record.message.conversationId, {
-        before: record.message.receivedAt,
-        limit: this.policy.historyMessages,
-      });
-      const completion = await this.model.complete(
-        {
-          systemPrompt: this.policy.systemPrompt,
-          turns: buildTurns(history, plan.prompt),
-          maxTokens: this.policy.maxTokens,
-          ...(this.policy.model ? { model: this.policy.model } : {}),
-        },
-        { signal: AbortSignal.timeout(Math.max(1, Math.floor(this.policy.leaseMs * 0.8))) },
-      );
-      const at = this.clock.now();
-      const reply: Reply = {
-        text: completion.text,
-        kind: 'ai',
-        model: completion.model,
-        usage: completion.usage,
-        costUsd: costOf(completion.usage, this.policy.prices[completion.model]),
-        latencyMs: at - record.message.receivedAt,
-        createdAt: at,
-      };
-      return await this.write(leased, { state: 'answered', leaseUntil: 0, reply, failure: undefined });
+      const composed = await this.composer.compose(record.message, plan.prompt, settings);
+      // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
+      const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
+      return await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
     } catch (error) {
       const failure: Failure = { stage: 'generate', reason: reasonOf(error) };
       if (isRetryable(error) && leased.attempts < this.policy.maxAttempts) {
         await this.write(leased, { state: 'received', leaseUntil: 0, failure });
         throw error;
       }
-      const reply = this.fixedReply(record.message, this.policy.fallbackText, 'fallback');
+      const reply = this.fixedReply(record.message, settings.fallbackText, 'fallback');
       return this.write(leased, { state: 'answered', leaseUntil: 0, reply, failure });
     }
   }

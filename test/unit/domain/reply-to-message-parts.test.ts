@@ -3,7 +3,7 @@ import type { InboundMessage } from '../../../src/domain/model/message.js';
 import type { Completion, CompletionModel, CompletionRequest } from '../../../src/domain/ports/completion-model.js';
 import { OUTSIDE_SERVICE_WINDOW, ReplySendError } from '../../../src/domain/ports/reply-channel.js';
 import { ReplyToMessage } from '../../../src/domain/use-cases/reply-to-message.js';
-import { replyHarness, type ReplyHarness } from '../../support/reply-harness.js';
+import { replyHarness, type ReplyHarness, testTokens } from '../../support/reply-harness.js';
 
 const WHATSAPP_MAX = 4096;
 const LONG_MODEL = 'long-winded-v1';
@@ -36,7 +36,7 @@ class FixedTextModel implements CompletionModel {
 function withModelAnswering(text: string) {
   const h = replyHarness();
   const model = new FixedTextModel(text, h);
-  const useCase = new ReplyToMessage(h.store, model, h.channel, h.bus, h.clock, h.policy);
+  const useCase = new ReplyToMessage(h.store, model, h.channel, h.bus, h.clock, h.policy, testTokens());
   return { ...h, model, useCase };
 }
 

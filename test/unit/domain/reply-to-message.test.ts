@@ -1,3 +1,4 @@
+import { canaryFor, withCanary } from '../../../src/domain/model/output-guard.js';
 import { describe, expect, it } from 'vitest';
 import { SCRIPTED_MODEL_NAME } from '../../../src/adapters/scripted/scripted-completion-model.js';
 import { PublishError } from '../../../src/domain/model/errors.js';
@@ -74,7 +75,7 @@ describe('ReplyToMessage', () => {
 
       const firstReply = (await h.stored(first))!.reply!.text;
       const request = h.model.requests.at(-1)!;
-      expect(request.systemPrompt).toBe(h.policy.systemPrompt);
+      expect(request.systemPrompt).toBe(withCanary(h.policy.systemPrompt, canaryFor(second.accountId, h.policy.systemPrompt)));
       expect(request.maxTokens).toBe(h.policy.maxTokens);
       expect(request.turns).toEqual([
         { role: 'user', content: 'Hi, I am Ada' },

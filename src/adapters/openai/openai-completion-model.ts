@@ -1,0 +1,203 @@
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isIsolatedCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
+import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
+import type { Logger } from '../../observability/logger.js';
+
+export interface OpenAiCompletionModelOptions {
+  /** Absent for a keyless OpenAI-compatible server: then no `Authorization` header is sent. */
+  apiKey?: string;
+  /** `OPENAI_BASE_URL`: any OpenAI-compatible server (vLLM, Ollama, llama.cpp, a gateway); OpenAI's API when absent. */
+  baseURL?: string;
+  defaultModel: string;
+  /** One attempt's limit (default 30 s). The caller's signal bounds the whole call, retries included. */
+  timeoutMs?: number;
+  /** Attempts after the first for 408/409/429/5xx, timeouts and connection errors (default 2). */
+  maxRetries?: number;
+  /** Exponential backoff between retries when the server names no wait (defaults 500 ms doubling to 8 s, 25 % jitter). */
+  backoff?: { initialDelayMs?: number; maxDelayMs?: number };
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  fetch?: ClientOptions['fetch'];
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/** Failures worth another attempt, and the only ones that count towards opening the circuit. */
+const TRANSIENT = new Set(['model-rate-limited', 'model-unavailable', 'model-timeout', 'model-unreachable']);
+// A server asking for a longer pause than this is left to the message's redelivery instead.
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Chat completions through the openai SDK against OpenAI or any compatible server. The retry policy
+ * is ours, not the SDK's (its `maxRetries` is 0): 408/409/429/5xx, timeouts and connection errors
+ * are tried `maxRetries` more times, waiting what `retry-after-ms`/`retry-after` ask (≤ 60 s) or an
+ * exponential backoff; other 4xx never, whatever `x-should-retry` says. Every attempt goes through a
+ * cockatiel circuit breaker that counts only those transient failures, so during an outage calls
+ * fail fast with `model-circuit-open` instead of piling up. Errors never carry prompt text, vendor
+ * messages or the key.
+ */
+export class OpenAiCompletionModel implements CompletionModel {
+  private readonly client: OpenAI;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly defaultModel: string;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly logger: OpenAiCompletionModelOptions['logger'];
+
+  constructor(options: OpenAiCompletionModelOptions) {
+    this.defaultModel = options.defaultModel;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxRetries = options.maxRetries ?? 2;
+    this.initialDelayMs = options.backoff?.initialDelayMs ?? 500;
+    this.maxDelayMs = options.backoff?.maxDelayMs ?? 8_000;
+    this.client = new OpenAI({
+      // The SDK cannot be built without a key; for a keyless server the header is dropped below.
+      apiKey: options.apiKey ?? 'keyless',
+      baseURL: options.baseURL ?? 'https://api.openai.com/v1',
+      // Everything explicit, so the SDK reads none of its OPENAI_* variables (config is parsed once, in config/).
+      organization: null,
+      project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      timeout: this.timeoutMs,
+      maxRetries: 0,
+      logLevel: 'off',
+      ...(options.apiKey ? {} : { defaultHeaders: { authorization: null } }),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
+    this.breaker = circuitBreaker(
+      handleWhen((error) => TRANSIENT.has(classify(error, this.timeoutMs).code)),
+      { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5) },
+    );
+    const logger = options.logger;
+    if (logger) {
+      this.breaker.onBreak((failure) => {
+        const reason = 'error' in failure ? classify(failure.error, this.timeoutMs).code : 'isolated';
+        logger.error('model circuit open: completions fail fast until a probe succeeds', { reason, halfOpenAfterMs });
+      });
+      this.breaker.onHalfOpen(() => logger.info('model circuit half-open: probing'));
+      this.breaker.onReset(() => logger.info('model circuit closed'));
+    }
+    this.logger = logger;
+  }
+
+  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
+    const names = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const;
+    return names[this.breaker.state];
+  }
+
+  async complete(request: CompletionRequest, options: { signal?: AbortSignal } = {}): Promise<Completion> {
+    const model = request.model ?? this.defaultModel;
+    const messages: ChatCompletionMessageParam[] = [
+      { role: 'system', content: request.systemPrompt },
+      ...request.turns.map((turn) => ({ role: turn.role, content: turn.content })),
+    ];
+    const body = { model, messages, max_tokens: request.maxTokens };
+    const { signal } = options;
+    for (let attempt = 1; ; attempt++) {
+      let response: ChatCompletion;
+      try {
+        response = await this.breaker.execute(() => this.client.chat.completions.create(body, signal ? { signal } : {}), signal);
+      } catch (error) {
+        const failure = classify(error, this.timeoutMs, signal);
+        const delayMs = TRANSIENT.has(failure.code) && attempt <= this.maxRetries ? this.retryDelayMs(error, attempt) : undefined;
+        if (delayMs === undefined) throw failure;
+        this.logger?.warn('model call failed, retrying', { reason: failure.code, status: statusOf(error), attempt, delayMs });
+        await pause(delayMs, signal);
+        continue;
+      }
+      return toCompletion(response, model);
+    }
+  }
+
+  private retryDelayMs(error: unknown, attempt: number): number | undefined {
+    const asked = error instanceof APIError ? retryAfterMs(error.headers) : undefined;
+    if (asked !== undefined) return asked <= MAX_RETRY_AFTER_MS ? asked : undefined;
+    const base = Math.min(this.initialDelayMs * 2 ** (attempt - 1), this.maxDelayMs);
+    return Math.round(base * (1 - Math.random() * 0.25));
+  }
+}
+
+function toCompletion(response: ChatCompletion, model: string): Completion {
+  const text = response.choices?.[0]?.message?.content;
+  if (!text?.trim()) throw new CompletionError('the model returned an empty completion', false, { reason: 'empty-completion' });
+  // The requested name, not the server's (often a dated snapshot): it is the key of the price table.
+  return { text, model, usage: { prompt: response.usage?.prompt_tokens ?? 0, completion: response.usage?.completion_tokens ?? 0 } };
+}
+
+function classify(error: unknown, timeoutMs: number, signal?: AbortSignal): CompletionError {
+  if (error instanceof CompletionError) return error;
+  if (error instanceof BrokenCircuitError || isIsolatedCircuitError(error)) {
+    return new CompletionError('model circuit open: not calling the model server', true, { reason: 'model-circuit-open' });
+  }
+  if (error instanceof APIUserAbortError || signal?.aborted) return abortedBy(signal);
+  if (error instanceof APIConnectionTimeoutError) {
+    return new CompletionError(`model call timed out after ${timeoutMs} ms`, true, { reason: 'model-timeout' });
+  }
+  if (error instanceof APIConnectionError) {
+    return new CompletionError(`model server unreachable${networkCode(error)}`, true, { reason: 'model-unreachable' });
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const { status } = error;
+    const message = `model call failed: HTTP ${status}${vendorCodes(error)}`;
+    if (status === 401 || status === 403) return new CompletionError(message, false, { reason: 'model-auth-failed' });
+    if (status === 429) return new CompletionError(message, true, { reason: 'model-rate-limited' });
+    if (status === 408 || status === 409 || status >= 500) return new CompletionError(message, true, { reason: 'model-unavailable' });
+    return new CompletionError(message, false, { reason: `model-rejected-${status}` });
+  }
+  return new CompletionError(`model call failed: ${error instanceof Error ? error.name : 'unknown error'}`, true, { reason: 'completion_failed' });
+}
+
+function abortedBy(signal: AbortSignal | undefined): CompletionError {
+  const reason: unknown = signal?.reason;
+  return reason instanceof DOMException && reason.name === 'TimeoutError'
+    ? new CompletionError('model call exceeded the caller deadline', true, { reason: 'model-timeout' })
+    : new CompletionError('model call aborted by the caller', true, { reason: 'model-call-aborted' });
+}
+
+/** `retry-after-ms` (OpenAI's, milliseconds) wins over `retry-after` (seconds or an HTTP date). */
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number.parseFloat(value);
+  const wait = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(wait) && wait >= 0 ? wait : undefined;
+}
+
+// Vendor `type`/`code` are short identifiers; the free-text `message` may quote the prompt, so it is never kept.
+function vendorCodes(error: APIError): string {
+  const safe = [error.type, error.code].filter((value): value is string => typeof value === 'string' && /^[\w.-]{1,64}$/.test(value));
+  const requestId = typeof error.requestID === 'string' && /^[\w.-]{1,128}$/.test(error.requestID) ? ` (request ${error.requestID})` : '';
+  return `${safe.length ? ` ${safe.join('/')}` : ''}${requestId}`;
+}
+
+function networkCode(error: APIConnectionError): string {
+  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code)) return ` (${code})`;
+  }
+  return '';
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof APIError && typeof error.status === 'number' ? error.status : undefined;
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedBy(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedBy(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

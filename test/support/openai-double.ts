@@ -1,0 +1,293 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { RecordedRequests } from './recorded-requests.js';
+
+export type OpenAiEndpoint = 'chat.completions' | 'audio.transcriptions' | 'unknown';
+
+export interface OpenAiRequest {
+  endpoint: OpenAiEndpoint;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** When the request's headers arrived (`performance.now()`, ms): gaps between attempts are measured with it. */
+  arrivedAt: number;
+  rawBody: Buffer;
+  /** Chat: the parsed JSON (undefined when not JSON). Transcriptions: the multipart fields and files. */
+  body: unknown;
+  /** What the double did; `answered` is set when a slow answer is finally written. */
+  outcome: { kind: 'answered' | 'failed' | 'invalid'; status: number } | { kind: 'dropped' } | { kind: 'pending' | 'abandoned' };
+}
+
+export interface WireUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+export interface OpenAiFailure {
+  status: number;
+  /** Overrides OpenAI's error body for the status: an object is sent as JSON, a string as text/html (a gateway's error page). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** `retry-after`: seconds, or an HTTP date. */
+  retryAfter?: number | string;
+  /** `retry-after-ms`: OpenAI's millisecond variant. */
+  retryAfterMs?: number;
+}
+
+export interface MultipartBody {
+  fields: Record<string, string>;
+  files: { name: string; filename: string; contentType: string | undefined; size: number }[];
+}
+
+type Step = { kind: 'fail'; failure: OpenAiFailure } | { kind: 'slow'; ms: number } | { kind: 'drop' };
+type Answer = { text: string | null; usage: WireUsage | null | undefined };
+
+/**
+ * A local OpenAI-compatible server on 127.0.0.1 and a free port, speaking the wire format of
+ * `POST /v1/chat/completions` (JSON validated, `chat.completion` answers with `usage`) and
+ * `POST /v1/audio/transcriptions` (multipart, `{text}`). It records every request with its headers
+ * and arrival time. `failNext`, `slowNext` and `dropNext` script the next requests of either
+ * endpoint in arrival order; `answerNext` scripts chat answers, which otherwise echo the last user
+ * message. With `apiKey` set it answers 401 `invalid_api_key` to any other bearer token.
+ */
+export class OpenAiDouble {
+  private readonly recorded = new RecordedRequests<OpenAiRequest>();
+  private script: Step[] = [];
+  private answers: Answer[] = [];
+  private transcripts: string[] = [];
+  private server: Server | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: { apiKey?: string; servedModel?: (requested: string) => string } = {}) {}
+
+  get requests(): readonly OpenAiRequest[] {
+    return this.recorded.items;
+  }
+
+  get chatRequests(): OpenAiRequest[] {
+    return this.recorded.items.filter((r) => r.endpoint === 'chat.completions');
+  }
+
+  async start(): Promise<{ baseUrl: string }> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return { baseUrl: this.baseUrl };
+  }
+
+  /** The API base to give a client, `/v1` included (what `OPENAI_BASE_URL` holds). */
+  get baseUrl(): string {
+    if (!this.server) throw new Error('OpenAiDouble is not started');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  /** The next chat answer; `usage: null` leaves `usage` out, `text: null` answers `content: null`. */
+  answerNext(text: string | null, usage?: WireUsage | null): this {
+    this.answers.push({ text, usage });
+    return this;
+  }
+
+  transcribeNext(text: string): this {
+    this.transcripts.push(text);
+    return this;
+  }
+
+  failNext(count: number, failure: OpenAiFailure): this {
+    return this.push(count, { kind: 'fail', failure });
+  }
+
+  /** The next `count` requests are answered normally after `ms`, unless the client gave up first. */
+  slowNext(count: number, ms: number): this {
+    return this.push(count, { kind: 'slow', ms });
+  }
+
+  /** The next `count` requests are read, then their connection is destroyed without an answer. */
+  dropNext(count: number): this {
+    return this.push(count, { kind: 'drop' });
+  }
+
+  waitForRequests(count: number, timeoutMs = 5_000): Promise<OpenAiRequest[]> {
+    return this.recorded.waitFor(count, timeoutMs, 'OpenAI double');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private push(count: number, step: Step): this {
+    this.script.push(...Array.from({ length: count }, () => step));
+    return this;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
+    const rawBody = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const endpoint: OpenAiEndpoint =
+      req.method === 'POST' && path === '/v1/chat/completions' ? 'chat.completions'
+      : req.method === 'POST' && path === '/v1/audio/transcriptions' ? 'audio.transcriptions'
+      : 'unknown';
+    const body = endpoint === 'audio.transcriptions' ? parseMultipart(req.headers['content-type'], rawBody) : parseJson(rawBody.toString('utf8'));
+    const request: OpenAiRequest = { endpoint, method: req.method ?? '', path, headers: req.headers, arrivedAt, rawBody, body, outcome: { kind: 'pending' } };
+    this.recorded.push(request);
+
+    if (endpoint === 'unknown') return this.reply(request, res, 404, openAiError(`Invalid URL (${req.method} ${path})`, 'invalid_request_error'), 'invalid');
+    if (this.options.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+      return this.reply(request, res, 401, openAiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'), 'failed');
+    }
+    const step = this.script.shift();
+    if (step?.kind === 'drop') {
+      request.outcome = { kind: 'dropped' };
+      req.socket.destroy();
+      return;
+    }
+    if (step?.kind === 'fail') return this.fail(request, res, step.failure);
+    const answer = () => (endpoint === 'chat.completions' ? this.answerChat(request, res) : this.answerTranscription(request, res));
+    if (step?.kind !== 'slow') return answer();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (res.destroyed || req.socket.destroyed) request.outcome = { kind: 'abandoned' };
+      else answer();
+    }, step.ms);
+    this.timers.add(timer);
+  }
+
+  private answerChat(request: OpenAiRequest, res: ServerResponse): void {
+    const body = request.body as { model?: unknown; messages?: unknown } | undefined;
+    if (body === undefined || typeof body !== 'object' || body === null) {
+      return this.reply(request, res, 400, openAiError('We could not parse the JSON body of your request.', 'invalid_request_error'), 'invalid');
+    }
+    if (typeof body.model !== 'string' || body.model === '') {
+      return this.reply(request, res, 400, openAiError('you must provide a model parameter', 'invalid_request_error', null, 'model'), 'invalid');
+    }
+    const messages = body.messages;
+    if (!Array.isArray(messages) || messages.length === 0 || !messages.every(isMessage)) {
+      return this.reply(request, res, 400, openAiError("Invalid value for 'messages': expected a non-empty array of {role, content}.", 'invalid_request_error', null, 'messages'), 'invalid');
+    }
+    const lastUser = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+    const scripted = this.answers.shift();
+    const text = scripted ? scripted.text : lastUser;
+    const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
+    const usage = scripted?.usage === null ? undefined : (scripted?.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil((text ?? '').length / 4) });
+    this.reply(request, res, 200, {
+      id: `chatcmpl-${randomBytes(12).toString('base64url')}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: this.options.servedModel?.(body.model) ?? body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
+    }, 'answered');
+  }
+
+  private answerTranscription(request: OpenAiRequest, res: ServerResponse): void {
+    const body = request.body as MultipartBody | undefined;
+    const file = body?.files.find((f) => f.name === 'file');
+    if (!body || !file || !body.fields.model) {
+      return this.reply(request, res, 400, openAiError("Missing required parameter: 'file' and 'model' are required.", 'invalid_request_error', null, file ? 'model' : 'file'), 'invalid');
+    }
+    const text = this.transcripts.shift() ?? `transcript of ${file.filename} (${file.size} bytes)`;
+    if (body.fields.response_format === 'text') {
+      request.outcome = { kind: 'answered', status: 200 };
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-request-id': requestId() }).end(text);
+      return;
+    }
+    this.reply(request, res, 200, { text }, 'answered');
+  }
+
+  private fail(request: OpenAiRequest, res: ServerResponse, failure: OpenAiFailure): void {
+    const headers: Record<string, string> = { 'x-request-id': requestId(), ...failure.headers };
+    if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+    if (failure.retryAfterMs !== undefined) headers['retry-after-ms'] = String(failure.retryAfterMs);
+    request.outcome = { kind: 'failed', status: failure.status };
+    if (typeof failure.body === 'string') {
+      res.writeHead(failure.status, { 'content-type': 'text/html', ...headers }).end(failure.body);
+      return;
+    }
+    res.writeHead(failure.status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(failure.body ?? defaultErrorBody(failure.status)));
+  }
+
+  private reply(request: OpenAiRequest, res: ServerResponse, status: number, body: unknown, kind: 'answered' | 'failed' | 'invalid'): void {
+    request.outcome = { kind, status };
+    res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': requestId(), 'openai-processing-ms': '1' }).end(JSON.stringify(body));
+  }
+}
+
+/** OpenAI's error body: `{error:{message, type, param, code}}`. */
+export function openAiError(message: string, type: string, code: string | null = null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}
+
+function defaultErrorBody(status: number) {
+  switch (status) {
+    case 400: return openAiError('Invalid request.', 'invalid_request_error');
+    case 401: return openAiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    case 403: return openAiError('Country, region, or territory not supported', 'invalid_request_error', 'unsupported_country_region_territory');
+    case 404: return openAiError('The model does not exist or you do not have access to it.', 'invalid_request_error', 'model_not_found');
+    case 429: return openAiError('Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded');
+    case 503: return openAiError('The engine is currently overloaded, please try again later', 'server_error');
+    default:
+      return status >= 500
+        ? openAiError('The server had an error while processing your request. Sorry about that!', 'server_error')
+        : openAiError(`Scripted error ${status}.`, 'invalid_request_error');
+  }
+}
+
+function isMessage(value: unknown): value is { role: string; content: string } {
+  const m = value as { role?: unknown; content?: unknown } | null;
+  return typeof m === 'object' && m !== null && ['system', 'developer', 'user', 'assistant', 'tool'].includes(m.role as string) && typeof m.content === 'string';
+}
+
+function requestId(): string {
+  return `req_${randomBytes(16).toString('hex')}`;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseMultipart(contentType: string | undefined, raw: Buffer): MultipartBody | undefined {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '');
+  const delimiter = boundary?.[1] ?? boundary?.[2];
+  if (!contentType?.startsWith('multipart/form-data') || !delimiter) return undefined;
+  const body: MultipartBody = { fields: {}, files: [] };
+  const marker = Buffer.from(`--${delimiter}`);
+  let start = raw.indexOf(marker);
+  while (start !== -1) {
+    const next = raw.indexOf(marker, start + marker.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + marker.length + 2, next - 2); // skip CRLF after the marker and before the next
+    const split = part.indexOf('\r\n\r\n');
+    if (split !== -1) {
+      const head = part.subarray(0, split).toString('utf8');
+      const content = part.subarray(split + 4);
+      const name = /name="([^"]*)"/i.exec(head)?.[1];
+      const filename = /filename="([^"]*)"/i.exec(head)?.[1];
+      const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1];
+      if (name !== undefined && filename !== undefined) body.files.push({ name, filename, contentType: type, size: content.length });
+      else if (name !== undefined) body.fields[name] = content.toString('utf8');
+    }
+    start = next;
+  }
+  return body;
+}
