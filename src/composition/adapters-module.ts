@@ -6,6 +6,7 @@ import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js'
 import { RoutingReplyChannel, UnconfiguredReplyChannel } from '../adapters/memory/routing-reply-channel.js';
 import { SystemClock } from '../adapters/memory/system-clock.js';
 import { GptTokenCounter } from '../adapters/openai/gpt-token-counter.js';
+import { OpenAiCompletionModel } from '../adapters/openai/openai-completion-model.js';
 import { createPubSub, PubSubMessageBus } from '../adapters/pubsub/pubsub-message-bus.js';
 import { ScriptedCompletionModel } from '../adapters/scripted/scripted-completion-model.js';
 import { WebhookReplyChannel } from '../adapters/webhook/webhook-reply-channel.js';
@@ -31,7 +32,6 @@ function unavailableSelections(config: Config): string[] {
   const problems: string[] = [];
   const note = 'is not available in this build; unset it to run on the built-in adapters';
   if (config.DATABASE_URL) problems.push(`DATABASE_URL selects the PostgreSQL analytics store, which ${note}`);
-  if (config.aiProvider === 'openai') problems.push(`AI_PROVIDER=openai (or OPENAI_API_KEY/OPENAI_BASE_URL) selects the OpenAI model, which ${note}`);
   return problems;
 }
 
@@ -45,7 +45,17 @@ export function adaptersModule(config: Config, logger: Logger): ContainerModule 
     if (config.PROJECT_ID) bindGoogleCloud(bind, config, config.PROJECT_ID);
     else bindEmbedded(bind, logger);
     bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
-    bind(TOKENS.CompletionModel).toConstantValue(new ScriptedCompletionModel());
+    bind(TOKENS.CompletionModel).toConstantValue(
+      config.aiProvider === 'openai'
+        ? new OpenAiCompletionModel({
+            ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
+            ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+            defaultModel: config.OPENAI_MODEL,
+            timeoutMs: config.OPENAI_TIMEOUT_MS,
+            logger,
+          })
+        : new ScriptedCompletionModel(),
+    );
     bind(TOKENS.TokenCounter).toConstantValue(new GptTokenCounter(config.OPENAI_MODEL));
     bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config, logger)));
     // One authenticator per process: one Google certificate cache for both push endpoints.

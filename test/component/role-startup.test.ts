@@ -52,15 +52,20 @@ describe('buildRole', () => {
     await runtime.stop();
   });
 
-  it('lists every unavailable selection in one StartupError when several are configured', () => {
-    const error = startupErrorOf({
-      ROLE: 'all',
-      DATABASE_URL: 'postgres://localhost:5432/vocoeng',
-      OPENAI_API_KEY: 'sk-test-0123456789',
-    });
+  it('refuses to start, naming DATABASE_URL, when it selects the PostgreSQL store this build lacks', () => {
+    const error = startupErrorOf({ ROLE: 'all', DATABASE_URL: 'postgres://localhost:5432/vocoeng' });
 
-    expect(error.problems).toHaveLength(2);
-    expect(error.message).toMatch(/DATABASE_URL[\s\S]*OPENAI/);
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toContain('DATABASE_URL');
+  });
+
+  it('selects the OpenAI model when OPENAI_API_KEY is set, and the scripted one only when asked for', async () => {
+    const openai = buildRole(loadConfig({ ROLE: 'all', OPENAI_API_KEY: 'sk-test-0123456789' }), { logger: silent() });
+    const scripted = buildRole(loadConfig({ ROLE: 'all', OPENAI_API_KEY: 'sk-test-0123456789', AI_PROVIDER: 'scripted' }), { logger: silent() });
+
+    expect(openai.adapters.completionModel).toBe('OpenAiCompletionModel');
+    expect(scripted.adapters.completionModel).toBe('ScriptedCompletionModel');
+    await Promise.all([openai.stop(), scripted.stop()]);
   });
 
   it('builds ROLE=all on the embedded adapters when no cloud setting is given', () => {

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { inboundEventSchema, interactionEventSchema } from '../../src/adapters/codec/event-schemas.js';
 import type { Delivery, DeliveryHandler } from '../../src/adapters/memory/in-memory-message-bus.js';
 import { createPubSub, PubSubMessageBus, type PubSubTopicNames } from '../../src/adapters/pubsub/pubsub-message-bus.js';
-import { PubSubPullConsumer } from '../../src/adapters/pubsub/pubsub-pull-consumer.js';
+import { PubSubPullConsumer, type PullConsumerOptions } from '../../src/adapters/pubsub/pubsub-pull-consumer.js';
 import { PublishError } from '../../src/domain/model/errors.js';
 import type { StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { TopicName, Topics } from '../../src/domain/ports/message-bus.js';
@@ -144,9 +144,13 @@ const toReceived = <T>(delivery: Delivery<T>): ReceivedMessage<T> => ({
  * PubSubMessageBus on fresh topics, consumed by PubSubPullConsumer on fresh ordered subscriptions
  * with a dead-letter policy (so Pub/Sub reports delivery attempts); dead letters are read from the
  * dead-letter subscription, also with PubSubPullConsumer. `idle` compares the messages the emulator
- * accepted (seen on the wire) with those acked or dead-lettered.
+ * accepted (seen on the wire) with those acked or dead-lettered. `consumerOptions` go to the consumers.
  */
-async function pubSubBus(options: BusTestOptions, shape: Partial<SubscriptionShape> = {}): Promise<BusUnderTest & { names: PubSubTopicNames }> {
+async function pubSubBus(
+  options: BusTestOptions,
+  shape: Partial<SubscriptionShape> = {},
+  consumerOptions: PullConsumerOptions = {},
+): Promise<BusUnderTest & { names: PubSubTopicNames }> {
   if (options.maxDeliveryAttempts < 5) {
     throw new Error(`Pub/Sub dead-letters after 5 to 100 delivery attempts; this case asks for ${options.maxDeliveryAttempts}`);
   }
@@ -163,7 +167,7 @@ async function pubSubBus(options: BusTestOptions, shape: Partial<SubscriptionSha
   const settled = () => acked.size + dead.inbound.length + dead.interactions.length;
 
   const consume = <T>(subscription: string, schema: z.ZodType<T>, handler: DeliveryHandler<T>) => {
-    const consumer = new PubSubPullConsumer(client, subscription, schema, handler, logger);
+    const consumer = new PubSubPullConsumer(client, subscription, schema, handler, logger, consumerOptions);
     consumer.start();
     consumers.push(consumer as PubSubPullConsumer<unknown>);
   };
@@ -215,8 +219,8 @@ describe('PubSubMessageBus with PubSubPullConsumer on the emulator', () => {
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup();
   });
-  async function aBus(shape: Partial<SubscriptionShape> = {}) {
-    const harness = await pubSubBus({ redeliveryDelayMs: 5, maxDeliveryAttempts: 5 }, shape);
+  async function aBus(shape: Partial<SubscriptionShape> = {}, consumerOptions: PullConsumerOptions = {}) {
+    const harness = await pubSubBus({ redeliveryDelayMs: 5, maxDeliveryAttempts: 5 }, shape, consumerOptions);
     cleanups.push(harness.cleanup!);
     return harness;
   }
@@ -234,7 +238,10 @@ describe('PubSubMessageBus with PubSubPullConsumer on the emulator', () => {
   });
 
   it('hands each key its messages in order, one at a time, while keys run in parallel, when 3 keys × 20 messages are published concurrently', async () => {
-    const { bus, subscribe, idle } = await aBus();
+    // Which keys fill the flow-control window is the emulator's choice: with the default 10 it
+    // sometimes hands out one key's messages window after window, leaving nothing to run beside
+    // them. A window holding every message puts all 3 keys in the consumer's hands.
+    const { bus, subscribe, idle } = await aBus({}, { maxMessages: 60 });
     const run = randomUUID();
     const keys = ['a', 'b', 'c'].map((k) => `${k}-${run}`);
     const seen = new Map<string, number[]>(keys.map((key) => [key, []]));
@@ -242,12 +249,21 @@ describe('PubSubMessageBus with PubSubPullConsumer on the emulator', () => {
     let running = 0;
     let mostRunning = 0;
     let mostPerKey = 0;
+    // Handlers hold (10 s at most, in all) until two keys have run at once: a consumer that runs keys
+    // in parallel always shows it, whatever the arrival timing, and one that serialises them never can.
+    let twoKeysRan!: () => void;
+    const overlap = new Promise<void>((resolve) => (twoKeysRan = resolve));
+    let gate: Promise<void> | undefined;
+    let gateTimer: NodeJS.Timeout | undefined;
     await subscribe('interactions', async ({ event }) => {
       const key = event.conversationId;
       active.set(key, (active.get(key) ?? 0) + 1);
       running += 1;
       mostPerKey = Math.max(mostPerKey, active.get(key)!);
       mostRunning = Math.max(mostRunning, running);
+      if ([...active.values()].filter((n) => n > 0).length >= 2) twoKeysRan();
+      gate ??= Promise.race([overlap, new Promise<void>((resolve) => (gateTimer = setTimeout(resolve, 10_000)))]);
+      await gate;
       await sleep(Math.floor(Math.random() * 8));
       seen.get(key)!.push(event.occurredAt);
       active.set(key, active.get(key)! - 1);
@@ -258,6 +274,7 @@ describe('PubSubMessageBus with PubSubPullConsumer on the emulator', () => {
     for (let i = 0; i < 20; i++) for (const key of keys) publishes.push(bus.publish('interactions', [{ event: statusEvent(run, key, i), orderingKey: key }]));
     await Promise.all(publishes);
     await idle();
+    clearTimeout(gateTimer);
 
     for (const key of keys) expect(seen.get(key)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(mostPerKey).toBe(1);

@@ -94,7 +94,7 @@ export class OpenAiCompletionModel implements CompletionModel {
       { role: 'system', content: request.systemPrompt },
       ...request.turns.map((turn) => ({ role: turn.role, content: turn.content })),
     ];
-    const body = { model, messages, max_tokens: request.maxTokens };
+    const body = { model, messages, max_tokens: request.maxTokens, ...(request.temperature !== undefined ? { temperature: request.temperature } : {}) };
     const { signal } = options;
     for (let attempt = 1; ; attempt++) {
       let response: ChatCompletion;
