@@ -37,6 +37,9 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     maxPartLength: { whatsapp: WHATSAPP_MAX_TEXT, api: 65_536 },
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
     settingsTtlMs: 30_000,
+    ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
+    dailySpendCapUsd: config.DAILY_SPEND_CAP_USD,
+    limitReplyText: config.LIMIT_REPLY_TEXT,
     // A reply must never carry one of our own secrets.
     blockedStrings: [
       config.OPENAI_API_KEY,

@@ -66,6 +66,9 @@ const schema = z.object({
     .min(1)
     .default('You are a helpful, concise assistant answering customers of this business on WhatsApp. Reply in the language of the customer.'),
   FALLBACK_TEXT: z.string().min(1).default('Sorry, we could not answer right now. Please try again in a few minutes.'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(20),
+  DAILY_SPEND_CAP_USD: z.coerce.number().min(0).default(0),
+  LIMIT_REPLY_TEXT: z.string().min(1).default('You are sending messages faster than I can answer. Please wait a moment and try again.'),
   MEDIA_REPLY_TEXT: z.string().min(1).default('Thanks! I can only read text for now. Could you describe it in a message?'),
   BOOTSTRAP_API_KEY: secret(16),
   ADMIN_EMAIL: z.email().optional(),

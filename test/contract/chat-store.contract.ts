@@ -371,6 +371,19 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
       });
     });
 
+    describe('daily spend', () => {
+      it('adds spend per channel and day atomically and reads 0 for a day without spend', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        await Promise.all(Array.from({ length: 10 }, () => store.addSpend(accountId, '2026-11-25', 0.125)));
+        await store.addSpend(accountId, '2026-11-26', 1);
+        await store.addSpend(`other-${accountId}`, '2026-11-25', 7);
+
+        expect(await store.spendOf(accountId, '2026-11-25')).toBeCloseTo(1.25, 10);
+        expect(await store.spendOf(accountId, '2026-11-26')).toBe(1);
+        expect(await store.spendOf(accountId, '2026-11-24')).toBe(0);
+      });
+    });
+
     describe('channel settings', () => {
       it('returns null for a channel without settings and the saved document after a save', async () => {
         const accountId = `acct-${randomUUID()}`;

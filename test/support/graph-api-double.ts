@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RecordedRequests } from './recorded-requests.js';
 
-/** What a request to the messages endpoint is: a message sent (text or template) or a read receipt (`status: "read"`). */
-export type GraphRequestKind = 'send' | 'read-receipt';
+/**
+ * What a request is: to the messages endpoint, a message sent (text or template) or a read receipt
+ * (`status: "read"`); a media lookup (`GET /{version}/{media_id}`) or a media download (`GET` of the URL it gave).
+ */
+export type GraphRequestKind = 'send' | 'read-receipt' | 'media-info' | 'media-download';
 
 export interface GraphRequest {
   kind: GraphRequestKind;
@@ -13,6 +16,8 @@ export interface GraphRequest {
   path: string;
   version: string | undefined;
   phoneNumberId: string | undefined;
+  /** Media lookups and downloads: the media id asked for. */
+  mediaId?: string;
   headers: IncomingHttpHeaders;
   rawBody: string;
   /** The parsed JSON body, or undefined when it is not JSON. */
@@ -21,6 +26,8 @@ export interface GraphRequest {
   outcome:
     | { kind: 'accepted'; wamid: string }
     | { kind: 'read' }
+    | { kind: 'media-info'; url: string }
+    | { kind: 'media-bytes'; size: number }
     | { kind: 'error'; status: number; code: number | undefined }
     | { kind: 'hung' };
 }
@@ -33,8 +40,25 @@ export interface GraphFailure {
 }
 
 type Script = { kind: 'fail'; failure: GraphFailure } | { kind: 'hang' };
+type MediaStep = 'media-info' | 'media-download';
+
+/** What `addMedia` registers; `sha256`/`fileSize` override what the lookup announces (null leaves the field out). */
+export interface MediaOverrides {
+  sha256?: string | null;
+  fileSize?: number | null;
+}
+
+interface StoredMedia {
+  bytes: Buffer;
+  mimeType: string;
+  overrides: MediaOverrides;
+  /** The `sig` of every download URL handed out for it: a download needs one of them. */
+  signatures: Set<string>;
+}
 
 const MESSAGES_PATH = /^\/([^/]+)\/([^/]+)\/messages$/;
+const MEDIA_DOWNLOAD_PATH = /^\/media-download\/([^/]+)$/;
+const MEDIA_INFO_PATH = /^\/([^/]+)\/([^/]+)$/;
 
 /**
  * A local double of the WhatsApp Cloud API's messages endpoint (`POST /{version}/{phone_number_id}/messages`)
@@ -43,14 +67,24 @@ const MESSAGES_PATH = /^\/([^/]+)\/([^/]+)\/messages$/;
  * receipts (`status: "read"`, optionally with a typing indicator) `{ success: true }`. Sends and read
  * receipts are scripted separately: `failNext`/`hangNext` script the next sends, `failNextReadReceipts`
  * the next read receipts, so a test scripting "the send fails" is not confused by the receipt before it.
+ *
+ * Media (registered with `addMedia`): `GET /{version}/{media_id}` answers the Cloud API's media JSON
+ * (`url`, `mime_type`, `sha256` hex, `file_size`, `id`) with a download URL back on this double
+ * (`/media-download/{id}?sig=…`, a fresh capability per lookup), and `GET` of that URL answers the
+ * bytes. Both need the bearer token; `failNextMedia`/`hangNextMedia` script the next media requests
+ * (either step, in arrival order). They are recorded in `requests` and `mediaRequests`, never in
+ * `sends` or `readReceipts`.
  */
 export class GraphApiDouble {
   readonly accessToken: string;
   private readonly recorded = new RecordedRequests<GraphRequest>();
   private readonly recordedSends = new RecordedRequests<GraphRequest>();
   private readonly recordedReadReceipts = new RecordedRequests<GraphRequest>();
+  private readonly recordedMedia = new RecordedRequests<GraphRequest>();
   private script: Script[] = [];
   private readReceiptScript: Script[] = [];
+  private mediaScript: (Script & { only: MediaStep | undefined })[] = [];
+  private readonly media = new Map<string, StoredMedia>();
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
 
@@ -71,6 +105,11 @@ export class GraphApiDouble {
   /** The read receipts (`status: "read"`) received, in arrival order, whatever the answer. */
   get readReceipts(): readonly GraphRequest[] {
     return this.recordedReadReceipts.items;
+  }
+
+  /** The media lookups and downloads received, in arrival order, whatever the answer. */
+  get mediaRequests(): readonly GraphRequest[] {
+    return this.recordedMedia.items;
   }
 
   /** The wamids of the messages the double accepted. */
@@ -117,6 +156,27 @@ export class GraphApiDouble {
     return this;
   }
 
+  /** Registers media the lookup and download answer; the announced sha256 and size are the real ones unless overridden. */
+  addMedia(id: string, bytes: Uint8Array, mimeType: string, overrides: MediaOverrides = {}): this {
+    this.media.set(id, { bytes: Buffer.from(bytes), mimeType, overrides, signatures: new Set() });
+    return this;
+  }
+
+  /**
+   * The next `count` media requests (after the token check) answer this Graph error: lookups and
+   * downloads alike, or only the step named by `only` (the other step then answers normally).
+   */
+  failNextMedia(count: number, failure: GraphFailure, only?: MediaStep): this {
+    this.mediaScript.push(...Array.from({ length: count }, () => ({ kind: 'fail' as const, failure, only })));
+    return this;
+  }
+
+  /** The next `count` media requests (or only those of the step `only` names) are never answered (until `stop`). */
+  hangNextMedia(count: number, only?: MediaStep): this {
+    this.mediaScript.push(...Array.from({ length: count }, () => ({ kind: 'hang' as const, only })));
+    return this;
+  }
+
   /** Resolves as soon as `count` requests (of any kind) have arrived in total. */
   waitForRequests(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
     return this.recorded.waitFor(count, timeoutMs, 'Graph API double');
@@ -145,6 +205,13 @@ export class GraphApiDouble {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);
     const path = req.url ?? '/';
+    if (req.method === 'GET') {
+      const pathname = path.split('?')[0] ?? '';
+      const download = MEDIA_DOWNLOAD_PATH.exec(pathname);
+      if (download) return this.handleMedia(req, res, path, rawBody, 'media-download', undefined, download[1]!);
+      const info = MEDIA_INFO_PATH.exec(pathname);
+      if (info) return this.handleMedia(req, res, path, rawBody, 'media-info', info[1], info[2]!);
+    }
     const match = MESSAGES_PATH.exec(path);
     const body = parseJson(rawBody) as { to?: unknown; status?: unknown; message_id?: unknown } | undefined;
     const kind: GraphRequestKind = body?.status === 'read' ? 'read-receipt' : 'send';
@@ -201,6 +268,80 @@ export class GraphApiDouble {
     record({ kind: 'accepted', wamid });
     const to = typeof body?.to === 'string' ? body.to : '';
     sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] });
+  }
+  private handleMedia(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    rawBody: string,
+    kind: MediaStep,
+    version: string | undefined,
+    encodedId: string,
+  ): void {
+    const mediaId = safeDecode(encodedId);
+    const record = (outcome: GraphRequest['outcome']) => {
+      const request: GraphRequest = { kind, method: req.method ?? '', path, version, phoneNumberId: undefined, mediaId, headers: req.headers, rawBody, body: undefined, outcome };
+      this.recorded.push(request);
+      this.recordedMedia.push(request);
+    };
+    if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
+      record({ kind: 'error', status: 401, code: 190 });
+      return sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));
+    }
+    const scripted = this.mediaScript.findIndex((step) => step.only === undefined || step.only === kind);
+    const next = scripted === -1 ? undefined : this.mediaScript.splice(scripted, 1)[0];
+    if (next?.kind === 'hang') {
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+      record({ kind: 'hung' });
+      return;
+    }
+    if (next?.kind === 'fail') {
+      const { status, code, message } = next.failure;
+      record({ kind: 'error', status, code });
+      if (code === undefined) {
+        res.writeHead(status, { 'content-type': 'text/plain' }).end('upstream failure');
+        return;
+      }
+      return sendJson(res, status, graphError(message ?? `scripted Graph error ${code}`, 'OAuthException', code));
+    }
+    const media = this.media.get(mediaId);
+    if (kind === 'media-info') {
+      if (!media) {
+        record({ kind: 'error', status: 400, code: 100 });
+        const text = `Unsupported get request. Object with ID '${mediaId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`;
+        return sendJson(res, 400, graphError(text, 'GraphMethodException', 100));
+      }
+      const sig = randomBytes(16).toString('hex');
+      media.signatures.add(sig);
+      const url = `${this.baseUrl}/media-download/${encodeURIComponent(mediaId)}?sig=${sig}`;
+      record({ kind: 'media-info', url });
+      const { sha256, fileSize } = media.overrides;
+      return sendJson(res, 200, {
+        messaging_product: 'whatsapp',
+        url,
+        mime_type: media.mimeType,
+        ...(sha256 === null ? {} : { sha256: sha256 ?? createHash('sha256').update(media.bytes).digest('hex') }),
+        ...(fileSize === null ? {} : { file_size: fileSize ?? media.bytes.length }),
+        id: mediaId,
+      });
+    }
+    const sig = new URLSearchParams(path.split('?')[1] ?? '').get('sig');
+    if (!media || !sig || !media.signatures.has(sig)) {
+      record({ kind: 'error', status: 404, code: undefined });
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    record({ kind: 'media-bytes', size: media.bytes.length });
+    res.writeHead(200, { 'content-type': media.mimeType, 'content-length': String(media.bytes.length) }).end(media.bytes);
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }
 

@@ -24,6 +24,9 @@ export const TEST_POLICY: ReplyPolicy = {
   historyTokenBudget: 100_000,
   blockedStrings: [],
   settingsTtlMs: 0,
+  ratePerMinute: 0,
+  dailySpendCapUsd: 0,
+  limitReplyText: 'Please slow down a little.',
 };
 
 /** The tokenizer the worker uses for OpenAI's current models. */

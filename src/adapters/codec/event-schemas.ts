@@ -75,7 +75,7 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     messageType: z.string(),
     receivedAt: z.number(),
     outcome: z.enum(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']),
-    replyKind: z.enum(['ai', 'fallback', 'media']).optional(),
+    replyKind: z.enum(['ai', 'fallback', 'media', 'limit']).optional(),
     model: z.string().optional(),
     usage,
     costUsd: z.number().min(0),

@@ -165,6 +165,23 @@ export class FirestoreChatStore implements ChatStore {
       translateError('saveChannelSettings', error);
     }
   }
+  async addSpend(accountId: string, day: string, usd: number): Promise<void> {
+    try {
+      await this.spendRef(accountId, day).set({ usd: FieldValue.increment(usd), expireAt: this.expireAt() }, { merge: true });
+    } catch (error) {
+      translateError('addSpend', error);
+    }
+  }
+
+  async spendOf(accountId: string, day: string): Promise<number> {
+    const snapshot = await this.read('spendOf', this.spendRef(accountId, day));
+    return snapshot.exists ? Number(snapshot.get('usd') ?? 0) : 0;
+  }
+
+  private spendRef(accountId: string, day: string): DocumentReference {
+    return this.channels.doc(encodeDocId(accountId)).collection('spend').doc(encodeDocId(day));
+  }
+
 
   private messagesOf(conversationId: string): CollectionReference {
     return this.conversations.doc(encodeDocId(conversationId)).collection('messages');

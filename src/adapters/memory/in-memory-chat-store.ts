@@ -17,6 +17,7 @@ export class InMemoryChatStore implements ChatStore {
   private readonly channels = new Map<string, ChannelSettings>();
   /** channel + account + message id → the conversation that claimed it. */
   private readonly claims = new Map<string, string>();
+  private readonly spend = new Map<string, number>();
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
     // Keyed by the channel's message id alone: the same id under another conversation is a duplicate.
@@ -77,6 +78,15 @@ export class InMemoryChatStore implements ChatStore {
 
   async saveChannelSettings(settings: ChannelSettings): Promise<void> {
     this.channels.set(settings.accountId, structuredClone(settings));
+  }
+
+  async addSpend(accountId: string, day: string, usd: number): Promise<void> {
+    const key = `${accountId}\u0000${day}`;
+    this.spend.set(key, (this.spend.get(key) ?? 0) + usd);
+  }
+
+  async spendOf(accountId: string, day: string): Promise<number> {
+    return this.spend.get(`${accountId}\u0000${day}`) ?? 0;
   }
 
   private sorted(conversationId: string): MessageRecord[] {

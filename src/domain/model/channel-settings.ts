@@ -11,6 +11,11 @@ export interface ChannelSettings {
   historyMessages?: number;
   fallbackText?: string;
   mediaReplyText?: string;
+  /** Messages a participant may send per minute before getting the limit reply (0: no limit). */
+  ratePerMinute?: number;
+  /** USD the channel may spend on the model per UTC day (0: no cap). */
+  dailySpendCapUsd?: number;
+  limitReplyText?: string;
   /** WhatsApp template sent instead of a text reply outside the 24 h service window. */
   windowTemplate?: { name: string; language: string };
   updatedAt: number;

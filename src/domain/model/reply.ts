@@ -3,7 +3,8 @@ export interface TokenUsage {
   completion: number;
 }
 
-export type ReplyKind = 'ai' | 'fallback' | 'media';
+/** `limit`: the polite reply sent instead of an answer when a rate limit or spend cap is reached. */
+export type ReplyKind = 'ai' | 'fallback' | 'media' | 'limit';
 
 /** The answer stored for one inbound message; once stored it is never generated again. */
 export interface Reply {

@@ -40,4 +40,10 @@ export interface ChatStore {
 
   /** Replaces the channel's settings document. */
   saveChannelSettings(settings: ChannelSettings): Promise<void>;
+
+  /** Adds to what the channel spent on `day` (`YYYY-MM-DD`, UTC), atomically. */
+  addSpend(accountId: string, day: string, usd: number): Promise<void>;
+
+  /** What the channel spent on `day` so far (0 when nothing). */
+  spendOf(accountId: string, day: string): Promise<number>;
 }

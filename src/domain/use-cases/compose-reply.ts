@@ -18,6 +18,9 @@ export interface EffectiveSettings {
   historyMessages: number;
   fallbackText: string;
   mediaReplyText: string;
+  ratePerMinute: number;
+  dailySpendCapUsd: number;
+  limitReplyText: string;
 }
 
 export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSettingsCache, accountId: string): Promise<EffectiveSettings> {
@@ -32,6 +35,9 @@ export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSetti
     historyMessages: own?.historyMessages ?? policy.historyMessages,
     fallbackText: own?.fallbackText ?? policy.fallbackText,
     mediaReplyText: own?.mediaReplyText ?? policy.mediaReplyText,
+    ratePerMinute: own?.ratePerMinute ?? policy.ratePerMinute,
+    dailySpendCapUsd: own?.dailySpendCapUsd ?? policy.dailySpendCapUsd,
+    limitReplyText: own?.limitReplyText ?? policy.limitReplyText,
   };
 }
 

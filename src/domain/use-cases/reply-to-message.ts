@@ -12,6 +12,7 @@ import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel } from '../ports/reply-channe
 import { splitReply } from '../model/split-reply.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings } from './compose-reply.js';
+import { checkLimits, utcDay } from './reply-limits.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 
 export interface ReplyPolicy {
@@ -34,6 +35,11 @@ export interface ReplyPolicy {
   historyTokenBudget: number;
   /** Values a reply must never contain (configured secrets); such a reply is replaced. */
   blockedStrings: readonly string[];
+  /** Messages a participant may send per minute (0: no limit); channels may set their own. */
+  ratePerMinute: number;
+  /** USD a channel may spend per UTC day (0: no cap); channels may set their own. */
+  dailySpendCapUsd: number;
+  limitReplyText: string;
   /** How long channel settings are cached. */
   settingsTtlMs: number;
   /** The longest message each channel takes; longer replies go out in ordered parts. */
@@ -114,6 +120,13 @@ export class ReplyToMessage {
     const plan = planFor(record.message.content);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
+    const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
+    if (verdict.kind === 'over') {
+      // No model call over a limit: the polite reply once per window, silence after that.
+      return verdict.replyOnce
+        ? this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.limitReplyText, 'limit'), note: verdict.reason })
+        : this.write(record, { state: 'skipped', note: verdict.reason });
+    }
     if (plan.action === 'media-reply') {
       return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
     }
@@ -131,7 +144,9 @@ export class ReplyToMessage {
       const composed = await this.composer.compose(record.message, plan.prompt, settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
-      return await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
+      const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
+      if (composed.reply.costUsd > 0) await this.store.addSpend(record.message.accountId, utcDay(composed.reply.createdAt), composed.reply.costUsd);
+      return answered;
     } catch (error) {
       const failure: Failure = { stage: 'generate', reason: reasonOf(error) };
       if (isRetryable(error) && leased.attempts < this.policy.maxAttempts) {
