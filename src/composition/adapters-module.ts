@@ -7,6 +7,10 @@ import { RoutingReplyChannel, UnconfiguredReplyChannel } from '../adapters/memor
 import { SystemClock } from '../adapters/memory/system-clock.js';
 import { GptTokenCounter } from '../adapters/openai/gpt-token-counter.js';
 import { OpenAiCompletionModel } from '../adapters/openai/openai-completion-model.js';
+import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
+import { DisabledTranscriber } from '../adapters/memory/disabled-transcriber.js';
+import { WhatsAppMediaDownloader } from '../adapters/whatsapp/whatsapp-media.js';
+import type { Transcriber } from '../domain/ports/transcriber.js';
 import { createPubSub, PubSubMessageBus } from '../adapters/pubsub/pubsub-message-bus.js';
 import { ScriptedCompletionModel } from '../adapters/scripted/scripted-completion-model.js';
 import { WebhookReplyChannel } from '../adapters/webhook/webhook-reply-channel.js';
@@ -57,6 +61,7 @@ export function adaptersModule(config: Config, logger: Logger): ContainerModule 
         : new ScriptedCompletionModel(),
     );
     bind(TOKENS.TokenCounter).toConstantValue(new GptTokenCounter(config.OPENAI_MODEL));
+    bind(TOKENS.Transcriber).toConstantValue(transcriberFor(config));
     bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config, logger)));
     // One authenticator per process: one Google certificate cache for both push endpoints.
     bind(TOKENS.PushAuthenticator).toConstantValue(
@@ -99,6 +104,22 @@ function bindEmbedded(bind: Bind, logger: Logger): void {
     }),
   );
   bind(TOKENS.ChatStore).toConstantValue(new InMemoryChatStore());
+}
+
+/** Voice notes are transcribed by the OpenAI-compatible provider when sending to WhatsApp works. */
+function transcriberFor(config: Config): Transcriber {
+  if (config.aiProvider !== 'openai' || !config.WHATSAPP_ACCESS_TOKEN || config.TRANSCRIPTION_MODEL === 'off') return new DisabledTranscriber();
+  return new OpenAiTranscriber({
+    media: new WhatsAppMediaDownloader({
+      baseUrl: config.WHATSAPP_API_BASE_URL,
+      apiVersion: config.WHATSAPP_API_VERSION,
+      accessToken: config.WHATSAPP_ACCESS_TOKEN,
+    }),
+    ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
+    ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+    model: config.TRANSCRIPTION_MODEL,
+    timeoutMs: config.OPENAI_TIMEOUT_MS,
+  });
 }
 
 function replyChannels(config: Config, logger: Logger): { whatsapp: ReplyChannel; api: ReplyChannel } {

@@ -8,6 +8,7 @@ export const TOKENS = {
   ChatStore: Symbol.for('ChatStore'),
   CompletionModel: Symbol.for('CompletionModel'),
   TokenCounter: Symbol.for('TokenCounter'),
+  Transcriber: Symbol.for('Transcriber'),
   ReplyChannel: Symbol.for('ReplyChannel'),
   AnalyticsStore: Symbol.for('AnalyticsStore'),
   ApiKeyVerifier: Symbol.for('ApiKeyVerifier'),

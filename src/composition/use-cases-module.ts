@@ -11,6 +11,7 @@ import { ReplyToMessage } from '../domain/use-cases/reply-to-message.js';
 import type { Config } from '../config/config.js';
 import { DEFAULT_PRICES } from '../config/prices.js';
 import type { TokenCounter } from '../domain/ports/token-counter.js';
+import type { Transcriber } from '../domain/ports/transcriber.js';
 import type { AnalyticsStore } from '../domain/ports/analytics-store.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -62,9 +63,26 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.AcceptApiMessage).toResolvedValue((bus: MessageBus, clock: Clock) => new AcceptApiMessage(bus, clock), [TOKENS.MessageBus, TOKENS.Clock]).inSingletonScope();
   bind(TOKENS.ReplyToMessage)
     .toResolvedValue(
-      (store: ChatStore, model: CompletionModel, channel: ReplyChannel, bus: MessageBus, clock: Clock, policy: ReplyPolicy, tokens: TokenCounter) =>
-        new ReplyToMessage(store, model, channel, bus, clock, policy, tokens),
-      [TOKENS.ChatStore, TOKENS.CompletionModel, TOKENS.ReplyChannel, TOKENS.MessageBus, TOKENS.Clock, TOKENS.ReplyPolicy, TOKENS.TokenCounter],
+      (
+        store: ChatStore,
+        model: CompletionModel,
+        channel: ReplyChannel,
+        bus: MessageBus,
+        clock: Clock,
+        policy: ReplyPolicy,
+        tokens: TokenCounter,
+        transcriber: Transcriber,
+      ) => new ReplyToMessage(store, model, channel, bus, clock, policy, tokens, transcriber),
+      [
+        TOKENS.ChatStore,
+        TOKENS.CompletionModel,
+        TOKENS.ReplyChannel,
+        TOKENS.MessageBus,
+        TOKENS.Clock,
+        TOKENS.ReplyPolicy,
+        TOKENS.TokenCounter,
+        TOKENS.Transcriber,
+      ],
     )
     .inSingletonScope();
   bind(TOKENS.ApplyDeliveryStatus).toResolvedValue((store: ChatStore, bus: MessageBus) => new ApplyDeliveryStatus(store, bus), [TOKENS.ChatStore, TOKENS.MessageBus]).inSingletonScope();

@@ -43,6 +43,8 @@ const schema = z.object({
   OPENAI_API_KEY: secret(8),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** Speech-to-text model for voice notes (OpenAI provider only); `off` sends the media reply instead. */
+  TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
   /** Per model call; below the worker's 60 s lease so a slow model never outlives its claim. */
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(50_000).default(30_000),
   /** Tokens the prompt may use (system prompt, history, message); older exchanges are dropped first. */

@@ -87,6 +87,7 @@ function transcriptEntry(record: MessageRecord) {
     id: message.id,
     type: message.content.type,
     text: textOf(message.content) ?? null,
+    transcript: record.transcript ?? null,
     content: message.content,
     sentAt: iso(message.sentAt),
     receivedAt: iso(message.receivedAt),

@@ -1,3 +1,4 @@
+import { ScriptedTranscriber } from '../support/scripted-transcriber.js';
 import { testTokens } from '../support/reply-harness.js';
 import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -64,7 +65,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
   const analytics = new InMemoryAnalyticsStore();
   const pushAuth = new GoogleOidcPushAuthenticator({ audience: AUDIENCE, serviceAccountEmail: PUSHER, certificates });
   const policy = replyPolicyOf(loadConfig({ ROLE: 'all' }));
-  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens()), new ApplyDeliveryStatus(store, bus));
+  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus));
   const app = createApp('all', { ready: true }, logger, [
     workerRoutes({ handleInbound, logger, pushAuth }),
     apiRoutes({

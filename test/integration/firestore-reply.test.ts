@@ -1,3 +1,4 @@
+import { ScriptedTranscriber } from '../support/scripted-transcriber.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
@@ -27,7 +28,7 @@ function harness() {
   const clock = new FixedClock();
   const interactions: InteractionEvent[] = [];
   bus.subscribe('interactions', async ({ event }) => void interactions.push(event));
-  const useCase = new ReplyToMessage(store, model, channel, bus, clock, TEST_POLICY, testTokens());
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, TEST_POLICY, testTokens(), new ScriptedTranscriber());
   return {
     store,
     model,

@@ -9,6 +9,7 @@ import { ReplyToMessage, type ReplyPolicy } from '../../src/domain/use-cases/rep
 import { aMessage } from './builders.js';
 import { FixedClock } from './fixed-clock.js';
 import { RecordingReplyChannel } from './recording-reply-channel.js';
+import { ScriptedTranscriber } from './scripted-transcriber.js';
 
 export const TEST_POLICY: ReplyPolicy = {
   systemPrompt: 'SYSTEM: you are the test assistant',
@@ -42,16 +43,18 @@ export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
   const channel = new RecordingReplyChannel();
   const bus = new InMemoryMessageBus({ redeliveryDelayMs: 5 });
   const clock = new FixedClock();
+  const transcriber = new ScriptedTranscriber();
   const interactions: InteractionEvent[] = [];
   bus.subscribe('interactions', async ({ event }) => {
     interactions.push(event);
   });
   const fullPolicy = { ...TEST_POLICY, ...policy };
-  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, testTokens());
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, testTokens(), transcriber);
 
   return {
     store,
     model,
+    transcriber,
     channel,
     bus,
     clock,

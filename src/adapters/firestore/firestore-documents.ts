@@ -16,6 +16,7 @@ const RECORD_FIELDS = Object.keys({
   delivery: true,
   failure: true,
   note: true,
+  transcript: true,
   recorded: true,
   updatedAt: true,
 } satisfies Record<keyof MessageRecord, true>) as (keyof MessageRecord)[];

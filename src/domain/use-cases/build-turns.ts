@@ -3,13 +3,16 @@ import type { MessageRecord } from '../model/message-record.js';
 import type { ChatTurn } from '../ports/completion-model.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 
+/** How a transcribed voice note is put to the model. */
+export const voiceNotePrompt = (transcript: string): string => `[voice note] ${transcript}`;
+
 /** Per-message framing the chat format adds around each turn (role, separators). */
 export const TOKENS_PER_TURN = 4;
 
 /** One earlier exchange: the user's message and, when there was one, the reply to it. */
 function exchangeOf(record: MessageRecord): ChatTurn[] {
   const turns: ChatTurn[] = [];
-  const text = textOf(record.message.content);
+  const text = record.transcript !== undefined ? voiceNotePrompt(record.transcript) : textOf(record.message.content);
   if (text !== undefined) turns.push({ role: 'user', content: text });
   if (record.reply) turns.push({ role: 'assistant', content: record.reply.text });
   return turns;

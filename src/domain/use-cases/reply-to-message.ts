@@ -1,7 +1,7 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
 import { userKeyFor, type Channel } from '../model/ids.js';
 import type { MessageInteraction } from '../model/interaction.js';
-import { planFor, type InboundMessage } from '../model/message.js';
+import { planFor, type ContentPlan, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord, type MessageState } from '../model/message-record.js';
 import type { ModelPrice, Reply } from '../model/reply.js';
 import type { ChatStore } from '../ports/chat-store.js';
@@ -10,10 +10,12 @@ import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
 import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel } from '../ports/reply-channel.js';
 import { splitReply } from '../model/split-reply.js';
+import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings } from './compose-reply.js';
 import { checkLimits, utcDay } from './reply-limits.js';
 import type { TokenCounter } from '../ports/token-counter.js';
+import type { Transcriber } from '../ports/transcriber.js';
 
 export interface ReplyPolicy {
   systemPrompt: string;
@@ -73,6 +75,7 @@ export class ReplyToMessage {
     private readonly clock: Clock,
     private readonly policy: ReplyPolicy,
     tokens: TokenCounter,
+    private readonly transcriber: Transcriber,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
     this.composer = new ComposeReply(store, model, tokens, clock, policy);
@@ -116,8 +119,8 @@ export class ReplyToMessage {
     }
   }
 
-  private async generate(record: MessageRecord): Promise<MessageRecord> {
-    const plan = planFor(record.message.content);
+  private async generate(initial: MessageRecord): Promise<MessageRecord> {
+    const { record, plan } = await this.understand(initial);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
     const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
@@ -156,6 +159,26 @@ export class ReplyToMessage {
       const reply = this.fixedReply(record.message, settings.fallbackText, 'fallback');
       return this.write(leased, { state: 'answered', leaseUntil: 0, reply, failure });
     }
+  }
+
+  /**
+   * What the message asks: a voice note is transcribed first (once: the transcript is stored with
+   * the message) and then answered like text; without a transcript it gets the media reply.
+   */
+  private async understand(record: MessageRecord): Promise<{ record: MessageRecord; plan: ContentPlan }> {
+    const plan = planFor(record.message.content);
+    if (record.message.content.type !== 'audio') return { record, plan };
+    if (record.transcript !== undefined) return { record, plan: { action: 'complete', prompt: voiceNotePrompt(record.transcript) } };
+    let transcript: string | null;
+    try {
+      transcript = await this.transcriber.transcribe(record.message);
+    } catch (error) {
+      if (isRetryable(error)) throw error;
+      return { record, plan };
+    }
+    if (!transcript) return { record, plan };
+    const stored = await this.write(record, { transcript });
+    return { record: stored, plan: { action: 'complete', prompt: voiceNotePrompt(transcript) } };
   }
 
   private async send(record: MessageRecord): Promise<MessageRecord> {

@@ -36,7 +36,7 @@ class FixedTextModel implements CompletionModel {
 function withModelAnswering(text: string) {
   const h = replyHarness();
   const model = new FixedTextModel(text, h);
-  const useCase = new ReplyToMessage(h.store, model, h.channel, h.bus, h.clock, h.policy, testTokens());
+  const useCase = new ReplyToMessage(h.store, model, h.channel, h.bus, h.clock, h.policy, testTokens(), h.transcriber);
   return { ...h, model, useCase };
 }
 
