@@ -1,4 +1,5 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isIsolatedCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import { createOpenAiClient } from './openai-client.js';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
@@ -51,19 +52,10 @@ export class OpenAiCompletionModel implements CompletionModel {
     this.maxRetries = options.maxRetries ?? 2;
     this.initialDelayMs = options.backoff?.initialDelayMs ?? 500;
     this.maxDelayMs = options.backoff?.maxDelayMs ?? 8_000;
-    this.client = new OpenAI({
-      // The SDK cannot be built without a key; for a keyless server the header is dropped below.
-      apiKey: options.apiKey ?? 'keyless',
-      baseURL: options.baseURL ?? 'https://api.openai.com/v1',
-      // Everything explicit, so the SDK reads none of its OPENAI_* variables (config is parsed once, in config/).
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      timeout: this.timeoutMs,
-      maxRetries: 0,
-      logLevel: 'off',
-      ...(options.apiKey ? {} : { defaultHeaders: { authorization: null } }),
+    this.client = createOpenAiClient({
+      timeoutMs: this.timeoutMs,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;

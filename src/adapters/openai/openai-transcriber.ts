@@ -1,3 +1,4 @@
+import { createOpenAiClient } from './openai-client.js';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, toFile, type ClientOptions } from 'openai';
 import { DomainError } from '../../domain/model/errors.js';
 import type { InboundMessage } from '../../domain/model/message.js';
@@ -42,19 +43,10 @@ export class OpenAiTranscriber implements Transcriber {
   constructor(private readonly options: OpenAiTranscriberOptions) {
     this.model = options.model ?? DEFAULT_TRANSCRIPTION_MODEL;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.client = new OpenAI({
-      // The SDK cannot be built without a key; for a keyless server the header is dropped below.
-      apiKey: options.apiKey ?? 'keyless',
-      baseURL: options.baseURL ?? 'https://api.openai.com/v1',
-      // Everything explicit, so the SDK reads none of its OPENAI_* variables.
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      timeout: this.timeoutMs,
-      maxRetries: 0,
-      logLevel: 'off',
-      ...(options.apiKey ? {} : { defaultHeaders: { authorization: null } }),
+    this.client = createOpenAiClient({
+      timeoutMs: this.timeoutMs,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
