@@ -38,6 +38,7 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     maxPartLength: { whatsapp: WHATSAPP_MAX_TEXT, api: 65_536 },
     historyTokenBudget: config.HISTORY_TOKEN_BUDGET,
     settingsTtlMs: 30_000,
+    coalesceWindowMs: config.COALESCE_WINDOW_MS,
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     dailySpendCapUsd: config.DAILY_SPEND_CAP_USD,
     limitReplyText: config.LIMIT_REPLY_TEXT,

@@ -68,6 +68,8 @@ const schema = z.object({
     .min(1)
     .default('You are a helpful, concise assistant answering customers of this business on WhatsApp. Reply in the language of the customer.'),
   FALLBACK_TEXT: z.string().min(1).default('Sorry, we could not answer right now. Please try again in a few minutes.'),
+  /** Later messages arriving within this window of one being answered share its completion (0: off). */
+  COALESCE_WINDOW_MS: z.coerce.number().int().min(0).max(30_000).default(0),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(20),
   DAILY_SPEND_CAP_USD: z.coerce.number().min(0).default(0),
   LIMIT_REPLY_TEXT: z.string().min(1).default('You are sending messages faster than I can answer. Please wait a moment and try again.'),

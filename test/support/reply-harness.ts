@@ -25,6 +25,7 @@ export const TEST_POLICY: ReplyPolicy = {
   historyTokenBudget: 100_000,
   blockedStrings: [],
   settingsTtlMs: 0,
+  coalesceWindowMs: 0,
   ratePerMinute: 0,
   dailySpendCapUsd: 0,
   limitReplyText: 'Please slow down a little.',

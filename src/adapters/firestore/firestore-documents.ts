@@ -17,6 +17,7 @@ const RECORD_FIELDS = Object.keys({
   failure: true,
   note: true,
   transcript: true,
+  folded: true,
   recorded: true,
   updatedAt: true,
 } satisfies Record<keyof MessageRecord, true>) as (keyof MessageRecord)[];

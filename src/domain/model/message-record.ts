@@ -47,6 +47,8 @@ export interface MessageRecord {
   /** Epoch ms until which the holder of `generating`/`sending` owns the message; 0 when free. */
   leaseUntil: number;
   reply?: Reply;
+  /** Prompts of later messages folded into this message's completion (a burst answered at once). */
+  folded?: string[];
   /** The text of a voice note, once transcribed. */
   transcript?: string;
   /** Ids the channel gave the parts of the reply. */

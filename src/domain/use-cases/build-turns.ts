@@ -11,25 +11,28 @@ export const TOKENS_PER_TURN = 4;
 
 /** One earlier exchange: the user's message and, when there was one, the reply to it. */
 function exchangeOf(record: MessageRecord): ChatTurn[] {
+  // A folded message is part of the exchange of the message whose completion answered it.
+  if (record.note?.startsWith('folded-into:')) return [];
   const turns: ChatTurn[] = [];
   const text = record.transcript !== undefined ? voiceNotePrompt(record.transcript) : textOf(record.message.content);
   if (text !== undefined) turns.push({ role: 'user', content: text });
+  for (const folded of record.folded ?? []) turns.push({ role: 'user', content: folded });
   if (record.reply) turns.push({ role: 'assistant', content: record.reply.text });
   return turns;
 }
 
 /**
- * The message being answered as the last user turn, preceded by as many of the newest earlier
+ * The message being answered (with any folded into it) as the last user turns, preceded by as many of the newest earlier
  * exchanges as fit in `budget` tokens together with the system prompt (whole exchanges only).
  */
 export function buildTurns(
   history: readonly MessageRecord[],
-  prompt: string,
+  prompts: string | readonly string[],
   budget: { tokens: number; systemPrompt: string; counter: TokenCounter } | undefined = undefined,
 ): ChatTurn[] {
   const cost = (turn: ChatTurn) => (budget ? budget.counter.count(turn.content) + TOKENS_PER_TURN : 0);
-  const last: ChatTurn = { role: 'user', content: prompt };
-  let left = budget ? budget.tokens - budget.counter.count(budget.systemPrompt) - TOKENS_PER_TURN - cost(last) : Infinity;
+  const last: ChatTurn[] = (typeof prompts === 'string' ? [prompts] : prompts).map((content) => ({ role: 'user', content }));
+  let left = budget ? budget.tokens - budget.counter.count(budget.systemPrompt) - TOKENS_PER_TURN - last.reduce((sum, turn) => sum + cost(turn), 0) : Infinity;
   const kept: ChatTurn[][] = [];
   for (let i = history.length - 1; i >= 0; i--) {
     const exchange = exchangeOf(history[i]!);
@@ -38,5 +41,5 @@ export function buildTurns(
     left -= needed;
     kept.unshift(exchange);
   }
-  return [...kept.flat(), last];
+  return [...kept.flat(), ...last];
 }

@@ -56,14 +56,14 @@ export class ComposeReply {
     private readonly policy: ReplyPolicy,
   ) {}
 
-  async compose(message: InboundMessage, prompt: string, settings: EffectiveSettings): Promise<Composition> {
+  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings): Promise<Composition> {
     const history = await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages });
     const canary = canaryFor(message.accountId, settings.systemPrompt);
     const systemPrompt = withCanary(settings.systemPrompt, canary);
     const completion = await this.model.complete(
       {
         systemPrompt,
-        turns: buildTurns(history, prompt, { tokens: this.policy.historyTokenBudget, systemPrompt, counter: this.tokens }),
+        turns: buildTurns(history, prompts, { tokens: this.policy.historyTokenBudget, systemPrompt, counter: this.tokens }),
         maxTokens: settings.maxTokens,
         ...(settings.model ? { model: settings.model } : {}),
         ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),

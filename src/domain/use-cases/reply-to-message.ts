@@ -14,6 +14,7 @@ import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings } from './compose-reply.js';
 import { checkLimits, utcDay } from './reply-limits.js';
+import { earlierMessageWaits, FOLDED_INTO, foldableAfter } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
@@ -42,6 +43,8 @@ export interface ReplyPolicy {
   /** USD a channel may spend per UTC day (0: no cap); channels may set their own. */
   dailySpendCapUsd: number;
   limitReplyText: string;
+  /** Later messages arriving within this window of one being answered are folded into its completion (0: off). */
+  coalesceWindowMs: number;
   /** How long channel settings are cached. */
   settingsTtlMs: number;
   /** The longest message each channel takes; longer replies go out in ordered parts. */
@@ -134,8 +137,10 @@ export class ReplyToMessage {
       return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
     }
 
+    // Answer in arrival order: an earlier message of the conversation goes first.
+    if (await earlierMessageWaits(this.store, record, this.clock.now())) throw new MessageInProgressError(record.message.id);
     const now = this.clock.now();
-    const leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
+    let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
       state: 'generating',
       leaseUntil: now + this.policy.leaseMs,
       attempts: record.attempts + 1,
@@ -144,7 +149,9 @@ export class ReplyToMessage {
     if (!leased) return this.reload(record.message);
 
     try {
-      const composed = await this.composer.compose(record.message, plan.prompt, settings);
+      const folded = await this.fold(leased);
+      leased = folded.record;
+      const composed = await this.composer.compose(record.message, [plan.prompt, ...folded.prompts], settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
       const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
@@ -159,6 +166,32 @@ export class ReplyToMessage {
       const reply = this.fixedReply(record.message, settings.fallbackText, 'fallback');
       return this.write(leased, { state: 'answered', leaseUntil: 0, reply, failure });
     }
+  }
+
+  /**
+   * A burst: later messages that arrived within the coalescing window are answered by this one
+   * completion. They are recorded as `skipped` with `folded-into:<id>` (never dropped), and this
+   * message keeps their prompts so a retried generation covers them again.
+   */
+  private async fold(record: MessageRecord): Promise<{ record: MessageRecord; prompts: string[] }> {
+    if (this.policy.coalesceWindowMs <= 0) return { record, prompts: [] };
+    const waitMs = record.message.receivedAt + this.policy.coalesceWindowMs - this.clock.now();
+    if (waitMs > 0) await this.clock.sleep(waitMs);
+    const prompts = [...(record.folded ?? [])];
+    for (const later of await foldableAfter(this.store, record, this.policy.coalesceWindowMs)) {
+      const folded = await this.store.transition(later.message.conversationId, later.message.id, later.version, {
+        state: 'skipped',
+        note: `${FOLDED_INTO}${record.message.id}`,
+        updatedAt: this.clock.now(),
+      });
+      const plan = planFor(later.message.content);
+      if (folded && plan.action === 'complete') prompts.push(plan.prompt);
+    }
+    if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts };
+    const updated = await this.store.transition(record.message.conversationId, record.message.id, record.version, { folded: prompts, updatedAt: this.clock.now() });
+    // Lost the lease meanwhile: the taker-over folds again from what is stored.
+    if (!updated) throw new MessageInProgressError(record.message.id);
+    return { record: updated, prompts };
   }
 
   /**
