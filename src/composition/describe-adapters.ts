@@ -17,6 +17,8 @@ export function describeAdapters(container: Container): AdapterReport {
     messageBus: nameOf(container.get(TOKENS.MessageBus)),
     chatStore: nameOf(container.get(TOKENS.ChatStore)),
     completionModel: nameOf(container.get(TOKENS.CompletionModel)),
+    transcriber: nameOf(container.get(TOKENS.Transcriber)),
+    tokenCounter: nameOf(container.get(TOKENS.TokenCounter)),
     analyticsStore: nameOf(container.get(TOKENS.AnalyticsStore)),
     apiKeys: nameOf(container.get(TOKENS.ApiKeyVerifier)),
     pushAuth: nameOf(container.get(TOKENS.PushAuthenticator)),

@@ -52,6 +52,16 @@ describe('buildRole', () => {
     await runtime.stop();
   });
 
+  it('transcribes voice notes with the OpenAI provider when WhatsApp sending is configured, unless TRANSCRIPTION_MODEL=off', async () => {
+    const env = { ROLE: 'all', OPENAI_API_KEY: 'sk-test-0123456789', WHATSAPP_ACCESS_TOKEN: 'EAAG-test-token' };
+    const on = buildRole(loadConfig(env), { logger: silent() });
+    const off = buildRole(loadConfig({ ...env, TRANSCRIPTION_MODEL: 'off' }), { logger: silent() });
+
+    expect(on.adapters.transcriber).toBe('OpenAiTranscriber');
+    expect(off.adapters.transcriber).toBe('DisabledTranscriber');
+    await Promise.all([on.stop(), off.stop()]);
+  });
+
   it('refuses to start, naming DATABASE_URL, when it selects the PostgreSQL store this build lacks', () => {
     const error = startupErrorOf({ ROLE: 'all', DATABASE_URL: 'postgres://localhost:5432/vocoeng' });
 
@@ -64,6 +74,9 @@ describe('buildRole', () => {
     const scripted = buildRole(loadConfig({ ROLE: 'all', OPENAI_API_KEY: 'sk-test-0123456789', AI_PROVIDER: 'scripted' }), { logger: silent() });
 
     expect(openai.adapters.completionModel).toBe('OpenAiCompletionModel');
+    expect(openai.adapters.tokenCounter).toBe('GptTokenCounter');
+    // Voice notes need the Graph API to fetch the audio: without a WhatsApp token they get the media reply.
+    expect(openai.adapters.transcriber).toBe('DisabledTranscriber');
     expect(scripted.adapters.completionModel).toBe('ScriptedCompletionModel');
     await Promise.all([openai.stop(), scripted.stop()]);
   });

@@ -9,6 +9,8 @@ export interface ChannelSettings {
   temperature?: number;
   maxReplyTokens?: number;
   historyMessages?: number;
+  /** Tokens the prompt may use (system prompt, history, message). */
+  historyTokenBudget?: number;
   fallbackText?: string;
   mediaReplyText?: string;
   /** Messages a participant may send per minute before getting the limit reply (0: no limit). */

@@ -16,6 +16,7 @@ export interface EffectiveSettings {
   temperature?: number;
   maxTokens: number;
   historyMessages: number;
+  historyTokenBudget: number;
   fallbackText: string;
   mediaReplyText: string;
   ratePerMinute: number;
@@ -33,6 +34,7 @@ export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSetti
     ...(temperature !== undefined ? { temperature } : {}),
     maxTokens: own?.maxReplyTokens ?? policy.maxTokens,
     historyMessages: own?.historyMessages ?? policy.historyMessages,
+    historyTokenBudget: own?.historyTokenBudget ?? policy.historyTokenBudget,
     fallbackText: own?.fallbackText ?? policy.fallbackText,
     mediaReplyText: own?.mediaReplyText ?? policy.mediaReplyText,
     ratePerMinute: own?.ratePerMinute ?? policy.ratePerMinute,
@@ -63,7 +65,7 @@ export class ComposeReply {
     const completion = await this.model.complete(
       {
         systemPrompt,
-        turns: buildTurns(history, prompts, { tokens: this.policy.historyTokenBudget, systemPrompt, counter: this.tokens }),
+        turns: buildTurns(history, prompts, { tokens: settings.historyTokenBudget, systemPrompt, counter: this.tokens }),
         maxTokens: settings.maxTokens,
         ...(settings.model ? { model: settings.model } : {}),
         ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),

@@ -66,6 +66,23 @@ describe('ReplyToMessage limits', () => {
     expect(await h.stored(tomorrow)).toMatchObject({ state: 'sent', reply: { kind: 'ai' } });
   });
 
+  it('calls the model just below the spend cap and stops exactly at it', async () => {
+    const h = replyHarness({ dailySpendCapUsd: 1 });
+    const first = h.message({ text: 'below the cap' });
+    const today = new Date(h.clock.now()).toISOString().slice(0, 10);
+    await h.store.addSpend(first.accountId, today, 0.999_999);
+    await h.useCase.execute(first);
+    expect(h.model.calls).toBe(1);
+
+    await h.store.addSpend(first.accountId, today, 1 - (await h.store.spendOf(first.accountId, today)));
+    h.clock.advance(1_000);
+    const atCap = h.message({ participant: first.participant, accountId: first.accountId, text: 'at the cap' });
+    await h.useCase.execute(atCap);
+
+    expect(h.model.calls).toBe(1);
+    expect(await h.stored(atCap)).toMatchObject({ note: 'spend-capped', reply: { kind: 'limit' } });
+  });
+
   it('takes the limits from the channel settings over the defaults', async () => {
     const h = replyHarness({ ratePerMinute: 100 });
     const first = h.message({ text: 'one' });
