@@ -1,9 +1,7 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
-import { userKeyFor, type Channel } from '../model/ids.js';
-import type { MessageInteraction } from '../model/interaction.js';
 import { planFor, type ContentPlan, type InboundMessage } from '../model/message.js';
-import { nextStep, type Failure, type MessagePatch, type MessageRecord, type MessageState } from '../model/message-record.js';
-import type { ModelPrice, Reply } from '../model/reply.js';
+import { nextStep, type Failure, type MessagePatch, type MessageRecord } from '../model/message-record.js';
+import type { Reply } from '../model/reply.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
@@ -18,47 +16,11 @@ import { earlierMessageWaits, FOLDED_INTO, foldableAfter } from './conversation-
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
-export interface ReplyPolicy {
-  systemPrompt: string;
-  model?: string;
-  maxTokens: number;
-  /** Earlier messages of the conversation given to the model. */
-  historyMessages: number;
-  /** How long a delivery owns a message while generating or sending. */
-  leaseMs: number;
-  /** Generation attempts before the fallback reply is sent instead. */
-  maxAttempts: number;
-  /** Send attempts before the reply is recorded as failed. */
-  maxSendAttempts: number;
-  fallbackText: string;
-  mediaReplyText: string;
-  prices: Readonly<Record<string, ModelPrice>>;
-  temperature?: number;
-  /** Tokens the prompt (system prompt, history, message) may use; older exchanges are dropped first. */
-  historyTokenBudget: number;
-  /** Values a reply must never contain (configured secrets); such a reply is replaced. */
-  blockedStrings: readonly string[];
-  /** Messages a participant may send per minute (0: no limit); channels may set their own. */
-  ratePerMinute: number;
-  /** USD a channel may spend per UTC day (0: no cap); channels may set their own. */
-  dailySpendCapUsd: number;
-  limitReplyText: string;
-  /** Later messages arriving within this window of one being answered are folded into its completion (0: off). */
-  coalesceWindowMs: number;
-  /** How long channel settings are cached. */
-  settingsTtlMs: number;
-  /** The longest message each channel takes; longer replies go out in ordered parts. */
-  maxPartLength: Readonly<Record<Channel, number>>;
-}
+import { interactionOf, reasonOf } from './interaction-of.js';
+import type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
 
-export interface ReplyOutcome {
-  messageId: string;
-  state: MessageState;
-  /** False when this delivery found the work already done. */
-  firstDelivery: boolean;
-  /** Why the reply was not sent, or what failed (a stable reason, never content). */
-  reason?: string;
-}
+export type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
+export { interactionOf } from './interaction-of.js';
 
 /** Errors `execute` rejects with; all are retryable (the delivery is retried later). */
 export type ReplyToMessageError = MessageInProgressError | Error;
@@ -300,31 +262,4 @@ export class ReplyToMessage {
   private async reload(message: InboundMessage): Promise<MessageRecord> {
     return (await this.store.register(message, this.clock.now())).record;
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'unexpected-error';
-}
-
-export function interactionOf(record: MessageRecord): MessageInteraction {
-  const { message, reply } = record;
-  const failureReason = record.failure?.reason ?? (record.state === 'unsent' ? 'reply-channel-not-configured' : undefined);
-  return {
-    type: 'message',
-    eventId: `message:${message.channel}:${message.id}`,
-    occurredAt: record.updatedAt,
-    channel: message.channel,
-    accountId: message.accountId,
-    conversationId: message.conversationId,
-    userKey: userKeyFor(message.channel, message.accountId, message.participant.id),
-    messageId: message.id,
-    messageType: message.content.type,
-    receivedAt: message.receivedAt,
-    outcome: record.state as MessageInteraction['outcome'],
-    usage: reply?.usage ?? { prompt: 0, completion: 0 },
-    costUsd: reply?.costUsd ?? 0,
-    ...(reply ? { replyKind: reply.kind, latencyMs: reply.latencyMs } : {}),
-    ...(reply?.model ? { model: reply.model } : {}),
-    ...(failureReason ? { failureReason } : {}),
-  };
 }

@@ -1,0 +1,31 @@
+import { userKeyFor } from '../model/ids.js';
+import type { MessageInteraction } from '../model/interaction.js';
+import type { MessageRecord } from '../model/message-record.js';
+
+/** The stable reason of a failure: the error's code, when it has one. */
+export function reasonOf(error: unknown): string {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'unexpected-error';
+}
+
+export function interactionOf(record: MessageRecord): MessageInteraction {
+  const { message, reply } = record;
+  const failureReason = record.failure?.reason ?? (record.state === 'unsent' ? 'reply-channel-not-configured' : undefined);
+  return {
+    type: 'message',
+    eventId: `message:${message.channel}:${message.id}`,
+    occurredAt: record.updatedAt,
+    channel: message.channel,
+    accountId: message.accountId,
+    conversationId: message.conversationId,
+    userKey: userKeyFor(message.channel, message.accountId, message.participant.id),
+    messageId: message.id,
+    messageType: message.content.type,
+    receivedAt: message.receivedAt,
+    outcome: record.state as MessageInteraction['outcome'],
+    usage: reply?.usage ?? { prompt: 0, completion: 0 },
+    costUsd: reply?.costUsd ?? 0,
+    ...(reply ? { replyKind: reply.kind, latencyMs: reply.latencyMs } : {}),
+    ...(reply?.model ? { model: reply.model } : {}),
+    ...(failureReason ? { failureReason } : {}),
+  };
+}

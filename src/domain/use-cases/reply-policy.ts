@@ -1,0 +1,45 @@
+import type { ModelPrice } from '../model/reply.js';
+import type { Channel } from '../model/ids.js';
+import type { MessageState } from '../model/message-record.js';
+
+export interface ReplyPolicy {
+  systemPrompt: string;
+  model?: string;
+  maxTokens: number;
+  /** Earlier messages of the conversation given to the model. */
+  historyMessages: number;
+  /** How long a delivery owns a message while generating or sending. */
+  leaseMs: number;
+  /** Generation attempts before the fallback reply is sent instead. */
+  maxAttempts: number;
+  /** Send attempts before the reply is recorded as failed. */
+  maxSendAttempts: number;
+  fallbackText: string;
+  mediaReplyText: string;
+  prices: Readonly<Record<string, ModelPrice>>;
+  temperature?: number;
+  /** Tokens the prompt (system prompt, history, message) may use; older exchanges are dropped first. */
+  historyTokenBudget: number;
+  /** Values a reply must never contain (configured secrets); such a reply is replaced. */
+  blockedStrings: readonly string[];
+  /** Messages a participant may send per minute (0: no limit); channels may set their own. */
+  ratePerMinute: number;
+  /** USD a channel may spend per UTC day (0: no cap); channels may set their own. */
+  dailySpendCapUsd: number;
+  limitReplyText: string;
+  /** Later messages arriving within this window of one being answered are folded into its completion (0: off). */
+  coalesceWindowMs: number;
+  /** How long channel settings are cached. */
+  settingsTtlMs: number;
+  /** The longest message each channel takes; longer replies go out in ordered parts. */
+  maxPartLength: Readonly<Record<Channel, number>>;
+}
+
+export interface ReplyOutcome {
+  messageId: string;
+  state: MessageState;
+  /** False when this delivery found the work already done. */
+  firstDelivery: boolean;
+  /** Why the reply was not sent, or what failed (a stable reason, never content). */
+  reason?: string;
+}
