@@ -94,9 +94,11 @@ function bindGoogleCloud(bind: Bind, config: Config, projectId: string): void {
 function bindEmbedded(bind: Bind, logger: Logger): void {
   bind(TOKENS.MessageBus).toConstantValue(
     new InMemoryMessageBus({
+      // Redeliveries span more than a lease (60 s), so a message waiting for an earlier one of its
+      // conversation outlives a stuck predecessor instead of being dead-lettered behind it.
       redeliveryDelayMs: 1_000,
       maxRedeliveryDelayMs: 10_000,
-      maxDeliveryAttempts: 5,
+      maxDeliveryAttempts: 10,
       onNack: (topic, delivery, error) =>
         logger.warn('bus delivery nacked; will redeliver', { topic, messageId: delivery.messageId, attempt: delivery.deliveryAttempt, ...errorFields(error) }),
       onDeadLetter: (topic, delivery, error) =>

@@ -2,8 +2,6 @@ import { planFor } from '../model/message.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { ChatStore } from '../ports/chat-store.js';
 
-/** Unanswered messages older than this no longer hold their conversation back (a lost message must not block it). */
-export const TURN_HORIZON_MS = 10 * 60_000;
 const LOOKBACK = 30;
 
 const arrivedBefore = (a: MessageRecord, b: MessageRecord): boolean =>
@@ -13,18 +11,22 @@ const arrivedBefore = (a: MessageRecord, b: MessageRecord): boolean =>
       ? a.message.sentAt < b.message.sentAt
       : a.message.id < b.message.id;
 
-const awaitsAnswer = (record: MessageRecord): boolean =>
-  (record.state === 'received' || record.state === 'generating') && planFor(record.message.content).action === 'complete';
+/**
+ * Still being worked on: generating under a live lease, or received and touched within the last
+ * lease period. A message whose deliveries stopped (dead-lettered) stops holding its conversation
+ * back one lease period after its last attempt.
+ */
+const awaitsAnswer = (record: MessageRecord, now: number, leaseMs: number): boolean =>
+  planFor(record.message.content).action === 'complete' &&
+  ((record.state === 'generating' && record.leaseUntil > now) || (record.state === 'received' && now - record.updatedAt < leaseMs));
 
 /**
  * True when an earlier message of the same conversation still waits for its answer: messages are
  * answered in arrival order, whatever order the bus delivers them in.
  */
-export async function earlierMessageWaits(store: ChatStore, record: MessageRecord, now: number): Promise<boolean> {
+export async function earlierMessageWaits(store: ChatStore, record: MessageRecord, now: number, leaseMs: number): Promise<boolean> {
   const recent = await store.messages(record.message.conversationId, { limit: LOOKBACK });
-  return recent.some(
-    (other) => other.message.id !== record.message.id && awaitsAnswer(other) && arrivedBefore(other, record) && now - other.message.receivedAt < TURN_HORIZON_MS,
-  );
+  return recent.some((other) => other.message.id !== record.message.id && arrivedBefore(other, record) && awaitsAnswer(other, now, leaseMs));
 }
 
 /** Later messages of the conversation, not yet answered, that arrived within `windowMs` of this one. */

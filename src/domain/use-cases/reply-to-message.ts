@@ -100,7 +100,7 @@ export class ReplyToMessage {
     }
 
     // Answer in arrival order: an earlier message of the conversation goes first.
-    if (await earlierMessageWaits(this.store, record, this.clock.now())) throw new MessageInProgressError(record.message.id);
+    if (await earlierMessageWaits(this.store, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
     const now = this.clock.now();
     let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
       state: 'generating',

@@ -37,6 +37,20 @@ describe('ReplyToMessage (order and bursts)', () => {
     for (const message of messages) expect(await h.stored(message)).toMatchObject({ state: 'sent' });
   });
 
+  it('lets a later message wait for an earlier one still being worked on, but not for one whose deliveries stopped a lease ago', async () => {
+    const h = replyHarness();
+    const stuck = h.message({ text: 'earlier, its deliveries stopped' });
+    await h.store.register(stuck, h.clock.now());
+    const later = h.message({ participant: stuck.participant, accountId: stuck.accountId, text: 'later', receivedAt: stuck.receivedAt + 1_000 });
+
+    await expect(h.useCase.execute(later)).rejects.toMatchObject({ code: 'message_in_progress', retryable: true });
+    expect(h.model.calls).toBe(0);
+
+    h.clock.advance(h.policy.leaseMs + 1);
+    await h.useCase.execute(later);
+    expect(await h.stored(later)).toMatchObject({ state: 'sent' });
+  });
+
   it('answers a burst of 5 within the coalescing window with one completion covering all 5, each message in a final state', async () => {
     const h = replyHarness({ coalesceWindowMs: 3_000 });
     const first = h.message({ text: 'Hi' });
