@@ -79,6 +79,12 @@ function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
   if (pushIngress && runtime.adapters.pushAuth === 'AllowAllPushAuthenticator') {
     warnings.push('push endpoints accept unauthenticated requests (PUSH_AUDIENCE unset): Cloud Run IAM must protect this service');
   }
+  const listens = config.ROLE === 'listener' || config.ROLE === 'all';
+  if (listens && !config.WHATSAPP_APP_SECRET) warnings.push('the WhatsApp webhook answers 503: set WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to enable it');
+  if (listens && !config.API_WEBHOOK_SECRET) warnings.push('the API-channel webhook answers 503: set API_WEBHOOK_SECRET (whsec_…) to enable it');
+  if ((config.ROLE === 'api' || config.ROLE === 'all') && !config.BOOTSTRAP_API_KEY) {
+    warnings.push('no API key is configured, so every /api/v1 request answers 401: set BOOTSTRAP_API_KEY');
+  }
   if ((config.ROLE === 'api' || config.ROLE === 'all') && runtime.adapters.analyticsStore === 'InMemoryAnalyticsStore') {
     warnings.push('analytics facts are kept in memory by this build and are lost on restart');
   }
