@@ -2,7 +2,8 @@ import { planFor } from '../model/message.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { ChatStore } from '../ports/chat-store.js';
 
-const LOOKBACK = 30;
+/** How many of a conversation's newest messages the turn checks look at. */
+export const RECENT_MESSAGES = 30;
 
 const arrivedBefore = (a: MessageRecord, b: MessageRecord): boolean =>
   a.message.receivedAt !== b.message.receivedAt
@@ -24,15 +25,14 @@ const awaitsAnswer = (record: MessageRecord, now: number, leaseMs: number): bool
  * True when an earlier message of the same conversation still waits for its answer: messages are
  * answered in arrival order, whatever order the bus delivers them in.
  */
-export async function earlierMessageWaits(store: ChatStore, record: MessageRecord, now: number, leaseMs: number): Promise<boolean> {
-  const recent = await store.messages(record.message.conversationId, { limit: LOOKBACK });
+export function earlierMessageWaits(recent: readonly MessageRecord[], record: MessageRecord, now: number, leaseMs: number): boolean {
   return recent.some((other) => other.message.id !== record.message.id && arrivedBefore(other, record) && awaitsAnswer(other, now, leaseMs));
 }
 
 /** Later messages of the conversation, not yet answered, that arrived within `windowMs` of this one. */
 export async function foldableAfter(store: ChatStore, record: MessageRecord, windowMs: number): Promise<MessageRecord[]> {
   if (windowMs <= 0) return [];
-  const recent = await store.messages(record.message.conversationId, { limit: LOOKBACK });
+  const recent = await store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
   return recent.filter(
     (other) =>
       other.message.id !== record.message.id &&

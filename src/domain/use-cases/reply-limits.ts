@@ -17,12 +17,18 @@ export interface Limits {
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * Checks the participant's message rate (per conversation, per minute) and the channel's spend
+ * Checks the participant's message rate (per conversation, per minute, over `recent`: the
+ * conversation's newest messages, at least `ratePerMinute + 1` of them) and the channel's spend
  * today. The limit reply goes out once per window: once per minute for the rate, once per
  * conversation per UTC day for the spend cap.
  */
-export async function checkLimits(store: ChatStore, message: InboundMessage, limits: Limits, now: number): Promise<LimitVerdict> {
-  const recent = limits.ratePerMinute > 0 ? await store.messages(message.conversationId, { limit: limits.ratePerMinute + 50 }) : [];
+export async function checkLimits(
+  store: ChatStore,
+  message: InboundMessage,
+  recent: readonly MessageRecord[],
+  limits: Limits,
+  now: number,
+): Promise<LimitVerdict> {
   if (limits.ratePerMinute > 0) {
     const inWindow = recent.filter((record) => record.message.receivedAt > message.receivedAt - MINUTE_MS && record.message.receivedAt <= message.receivedAt);
     if (inWindow.length > limits.ratePerMinute) {

@@ -12,7 +12,7 @@ import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings } from './compose-reply.js';
 import { checkLimits, utcDay } from './reply-limits.js';
-import { earlierMessageWaits, FOLDED_INTO, foldableAfter } from './conversation-turn.js';
+import { earlierMessageWaits, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
@@ -88,7 +88,9 @@ export class ReplyToMessage {
     const { record, plan } = await this.understand(initial);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
-    const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
+    // One read of the conversation's recent messages serves the rate limit and the turn order.
+    const recent = await this.store.messages(record.message.conversationId, { limit: Math.max(RECENT_MESSAGES, settings.ratePerMinute + 50) });
+    const verdict = await checkLimits(this.store, record.message, recent, settings, this.clock.now());
     if (verdict.kind === 'over') {
       // No model call over a limit: the polite reply once per window, silence after that.
       return verdict.replyOnce
@@ -100,7 +102,7 @@ export class ReplyToMessage {
     }
 
     // Answer in arrival order: an earlier message of the conversation goes first.
-    if (await earlierMessageWaits(this.store, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
+    if (earlierMessageWaits(recent, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
     const now = this.clock.now();
     let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
       state: 'generating',
