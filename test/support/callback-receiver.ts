@@ -1,3 +1,4 @@
+import { listenOnLoopback } from './ports.js';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RecordedRequests } from './recorded-requests.js';
@@ -35,10 +36,7 @@ export class CallbackReceiver {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server);
     return { baseUrl: this.baseUrl };
   }
 

@@ -1,3 +1,4 @@
+import { listenOnLoopback } from './ports.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -120,10 +121,7 @@ export class GraphApiDouble {
   async start(port = 0): Promise<{ baseUrl: string }> {
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server, port);
     return { baseUrl: this.baseUrl };
   }
 

@@ -1,3 +1,4 @@
+import { listenOnLoopback } from './ports.js';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,10 +74,7 @@ export class OpenAiDouble {
   async start(): Promise<{ baseUrl: string }> {
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listenOnLoopback(server);
     return { baseUrl: this.baseUrl };
   }
 
