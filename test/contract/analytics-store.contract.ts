@@ -1,21 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomInt, randomUUID } from 'node:crypto';
 import type { ConversationSummary } from '../../src/domain/model/analytics.js';
 import { ValidationError } from '../../src/domain/model/errors.js';
 import type { Channel } from '../../src/domain/model/ids.js';
 import type { MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
+import { erasureCases } from './analytics-store-erasure.cases.js';
+import { rangeCases } from './analytics-store-ranges.cases.js';
+import { timeseriesCases } from './analytics-store-timeseries.cases.js';
+import { anAnalyticsFixture, DAY, expectPercentiles, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export interface AnalyticsStoreUnderTest {
   store: AnalyticsStore;
   cleanup?: () => Promise<void>;
 }
 
-const DAY = 24 * 3600 * 1000;
-
 /** The shared cases every AnalyticsStore implementation must pass. */
 export function analyticsStoreContract(name: string, make: () => Promise<AnalyticsStoreUnderTest>): void {
   describe(name, () => {
+    let fixture: AnalyticsFixture;
     let store: AnalyticsStore;
     let cleanup: (() => Promise<void>) | undefined;
     /** Each test queries a day of its own, so a shared database's other rows stay out of range. */
@@ -24,8 +26,8 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
 
     beforeEach(async () => {
       ({ store, cleanup } = await make());
-      base = Date.UTC(2100, 0, 1) + randomInt(0, 1_000_000) * DAY;
-      run = randomUUID();
+      fixture = anAnalyticsFixture(store);
+      ({ base, run } = fixture);
     });
     afterEach(async () => {
       await cleanup?.();
@@ -33,48 +35,9 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
 
     const day = () => ({ from: base, to: base + DAY });
 
-    function aMessageEvent(overrides: Partial<MessageInteraction> = {}): MessageInteraction {
-      const messageId = `m-${randomUUID()}`;
-      return {
-        type: 'message',
-        eventId: `message:whatsapp:${messageId}`,
-        occurredAt: base + 1000,
-        channel: 'whatsapp',
-        accountId: `acct-${run}`,
-        conversationId: `c-${run}-1`,
-        userKey: `u-${run}-1`,
-        messageId,
-        messageType: 'text',
-        receivedAt: base + 1000,
-        outcome: 'sent',
-        replyKind: 'ai',
-        model: 'gpt-test',
-        usage: { prompt: 0, completion: 0 },
-        costUsd: 0,
-        latencyMs: 100,
-        ...overrides,
-      };
-    }
-
-    function aStatusEvent(overrides: Partial<StatusInteraction> = {}): StatusInteraction {
-      const outboundId = `out-${randomUUID()}`;
-      return {
-        type: 'status',
-        eventId: `status:whatsapp:${outboundId}:read`,
-        occurredAt: base + 2000,
-        channel: 'whatsapp',
-        accountId: `acct-${run}`,
-        conversationId: `c-${run}-1`,
-        userKey: `u-${run}-1`,
-        outboundId,
-        status: 'read',
-        ...overrides,
-      };
-    }
-
-    async function recordAll(events: (MessageInteraction | StatusInteraction)[]): Promise<void> {
-      for (const event of events) expect(await store.record(event)).toBe('inserted');
-    }
+    const aMessageEvent = (overrides: Partial<MessageInteraction> = {}) => fixture.message(overrides);
+    const aStatusEvent = (overrides: Partial<StatusInteraction> = {}) => fixture.status(overrides);
+    const recordAll = (events: (MessageInteraction | StatusInteraction)[]) => fixture.recordAll(events);
 
     describe('record', () => {
       it('inserts an event once and reports duplicate when the same eventId is recorded again', async () => {
@@ -102,6 +65,23 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         expect(await store.record(status)).toBe('inserted');
         expect(await store.record(status)).toBe('duplicate');
       });
+
+      it('inserts a status once when the same status event is recorded concurrently', async () => {
+        const status = aStatusEvent();
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.record(status)));
+        expect(results.filter((r) => r === 'inserted')).toHaveLength(1);
+      });
+
+      it('counts each fact once when duplicates of several events race each other', async () => {
+        const events = Array.from({ length: 5 }, (_, i) => aMessageEvent({ usage: { prompt: 10 ** i, completion: 0 }, latencyMs: 100 * (i + 1) }));
+        const results = await Promise.all(events.flatMap((event) => [store.record(event), store.record(event), store.record(event)]));
+
+        expect(results.filter((r) => r === 'inserted')).toHaveLength(5);
+        const summary = await store.summary(day());
+        expect(summary.messagesIn).toBe(5);
+        expect(summary.tokens.prompt).toBe(11111);
+        expectPercentiles(summary.replyLatencyMs, { p50: 300, p95: 500, p99: 500 });
+      });
     });
 
     describe('summary', () => {
@@ -124,8 +104,8 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           uniqueUsers: 3,
           tokens: { prompt: 35, completion: 15 },
           failures: { total: 2, byReason: { completion_failed: 1, reply_send_failed: 1 } },
-          replyLatencyMs: { p50: 200, p95: 400, p99: 400 },
         });
+        expectPercentiles(summary.replyLatencyMs, { p50: 200, p95: 400, p99: 400 });
         expect(summary.costUsd).toBeCloseTo(0.035, 10);
       });
 
@@ -133,7 +113,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         const latencies = Array.from({ length: 100 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
         await recordAll(latencies.map((latencyMs) => aMessageEvent({ latencyMs })));
 
-        expect((await store.summary(day())).replyLatencyMs).toEqual({ p50: 50, p95: 95, p99: 99 });
+        expectPercentiles((await store.summary(day())).replyLatencyMs, { p50: 50, p95: 95, p99: 99 });
       });
 
       it('returns zeros and null percentiles when the range is empty', async () => {
@@ -226,5 +206,10 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         }
       });
     });
+
+    const current = () => fixture;
+    rangeCases(current);
+    timeseriesCases(current);
+    erasureCases(current);
   });
 }

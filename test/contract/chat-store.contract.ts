@@ -404,6 +404,54 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
 
         for (const [i, accountId] of ids.entries()) expect(await store.channelSettings(accountId)).toEqual({ accountId, maxReplyTokens: i + 1, updatedAt: T0 });
       });
+
+      it('lists every channel with settings, ordered by account id, when asked for all', async () => {
+        const base = `acct-${randomUUID()}`;
+        await store.saveChannelSettings({ accountId: `${base}-b`, systemPrompt: 'B', updatedAt: T0 });
+        await store.saveChannelSettings({ accountId: `${base}-a`, systemPrompt: 'A', updatedAt: T0 });
+        await store.saveChannelSettings({ accountId: `${base}-a`, systemPrompt: 'A2', updatedAt: T0 + 1 });
+
+        const mine = (await store.listChannelSettings()).filter((s) => s.accountId.startsWith(base));
+        expect(mine).toEqual([
+          { accountId: `${base}-a`, systemPrompt: 'A2', updatedAt: T0 + 1 },
+          { accountId: `${base}-b`, systemPrompt: 'B', updatedAt: T0 },
+        ]);
+      });
+    });
+
+    describe('eraseConversation', () => {
+      it('deletes the conversation, its messages and their delivery pointers, and counts the messages', async () => {
+        const next = aConversation();
+        const first = next(T0);
+        await sentMessage(first, [`out-${randomUUID()}`]);
+        const second = next(T0 + 1);
+        const outboundId = `out-${randomUUID()}`;
+        await sentMessage(second, [outboundId]);
+        const other = aConversation(first.accountId)(T0);
+        await store.register(other, T0);
+
+        expect(await store.eraseConversation(first.conversationId)).toEqual({ messages: 2 });
+
+        expect(await store.getConversation(first.conversationId)).toBeNull();
+        expect(await store.messages(first.conversationId, { limit: 10 })).toEqual([]);
+        expect(await store.applyStatus(aStatus(second, outboundId, 'read'))).toBe('unknown');
+        expect(await store.messages(other.conversationId, { limit: 10 })).toHaveLength(1);
+        expect(await store.eraseConversation(first.conversationId)).toEqual({ messages: 0 });
+      });
+
+      it('answers a redelivery of an erased message as a recorded skip it does not store again', async () => {
+        const message = aConversation()(T0);
+        await sentMessage(message, []);
+        await store.eraseConversation(message.conversationId);
+
+        const { created, record } = await store.register(message, T0 + 5);
+
+        expect(created).toBe(false);
+        expect(record).toMatchObject({ state: 'skipped', recorded: true, note: 'erased' });
+        expect(nextStep(record, T0 + 5)).toBe('done');
+        expect(await store.getConversation(message.conversationId)).toBeNull();
+        expect(await store.messages(message.conversationId, { limit: 10 })).toEqual([]);
+      });
     });
   });
 }

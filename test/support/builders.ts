@@ -12,7 +12,7 @@ export function aMessage(overrides: Partial<InboundMessage> & { text?: string; c
     id: `wamid.${randomUUID()}`,
     channel: 'whatsapp',
     accountId,
-    conversationId: conversationIdFor('whatsapp', accountId, participantId),
+    conversationId: conversationIdFor(overrides.channel ?? 'whatsapp', accountId, participantId),
     participant: { id: participantId, name: 'Ada' },
     content: { type: 'text', body: text ?? 'Hello there' },
     sentAt: now,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { containerRuntimeAnswers } from './container-runtime.js';
 import { aFreePort } from './ports.js';
 
 export interface RunningEmulator {
@@ -21,18 +22,6 @@ const READY_TIMEOUT_MS = 60_000;
 export async function startEmulator(kind: EmulatorKind, projectId: string): Promise<RunningEmulator> {
   if (await containerRuntimeAnswers()) return startInContainer(kind, projectId);
   return startWithGcloud(kind, projectId);
-}
-
-async function containerRuntimeAnswers(): Promise<boolean> {
-  if (process.env.VOCOENG_EMULATORS === 'gcloud') return false;
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const probe = getContainerRuntimeClient().then(() => true, () => false);
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref());
-    return await Promise.race([probe, timeout]);
-  } catch {
-    return false;
-  }
 }
 
 async function startInContainer(kind: EmulatorKind, projectId: string): Promise<RunningEmulator> {

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startEmulator, type RunningEmulator } from './emulators.js';
+import { startPostgres, type RunningPostgres } from './postgres-server.js';
 
 export const EMULATOR_PROJECT = 'demo-vocoeng';
 
@@ -8,27 +9,38 @@ declare module 'vitest' {
     pubsubEmulatorHost: string;
     firestoreEmulatorHost: string;
     emulatorProject: string;
+    postgresUrl: string;
   }
 }
 
 /**
- * Starts the Pub/Sub and Firestore emulators once for the whole run and stops them after it.
- * Suites isolate themselves with their own topic names, document ids and collections.
+ * Starts the Pub/Sub and Firestore emulators and a PostgreSQL server once for the whole run and
+ * stops them after it. Suites isolate themselves with their own topic names, document ids,
+ * collections and databases.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.METADATA_SERVER_DETECTION = 'none';
-  const started = await Promise.allSettled([startEmulator('pubsub', EMULATOR_PROJECT), startEmulator('firestore', EMULATOR_PROJECT)]);
+  const started = await Promise.allSettled<RunningEmulator | RunningPostgres>([
+    startEmulator('pubsub', EMULATOR_PROJECT),
+    startEmulator('firestore', EMULATOR_PROJECT),
+    startPostgres(),
+  ]);
   const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failed) {
     // Never leave one emulator running because the other failed.
     await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
     throw failed.reason;
   }
-  const [pubsub, firestore] = started.map((result) => (result as PromiseFulfilledResult<RunningEmulator>).value) as [RunningEmulator, RunningEmulator];
+  const [pubsub, firestore, postgres] = started.map((result) => (result as PromiseFulfilledResult<RunningEmulator | RunningPostgres>).value) as [
+    RunningEmulator,
+    RunningEmulator,
+    RunningPostgres,
+  ];
   project.provide('pubsubEmulatorHost', pubsub.host);
   project.provide('firestoreEmulatorHost', firestore.host);
   project.provide('emulatorProject', EMULATOR_PROJECT);
+  project.provide('postgresUrl', postgres.url);
   return async () => {
-    await Promise.all([pubsub.stop(), firestore.stop()]);
+    await Promise.all([pubsub.stop(), firestore.stop(), postgres.stop()]);
   };
 }

@@ -3,7 +3,7 @@ import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
-import { newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
+import { erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
 import { ChatStoreUnavailableError, grpcCodeOf, translateError } from './chat-store-unavailable-error.js';
 import { deliveryAfter } from '../../domain/model/message-record.js';
@@ -41,6 +41,10 @@ export function createFirestore(projectId: string, options: { emulatorHost?: str
  * transaction locks: the claim is a `create()`, every other write is a batch guarded by the
  * document's update time (compare-and-set), so racing deliveries cost one round trip, not lock waits.
  */
+/** Messages deleted per batch when erasing a conversation. */
+const ERASE_PAGE = 200;
+const MAX_BATCH_WRITES = 500;
+
 export class FirestoreChatStore implements ChatStore {
   private readonly conversations: CollectionReference;
   private readonly outbound: CollectionReference;
@@ -100,6 +104,7 @@ export class FirestoreChatStore implements ChatStore {
     const claimed = await this.read('register', claim);
     const owner = claimed.exists ? (claimed.data() as { conversationId: string; messageId: string }) : undefined;
     const stored = await this.read('register', owner ? this.messageRef(owner.conversationId, owner.messageId) : ref);
+    if (!stored.exists && owner) return { created: false, record: erasedRecord(message, now) };
     if (!stored.exists) throw new ChatStoreUnavailableError(`message ${message.id} vanished while it was registered`);
     return { created: false, record: recordFrom(stored.data()!) };
   }
@@ -158,6 +163,35 @@ export class FirestoreChatStore implements ChatStore {
     return snapshot.exists ? (snapshot.data() as ChannelSettings) : null;
   }
 
+  async listChannelSettings(): Promise<ChannelSettings[]> {
+    try {
+      const snapshot = await this.channels.orderBy('accountId').get();
+      return snapshot.docs.map((doc) => doc.data() as ChannelSettings);
+    } catch (error) {
+      translateError('listChannelSettings', error);
+    }
+  }
+
+  async eraseConversation(conversationId: string): Promise<{ messages: number }> {
+    const conversation = this.conversations.doc(encodeDocId(conversationId));
+    let erased = 0;
+    try {
+      // Pages of messages; the outbound pointers go first so none is left pointing at nothing.
+      for (;;) {
+        const page = await this.messagesOf(conversationId).limit(ERASE_PAGE).get();
+        if (page.empty) break;
+        const refs = page.docs.flatMap((doc) => recordFrom(doc.data()).outboundIds.map((id) => this.outbound.doc(encodeDocId(id))));
+        for (let i = 0; i < refs.length; i += MAX_BATCH_WRITES) await this.deleteAll(refs.slice(i, i + MAX_BATCH_WRITES));
+        await this.deleteAll(page.docs.map((doc) => doc.ref));
+        erased += page.size;
+      }
+      await conversation.delete();
+    } catch (error) {
+      translateError('eraseConversation', error);
+    }
+    return { messages: erased };
+  }
+
   async saveChannelSettings(settings: ChannelSettings): Promise<void> {
     try {
       await this.channels.doc(encodeDocId(settings.accountId)).set(plain(settings));
@@ -176,6 +210,12 @@ export class FirestoreChatStore implements ChatStore {
   async spendOf(accountId: string, day: string): Promise<number> {
     const snapshot = await this.read('spendOf', this.spendRef(accountId, day));
     return snapshot.exists ? Number(snapshot.get('usd') ?? 0) : 0;
+  }
+
+  private async deleteAll(refs: DocumentReference[]): Promise<void> {
+    const batch = this.db.batch();
+    for (const ref of refs) batch.delete(ref);
+    await batch.commit();
   }
 
   private spendRef(accountId: string, day: string): DocumentReference {

@@ -1,11 +1,23 @@
-import { percentile, type AnalyticsQuery, type AnalyticsSummary, type ConversationQuery, type ConversationSummary, type Page } from '../../domain/model/analytics.js';
-import { ValidationError } from '../../domain/model/errors.js';
+import {
+  percentile,
+  type AnalyticsQuery,
+  type AnalyticsSummary,
+  type ConversationQuery,
+  type ConversationSummary,
+  type ErasureCounts,
+  type Page,
+  type TimeseriesMetric,
+  type TimeseriesPoint,
+  type TimeseriesQuery,
+} from '../../domain/model/analytics.js';
 import type { InteractionEvent, MessageInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore } from '../../domain/ports/analytics-store.js';
+import { compareIds, decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
 
 const FAILED_OUTCOMES = new Set(['failed', 'send-unknown']);
+const EXPORT_PAGE_SIZE = 500;
 
-/** Interaction facts in process memory, keyed by event id (recording is idempotent). */
+/** Interaction facts in process memory, keyed by event id (recording is idempotent). Exact: the reference semantics. */
 export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly events = new Map<string, InteractionEvent>();
 
@@ -16,24 +28,17 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   }
 
   async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
-    const messages = this.messagesIn(query);
-    const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
-    const byReason: Record<string, number> = {};
-    for (const m of messages) {
-      if (!isFailure(m)) continue;
-      const reason = m.failureReason ?? m.outcome;
-      byReason[reason] = (byReason[reason] ?? 0) + 1;
+    return summarize(this.messagesIn(query));
+  }
+
+  async timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
+    const step = timeseriesStep(query);
+    const points: TimeseriesPoint[] = [];
+    for (let at = query.from; at < query.to; at += step) {
+      const bucket = summarize(this.messagesIn({ from: at, to: at + step, ...(query.channel ? { channel: query.channel } : {}) }));
+      points.push({ at, value: metricOf(bucket, query.metric) });
     }
-    return {
-      conversations: new Set(messages.map((m) => m.conversationId)).size,
-      messagesIn: messages.length,
-      messagesOut: messages.filter((m) => m.outcome === 'sent').length,
-      uniqueUsers: new Set(messages.map((m) => m.userKey)).size,
-      replyLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-      tokens: { prompt: sum(messages, (m) => m.usage.prompt), completion: sum(messages, (m) => m.usage.completion) },
-      costUsd: sum(messages, (m) => m.costUsd),
-      failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
-    };
+    return points;
   }
 
   async conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
@@ -57,14 +62,34 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
       byId.set(m.conversationId, c);
     }
     // Newest activity first; the cursor is the (lastMessageAt, id) of the last item served.
-    const ordered = [...byId.values()].sort((a, b) => b.lastMessageAt - a.lastMessageAt || a.id.localeCompare(b.id));
+    const ordered = [...byId.values()].sort((a, b) => b.lastMessageAt - a.lastMessageAt || compareIds(a.id, b.id));
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const rest = after
-      ? ordered.filter((c) => c.lastMessageAt < after.at || (c.lastMessageAt === after.at && c.id.localeCompare(after.id) > 0))
+      ? ordered.filter((c) => c.lastMessageAt < after.at || (c.lastMessageAt === after.at && compareIds(c.id, after.id) > 0))
       : ordered;
     const items = rest.slice(0, query.limit);
     const last = items.at(-1);
     return { items, nextCursor: rest.length > items.length && last ? encodeCursor(last) : null };
+  }
+
+  async *exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary> {
+    let cursor: string | null = null;
+    do {
+      const page: Page<ConversationSummary> = await this.conversations({ ...query, limit: EXPORT_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  async eraseUser(userKey: string): Promise<ErasureCounts> {
+    const counts: ErasureCounts = { interactions: 0, statuses: 0 };
+    for (const [eventId, event] of this.events) {
+      if (event.userKey !== userKey) continue;
+      this.events.delete(eventId);
+      if (event.type === 'message') counts.interactions += 1;
+      else counts.statuses += 1;
+    }
+    return counts;
   }
 
   private messagesIn({ from, to, channel }: AnalyticsQuery): MessageInteraction[] {
@@ -74,20 +99,51 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   }
 }
 
+function summarize(messages: MessageInteraction[]): AnalyticsSummary {
+  const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
+  const byReason: Record<string, number> = {};
+  for (const m of messages) {
+    if (!isFailure(m)) continue;
+    const reason = m.failureReason ?? m.outcome;
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+  }
+  return {
+    conversations: new Set(messages.map((m) => m.conversationId)).size,
+    messagesIn: messages.length,
+    messagesOut: messages.filter((m) => m.outcome === 'sent').length,
+    uniqueUsers: new Set(messages.map((m) => m.userKey)).size,
+    replyLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    tokens: { prompt: sum(messages, (m) => m.usage.prompt), completion: sum(messages, (m) => m.usage.completion) },
+    costUsd: sum(messages, (m) => m.costUsd),
+    failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
+  };
+}
+
+function metricOf(s: AnalyticsSummary, metric: TimeseriesMetric): number | null {
+  switch (metric) {
+    case 'messagesIn':
+      return s.messagesIn;
+    case 'messagesOut':
+      return s.messagesOut;
+    case 'uniqueUsers':
+      return s.uniqueUsers;
+    case 'tokensPrompt':
+      return s.tokens.prompt;
+    case 'tokensCompletion':
+      return s.tokens.completion;
+    case 'costUsd':
+      return s.costUsd;
+    case 'failures':
+      return s.failures.total;
+    case 'latencyP50':
+      return s.replyLatencyMs.p50;
+    case 'latencyP95':
+      return s.replyLatencyMs.p95;
+    case 'latencyP99':
+      return s.replyLatencyMs.p99;
+  }
+}
+
 const isFailure = (m: MessageInteraction): boolean => FAILED_OUTCOMES.has(m.outcome) || m.replyKind === 'fallback';
 
 const sum = <T>(items: T[], f: (item: T) => number): number => items.reduce((total, item) => total + f(item), 0);
-
-export function encodeCursor(c: { lastMessageAt: number; id: string }): string {
-  return Buffer.from(JSON.stringify([c.lastMessageAt, c.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { at: number; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && typeof id === 'string') return { at, id };
-  } catch {
-    // fall through to the error below: a cursor is opaque, any other shape is invalid
-  }
-  throw new ValidationError('cursor is not valid');
-}

@@ -2,7 +2,7 @@ import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
-import { deliveryAfter, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
+import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
 
 /**
@@ -23,8 +23,10 @@ export class InMemoryChatStore implements ChatStore {
     // Keyed by the channel's message id alone: the same id under another conversation is a duplicate.
     const claimKey = `${message.channel}\u0000${message.accountId}\u0000${message.id}`;
     const owner = this.claims.get(claimKey);
-    const existing = owner && this.records.get(owner)?.get(message.id);
-    if (existing) return { created: false, record: structuredClone(existing) };
+    if (owner !== undefined) {
+      const existing = this.records.get(owner)?.get(message.id);
+      return { created: false, record: existing ? structuredClone(existing) : erasedRecord(structuredClone(message), now) };
+    }
     this.claims.set(claimKey, message.conversationId);
     const messages = this.messagesOf(message.conversationId);
 
@@ -74,6 +76,18 @@ export class InMemoryChatStore implements ChatStore {
   async channelSettings(accountId: string): Promise<ChannelSettings | null> {
     const settings = this.channels.get(accountId);
     return settings ? structuredClone(settings) : null;
+  }
+
+  async listChannelSettings(): Promise<ChannelSettings[]> {
+    return structuredClone([...this.channels.values()].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0)));
+  }
+
+  async eraseConversation(conversationId: string): Promise<{ messages: number }> {
+    const records = this.records.get(conversationId);
+    for (const [outboundId, ref] of this.byOutboundId) if (ref.conversationId === conversationId) this.byOutboundId.delete(outboundId);
+    this.records.delete(conversationId);
+    this.conversations.delete(conversationId);
+    return { messages: records?.size ?? 0 };
   }
 
   async saveChannelSettings(settings: ChannelSettings): Promise<void> {

@@ -44,3 +44,42 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1]!;
 }
+
+export const TIMESERIES_METRICS = [
+  'messagesIn',
+  'messagesOut',
+  'uniqueUsers',
+  'tokensPrompt',
+  'tokensCompletion',
+  'costUsd',
+  'failures',
+  'latencyP50',
+  'latencyP95',
+  'latencyP99',
+] as const;
+export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
+export type TimeseriesInterval = 'hour' | 'day';
+
+/** `from` and `to` are aligned to the interval (UTC) by the caller: every point is a whole bucket. */
+export interface TimeseriesQuery extends AnalyticsQuery {
+  metric: TimeseriesMetric;
+  interval: TimeseriesInterval;
+}
+
+export interface TimeseriesPoint {
+  /** Start of the bucket, epoch ms (UTC). */
+  at: number;
+  /** 0 for empty buckets of counters; null for latency percentiles of empty buckets. */
+  value: number | null;
+}
+
+export interface ErasureCounts {
+  interactions: number;
+  statuses: number;
+}
+
+/**
+ * Latency percentiles may be computed from a histogram: an implementation may answer within 1 %
+ * (at least 1 ms) of the exact nearest-rank value.
+ */
+export const PERCENTILE_RELATIVE_ERROR = 0.01;

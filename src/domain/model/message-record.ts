@@ -109,3 +109,9 @@ export function deliveryAfter(current: DeliveryInfo | undefined, status: Deliver
     },
   };
 }
+
+/** What `register` answers for a message whose conversation was erased after it was claimed. */
+export function erasedRecord(message: InboundMessage, now: number): MessageRecord {
+  // Recorded: an erased participant must not reappear in analytics through a late redelivery.
+  return { ...newRecord(message, now), state: 'skipped', note: 'erased', recorded: true };
+}

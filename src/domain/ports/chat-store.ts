@@ -12,9 +12,16 @@ export type ApplyStatusResult = 'applied' | 'stale' | 'unknown';
  */
 export interface ChatStore {
   /**
+   * Right to erasure: deletes the conversation, its messages and their outbound pointers, and
+   * answers how many messages were deleted. The claims of the erased messages stay (they hold no
+   * personal data), so a late redelivery is still recognised as a duplicate and never answered.
+   */
+  eraseConversation(conversationId: string): Promise<{ messages: number }>;
+
+  /**
    * Atomic create-if-absent of the message keyed by its channel id (and upsert of its
    * conversation). `created` is false when the message was already stored: `record` is then the
-   * stored one, untouched.
+   * stored one, untouched (or, for a message erased since, a `skipped` record that is not stored).
    */
   register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }>;
 
@@ -37,6 +44,9 @@ export interface ChatStore {
 
   /** The channel's own settings, or null when it has none. */
   channelSettings(accountId: string): Promise<ChannelSettings | null>;
+
+  /** Every channel that has settings of its own, ordered by account id. */
+  listChannelSettings(): Promise<ChannelSettings[]>;
 
   /** Replaces the channel's settings document. */
   saveChannelSettings(settings: ChannelSettings): Promise<void>;

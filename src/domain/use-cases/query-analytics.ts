@@ -1,9 +1,23 @@
-import type { AnalyticsQuery, AnalyticsSummary, ConversationQuery, ConversationSummary, Page } from '../model/analytics.js';
+import type {
+  AnalyticsQuery,
+  AnalyticsSummary,
+  ConversationQuery,
+  ConversationSummary,
+  Page,
+  TimeseriesInterval,
+  TimeseriesPoint,
+  TimeseriesQuery,
+} from '../model/analytics.js';
 import { ValidationError } from '../model/errors.js';
 import type { AnalyticsStore } from '../ports/analytics-store.js';
 
-export const MAX_RANGE_MS = 366 * 24 * 3600 * 1000;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+export const MAX_RANGE_MS = 366 * DAY_MS;
 export const MAX_PAGE_SIZE = 200;
+/** At most this many points per series: 31 days of hours, or a year and a bit of days. */
+export const MAX_POINTS = 744;
+const INTERVAL_MS: Record<TimeseriesInterval, number> = { hour: HOUR_MS, day: DAY_MS };
 
 export type QueryAnalyticsError = ValidationError;
 
@@ -16,12 +30,30 @@ export class QueryAnalytics {
     return this.analytics.summary(query);
   }
 
+  /** `from` is rounded down and `to` up to whole intervals (UTC), so every point is a whole bucket. */
+  async timeseries(query: TimeseriesQuery): Promise<{ from: number; to: number; points: TimeseriesPoint[] }> {
+    checkRange(query);
+    const step = INTERVAL_MS[query.interval];
+    const from = Math.floor(query.from / step) * step;
+    const to = Math.max(from + step, Math.ceil(query.to / step) * step);
+    if ((to - from) / step > MAX_POINTS) {
+      throw new ValidationError(`a ${query.interval} series has at most ${MAX_POINTS} points; shorten the range or use a longer interval`);
+    }
+    return { from, to, points: await this.analytics.timeseries({ ...query, from, to }) };
+  }
+
   async conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
     checkRange(query);
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE) {
       throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
     }
     return this.analytics.conversations(query);
+  }
+
+  /** Validates the range before the first row is produced, so a bad request fails as a whole. */
+  exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary> {
+    checkRange(query);
+    return this.analytics.exportConversations(query);
   }
 }
 

@@ -67,3 +67,30 @@ describe('QueryAnalytics', () => {
     expect(page200.items).toHaveLength(1);
   });
 });
+
+describe('QueryAnalytics.timeseries', () => {
+  const HOUR = 3600 * 1000;
+
+  it('rounds from down and to up to whole intervals and asks the store for exactly that range', async () => {
+    const asked: { from: number; to: number }[] = [];
+    const store = new InMemoryAnalyticsStore();
+    const spy = Object.assign(Object.create(store) as InMemoryAnalyticsStore, {
+      timeseries: (q: { from: number; to: number }) => (asked.push({ from: q.from, to: q.to }), store.timeseries(q as never)),
+    });
+    const result = await new QueryAnalytics(spy).timeseries({ from: FROM + 90 * 60_000, to: FROM + 3 * HOUR + 1, metric: 'messagesIn', interval: 'hour' });
+    expect(asked).toEqual([{ from: FROM + HOUR, to: FROM + 4 * HOUR }]);
+    expect(result.from).toBe(FROM + HOUR);
+    expect(result.points.map((p) => p.at)).toEqual([FROM + HOUR, FROM + 2 * HOUR, FROM + 3 * HOUR]);
+  });
+
+  it('answers one whole bucket when from equals to', async () => {
+    const result = await new QueryAnalytics(new InMemoryAnalyticsStore()).timeseries({ from: FROM + 5, to: FROM + 5, metric: 'costUsd', interval: 'day' });
+    expect(result).toMatchObject({ from: FROM, to: FROM + DAY, points: [{ at: FROM, value: 0 }] });
+  });
+
+  it('refuses more than 744 points and accepts exactly 744', async () => {
+    const query = new QueryAnalytics(new InMemoryAnalyticsStore());
+    await expect(settle(() => query.timeseries({ from: FROM, to: FROM + 745 * HOUR, metric: 'messagesIn', interval: 'hour' }))).rejects.toThrow(ValidationError);
+    expect((await query.timeseries({ from: FROM, to: FROM + 744 * HOUR, metric: 'messagesIn', interval: 'hour' })).points).toHaveLength(744);
+  });
+});

@@ -1,0 +1,133 @@
+import type { AnalyticsQuery, TimeseriesMetric, TimeseriesQuery } from '../../domain/model/analytics.js';
+import type { Channel } from '../../domain/model/ids.js';
+import { DAY_MS, HOUR_MS } from '../analytics-store-support.js';
+import { DAYS_PER_PERIOD, HOUR_OF } from './analytics-write-sql.js';
+import { HAS_LATENCY_SQL, LATENCY_BUCKET_SQL } from './latency-histogram.js';
+import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js';
+import { activityMasks, dayHourTiers, wholeUnits, type Span } from './time-tiers.js';
+
+// `column` in any of the spans (empty spans dropped; none left is `false`).
+function within(column: string, spans: Span[]): Sql {
+  const parts = spans.filter((s) => s.from < s.to).map((s) => sql`(${raw(column)} >= ${at(s.from)} and ${raw(column)} < ${at(s.to)})`);
+  return parts.length === 0 ? raw('false') : sql`(${join(parts, ' or ')})`;
+}
+
+const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` and channel = ${channel}` : EMPTY);
+
+// The summary's reads, run side by side. Counters and failures: whole hours from the hourly rollups plus the
+// partial edge hours from the facts. Latencies: whole days, then whole hours, then the edges.
+// Distinct users and conversations: whole days from `user_activity` plus the partial edge days.
+export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'counters' | 'failures' | 'latencies' | 'users' | 'conversations', Sql> {
+  const hours = wholeUnits({ from, to }, HOUR_MS);
+  const days = wholeUnits({ from, to }, DAY_MS);
+  const tiers = dayHourTiers({ from, to });
+  const ch = onChannel(channel);
+  const hourEdges = within('received_at', hours.edges);
+  return {
+    counters: sql`select coalesce(sum(messages_in), 0)::float8 as messages_in, coalesce(sum(messages_out), 0)::float8 as messages_out,
+        coalesce(sum(prompt_tokens), 0)::float8 as prompt_tokens, coalesce(sum(completion_tokens), 0)::float8 as completion_tokens,
+        coalesce(sum(cost_usd), 0)::float8 as cost_usd
+      from (
+        select messages_in, messages_out, prompt_tokens, completion_tokens, cost_usd from interaction_hour where ${within('hour', [hours.whole])}${ch}
+        union all
+        select 1, (outcome = 'sent')::integer, prompt_tokens, completion_tokens, cost_usd from interaction where ${hourEdges}${ch}
+      ) facts`,
+    failures: sql`select reason, sum(n)::float8 as count from (
+        select reason, count as n from failure_hour where ${within('hour', [hours.whole])}${ch}
+        union all
+        select coalesce(failure_reason, outcome), 1 from interaction where ${hourEdges}${ch} and failed
+      ) failures group by reason having sum(n) > 0 order by reason`,
+    latencies: sql`select bucket, sum(n)::float8 as count from (
+        select bucket, count as n from latency_day where ${within('day', [tiers.days])}${ch}
+        union all
+        select bucket, count from latency_hour where ${within('hour', tiers.hours)}${ch}
+        union all
+        select ${raw(LATENCY_BUCKET_SQL)}, 1 from interaction where ${within('received_at', tiers.edges)}${ch} and ${raw(HAS_LATENCY_SQL)}
+      ) latencies group by bucket having sum(n) > 0 order by bucket`,
+    users: distinctSql('user_hash', days, ch),
+    conversations: distinctSql('conversation_id', days, ch),
+  };
+}
+
+function distinctSql(column: 'user_hash' | 'conversation_id', days: ReturnType<typeof wholeUnits>, ch: Sql): Sql {
+  // Periods wholly inside need no mask: they are one index range, however long the query.
+  const masks = activityMasks(days.whole, DAYS_PER_PERIOD);
+  const full = masks.filter((m) => m.mask === '-1').map((m) => m.period);
+  const periods = masks.filter((m) => m.mask !== '-1').map(({ period, mask }) => sql`(period = ${period} and days & ${mask}::bigint <> 0)`);
+  if (full.length > 0) periods.push(sql`(period between ${Math.min(...full)} and ${Math.max(...full)})`);
+  const active = periods.length === 0 ? raw('false') : sql`(${join(periods, ' or ')})`;
+  const c = raw(column);
+  return sql`select count(*)::float8 as count from (
+      select ${c} from user_activity where ${active}${ch}
+      union
+      select ${c} from interaction where ${within('received_at', days.edges)}${ch}
+    ) active`;
+}
+
+// One page of conversations by (last activity desc, id asc), after the cursor's position.
+export function conversationPageSql({ from, to, channel }: AnalyticsQuery, after: { at: number; id: string } | undefined, limit: number): Sql {
+  const days = wholeUnits({ from, to }, DAY_MS);
+  const ch = onChannel(channel);
+  const keyset = after ? sql`where last_at < ${at(after.at)} or (last_at = ${at(after.at)} and id > ${after.id})` : EMPTY;
+  return sql`with facts as (
+      select conversation_id, channel, account_id, first_at, last_at, messages_in, messages_out, cost_usd
+      from conversation_day where ${within('day', [days.whole])}${ch}
+      union all
+      select conversation_id, channel, account_id, received_at, received_at, 1, (outcome = 'sent')::integer, cost_usd
+      from interaction where ${within('received_at', days.edges)}${ch}
+    ), conversations as (
+      select conversation_id as id, min(channel) as channel, min(account_id) as account_id, min(first_at) as first_at, max(last_at) as last_at,
+        sum(messages_in)::float8 as messages_in, sum(messages_out)::float8 as messages_out, sum(cost_usd)::float8 as cost_usd
+      from facts group by conversation_id
+    )
+    select id, channel, account_id, ${raw(epochMs('first_at'))} as first_message_at, ${raw(epochMs('last_at'))} as last_message_at,
+      messages_in, messages_out, cost_usd
+    from conversations ${keyset}
+    order by last_at desc, id
+    limit ${limit}`;
+}
+
+const COUNTER_COLUMNS: Partial<Record<TimeseriesMetric, string>> = {
+  messagesIn: 'messages_in',
+  messagesOut: 'messages_out',
+  tokensPrompt: 'prompt_tokens',
+  tokensCompletion: 'completion_tokens',
+  costUsd: 'cost_usd',
+  failures: 'failures',
+};
+export const LATENCY_PERCENTILES: Partial<Record<TimeseriesMetric, number>> = { latencyP50: 50, latencyP95: 95, latencyP99: 99 };
+
+// One row per bucket `[at, at + step)` from `from` to `to`, gaps included. Latency metrics answer
+// the histogram bucket of the percentile (null when empty), to be turned into milliseconds.
+export function timeseriesSql(q: TimeseriesQuery, step: number): Sql {
+  const unit = q.interval;
+  const ch = onChannel(q.channel);
+  const series = sql`generate_series(${at(q.from)}, ${at(q.to - step)}, ${`${step / 1000} seconds`}::interval) as s(at)`;
+  const perBucket = bucketedSql(q, ch, unit);
+  return sql`select ${raw(epochMs('s.at'))} as at, ${raw(q.metric in LATENCY_PERCENTILES ? 'x.value::float8' : 'coalesce(x.value, 0)::float8')} as value
+    from ${series} left join (${perBucket}) x on x.at = s.at
+    order by s.at`;
+}
+
+function bucketedSql(q: TimeseriesQuery, ch: Sql, unit: 'hour' | 'day'): Sql {
+  const counter = COUNTER_COLUMNS[q.metric];
+  if (counter) {
+    return sql`select date_trunc(${unit}, hour, 'UTC') as at, sum(${raw(counter)}) as value
+      from interaction_hour where ${within('hour', [q])}${ch} group by 1`;
+  }
+  if (q.metric === 'uniqueUsers') {
+    return unit === 'day'
+      ? sql`select day as at, count(distinct user_hash) as value from conversation_day where ${within('day', [q])}${ch} group by 1`
+      : sql`select ${raw(HOUR_OF)} as at, count(distinct user_hash) as value from interaction where ${within('received_at', [q])}${ch} group by 1`;
+  }
+  const p = LATENCY_PERCENTILES[q.metric];
+  if (p === undefined) throw new Error(`unknown timeseries metric ${String(q.metric)}`);
+  const table = unit === 'day' ? 'latency_day' : 'latency_hour';
+  // The rank uses the same float8 steps as the domain's nearest-rank `percentile` in JS.
+  return sql`with histogram as (
+      select ${raw(unit)} as at, bucket, sum(count) as n from ${raw(table)} where ${within(unit, [q])}${ch} group by 1, 2
+    ), running as (
+      select at, bucket, sum(n) over (partition by at order by bucket) as seen, sum(n) over (partition by at) as total from histogram
+    )
+    select at, min(bucket) filter (where seen >= greatest(1, ceil((${p}::float8 / 100) * total::float8))) as value from running group by at`;
+}

@@ -1,0 +1,119 @@
+import type { MessageInteraction, StatusInteraction } from '../../domain/model/interaction.js';
+import { HAS_LATENCY_SQL, LATENCY_BUCKET_SQL } from './latency-histogram.js';
+import { at, join, raw, sql, type Sql } from './sql-fragment.js';
+
+export const HOUR_OF = `date_trunc('hour', received_at, 'UTC')`;
+export const DAY_OF = `date_trunc('day', received_at, 'UTC')`;
+// Days since 1970-01-01 (UTC); `user_activity` keeps them in periods of 64, a bit per day.
+const EPOCH_DAY = `floor(extract(epoch from received_at) / 86400)::bigint`;
+export const DAYS_PER_PERIOD = 64;
+const PERIOD_OF = `floor(${EPOCH_DAY} / ${DAYS_PER_PERIOD}.0)::integer`;
+const DAY_BIT_OF = `(1::bigint << (${EPOCH_DAY} - ${PERIOD_OF}::bigint * ${DAYS_PER_PERIOD})::integer)`;
+
+// An additive rollup: per key, sums of the facts; kept equal to an aggregate over `interaction`.
+interface Rollup {
+  table: string;
+  keys: Record<string, string>;
+  sums: Record<string, string>;
+  where?: string;
+}
+
+const ADDITIVE_ROLLUPS: Rollup[] = [
+  {
+    table: 'interaction_hour',
+    keys: { hour: HOUR_OF, channel: 'channel' },
+    sums: {
+      messages_in: 'count(*)',
+      messages_out: `count(*) filter (where outcome = 'sent')`,
+      prompt_tokens: 'sum(prompt_tokens)',
+      completion_tokens: 'sum(completion_tokens)',
+      cost_usd: 'sum(cost_usd)',
+      failures: 'count(*) filter (where failed)',
+    },
+  },
+  { table: 'failure_hour', keys: { hour: HOUR_OF, channel: 'channel', reason: 'coalesce(failure_reason, outcome)' }, sums: { count: 'count(*)' }, where: 'failed' },
+  { table: 'latency_hour', keys: { hour: HOUR_OF, channel: 'channel', bucket: LATENCY_BUCKET_SQL }, sums: { count: 'count(*)' }, where: HAS_LATENCY_SQL },
+  { table: 'latency_day', keys: { day: DAY_OF, channel: 'channel', bucket: LATENCY_BUCKET_SQL }, sums: { count: 'count(*)' }, where: HAS_LATENCY_SQL },
+];
+
+function aggregate(rollup: Rollup, facts: string): string {
+  const columns = [...Object.entries(rollup.keys), ...Object.entries(rollup.sums)].map(([column, expression]) => `${expression} as ${column}`);
+  const groups = Object.keys(rollup.keys).map((_, i) => i + 1);
+  return `select ${columns.join(', ')} from ${facts}${rollup.where ? ` where ${rollup.where}` : ''} group by ${groups.join(', ')}`;
+}
+
+const CONVERSATION_DAY_KEYS = ['day', 'channel', 'conversation_id', 'user_hash'];
+
+// Statements that add the rows of `facts` (a relation shaped like `interaction`) to every rollup.
+// `record` runs them on the row it inserted; a bulk load runs them on the whole table.
+export function rollupUpserts(facts: string): string[] {
+  const additive = ADDITIVE_ROLLUPS.map((rollup) => {
+    const columns = [...Object.keys(rollup.keys), ...Object.keys(rollup.sums)];
+    const add = Object.keys(rollup.sums).map((column) => `${column} = t.${column} + excluded.${column}`);
+    return `insert into ${rollup.table} as t (${columns.join(', ')}) ${aggregate(rollup, facts)}
+      on conflict (${Object.keys(rollup.keys).join(', ')}) do update set ${add.join(', ')}`;
+  });
+  const conversations = `insert into conversation_day as t (${CONVERSATION_DAY_KEYS.join(', ')}, account_id, first_at, last_at, messages_in, messages_out, cost_usd)
+    select ${DAY_OF}, channel, conversation_id, user_hash, min(account_id), min(received_at), max(received_at),
+      count(*), count(*) filter (where outcome = 'sent'), sum(cost_usd)
+    from ${facts} group by 1, 2, 3, 4
+    on conflict (${CONVERSATION_DAY_KEYS.join(', ')}) do update set
+      first_at = least(t.first_at, excluded.first_at), last_at = greatest(t.last_at, excluded.last_at),
+      messages_in = t.messages_in + excluded.messages_in, messages_out = t.messages_out + excluded.messages_out,
+      cost_usd = t.cost_usd + excluded.cost_usd`;
+  const activity = `insert into user_activity as t (period, channel, conversation_id, user_hash, days)
+    select ${PERIOD_OF}, channel, conversation_id, user_hash, bit_or(${DAY_BIT_OF}) from ${facts} group by 1, 2, 3, 4
+    on conflict (period, channel, conversation_id, user_hash) do update set days = t.days | excluded.days`;
+  return [...additive, conversations, activity];
+}
+
+// One statement: the fact, and the rollups computed only from the row the insert returned. A
+// duplicate (even a concurrent one, which waits on the primary key) returns no row, so it adds
+// nothing.
+export function recordMessageSql(e: MessageInteraction): Sql {
+  const rollups = rollupUpserts('inserted').map((statement, i) => raw(`, r${i} as (${statement})`));
+  return sql`with inserted as (
+      insert into interaction (event_id, occurred_at, received_at, channel, account_id, conversation_id, user_key, message_id,
+        message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason)
+      values (${e.eventId}, ${at(e.occurredAt)}, ${at(e.receivedAt)}, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.messageId},
+        ${e.messageType}, ${e.outcome}, ${e.replyKind}, ${e.model}, ${e.usage.prompt}, ${e.usage.completion}, ${e.costUsd},
+        ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}, ${e.failureReason})
+      on conflict (event_id) do nothing
+      returning *
+    )${join(rollups, '')}
+    select count(*)::integer as inserted from inserted`;
+}
+
+export function recordStatusSql(e: StatusInteraction): Sql {
+  return sql`insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code)
+    values (${e.eventId}, ${at(e.occurredAt)}, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.outboundId}, ${e.status},
+      ${e.pricingCategory}, ${e.errorCode})
+    on conflict (event_id) do nothing
+    returning 1 as inserted`;
+}
+
+// One statement, so one transaction: deletes the user's facts and takes exactly those rows back
+// out of the rollups. Rollup rows are decremented, never deleted, so a concurrent `record` on the
+// same row (which PostgreSQL re-reads after waiting for the lock) cannot lose an increment; a row
+// left at zero counts nothing and the readers skip zero failure reasons.
+export function eraseUserSql(userKey: string): Sql {
+  const decrements = ADDITIVE_ROLLUPS.map((rollup, i) => {
+    const subtract = Object.keys(rollup.sums).map((column) => `${column} = t.${column} - x.${column}`);
+    const match = Object.keys(rollup.keys).map((column) => `t.${column} = x.${column}`);
+    return raw(`, d${i} as (update ${rollup.table} as t set ${subtract.join(', ')} from (${aggregate(rollup, 'erased')}) x where ${match.join(' and ')})`);
+  });
+  const conversationMatch = CONVERSATION_DAY_KEYS.map((column) => `t.${column} = x.${column}`).join(' and ');
+  return sql`with erased as (delete from interaction where user_key = ${userKey} returning *)${join(decrements, '')},
+    conversations as (
+      delete from conversation_day as t
+      using (select distinct ${raw(DAY_OF)} as day, channel, conversation_id, user_hash from erased) x
+      where ${raw(conversationMatch)}
+    ),
+    activity as (
+      delete from user_activity as t
+      using (select distinct ${raw(PERIOD_OF)} as period, channel, conversation_id, user_hash from erased) x
+      where t.period = x.period and t.channel = x.channel and t.conversation_id = x.conversation_id and t.user_hash = x.user_hash
+    ),
+    statuses as (delete from delivery_status where user_key = ${userKey} returning 1)
+    select (select count(*) from erased)::integer as interactions, (select count(*) from statuses)::integer as statuses`;
+}

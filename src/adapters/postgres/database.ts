@@ -1,0 +1,97 @@
+import { MikroORM, RequestContext, type EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities.js';
+import { M001InitialSchema } from './migrations/m001-initial-schema.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
+
+const POOL_SIZE = 8;
+
+export const MIGRATIONS = [{ name: 'M001InitialSchema', class: M001InitialSchema }];
+
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'database-unavailable';
+  readonly retryable = true;
+  constructor(where: string, cause: unknown) {
+    super(`PostgreSQL at ${where} is not reachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+export interface Database {
+  orm: MikroORM;
+  /** Where it runs, without credentials: `postgres://host:port/db` or `pglite:<dir>`. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export type DatabaseLocation = { url: string } | { embeddedDir: string | undefined };
+
+/**
+ * Opens PostgreSQL (a real server by URL, or embedded PGlite), proves the connection with a query
+ * and applies pending migrations. A configured server that cannot be reached is an error.
+ */
+export async function openDatabase(location: DatabaseLocation, options: { migrate?: boolean; log?: (message: string) => void } = {}): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url: string;
+  let describe: string;
+  if ('url' in location) {
+    url = location.url;
+    describe = redact(location.url);
+  } else {
+    embedded = await startEmbeddedPostgres({ ...(location.embeddedDir ? { dataDir: location.embeddedDir } : {}), maxConnections: POOL_SIZE + 2 });
+    url = embedded.url;
+    describe = `pglite:${location.embeddedDir ?? 'memory'}`;
+  }
+  const orm = new MikroORM({
+    clientUrl: url,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    logger: options.log ?? (() => undefined),
+    pool: { min: 0, max: POOL_SIZE },
+    allowGlobalContext: false,
+    debug: false,
+  });
+  const abandon = async () => {
+    await orm.close(true).catch(() => undefined);
+    await embedded?.stop();
+  };
+  try {
+    await orm.em.fork().getConnection().execute('select 1');
+  } catch (error) {
+    await abandon();
+    throw new DatabaseUnavailableError(describe, error);
+  }
+  if (options.migrate !== false) {
+    try {
+      const applied = await orm.migrator.up();
+      for (const migration of applied) options.log?.(`migration applied: ${migration.name}`);
+    } catch (error) {
+      await abandon();
+      throw new Error(`Migrating ${describe} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  return {
+    orm,
+    describe,
+    async close() {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+/** The request's entity manager, or a fresh fork outside a request (CLI, in-process ingestion). */
+export function entityManager(orm: MikroORM): EntityManager {
+  return (RequestContext.getEntityManager(orm.em.name) as EntityManager | undefined) ?? orm.em.fork();
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  return `postgres://${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+}
+
+/** Runs `work` in a MikroORM RequestContext of its own: one identity map per request or message. */
+export function requestScopeOf(database: Database): <T>(work: () => Promise<T>) => Promise<T> {
+  return (work) => RequestContext.create(database.orm.em, work);
+}

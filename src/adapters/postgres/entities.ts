@@ -1,0 +1,121 @@
+import { defineEntity, p } from '@mikro-orm/postgresql';
+
+/**
+ * The PostgreSQL schema as MikroORM entities. Rollup tables (`interaction_hour`, `failure_hour`,
+ * `latency_hour`, `latency_day`, `conversation_day`) are maintained by SQL in the same statement as
+ * the fact insert and are read by SQL only, so they have no entity. The migrations are the source
+ * of truth for DDL (the generated expressions below repeat m001's).
+ */
+export const InteractionSchema = defineEntity({
+  name: 'Interaction',
+  tableName: 'interaction',
+  properties: {
+    eventId: p.string().primary(),
+    occurredAt: p.datetime(),
+    receivedAt: p.datetime(),
+    channel: p.string(),
+    accountId: p.string(),
+    conversationId: p.string(),
+    userKey: p.string(),
+    userHash: p.bigint().generated('(hashtextextended(user_key, 0)) stored'),
+    messageId: p.string(),
+    messageType: p.string(),
+    outcome: p.string(),
+    replyKind: p.string().nullable(),
+    model: p.string().nullable(),
+    promptTokens: p.integer(),
+    completionTokens: p.integer(),
+    costUsd: p.double(),
+    latencyMs: p.integer().nullable(),
+    failed: p.boolean().generated(`(outcome in ('failed', 'send-unknown') or coalesce(reply_kind = 'fallback', false)) stored`),
+    failureReason: p.string().nullable(),
+  },
+});
+export class Interaction extends InteractionSchema.class {}
+InteractionSchema.setClass(Interaction);
+
+export const DeliveryStatusSchema = defineEntity({
+  name: 'DeliveryStatusRow',
+  tableName: 'delivery_status',
+  properties: {
+    eventId: p.string().primary(),
+    occurredAt: p.datetime(),
+    channel: p.string(),
+    accountId: p.string(),
+    conversationId: p.string(),
+    userKey: p.string(),
+    outboundId: p.string(),
+    status: p.string(),
+    pricingCategory: p.string().nullable(),
+    errorCode: p.integer().nullable(),
+  },
+});
+export class DeliveryStatusRow extends DeliveryStatusSchema.class {}
+DeliveryStatusSchema.setClass(DeliveryStatusRow);
+
+export const ApiKeySchema = defineEntity({
+  name: 'ApiKey',
+  tableName: 'api_key',
+  properties: {
+    id: p.uuid().primary(),
+    name: p.string(),
+    /** The first characters of the key, shown in lists and used to find the row. */
+    prefix: p.string().unique(),
+    /** SHA-256 of the whole key: the key itself is never stored. */
+    hash: p.blob(),
+    scopes: p.array(),
+    createdAt: p.datetime(),
+    createdBy: p.string().nullable(),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+});
+export class ApiKey extends ApiKeySchema.class {}
+ApiKeySchema.setClass(ApiKey);
+
+export const AdminUserSchema = defineEntity({
+  name: 'AdminUser',
+  tableName: 'admin_user',
+  properties: {
+    id: p.uuid().primary(),
+    email: p.string().unique(),
+    /** `scrypt$N$r$p$salt$hash` (base64url parts). */
+    passwordHash: p.string(),
+    createdAt: p.datetime(),
+    lastLoginAt: p.datetime().nullable(),
+  },
+});
+export class AdminUser extends AdminUserSchema.class {}
+AdminUserSchema.setClass(AdminUser);
+
+export const AdminSessionSchema = defineEntity({
+  name: 'AdminSession',
+  tableName: 'admin_session',
+  properties: {
+    /** SHA-256 (hex) of the cookie value: a database read does not yield a usable session. */
+    id: p.string().primary(),
+    userId: p.uuid(),
+    csrfToken: p.string(),
+    createdAt: p.datetime(),
+    lastSeenAt: p.datetime(),
+    expiresAt: p.datetime(),
+  },
+});
+export class AdminSession extends AdminSessionSchema.class {}
+AdminSessionSchema.setClass(AdminSession);
+
+export const LoginAttemptSchema = defineEntity({
+  name: 'LoginAttempt',
+  tableName: 'login_attempt',
+  properties: {
+    id: p.bigint().primary().autoincrement(),
+    /** SHA-256 (hex) of the lower-cased e-mail or of the client address: no raw address stored. */
+    subject: p.string(),
+    at: p.datetime(),
+    succeeded: p.boolean(),
+  },
+});
+export class LoginAttempt extends LoginAttemptSchema.class {}
+LoginAttemptSchema.setClass(LoginAttempt);
+
+export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, LoginAttemptSchema];

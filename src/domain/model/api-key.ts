@@ -1,0 +1,25 @@
+export const SCOPES = ['analytics:read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** The key's first characters (`vk_xxxxxxxx`), enough to recognise it, useless to use it. */
+  prefix: string;
+  scopes: Scope[];
+  createdAt: number;
+  createdBy: string | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface ApiPrincipal {
+  keyId: string;
+  scopes: ReadonlySet<Scope>;
+}
+
+export interface NewApiKey {
+  name: string;
+  scopes: Scope[];
+  createdBy?: string;
+}

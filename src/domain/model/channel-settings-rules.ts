@@ -1,0 +1,42 @@
+import type { ChannelSettings } from './channel-settings.js';
+
+export type ChannelSettingsField = Exclude<keyof ChannelSettings, 'updatedAt'>;
+
+/** What an admin may set, with the reason shown when a value is out of bounds. */
+const TEXT_MAX = 4096;
+const integerIn = (min: number, max: number) => (v: unknown) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be a whole number from ${min} to ${max}`);
+const numberIn = (min: number, max: number) => (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}`);
+const textUpTo = (max: number) => (v: unknown) => (typeof v === 'string' && v.trim().length > 0 && v.length <= max ? null : `must be 1 to ${max} characters`);
+
+const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate'>, (value: unknown) => string | null> = {
+  systemPrompt: textUpTo(20_000),
+  model: (v) => (typeof v === 'string' && /^[\w.:/@-]{1,200}$/.test(v) ? null : 'must be a model name: 1 to 200 letters, digits or . _ : / @ -'),
+  temperature: numberIn(0, 2),
+  maxReplyTokens: integerIn(1, 100_000),
+  historyMessages: integerIn(0, 500),
+  historyTokenBudget: integerIn(256, 1_000_000),
+  fallbackText: textUpTo(TEXT_MAX),
+  mediaReplyText: textUpTo(TEXT_MAX),
+  ratePerMinute: integerIn(0, 10_000),
+  dailySpendCapUsd: numberIn(0, 1_000_000),
+  limitReplyText: textUpTo(TEXT_MAX),
+};
+
+export const ACCOUNT_ID_PATTERN = /^[\w.:@+-]{1,128}$/;
+
+/** Problems by field (empty when the settings are valid). Absent fields are always valid. */
+export function channelSettingsProblems(settings: ChannelSettings): Partial<Record<ChannelSettingsField, string>> {
+  const problems: Partial<Record<ChannelSettingsField, string>> = {};
+  if (!ACCOUNT_ID_PATTERN.test(settings.accountId)) problems.accountId = 'must be 1 to 128 letters, digits or . _ : @ + -';
+  for (const [field, rule] of Object.entries(RULES) as [keyof typeof RULES, (value: unknown) => string | null][]) {
+    const value = settings[field];
+    if (value === undefined) continue;
+    const problem = rule(value);
+    if (problem) problems[field] = problem;
+  }
+  const template = settings.windowTemplate;
+  if (template && (!/^[a-z0-9_]{1,512}$/.test(template.name) || !/^[a-z]{2,3}(_[A-Z]{2,4})?$/.test(template.language))) {
+    problems.windowTemplate = 'needs a template name (lower-case letters, digits, _) and a language code such as en or pt_BR';
+  }
+  return problems;
+}

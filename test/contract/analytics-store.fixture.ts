@@ -1,0 +1,84 @@
+import { expect } from 'vitest';
+import { randomInt, randomUUID } from 'node:crypto';
+import { PERCENTILE_RELATIVE_ERROR } from '../../src/domain/model/analytics.js';
+import type { InteractionEvent, MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
+import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
+
+export const HOUR = 3600 * 1000;
+export const DAY = 24 * HOUR;
+
+/** One test's store, its own far-future UTC day and ids, so a shared database's other rows stay out of range. */
+export interface AnalyticsFixture {
+  store: AnalyticsStore;
+  base: number;
+  run: string;
+  message(overrides?: Partial<MessageInteraction>): MessageInteraction;
+  status(overrides?: Partial<StatusInteraction>): StatusInteraction;
+  recordAll(events: InteractionEvent[]): Promise<void>;
+}
+
+export function anAnalyticsFixture(store: AnalyticsStore): AnalyticsFixture {
+  const base = Date.UTC(2100, 0, 1) + randomInt(0, 1_000_000) * DAY;
+  const run = randomUUID();
+  return {
+    store,
+    base,
+    run,
+    message(overrides = {}) {
+      const messageId = `m-${randomUUID()}`;
+      return {
+        type: 'message',
+        eventId: `message:whatsapp:${messageId}`,
+        occurredAt: base + 1000,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        messageId,
+        messageType: 'text',
+        receivedAt: base + 1000,
+        outcome: 'sent',
+        replyKind: 'ai',
+        model: 'gpt-test',
+        usage: { prompt: 0, completion: 0 },
+        costUsd: 0,
+        latencyMs: 100,
+        ...overrides,
+      };
+    },
+    status(overrides = {}) {
+      const outboundId = `out-${randomUUID()}`;
+      return {
+        type: 'status',
+        eventId: `status:whatsapp:${outboundId}:read`,
+        occurredAt: base + 2000,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        outboundId,
+        status: 'read',
+        ...overrides,
+      };
+    },
+    async recordAll(events) {
+      for (const event of events) expect(await store.record(event)).toBe('inserted');
+    },
+  };
+}
+
+/** The port's percentile tolerance: within PERCENTILE_RELATIVE_ERROR of the exact value, at least 1 ms. */
+export function expectPercentile(actual: number | null, exact: number | null): void {
+  if (exact === null) {
+    expect(actual).toBeNull();
+    return;
+  }
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - exact)).toBeLessThanOrEqual(Math.max(1, exact * PERCENTILE_RELATIVE_ERROR));
+}
+
+export function expectPercentiles(actual: { p50: number | null; p95: number | null; p99: number | null }, exact: typeof actual): void {
+  expectPercentile(actual.p50, exact.p50);
+  expectPercentile(actual.p95, exact.p95);
+  expectPercentile(actual.p99, exact.p99);
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryAnalyticsStore } from '../../../src/adapters/memory/in-memory-analytics-store.js';
+import { InMemoryChatStore } from '../../../src/adapters/memory/in-memory-chat-store.js';
+import { ValidationError } from '../../../src/domain/model/errors.js';
+import { conversationIdFor } from '../../../src/domain/model/ids.js';
+import { EraseParticipant } from '../../../src/domain/use-cases/erase-participant.js';
+import { aMessage } from '../../support/builders.js';
+
+describe('EraseParticipant', () => {
+  it('erases the conversation derived from channel, account and participant, and nobody else', async () => {
+    const chats = new InMemoryChatStore();
+    const mine = aMessage({ channel: 'api', accountId: 'default', participant: { id: 'user-1' } });
+    const theirs = aMessage({ channel: 'api', accountId: 'default', participant: { id: 'user-2' } });
+    await chats.register(mine, 1);
+    await chats.register(theirs, 1);
+
+    const result = await new EraseParticipant(chats, new InMemoryAnalyticsStore()).execute({ channel: 'api', accountId: 'default', participantId: 'user-1' });
+
+    expect(result).toEqual({ conversationId: conversationIdFor('api', 'default', 'user-1'), messages: 1, interactions: 0, statuses: 0 });
+    expect(await chats.getConversation(mine.conversationId)).toBeNull();
+    expect(await chats.getConversation(theirs.conversationId)).not.toBeNull();
+  });
+
+  it('rejects a blank participant or account before touching anything', async () => {
+    const erase = new EraseParticipant(new InMemoryChatStore(), new InMemoryAnalyticsStore());
+    await expect(erase.execute({ channel: 'api', accountId: 'default', participantId: '  ' })).rejects.toThrow(ValidationError);
+    await expect(erase.execute({ channel: 'whatsapp', accountId: '', participantId: '+49' })).rejects.toThrow(ValidationError);
+  });
+});
