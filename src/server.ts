@@ -5,6 +5,8 @@ import { SecretLoadError } from './adapters/secret-manager/secret-manager-secret
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withSecrets } from './config/secrets.js';
 import { createLogger, errorFields, type Logger } from './observability/logger.js';
+import { join } from 'node:path';
+import { openDatabase, type Database } from './adapters/postgres/database.js';
 
 const DRAIN_MS = 8_000;
 
@@ -16,7 +18,9 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   try {
     config = loadConfig(await withSecrets(env));
     logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE }, ...(config.PROJECT_ID ? { projectId: config.PROJECT_ID } : {}) });
-    runtime = buildRole(config, { logger });
+    const database = await openRoleDatabase(config, logger);
+    runtime = buildRole(config, { logger, ...(database ? { database } : {}) });
+    await runtime.prepare();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError || error instanceof SecretLoadError) {
       process.stderr.write(`${error instanceof SecretLoadError ? `Cannot read secrets: ${error.message}` : error.message}\n`);
@@ -59,6 +63,18 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+/** The api role's database: PostgreSQL at DATABASE_URL, else embedded PGlite under DATA_DIR; migrated. */
+async function openRoleDatabase(config: Config, logger: Logger): Promise<Database | undefined> {
+  if (config.ROLE !== 'api' && config.ROLE !== 'all') return undefined;
+  const location = config.DATABASE_URL ? { url: config.DATABASE_URL } : { embeddedDir: join(config.DATA_DIR, 'pglite') };
+  try {
+    return await openDatabase(location, { log: (message) => logger.info(message) });
+  } catch (error) {
+    const setting = config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR';
+    throw new StartupError([`${setting}: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+}
+
 /** Stops taking requests, waits for in-flight work up to 8 s, then closes the role's clients. */
 async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): Promise<void> {
   const deadline = Date.now() + DRAIN_MS;
@@ -85,8 +101,8 @@ function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
   if ((config.ROLE === 'api' || config.ROLE === 'all') && !config.BOOTSTRAP_API_KEY) {
     warnings.push('no API key is configured, so every /api/v1 request answers 401: set BOOTSTRAP_API_KEY');
   }
-  if ((config.ROLE === 'api' || config.ROLE === 'all') && runtime.adapters.analyticsStore === 'InMemoryAnalyticsStore') {
-    warnings.push('analytics facts are kept in memory by this build and are lost on restart');
+  if (config.ROLE === 'api' && !config.DATABASE_URL) {
+    warnings.push(`analytics are stored in embedded PGlite under ${config.DATA_DIR}: on Cloud Run that disk is lost with the instance; set DATABASE_URL`);
   }
   return warnings;
 }
@@ -98,7 +114,11 @@ function urlsOf(config: Config, base: string): Record<string, string> {
     urls.apiWebhook = `${base}/webhooks/api`;
   }
   if (config.ROLE === 'worker' || config.ROLE === 'all') urls.pubsubPush = `${base}/pubsub/push`;
-  if (config.ROLE === 'api' || config.ROLE === 'all') urls.analytics = `${base}/api/v1/analytics/summary`;
+  if (config.ROLE === 'api' || config.ROLE === 'all') {
+    urls.analytics = `${base}/api/v1/analytics/summary`;
+    urls.apiDocs = `${base}/docs`;
+    urls.admin = `${base}/admin`;
+  }
   return urls;
 }
 

@@ -17,7 +17,15 @@ import { WebhookReplyChannel } from '../adapters/webhook/webhook-reply-channel.j
 import { WhatsAppGraphReplyChannel } from '../adapters/whatsapp/whatsapp-reply-channel.js';
 import type { Config } from '../config/config.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
-import { HashedApiKeyVerifier, hashApiKey, SCOPES } from '../http/auth/api-keys.js';
+import { StoredApiKeyVerifier } from '../http/auth/api-keys.js';
+import { InMemoryApiKeyStore } from '../adapters/memory/in-memory-api-key-store.js';
+import type { Database } from '../adapters/postgres/database.js';
+import { PostgresApiKeyStore } from '../adapters/postgres/postgres-api-key-store.js';
+import { PostgresAnalyticsStore } from '../adapters/postgres/postgres-analytics-store.js';
+import { PostgresAdminDirectory } from '../adapters/postgres/postgres-admin-directory.js';
+import { InMemoryAdminDirectory } from '../adapters/memory/in-memory-admin-directory.js';
+import type { ApiKeyStore } from '../domain/ports/api-key-store.js';
+import type { Clock } from '../domain/ports/clock.js';
 import { AllowAllPushAuthenticator, GoogleOidcPushAuthenticator } from '../http/auth/push-oidc.js';
 import { errorFields, type Logger } from '../observability/logger.js';
 import { TOKENS } from './tokens.js';
@@ -31,24 +39,14 @@ export class StartupError extends Error {
   }
 }
 
-/** Settings that select adapters this build does not contain yet: refusing beats a silent fake. */
-function unavailableSelections(config: Config): string[] {
-  const problems: string[] = [];
-  const note = 'is not available in this build; unset it to run on the built-in adapters';
-  if (config.DATABASE_URL) problems.push(`DATABASE_URL selects the PostgreSQL analytics store, which ${note}`);
-  return problems;
-}
-
 /** The adapters for this configuration, the same way in every role. */
-export function adaptersModule(config: Config, logger: Logger): ContainerModule {
-  const problems = unavailableSelections(config);
-  if (problems.length > 0) throw new StartupError(problems);
-
+export function adaptersModule(config: Config, logger: Logger, database?: Database): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.Clock).toConstantValue(new SystemClock());
     if (config.PROJECT_ID) bindGoogleCloud(bind, config, config.PROJECT_ID);
     else bindEmbedded(bind, logger);
-    bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
+    if (database) bindDatabase(bind, database);
+    else bindInMemoryAnalytics(bind);
     bind(TOKENS.CompletionModel).toConstantValue(
       config.aiProvider === 'openai'
         ? new OpenAiCompletionModel({
@@ -72,12 +70,25 @@ export function adaptersModule(config: Config, logger: Logger): ContainerModule 
           })
         : new AllowAllPushAuthenticator(),
     );
-    bind(TOKENS.ApiKeyVerifier).toConstantValue(
-      new HashedApiKeyVerifier(
-        config.BOOTSTRAP_API_KEY ? [{ keyId: 'bootstrap', hash: hashApiKey(config.BOOTSTRAP_API_KEY), scopes: SCOPES }] : [],
-      ),
-    );
+    bind(TOKENS.ApiKeyVerifier)
+      .toResolvedValue((store: ApiKeyStore, clock: Clock) => new StoredApiKeyVerifier(store, clock, config.BOOTSTRAP_API_KEY), [TOKENS.ApiKeyStore, TOKENS.Clock])
+      .inSingletonScope();
   });
+}
+
+/** The api role's database (PostgreSQL or embedded PGlite), opened and migrated before the container. */
+function bindDatabase(bind: Bind, database: Database): void {
+  bind(TOKENS.Database).toConstantValue(database);
+  bind(TOKENS.AnalyticsStore).toConstantValue(new PostgresAnalyticsStore(database.orm));
+  bind(TOKENS.ApiKeyStore).toConstantValue(new PostgresApiKeyStore(database.orm));
+  bind(TOKENS.AdminDirectory).toConstantValue(new PostgresAdminDirectory(database.orm));
+}
+
+/** Roles without the api (and tests that build one without a database): facts and keys in memory. */
+function bindInMemoryAnalytics(bind: Bind): void {
+  bind(TOKENS.AnalyticsStore).toConstantValue(new InMemoryAnalyticsStore());
+  bind(TOKENS.ApiKeyStore).toConstantValue(new InMemoryApiKeyStore());
+  bind(TOKENS.AdminDirectory).toConstantValue(new InMemoryAdminDirectory());
 }
 
 /** PROJECT_ID: Pub/Sub and Firestore (the clients honour PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST). */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
+import type { Database } from '../adapters/postgres/database.js';
 import { adaptersModule } from './adapters-module.js';
 import { TOKENS, type Token } from './tokens.js';
 import { useCasesModule } from './use-cases-module.js';
@@ -10,6 +11,8 @@ export interface ContainerOptions {
   logger: Logger;
   /** Adapters to use instead of the configured ones (tests swap in fakes here). */
   overrides?: Partial<Record<Token, unknown>>;
+  /** The opened database of the api role; without it analytics and API keys stay in memory. */
+  database?: Database;
 }
 
 /** The composition root: config and logger, the configured adapters, the use cases. */
@@ -20,7 +23,7 @@ export function buildContainer(config: Config, options: ContainerOptions): Conta
       bind(TOKENS.Config).toConstantValue(config);
       bind(TOKENS.Logger).toConstantValue(options.logger);
     }),
-    adaptersModule(config, options.logger),
+    adaptersModule(config, options.logger, options.database),
     useCasesModule,
   );
   for (const token of Object.getOwnPropertySymbols(options.overrides ?? {}) as Token[]) {

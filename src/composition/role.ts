@@ -1,5 +1,11 @@
 import type { PubSub } from '@google-cloud/pubsub';
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
+import { AdminEmailTakenError } from '../domain/model/admin.js';
+import type { AdminDirectory } from '../domain/ports/admin-directory.js';
+import type { ApiKeyStore } from '../domain/ports/api-key-store.js';
+import type { ChatStore } from '../domain/ports/chat-store.js';
+import { adminRoutes } from '../http/admin/admin-routes.js';
+import { hashPassword } from '../http/admin/passwords.js';
 import { inboundEventSchema } from '../adapters/codec/event-schemas.js';
 import { PubSubPullConsumer } from '../adapters/pubsub/pubsub-pull-consumer.js';
 import type { InboundEvent } from '../domain/model/events.js';
@@ -12,6 +18,8 @@ import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
 import type { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
 import type { GetTranscript } from '../domain/use-cases/get-transcript.js';
+import type { EraseParticipant } from '../domain/use-cases/erase-participant.js';
+import { requestScopeOf, type Database } from '../adapters/postgres/database.js';
 import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import type { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import type { RecordInteraction } from '../domain/use-cases/record-interaction.js';
@@ -35,6 +43,8 @@ export interface RoleRuntime {
   readiness: Readiness;
   adapters: AdapterReport;
   container: Container;
+  /** One-time work before serving: the first admin user from ADMIN_EMAIL/ADMIN_PASSWORD. */
+  prepare(): Promise<void>;
   /** Starts background consumers (pull mode); HTTP is served by the caller. */
   start(): void;
   /** Stops taking work, lets in-flight work finish, closes clients. */
@@ -51,6 +61,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
   const readiness: Readiness = { ready: false };
   const groups: Hono[] = [];
   const pushAuth = container.get<PushAuthenticator>(TOKENS.PushAuthenticator);
+  const database = container.isBound(TOKENS.Database) ? container.get<Database>(TOKENS.Database) : undefined;
 
   if (runs(config, 'listener')) {
     groups.push(
@@ -76,16 +87,20 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
         queryAnalytics: container.get<QueryAnalytics>(TOKENS.QueryAnalytics),
         getTranscript: container.get<GetTranscript>(TOKENS.GetTranscript),
         recordInteraction: container.get<RecordInteraction>(TOKENS.RecordInteraction),
+        eraseParticipant: container.get<EraseParticipant>(TOKENS.EraseParticipant),
         apiKeys: container.get<ApiKeyVerifier>(TOKENS.ApiKeyVerifier),
         clock,
         logger,
         pushAuth,
+        apiAccountId: API_ACCOUNT_ID,
+        ...(database ? { requestScope: requestScopeOf(database) } : {}),
       }),
     );
+    groups.push(adminGroup(container, clock, logger, database));
   }
 
   const bus = container.get<MessageBus>(TOKENS.MessageBus);
-  if (config.ROLE === 'all' && bus instanceof InMemoryMessageBus) subscribeInProcess(container, bus, logger);
+  if (config.ROLE === 'all' && bus instanceof InMemoryMessageBus) subscribeInProcess(container, bus, logger, database);
   const consumer = runs(config, 'worker') && config.WORKER_MODE === 'pull' ? pullConsumer(container, config, logger) : undefined;
 
   return {
@@ -94,6 +109,9 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
     readiness,
     adapters: { ...describeAdapters(container), ...(consumer ? { workerIngress: `PubSubPullConsumer(${config.PUBSUB_SUBSCRIPTION})` } : {}) },
     container,
+    async prepare() {
+      if (runs(config, 'api')) await ensureFirstAdmin(config, container.get<AdminDirectory>(TOKENS.AdminDirectory), clock, logger);
+    },
     start() {
       consumer?.start();
     },
@@ -103,6 +121,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
       await consumer?.close();
       await closeIfPossible(bus);
       await closeIfPossible(container.get(TOKENS.ChatStore));
+      await database?.close();
     },
   };
 }
@@ -122,19 +141,56 @@ function pullConsumer(container: Container, config: Config, logger: Logger): Pub
   );
 }
 
+/** The dashboard at /admin, each request in a unit of work of its own like the JSON API. */
+function adminGroup(container: Container, clock: Clock, logger: Logger, database: Database | undefined): Hono {
+  const group = new Hono();
+  if (database) {
+    const scope = requestScopeOf(database);
+    group.use('/admin/*', (_c, next) => scope(() => next()));
+    group.use('/admin', (_c, next) => scope(() => next()));
+  }
+  group.get('/admin/', (c) => c.redirect('/admin', 301));
+  group.route(
+    '/admin',
+    adminRoutes({
+      directory: container.get<AdminDirectory>(TOKENS.AdminDirectory),
+      apiKeys: container.get<ApiKeyStore>(TOKENS.ApiKeyStore),
+      queryAnalytics: container.get<QueryAnalytics>(TOKENS.QueryAnalytics),
+      getTranscript: container.get<GetTranscript>(TOKENS.GetTranscript),
+      channels: container.get<ChatStore>(TOKENS.ChatStore),
+      clock,
+      logger,
+    }),
+  );
+  return group;
+}
+
+/** ADMIN_EMAIL/ADMIN_PASSWORD: the first admin user, created once (a racing instance's copy is fine). */
+async function ensureFirstAdmin(config: Config, directory: AdminDirectory, clock: Clock, logger: Logger): Promise<void> {
+  if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) return;
+  if (await directory.findByEmail(config.ADMIN_EMAIL)) return;
+  try {
+    await directory.createUser({ email: config.ADMIN_EMAIL, passwordHash: await hashPassword(config.ADMIN_PASSWORD) }, clock.now());
+    logger.info('first admin user created from ADMIN_EMAIL');
+  } catch (error) {
+    if (!(error instanceof AdminEmailTakenError)) throw error;
+  }
+}
+
 async function closeIfPossible(client: unknown): Promise<void> {
   if (typeof (client as { close?: unknown }).close === 'function') await (client as { close(): Promise<void> }).close();
 }
 
 /** ROLE=all: the worker and the api consume the in-process topics directly. */
-function subscribeInProcess(container: Container, bus: InMemoryMessageBus, logger: Logger): void {
+function subscribeInProcess(container: Container, bus: InMemoryMessageBus, logger: Logger, database: Database | undefined): void {
+  const scope = database ? requestScopeOf(database) : <T>(work: () => Promise<T>) => work();
   const handleInbound = container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent);
   const recordInteraction = container.get<RecordInteraction>(TOKENS.RecordInteraction);
   bus.subscribe('inbound', async ({ messageId, event }) => {
     logInbound(logger, messageId, await handleInbound.execute(event));
   });
   bus.subscribe('interactions', async ({ event }) => {
-    await recordInteraction.execute(event).catch((error: unknown) => {
+    await scope(() => recordInteraction.execute(event)).catch((error: unknown) => {
       logger.warn('interaction not recorded yet', { eventId: event.eventId, ...errorFields(error) });
       throw error;
     });

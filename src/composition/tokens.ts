@@ -11,7 +11,10 @@ export const TOKENS = {
   Transcriber: Symbol.for('Transcriber'),
   ReplyChannel: Symbol.for('ReplyChannel'),
   AnalyticsStore: Symbol.for('AnalyticsStore'),
+  ApiKeyStore: Symbol.for('ApiKeyStore'),
   ApiKeyVerifier: Symbol.for('ApiKeyVerifier'),
+  Database: Symbol.for('Database'),
+  AdminDirectory: Symbol.for('AdminDirectory'),
   PushAuthenticator: Symbol.for('PushAuthenticator'),
   ReplyPolicy: Symbol.for('ReplyPolicy'),
   AcceptWhatsAppNotification: Symbol.for('AcceptWhatsAppNotification'),
@@ -22,6 +25,7 @@ export const TOKENS = {
   RecordInteraction: Symbol.for('RecordInteraction'),
   QueryAnalytics: Symbol.for('QueryAnalytics'),
   GetTranscript: Symbol.for('GetTranscript'),
+  EraseParticipant: Symbol.for('EraseParticipant'),
 } as const;
 
 export type Token = (typeof TOKENS)[keyof typeof TOKENS];

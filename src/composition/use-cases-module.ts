@@ -4,6 +4,7 @@ import { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
 import { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
 import { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-status.js';
 import { GetTranscript } from '../domain/use-cases/get-transcript.js';
+import { EraseParticipant } from '../domain/use-cases/erase-participant.js';
 import { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../domain/use-cases/record-interaction.js';
@@ -92,5 +93,8 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.RecordInteraction).toResolvedValue((analytics: AnalyticsStore) => new RecordInteraction(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
   bind(TOKENS.QueryAnalytics).toResolvedValue((analytics: AnalyticsStore) => new QueryAnalytics(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
+  bind(TOKENS.EraseParticipant)
+    .toResolvedValue((store: ChatStore, analytics: AnalyticsStore) => new EraseParticipant(store, analytics), [TOKENS.ChatStore, TOKENS.AnalyticsStore])
+    .inSingletonScope();
   bind(TOKENS.GetTranscript).toResolvedValue((store: ChatStore) => new GetTranscript(store), [TOKENS.ChatStore]).inSingletonScope();
 });

@@ -25,6 +25,8 @@ const schema = z.object({
   /** `host:port` of a plaintext Secret Manager endpoint (a local double); unset in production. */
   SECRET_MANAGER_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  /** Where embedded state lives when no DATABASE_URL is set (PGlite under `<DATA_DIR>/pglite`). */
+  DATA_DIR: z.string().min(1).default('.data'),
   WHATSAPP_APP_SECRET: secret(8),
   WHATSAPP_VERIFY_TOKEN: secret(8),
   WHATSAPP_ACCESS_TOKEN: secret(8),
@@ -80,6 +82,17 @@ const schema = z.object({
 });
 
 type Env = z.infer<typeof schema>;
+
+const databaseSchema = schema.pick({ DATABASE_URL: true, DATA_DIR: true, LOG_LEVEL: true });
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+/** Only the database settings, for the command-line tools (they need nothing else). */
+export function loadDatabaseConfig(env: Readonly<Record<string, string | undefined>>): Readonly<DatabaseConfig> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')) as Record<string, string>;
+  const parsed = databaseSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => problemOf(issue, cleaned)));
+  return Object.freeze(parsed.data);
+}
 
 export type AiProvider = 'openai' | 'scripted';
 

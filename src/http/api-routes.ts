@@ -1,78 +1,119 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono, MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 import { interactionEventSchema } from '../adapters/codec/event-schemas.js';
-import { CHANNELS, type Channel } from '../domain/model/ids.js';
 import { ValidationError } from '../domain/model/errors.js';
-import type { MessageRecord } from '../domain/model/message-record.js';
+import type { Channel } from '../domain/model/ids.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { EraseParticipant } from '../domain/use-cases/erase-participant.js';
 import type { GetTranscript } from '../domain/use-cases/get-transcript.js';
 import type { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import type { RecordInteraction } from '../domain/use-cases/record-interaction.js';
-import { textOf } from '../domain/model/message.js';
-import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../observability/logger.js';
+import { csvStream } from './api/csv.js';
+import { docsRoutes } from './api/docs.js';
+import { conversationsRoute, erasureRoute, exportRoute, SECURED_ROUTES, summaryRoute, timeseriesRoute, transcriptRoute } from './api/routes.js';
+import { parseTime } from './api/schemas.js';
+import { transcriptBody } from './api/transcript-body.js';
 import type { ApiKeyVerifier } from './auth/api-keys.js';
-import type { PushAuthenticator } from './auth/push-oidc.js';
 import { requireScope, type AuthVariables } from './auth/bearer.js';
-import { errorResponse } from './errors.js';
+import type { PushAuthenticator } from './auth/push-oidc.js';
+import { errorBody, errorResponse } from './errors.js';
 import { handlePush } from './pubsub-push.js';
+
+/** Runs `work` in a unit of work of its own (a MikroORM RequestContext for the database adapters). */
+export type RequestScope = <T>(work: () => Promise<T>) => Promise<T>;
 
 export interface ApiDeps {
   queryAnalytics: QueryAnalytics;
   getTranscript: GetTranscript;
   recordInteraction: RecordInteraction;
+  eraseParticipant: EraseParticipant;
   apiKeys: ApiKeyVerifier;
   clock: Clock;
   logger: Logger;
-  /**
-   * Checks the push OIDC token of the interactions push. Optional only until the composition root
-   * passes it; absent means every push is accepted (as `AllowAllPushAuthenticator`).
-   */
+  /** Checks the push OIDC token of the interactions push. */
   pushAuth: PushAuthenticator;
+  /** The account id of the generic API channel (erasure requests may omit it for that channel). */
+  apiAccountId: string;
+  requestScope?: RequestScope;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The analytics JSON API (Bearer API keys) and the analytics ingestion push endpoint. */
+/** The analytics JSON API (Bearer API keys, OpenAPI at `/openapi.json`, Swagger UI at `/docs`) and analytics ingestion. */
 export function apiRoutes(deps: ApiDeps): Hono {
-  const app = new Hono<{ Variables: AuthVariables }>();
-  const read = requireScope(deps.apiKeys, 'analytics:read');
+  const app = new OpenAPIHono<{ Variables: AuthVariables }>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const message = result.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+        return c.json(errorBody('validation_failed', message), 400);
+      }
+      return undefined;
+    },
+  });
+  const scope = deps.requestScope ?? ((work) => work());
   app.onError((error, c) => errorResponse(c, error, deps.logger));
+  app.use('/api/*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }));
+  app.use('/api/*', noStore);
+  app.use('/api/*', (_c, next) => scope(() => next()));
+  // Authentication before validation: without a key nothing about the parameters is revealed.
+  for (const route of SECURED_ROUTES) app.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ':$1'), requireScope(deps.apiKeys, route['x-required-scope']));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key: `vk_…`' });
 
-  app.get('/api/v1/analytics/summary', read, async (c) => {
-    const summary = await deps.queryAnalytics.summary(rangeOf(c.req.query(), deps.clock.now()));
-    return c.json(summary);
+  app.openapi(summaryRoute, async (c) => c.json(await deps.queryAnalytics.summary(rangeOf(c.req.valid('query'), deps.clock.now())), 200));
+
+  app.openapi(timeseriesRoute, async (c) => {
+    const query = c.req.valid('query');
+    const { from, to, points } = await deps.queryAnalytics.timeseries({ ...rangeOf(query, deps.clock.now()), metric: query.metric, interval: query.interval });
+    return c.json({ metric: query.metric, interval: query.interval, from: iso(from), to: iso(to), points: points.map((p) => ({ at: iso(p.at), value: p.value })) }, 200);
   });
 
-  app.get('/api/v1/conversations', read, async (c) => {
-    const query = c.req.query();
-    const limit = query.limit === undefined ? 50 : Number(query.limit);
-    const page = await deps.queryAnalytics.conversations({
-      ...rangeOf(query, deps.clock.now()),
-      limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    });
-    return c.json({
-      items: page.items.map((item) => ({ ...item, firstMessageAt: iso(item.firstMessageAt), lastMessageAt: iso(item.lastMessageAt) })),
-      nextCursor: page.nextCursor,
-    });
+  app.openapi(conversationsRoute, async (c) => {
+    const query = c.req.valid('query');
+    const page = await deps.queryAnalytics.conversations({ ...rangeOf(query, deps.clock.now()), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    return c.json(
+      {
+        items: page.items.map((item) => ({ ...item, firstMessageAt: iso(item.firstMessageAt), lastMessageAt: iso(item.lastMessageAt) })),
+        nextCursor: page.nextCursor,
+      },
+      200,
+    );
   });
 
-  app.get('/api/v1/conversations/:id/messages', read, async (c) => {
-    const { conversation, messages, truncated } = await deps.getTranscript.execute(c.req.param('id'));
-    return c.json({
-      conversation: { ...conversation, createdAt: iso(conversation.createdAt), lastMessageAt: iso(conversation.lastMessageAt) },
-      messages: messages.map(transcriptEntry),
-      truncated,
-    });
+  app.openapi(transcriptRoute, async (c) => c.json(transcriptBody(await deps.getTranscript.execute(c.req.valid('param').id)), 200));
+
+  app.openapi(exportRoute, async (c) => {
+    const rows = deps.queryAnalytics.exportConversations(rangeOf(c.req.valid('query'), deps.clock.now()));
+    const stream = csvStream(rows, (error) => deps.logger.error('CSV export failed mid-stream', { error: error instanceof Error ? error.message : String(error) }));
+    return c.body(stream, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="conversations.csv"' }) as never;
   });
+
+  app.openapi(erasureRoute, async (c) => {
+    const body = c.req.valid('json');
+    const channel = body.channel as Channel;
+    const accountId = body.accountId ?? (channel === 'api' ? deps.apiAccountId : undefined);
+    if (!accountId) throw new ValidationError('accountId: required for the whatsapp channel (its phone_number_id)');
+    const result = await deps.eraseParticipant.execute({ channel, accountId, participantId: body.participantId });
+    deps.logger.info('participant erased', { conversationId: result.conversationId, messages: result.messages, interactions: result.interactions, statuses: result.statuses, keyId: c.get('principal').keyId });
+    return c.json(result, 200);
+  });
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'VocoEng analytics API', version: '1.0.0', description: 'Analytics of the conversations VocoEng answers. Every `/api/v1` route needs `Authorization: Bearer <API key>`.' },
+  });
+  app.route('/', docsRoutes());
 
   app.post('/internal/pubsub/interactions', (c) =>
     handlePush(
       c,
       interactionEventSchema,
-      async ({ messageId, event }) => {
-        const result = await deps.recordInteraction.execute(event);
-        deps.logger.info('interaction recorded', { messageId, eventId: event.eventId, type: event.type, result });
-      },
+      ({ messageId, event }) =>
+        scope(async () => {
+          const result = await deps.recordInteraction.execute(event);
+          deps.logger.info('interaction recorded', { messageId, eventId: event.eventId, type: event.type, result });
+        }),
       deps.logger,
       deps.pushAuth,
     ),
@@ -81,41 +122,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
   return app as unknown as Hono;
 }
 
-function transcriptEntry(record: MessageRecord) {
-  const { message, reply } = record;
-  return {
-    id: message.id,
-    type: message.content.type,
-    text: textOf(message.content) ?? null,
-    transcript: record.transcript ?? null,
-    content: message.content,
-    sentAt: iso(message.sentAt),
-    receivedAt: iso(message.receivedAt),
-    state: record.state,
-    reply: reply
-      ? { text: reply.text, kind: reply.kind, model: reply.model ?? null, usage: reply.usage, costUsd: reply.costUsd, latencyMs: reply.latencyMs, createdAt: iso(reply.createdAt) }
-      : null,
-    outboundIds: record.outboundIds,
-    delivery: record.delivery ? { ...record.delivery, at: iso(record.delivery.at) } : null,
-    failure: record.failure ?? null,
-    note: record.note ?? null,
-  };
-}
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('cache-control', 'no-store');
+};
 
 /** `from`/`to` as ISO 8601 or epoch ms; defaults to the last 30 days. */
-function rangeOf(query: Record<string, string>, now: number): { from: number; to: number; channel?: Channel } {
-  const to = query.to ? parseTime(query.to, 'to') : now;
-  const from = query.from ? parseTime(query.from, 'from') : to - 30 * DAY_MS;
-  if (query.channel && !CHANNELS.includes(query.channel as Channel)) {
-    throw new ValidationError(`channel must be one of ${CHANNELS.join(', ')}`);
-  }
+function rangeOf(query: { from?: string | undefined; to?: string | undefined; channel?: string | undefined }, now: number): { from: number; to: number; channel?: Channel } {
+  const to = query.to ? parseTime(query.to) : now;
+  const from = query.from ? parseTime(query.from) : to - 30 * DAY_MS;
   return { from, to, ...(query.channel ? { channel: query.channel as Channel } : {}) };
-}
-
-function parseTime(value: string, name: string): number {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new ValidationError(`${name} must be an ISO 8601 time or epoch milliseconds`);
-  return ms;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -18,6 +18,7 @@ import { QueryAnalytics } from '../../src/domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../../src/domain/use-cases/record-interaction.js';
 import { ReplyToMessage } from '../../src/domain/use-cases/reply-to-message.js';
 import { apiRoutes } from '../../src/http/api-routes.js';
+import { EraseParticipant } from '../../src/domain/use-cases/erase-participant.js';
 import { HashedApiKeyVerifier, hashApiKey } from '../../src/http/auth/api-keys.js';
 import { GoogleOidcPushAuthenticator, type CertificateSource } from '../../src/http/auth/push-oidc.js';
 import { createApp } from '../../src/http/create-app.js';
@@ -72,10 +73,12 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
       queryAnalytics: new QueryAnalytics(analytics),
       getTranscript: new GetTranscript(store),
       recordInteraction: new RecordInteraction(analytics),
+      eraseParticipant: new EraseParticipant(store, analytics),
       apiKeys: new HashedApiKeyVerifier([{ keyId: 'reader', hash: hashApiKey(API_KEY), scopes: ['analytics:read'] }]),
       clock,
       logger,
       pushAuth,
+      apiAccountId: 'default',
     }),
   ]);
   const push = (path: string, envelope: unknown, authorization?: string) =>

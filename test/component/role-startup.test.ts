@@ -1,23 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { StartupError } from '../../src/composition/adapters-module.js';
 import { buildRole } from '../../src/composition/role.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { TEST_APP_SECRET, TEST_VERIFY_TOKEN } from '../support/role-harness.js';
 
 const silent = () => createLogger({ level: 'error', stream: new PassThrough() });
-
-function startupErrorOf(env: Record<string, string>): StartupError {
-  const config = loadConfig(env);
-  try {
-    buildRole(config, { logger: silent() });
-  } catch (error) {
-    if (error instanceof StartupError) return error;
-    throw error;
-  }
-  throw new Error('buildRole did not throw');
-}
 
 // Building a role opens no connection: these check which adapters the configuration selects.
 describe('buildRole', () => {
@@ -60,13 +48,6 @@ describe('buildRole', () => {
     expect(on.adapters.transcriber).toBe('OpenAiTranscriber');
     expect(off.adapters.transcriber).toBe('DisabledTranscriber');
     await Promise.all([on.stop(), off.stop()]);
-  });
-
-  it('refuses to start, naming DATABASE_URL, when it selects the PostgreSQL store this build lacks', () => {
-    const error = startupErrorOf({ ROLE: 'all', DATABASE_URL: 'postgres://localhost:5432/vocoeng' });
-
-    expect(error.problems).toHaveLength(1);
-    expect(error.message).toContain('DATABASE_URL');
   });
 
   it('selects the OpenAI model when OPENAI_API_KEY is set, and the scripted one only when asked for', async () => {

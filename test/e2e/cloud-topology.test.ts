@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { apiSubscriptionOf, planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
+import { aFreshDatabase } from '../support/databases.js';
 import { Child } from '../support/child-process.js';
 import { GraphApiDouble, type GraphRequest } from '../support/graph-api-double.js';
 import { aFreePort } from '../support/ports.js';
@@ -120,7 +121,11 @@ function printLogs(): void {
   }
 }
 
+let database: Awaited<ReturnType<typeof aFreshDatabase>>;
+
 beforeAll(async () => {
+  // The api role on a PostgreSQL database of its own; the handle is only to drop it afterwards.
+  database = await aFreshDatabase('postgres');
   suiteDeadline = Date.now() + SUITE_MS;
   await graph.start();
   const [listenerPort, workerPort, apiPort, pullListenerPort, pullWorkerPort] = await Promise.all(Array.from({ length: 5 }, () => aFreePort()));
@@ -155,7 +160,7 @@ beforeAll(async () => {
   const started = [
     spawnRole('listener', listenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.inbound, ...listenerEnv }),
     spawnRole('worker', workerPort!, { ROLE: 'worker', WORKER_MODE: 'push', PUBSUB_TOPIC: names.inbound, ...workerEnv }),
-    spawnRole('api', apiPort!, { ROLE: 'api', BOOTSTRAP_API_KEY: secrets.apiKey }),
+    spawnRole('api', apiPort!, { ROLE: 'api', BOOTSTRAP_API_KEY: secrets.apiKey, DATABASE_URL: database.url! }),
     spawnRole('pull-listener', pullListenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.pullInbound, ...listenerEnv }),
     spawnRole('pull-worker', pullWorkerPort!, {
       ROLE: 'worker',
@@ -169,6 +174,7 @@ beforeAll(async () => {
 }, 45_000);
 
 afterAll(async () => {
+  await database?.close();
   await Promise.all([...roles.values()].map(stopRole));
   await probe?.close();
   // The emulator lives on for the rest of the run: nothing may keep pushing to ports that are gone.

@@ -40,7 +40,9 @@ afterAll(async () => {
 });
 
 function startMain(env: Record<string, string>, nodeBinary = process.execPath): Child {
-  const child = new Child(nodeBinary, [mainJs], { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', ...env }, projectRoot);
+  // Each process keeps its embedded PGlite in a directory of its own, never the project's .data.
+  const dataDir = join(outDir, `data-${randomUUID()}`);
+  const child = new Child(nodeBinary, [mainJs], { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', DATA_DIR: dataDir, ...env }, projectRoot);
   children.push(child);
   return child;
 }
@@ -68,7 +70,7 @@ describe('main.js (the built process)', () => {
       messageBus: 'InMemoryMessageBus',
       chatStore: 'InMemoryChatStore',
       completionModel: 'ScriptedCompletionModel',
-      analyticsStore: 'InMemoryAnalyticsStore',
+      analyticsStore: 'PostgresAnalyticsStore',
       'replyChannel.whatsapp': 'WhatsAppGraphReplyChannel',
       'replyChannel.api': 'WebhookReplyChannel',
     });
@@ -92,6 +94,15 @@ describe('main.js (the built process)', () => {
     expect(graph.readReceipts.map((r) => r.body)).toEqual([
       { messaging_product: 'whatsapp', status: 'read', message_id: inboundId, typing_indicator: { type: 'text' } },
     ]);
+
+    // The interaction reaches the embedded PostgreSQL (PGlite under DATA_DIR) through the in-process bus.
+    let summary: { messagesIn?: number; messagesOut?: number } = {};
+    for (let attempt = 0; attempt < 50 && summary.messagesOut !== 1; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/analytics/summary`, { headers: { authorization: `Bearer ${secrets.BOOTSTRAP_API_KEY}` } });
+      summary = (await res.json()) as typeof summary;
+    }
+    expect(summary).toMatchObject({ messagesIn: 1, messagesOut: 1 });
 
     const started = performance.now();
     child.process.kill('SIGTERM');
@@ -144,13 +155,14 @@ describe('main.js (the built process)', () => {
     expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- PROJECT_ID: .+\n {2}- AI_PROVIDER: .+\n$/);
   });
 
-  it('exits 1 naming the unavailable adapter when a configured service is not in this build', async () => {
-    const child = startMain({ ROLE: 'all', PORT: String(await aFreePort()), HOST: '127.0.0.1', DATABASE_URL: 'postgres://vocoeng@127.0.0.1:9/vocoeng' });
+  it('exits 1 naming DATABASE_URL, without its password, when the configured PostgreSQL is unreachable', async () => {
+    const child = startMain({ ROLE: 'all', PORT: String(await aFreePort()), HOST: '127.0.0.1', DATABASE_URL: 'postgres://vocoeng:s3cret-pw@127.0.0.1:9/vocoeng' });
 
-    const exit = await child.waitForExit(10_000);
+    const exit = await child.waitForExit(15_000);
 
     expect(exit).toEqual({ code: 1, signal: null });
-    expect(child.stderr).toMatch(/^Cannot start:\n {2}- DATABASE_URL /);
+    expect(child.stderr).toMatch(/^Cannot start:\n {2}- DATABASE_URL: PostgreSQL at postgres:\/\/127\.0\.0\.1:9\/vocoeng is not reachable/);
+    expect(child.stderr + child.stdout).not.toContain('s3cret-pw');
     expect(child.stderr).not.toMatch(/^\s+at /m);
     expect(child.jsonLines.filter((line) => isReadyLine(JSON.stringify(line)))).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { planFrom, provision } from '../../src/adapters/pubsub/provision.js';
+import { aFreshDatabase } from '../support/databases.js';
 import { Child } from '../support/child-process.js';
 import { aFreePort } from '../support/ports.js';
 import { SecretManagerDouble } from '../support/secret-manager-double.js';
@@ -62,11 +63,17 @@ describe('dist/main.js in each Cloud Run role', () => {
     ['worker', { AI_PROVIDER: 'scripted' }],
     ['api', { BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}` }],
   ])('starts on Pub/Sub and Firestore, serves /healthz and exits 0 on SIGTERM when ROLE=%s', async (role, env) => {
-    const { child, port } = await startRole({ ROLE: role, ...env });
+    const database = role === 'api' ? await aFreshDatabase('postgres') : undefined;
+    try {
+      const { child, port } = await startRole({ ROLE: role, ...env, ...(database ? { DATABASE_URL: database.url! } : {}) });
 
-    const adapters = await expectServesAndStops(child, port, role);
+      const adapters = await expectServesAndStops(child, port, role);
 
-    expect(adapters).toMatchObject({ messageBus: 'PubSubMessageBus', chatStore: 'FirestoreChatStore' });
+      expect(adapters).toMatchObject({ messageBus: 'PubSubMessageBus', chatStore: 'FirestoreChatStore' });
+      if (database) expect(adapters).toMatchObject({ analyticsStore: 'PostgresAnalyticsStore' });
+    } finally {
+      await database?.close();
+    }
   });
 
   it('consumes its subscription by streaming pull when ROLE=worker and WORKER_MODE=pull', async () => {

@@ -1,3 +1,4 @@
+import type { Database } from '../../src/adapters/postgres/database.js';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
@@ -34,6 +35,8 @@ export interface RoleHarnessOptions {
   overrides?: Partial<Record<Token, unknown>>;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   ready?: boolean;
+  /** An opened database: the api's analytics, keys and admin identities live there instead of in memory. */
+  database?: Database;
 }
 
 /**
@@ -50,6 +53,7 @@ export function roleHarness(options: RoleHarnessOptions = {}) {
   const logger = createLogger({ level: options.logLevel ?? 'info', stream });
   const runtime: RoleRuntime = buildRole(loadConfig(options.env ?? ALL_CHANNELS_ENV), {
     logger,
+    ...(options.database ? { database: options.database } : {}),
     overrides: { [TOKENS.MessageBus]: bus, [TOKENS.Clock]: clock, ...options.overrides },
   });
   runtime.readiness.ready = options.ready ?? true;

@@ -1,0 +1,46 @@
+import type { ChannelSettings } from '../../domain/model/channel-settings.js';
+import { channelSettingsProblems } from '../../domain/model/channel-settings-rules.js';
+
+const TEXTS = ['systemPrompt', 'model', 'fallbackText', 'mediaReplyText', 'limitReplyText'] as const;
+const NUMBERS = ['temperature', 'maxReplyTokens', 'historyMessages', 'historyTokenBudget', 'ratePerMinute', 'dailySpendCapUsd'] as const;
+const TEMPLATE = ['windowTemplateName', 'windowTemplateLanguage'] as const;
+
+/** The only form fields the channel editor reads. */
+export const CHANNEL_FORM_FIELDS = [...TEXTS, ...NUMBERS, ...TEMPLATE] as const;
+export type ChannelFormField = (typeof CHANNEL_FORM_FIELDS)[number];
+export type ChannelFormValues = Record<ChannelFormField, string>;
+export type ChannelFormErrors = Partial<Record<ChannelFormField | 'accountId' | 'form', string>>;
+
+/** The form as it shows stored settings (empty: the configured default applies). */
+export function valuesOf(settings: ChannelSettings | null): ChannelFormValues {
+  const values = Object.fromEntries(CHANNEL_FORM_FIELDS.map((f) => [f, ''])) as ChannelFormValues;
+  if (!settings) return values;
+  for (const f of TEXTS) values[f] = settings[f] ?? '';
+  for (const f of NUMBERS) values[f] = settings[f] === undefined ? '' : String(settings[f]);
+  values.windowTemplateName = settings.windowTemplate?.name ?? '';
+  values.windowTemplateLanguage = settings.windowTemplate?.language ?? '';
+  return values;
+}
+
+/** Settings from the submitted form, or the reason for every field that is wrong. */
+export function settingsFrom(accountId: string, values: ChannelFormValues, now: number): { settings: ChannelSettings } | { errors: ChannelFormErrors } {
+  const errors: ChannelFormErrors = {};
+  const settings: ChannelSettings = { accountId, updatedAt: now };
+  // Browsers send a textarea's line breaks as CRLF.
+  for (const f of TEXTS) if (values[f].trim()) settings[f] = values[f].replace(/\r\n?/g, '\n');
+  for (const f of NUMBERS) {
+    const raw = values[f].trim();
+    if (!raw) continue;
+    const n = Number(raw);
+    if (Number.isFinite(n)) settings[f] = n;
+    else errors[f] = 'must be a number';
+  }
+  const [name, language] = [values.windowTemplateName.trim(), values.windowTemplateLanguage.trim()];
+  if (name || language) settings.windowTemplate = { name, language };
+  const problems = channelSettingsProblems(settings);
+  for (const [field, problem] of Object.entries(problems)) {
+    const key = field === 'windowTemplate' ? 'windowTemplateName' : (field as ChannelFormField | 'accountId');
+    errors[key] ??= problem;
+  }
+  return Object.keys(errors).length > 0 ? { errors } : { settings };
+}

@@ -1,0 +1,18 @@
+/** `2026-11-25 12:00 UTC`: one unambiguous time format for every page. */
+export const formatTime = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+export const formatUsd = (n: number): string => `$${n < 1 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+
+export const formatMs = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `${formatCount(Math.round(ms))} ms`);
+
+/** A notice chosen by a fixed code from the query string, never text taken from it. */
+const NOTICES: Record<string, string> = {
+  'channel-saved': 'Channel settings saved.',
+  'key-revoked': 'The API key was revoked.',
+  'user-created': 'User created.',
+  'user-deleted': 'User deleted; their sessions have ended.',
+};
+
+export const noticeOf = (code: string | undefined): string | undefined => (code ? NOTICES[code] : undefined);

@@ -1,0 +1,47 @@
+import type { ChannelFormErrors, ChannelFormValues } from '../channel-form.js';
+import type { PageContext } from '../deps.js';
+import { CsrfField, Field, FormErrors, TextArea } from './form-parts.js';
+import { Layout } from './layout.js';
+
+interface ChannelEditPageProps {
+  page: PageContext;
+  accountId: string;
+  values: ChannelFormValues;
+  errors?: ChannelFormErrors;
+  exists: boolean;
+}
+
+export function ChannelEditPage({ page, accountId, values, errors = {}, exists }: ChannelEditPageProps) {
+  const action = `${page.base}/channels/edit?accountId=${encodeURIComponent(accountId)}`;
+  return (
+    <Layout title={`Channel ${accountId}`} base={page.base} page={page} current="/channels">
+      <p>
+        <a href={`${page.base}/channels`}>← Channels</a>
+      </p>
+      <h1>{`Channel ${accountId}`}</h1>
+      {!exists && <p class="muted">This channel has no settings of its own yet. Empty fields use the configured defaults.</p>}
+      <FormErrors errors={errors} />
+      <form class="card" method="post" action={action}>
+        <CsrfField token={page.csrf} />
+        <TextArea label="System prompt" name="systemPrompt" value={values.systemPrompt} error={errors.systemPrompt} rows={8} hint="Empty: the configured default prompt." />
+        <div class="grid">
+          <Field label="Model" name="model" value={values.model} error={errors.model} hint="e.g. gpt-4o-mini" />
+          <Field label="Temperature" name="temperature" value={values.temperature} error={errors.temperature} inputmode="decimal" hint="0 to 2" />
+          <Field label="Max reply tokens" name="maxReplyTokens" value={values.maxReplyTokens} error={errors.maxReplyTokens} inputmode="numeric" />
+          <Field label="History messages" name="historyMessages" value={values.historyMessages} error={errors.historyMessages} inputmode="numeric" />
+          <Field label="History token budget" name="historyTokenBudget" value={values.historyTokenBudget} error={errors.historyTokenBudget} inputmode="numeric" />
+          <Field label="Messages per minute per user" name="ratePerMinute" value={values.ratePerMinute} error={errors.ratePerMinute} inputmode="numeric" hint="0: no limit" />
+          <Field label="Daily spend cap (USD)" name="dailySpendCapUsd" value={values.dailySpendCapUsd} error={errors.dailySpendCapUsd} inputmode="decimal" hint="0: no cap" />
+        </div>
+        <TextArea label="Fallback reply" name="fallbackText" value={values.fallbackText} error={errors.fallbackText} rows={2} hint="Sent when the model fails." />
+        <TextArea label="Media reply" name="mediaReplyText" value={values.mediaReplyText} error={errors.mediaReplyText} rows={2} hint="Sent for media without text." />
+        <TextArea label="Limit reply" name="limitReplyText" value={values.limitReplyText} error={errors.limitReplyText} rows={2} hint="Sent when a rate limit or the spend cap is reached." />
+        <div class="grid">
+          <Field label="Window template name" name="windowTemplateName" value={values.windowTemplateName} error={errors.windowTemplateName} hint="WhatsApp template outside the 24 h window" />
+          <Field label="Window template language" name="windowTemplateLanguage" value={values.windowTemplateLanguage} hint="e.g. en or pt_BR" />
+        </div>
+        <button type="submit">Save settings</button>
+      </form>
+    </Layout>
+  );
+}

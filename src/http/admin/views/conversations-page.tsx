@@ -1,0 +1,60 @@
+import type { ConversationSummary, Page } from '../../../domain/model/analytics.js';
+import type { PageContext } from '../deps.js';
+import { formatCount, formatTime, formatUsd } from '../format.js';
+import { Layout } from './layout.js';
+
+interface ConversationsPageProps {
+  page: PageContext;
+  days: number;
+  conversations: Page<ConversationSummary>;
+  /** True when this is not the first page. */
+  paged: boolean;
+}
+
+export function ConversationsPage({ page, days, conversations, paged }: ConversationsPageProps) {
+  const next = conversations.nextCursor && `${page.base}/conversations?days=${days}&cursor=${encodeURIComponent(conversations.nextCursor)}`;
+  return (
+    <Layout title="Conversations" base={page.base} page={page} current="/conversations">
+      <h1>Conversations</h1>
+      <p class="muted">{`Active in the last ${days} days, newest activity first.`}</p>
+      {conversations.items.length === 0 ? (
+        <p class="card">No conversations in this range.</p>
+      ) : (
+        <div class="table-wrap card">
+          <table>
+            <thead>
+              <tr>
+                <th>Last activity</th>
+                <th>Channel</th>
+                <th class="num">In / out</th>
+                <th class="num">Cost</th>
+              </tr>
+            </thead>
+            <tbody>
+              {conversations.items.map((c) => (
+                <tr>
+                  <td>
+                    <a href={`${page.base}/conversations/${encodeURIComponent(c.id)}`} data-conversation={c.id}>
+                      {formatTime(c.lastMessageAt)}
+                    </a>
+                  </td>
+                  <td>{`${c.channel} · ${c.accountId}`}</td>
+                  <td class="num">{`${formatCount(c.messagesIn)} / ${formatCount(c.messagesOut)}`}</td>
+                  <td class="num">{formatUsd(c.costUsd)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label="Pages">
+        {paged && <a href={`${page.base}/conversations?days=${days}`}>First page</a>}
+        {next && (
+          <a href={next} rel="next">
+            Older conversations
+          </a>
+        )}
+      </nav>
+    </Layout>
+  );
+}

@@ -1,0 +1,92 @@
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { Scope } from '../../domain/model/api-key.js';
+import {
+  ConversationIdParam,
+  ConversationPage,
+  ConversationsQuery,
+  ErasureRequest,
+  ErasureResult,
+  ErrorBody,
+  ExportQuery,
+  RangeQuery,
+  Summary,
+  Timeseries,
+  TimeseriesQuery,
+  Transcript,
+} from './schemas.js';
+
+const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const problem = (description: string) => json(ErrorBody, description);
+
+/** The answers every authenticated route may give besides its own. */
+const AUTH_ERRORS = {
+  400: problem('A parameter is invalid; `error.message` says which and why'),
+  401: problem('No valid API key (Authorization: Bearer <key>)'),
+  403: problem('The API key lacks the scope of this route'),
+} as const;
+
+/** A route with the scope its API key needs; the OpenAPI document carries it as `x-required-scope`. */
+function secured<R extends RouteConfig>(scope: Scope, route: R): R & { 'x-required-scope': Scope } {
+  return createRoute({ ...route, security: [{ bearer: [] }], 'x-required-scope': scope });
+}
+
+export const summaryRoute = secured('analytics:read', {
+  method: 'get',
+  path: '/api/v1/analytics/summary',
+  tags: ['analytics'],
+  summary: 'Volumes, users, reply latency, tokens, cost and failures over a time range',
+  description: 'Latency percentiles are nearest-rank values within 1 % (at least 1 ms).',
+  request: { query: RangeQuery },
+  responses: { 200: json(Summary, 'The summary'), ...AUTH_ERRORS },
+});
+
+export const timeseriesRoute = secured('analytics:read', {
+  method: 'get',
+  path: '/api/v1/analytics/timeseries',
+  tags: ['analytics'],
+  summary: 'One metric per hour or per day (UTC), empty buckets included',
+  request: { query: TimeseriesQuery },
+  responses: { 200: json(Timeseries, 'The series'), ...AUTH_ERRORS },
+});
+
+export const conversationsRoute = secured('analytics:read', {
+  method: 'get',
+  path: '/api/v1/conversations',
+  tags: ['conversations'],
+  summary: 'Conversations active in the range, newest activity first (cursor pagination)',
+  request: { query: ConversationsQuery },
+  responses: { 200: json(ConversationPage, 'A page of conversations'), ...AUTH_ERRORS },
+});
+
+export const transcriptRoute = secured('analytics:read', {
+  method: 'get',
+  path: '/api/v1/conversations/{id}/messages',
+  tags: ['conversations'],
+  summary: "A conversation's latest messages with their replies (from the chat store)",
+  request: { params: ConversationIdParam },
+  responses: { 200: json(Transcript, 'The transcript'), ...AUTH_ERRORS, 404: problem('No such conversation') },
+});
+
+export const exportRoute = secured('analytics:read', {
+  method: 'get',
+  path: '/api/v1/export/conversations.csv',
+  tags: ['conversations'],
+  summary: 'Every conversation active in the range as CSV, one row per conversation, streamed',
+  request: { query: ExportQuery },
+  responses: {
+    200: { content: { 'text/csv': { schema: { type: 'string' } } }, description: 'RFC 4180 CSV with a header row' },
+    ...AUTH_ERRORS,
+  },
+});
+
+export const erasureRoute = secured('admin', {
+  method: 'post',
+  path: '/api/v1/erasures',
+  tags: ['privacy'],
+  summary: "Erase one participant's conversation and analytics facts (right to erasure); idempotent",
+  request: { body: { content: { 'application/json': { schema: ErasureRequest } }, required: true } },
+  responses: { 200: json(ErasureResult, 'What was deleted'), ...AUTH_ERRORS, 415: problem('The body is not JSON') },
+});
+
+/** Every authenticated route: the authorisation tests are generated from this table. */
+export const SECURED_ROUTES = [summaryRoute, timeseriesRoute, conversationsRoute, transcriptRoute, exportRoute, erasureRoute];

@@ -1,0 +1,132 @@
+import { z } from '@hono/zod-openapi';
+import { TIMESERIES_METRICS } from '../../domain/model/analytics.js';
+import { CHANNELS } from '../../domain/model/ids.js';
+import { MAX_PAGE_SIZE } from '../../domain/use-cases/query-analytics.js';
+
+/** ISO 8601 or epoch milliseconds, as the analytics team writes times in URLs. */
+const time = (name: 'from' | 'to', description: string) =>
+  z
+    .string()
+    .max(40)
+    .refine((value) => Number.isFinite(parseTime(value)), `${name} must be an ISO 8601 time or epoch milliseconds`)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description, example: name === 'from' ? '2026-11-01T00:00:00Z' : '2026-11-25T00:00:00Z' });
+
+export function parseTime(value: string): number {
+  return /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+}
+
+const channel = z.enum(CHANNELS as [string, ...string[]]).optional().openapi({ param: { name: 'channel', in: 'query' }, description: 'Only this channel' });
+
+export const RangeQuery = z.object({
+  from: time('from', 'Start (inclusive); default 30 days before `to`'),
+  to: time('to', 'End (exclusive); default now'),
+  channel,
+});
+
+export const TimeseriesQuery = RangeQuery.extend({
+  metric: z.enum(TIMESERIES_METRICS).openapi({ param: { name: 'metric', in: 'query' }, example: 'messagesIn' }),
+  interval: z.enum(['hour', 'day']).default('day').openapi({ param: { name: 'interval', in: 'query' } }),
+});
+
+export const ConversationsQuery = RangeQuery.extend({
+  cursor: z.string().min(1).max(512).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
+  limit: z.coerce
+    .number({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+    .int(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    .min(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    .max(MAX_PAGE_SIZE, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    .default(50)
+    .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+});
+
+export const ExportQuery = RangeQuery;
+
+export const ConversationIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[\w.-]{1,128}$/, 'id must be a conversation id')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'c_0123456789abcdef0123456789abcdef01234567' }),
+});
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .openapi('Error');
+
+export const Summary = z
+  .object({
+    conversations: z.number().int(),
+    messagesIn: z.number().int(),
+    messagesOut: z.number().int(),
+    uniqueUsers: z.number().int(),
+    replyLatencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
+    tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
+    costUsd: z.number(),
+    failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()) }),
+  })
+  .openapi('Summary');
+
+export const Timeseries = z
+  .object({
+    metric: z.enum(TIMESERIES_METRICS),
+    interval: z.enum(['hour', 'day']),
+    from: z.string().openapi({ description: '`from` rounded down to the interval' }),
+    to: z.string().openapi({ description: '`to` rounded up to the interval' }),
+    points: z.array(z.object({ at: z.string(), value: z.number().nullable() })),
+  })
+  .openapi('Timeseries');
+
+const ConversationItem = z
+  .object({
+    id: z.string(),
+    channel: z.enum(CHANNELS as [string, ...string[]]),
+    accountId: z.string(),
+    firstMessageAt: z.string(),
+    lastMessageAt: z.string(),
+    messagesIn: z.number().int(),
+    messagesOut: z.number().int(),
+    costUsd: z.number(),
+  })
+  .openapi('ConversationSummary');
+
+export const ConversationPage = z.object({ items: z.array(ConversationItem), nextCursor: z.string().nullable() }).openapi('ConversationPage');
+
+const Usage = z.object({ prompt: z.number().int(), completion: z.number().int() });
+
+export const Transcript = z
+  .object({
+    conversation: z.looseObject({ id: z.string(), channel: z.string(), accountId: z.string(), createdAt: z.string(), lastMessageAt: z.string(), messageCount: z.number().int() }),
+    messages: z.array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        text: z.string().nullable(),
+        transcript: z.string().nullable(),
+        content: z.looseObject({ type: z.string() }),
+        sentAt: z.string(),
+        receivedAt: z.string(),
+        state: z.string(),
+        reply: z
+          .object({ text: z.string(), kind: z.string(), model: z.string().nullable(), usage: Usage, costUsd: z.number(), latencyMs: z.number(), createdAt: z.string() })
+          .nullable(),
+        outboundIds: z.array(z.string()),
+        delivery: z.looseObject({ status: z.string(), at: z.string() }).nullable(),
+        failure: z.looseObject({}).nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
+    truncated: z.boolean(),
+  })
+  .openapi('Transcript');
+
+export const ErasureRequest = z
+  .object({
+    channel: z.enum(CHANNELS as [string, ...string[]]),
+    accountId: z.string().min(1).max(128).optional().openapi({ description: 'WhatsApp phone_number_id; default for the API channel' }),
+    participantId: z.string().min(1).max(256).openapi({ description: "The participant's WhatsApp number or API userId" }),
+  })
+  .openapi('ErasureRequest');
+
+export const ErasureResult = z
+  .object({ conversationId: z.string(), messages: z.number().int(), interactions: z.number().int(), statuses: z.number().int() })
+  .openapi('ErasureResult');

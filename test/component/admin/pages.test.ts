@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { anAdminApp } from '../../support/admin-app.js';
+import { seedExchange } from '../../support/admin-seed.js';
+
+const DAY = 24 * 3600_000;
+
+interface Spec {
+  id: string;
+  labels: string[];
+  series: { label: string; data: (number | null)[] }[];
+}
+
+const chartsOf = (html: string): Spec[] =>
+  [...html.matchAll(/data-chart="([^"]+)"/g)].map(([, json]) => JSON.parse(json!.replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>')) as Spec);
+
+describe('admin pages', () => {
+  it('shows the summary and one chart per topic with the daily values of the range', async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    const today = Math.floor(clock.now() / DAY) * DAY;
+    await seedExchange({ chat, analytics }, { receivedAt: today + 3600_000, latencyMs: 1200, usage: { prompt: 300, completion: 50 }, costUsd: 0.25 });
+    await seedExchange({ chat, analytics }, { receivedAt: today + 2 * 3600_000, latencyMs: 800, usage: { prompt: 200, completion: 40 }, costUsd: 0.5 });
+    await seedExchange({ chat, analytics }, { receivedAt: today - 2 * DAY, failed: true });
+    const html = await (await (await signedIn()).get('/admin?days=7')).text();
+    expect(html).toContain('Messages in');
+    expect(html).toContain('$0.75');
+    const charts = chartsOf(html);
+    expect(charts.map((c) => c.id)).toEqual(['messages', 'latency', 'tokens', 'failures']);
+    const [messages, latency, tokens, failures] = charts as [Spec, Spec, Spec, Spec];
+    expect(messages.labels).toHaveLength(7);
+    expect(messages.labels.at(-1)).toBe('2026-11-25');
+    expect(messages.series[0]!.data).toEqual([0, 0, 0, 0, 1, 0, 2]);
+    expect(messages.series[1]!.data).toEqual([0, 0, 0, 0, 0, 0, 2]);
+    expect(latency.series[0]!.data.slice(0, 6)).toEqual([null, null, null, null, null, null]);
+    expect(latency.series[2]!.data[6]).toBeCloseTo(1200, -1);
+    expect(tokens.series.map((s) => s.data[6])).toEqual([500, 90, 0.75]);
+    expect(failures.series[0]!.data).toEqual([0, 0, 0, 0, 1, 0, 0]);
+    expect(html).toContain('model-error');
+  });
+
+  it('pages through conversations with a cursor, newest first', async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    for (let i = 0; i < 30; i++) await seedExchange({ chat, analytics }, { receivedAt: clock.now() - (i + 1) * 60_000 });
+    const browser = await signedIn();
+    const first = await (await browser.get('/admin/conversations')).text();
+    const links = (html: string) => [...html.matchAll(/data-conversation="([^"]+)"/g)].map((m) => m[1]);
+    expect(links(first)).toHaveLength(25);
+    const next = /href="([^"]+)" rel="next"/.exec(first)![1]!.replaceAll('&amp;', '&');
+    const second = await (await browser.get(next)).text();
+    expect(links(second)).toHaveLength(5);
+    expect(new Set([...links(first), ...links(second)]).size).toBe(30);
+    expect(second).not.toContain('rel="next"');
+    expect(second).toContain('First page');
+  });
+
+  it('shows a transcript with the messages and the replies, escaped', async () => {
+    const { signedIn, chat, analytics, clock, logText } = await anAdminApp();
+    const seeded = await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 60_000, text: 'Do you open on <b>Sunday</b>?', replyText: 'Yes, from 8 to 12.' });
+    const html = await (await (await signedIn()).get(`/admin/conversations/${seeded.conversationId}`)).text();
+    expect(html).toContain('Do you open on &lt;b&gt;Sunday&lt;/b&gt;?');
+    expect(html).toContain('Yes, from 8 to 12.');
+    expect(html).toContain('gpt-4o-mini');
+    expect(logText()).not.toContain('Sunday');
+    expect(logText()).not.toContain(seeded.replyText);
+  });
+
+  it('answers 404 with a page for an unknown conversation', async () => {
+    const { signedIn } = await anAdminApp();
+    const response = await (await signedIn()).get('/admin/conversations/c_nothing');
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('This conversation does not exist');
+  });
+
+  it('shows a bad cursor as a 400 page, not a 500', async () => {
+    const { signedIn } = await anAdminApp();
+    const response = await (await signedIn()).get('/admin/conversations?cursor=garbage');
+    expect(response.status).toBe(400);
+  });
+});

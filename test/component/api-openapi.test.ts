@@ -1,0 +1,243 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/adapters/postgres/database.js';
+import { TOKENS } from '../../src/composition/tokens.js';
+import { conversationIdFor, userKeyFor } from '../../src/domain/model/ids.js';
+import type { MessageInteraction } from '../../src/domain/model/interaction.js';
+import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
+import type { ApiKeyStore } from '../../src/domain/ports/api-key-store.js';
+import { aMessage } from '../support/builders.js';
+import { aFreshDatabase, DATABASE_KINDS } from '../support/databases.js';
+import { roleHarness, type RoleHarness } from '../support/role-harness.js';
+
+type Operation = { 'x-required-scope'?: string; parameters?: { name: string; in: string; required?: boolean }[]; responses: Record<string, unknown> };
+type OpenApiDocument = { openapi: string; paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
+
+const HOUR = 3600 * 1000;
+const DOC_ID = 'https://vocoeng.test/openapi.json';
+const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+
+for (const kind of DATABASE_KINDS) {
+  describe(`The analytics API on ${kind}`, () => {
+    let database: Database;
+    let h: RoleHarness;
+    let document: OpenApiDocument;
+    const keys: Record<'reader' | 'admin' | 'revoked', string> = { reader: '', admin: '', revoked: '' };
+    const participant = `+4917${Math.floor(Math.random() * 1e8)}`;
+    const conversationId = conversationIdFor('whatsapp', 'phone-1', participant);
+
+    beforeAll(async () => {
+      database = await aFreshDatabase(kind);
+      h = roleHarness({ database });
+      const apiKeys = h.runtime.container.get<ApiKeyStore>(TOKENS.ApiKeyStore);
+      keys.reader = (await apiKeys.create({ name: 'reader', scopes: ['analytics:read'] }, h.clock.now())).secret;
+      keys.admin = (await apiKeys.create({ name: 'admin', scopes: ['admin'] }, h.clock.now())).secret;
+      const revoked = await apiKeys.create({ name: 'revoked', scopes: ['analytics:read', 'admin'] }, h.clock.now());
+      await apiKeys.revoke(revoked.info.id, h.clock.now());
+      keys.revoked = revoked.secret;
+      document = (await (await h.app.request('/openapi.json')).json()) as OpenApiDocument;
+    }, 60_000);
+    afterAll(async () => {
+      await database?.close();
+    });
+
+    /** One participant's message stored in the chat store and recorded as an analytics fact. */
+    async function seedParticipant(who = participant, accountId = 'phone-1'): Promise<MessageInteraction> {
+      const message = aMessage({ channel: 'whatsapp', accountId, participant: { id: who, name: 'Ada' }, receivedAt: h.clock.now() - HOUR });
+      await h.chatStore.register(message, h.clock.now());
+      const event: MessageInteraction = {
+        type: 'message',
+        eventId: `message:whatsapp:${message.id}`,
+        occurredAt: message.receivedAt,
+        channel: 'whatsapp',
+        accountId,
+        conversationId: message.conversationId,
+        userKey: userKeyFor('whatsapp', accountId, who),
+        messageId: message.id,
+        messageType: 'text',
+        receivedAt: message.receivedAt,
+        outcome: 'sent',
+        replyKind: 'ai',
+        usage: { prompt: 10, completion: 5 },
+        costUsd: 0.002,
+        latencyMs: 900,
+      };
+      await h.runtime.container.get<AnalyticsStore>(TOKENS.AnalyticsStore).record(event);
+      return event;
+    }
+
+    const call = (method: string, path: string, key: string | null, body?: unknown) =>
+      h.app.request(path, {
+        method: method.toUpperCase(),
+        headers: { ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+
+    /** A request each documented operation must answer with its documented success. */
+    function validRequestFor(path: string, method: string): { url: string; body?: unknown } {
+      const url = path.replace('{id}', conversationId);
+      if (method === 'post') return { url, body: { channel: 'whatsapp', accountId: 'phone-1', participantId: `+4930${Date.now()}` } };
+      const query = path.endsWith('/timeseries') ? '?metric=messagesIn&interval=hour' : '';
+      return { url: `${url}${query}` };
+    }
+
+    const operations = () =>
+      Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+    const secured = () => operations().filter(({ operation }) => operation['x-required-scope']);
+
+    it('serves an OpenAPI 3.1 document that validates, documenting every /api/v1 route', async () => {
+      const result = await new Validator().validate(document as never);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(document.openapi).toBe('3.1.0');
+      expect(secured().map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual([
+        'GET /api/v1/analytics/summary',
+        'GET /api/v1/analytics/timeseries',
+        'GET /api/v1/conversations',
+        'GET /api/v1/conversations/{id}/messages',
+        'GET /api/v1/export/conversations.csv',
+        'POST /api/v1/erasures',
+      ]);
+    });
+
+    it('answers 401 on every secured route without a key, with a malformed header, and with a revoked key', async () => {
+      for (const { path, method } of secured()) {
+        const { url, body } = validRequestFor(path, method);
+        for (const key of [null, 'not-a-key', keys.revoked]) {
+          const res = await call(method, url, key, body);
+          expect(res.status, `${method} ${url} with ${key === null ? 'no key' : 'a bad key'}`).toBe(401);
+          expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+        }
+      }
+    });
+
+    it('answers 403 on every secured route with a key of the other scope', async () => {
+      for (const { path, method, operation } of secured()) {
+        const { url, body } = validRequestFor(path, method);
+        const wrong = operation['x-required-scope'] === 'admin' ? keys.reader : keys.admin;
+        const res = await call(method, url, wrong, body);
+        expect(res.status, `${method} ${url}`).toBe(403);
+        expect(await res.json()).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining(operation['x-required-scope']!) } });
+      }
+    });
+
+    it('answers every secured route as documented: a documented status, a body matching its schema, no-store and secure headers', async () => {
+      await seedParticipant();
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      addFormats.default(ajv);
+      ajv.addSchema({ ...document, $id: DOC_ID });
+      for (const { path, method, operation } of secured()) {
+        const { url, body } = validRequestFor(path, method);
+        const key = operation['x-required-scope'] === 'admin' ? keys.admin : keys.reader;
+        const res = await call(method, url, key, body);
+        expect(Object.keys(operation.responses), `${method} ${url}`).toContain(String(res.status));
+        expect(res.status, `${method} ${url}`).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+        const [mediaType] = Object.keys((operation.responses['200'] as { content: Record<string, unknown> }).content);
+        expect(res.headers.get('content-type')).toContain(mediaType);
+        if (mediaType !== 'application/json') continue;
+        const validate = ajv.getSchema(`${DOC_ID}#/${pointer('paths', path, method, 'responses', '200', 'content', 'application/json', 'schema')}`)!;
+        const json = await res.json();
+        expect(validate(json), `${method} ${url}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      }
+    });
+
+    it.each([
+      ['/api/v1/analytics/summary?from=yesterday', 'from must be an ISO 8601 time or epoch milliseconds'],
+      ['/api/v1/analytics/summary?to=1e9', 'to must be an ISO 8601 time or epoch milliseconds'],
+      ['/api/v1/analytics/summary?channel=sms', 'channel'],
+      ['/api/v1/analytics/summary?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z', 'from must not be after to'],
+      ['/api/v1/analytics/summary?from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'must not exceed 366 days'],
+      ['/api/v1/analytics/timeseries', 'metric'],
+      ['/api/v1/analytics/timeseries?metric=revenue', 'metric'],
+      ['/api/v1/analytics/timeseries?metric=messagesIn&interval=week', 'interval'],
+      ['/api/v1/analytics/timeseries?metric=messagesIn&interval=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z', 'at most 744 points'],
+      ['/api/v1/conversations?limit=0', 'limit must be an integer from 1 to 200'],
+      ['/api/v1/conversations?limit=201', 'limit must be an integer from 1 to 200'],
+      ['/api/v1/conversations?limit=ten', 'limit must be an integer from 1 to 200'],
+      ['/api/v1/conversations?limit=2.5', 'limit must be an integer from 1 to 200'],
+      [`/api/v1/conversations?cursor=${'x'.repeat(600)}`, 'cursor'],
+      ['/api/v1/conversations?cursor=bm90LWEtY3Vyc29y', 'cursor is not valid'],
+      ['/api/v1/conversations/..%2F..%2Fetc/messages', 'id must be a conversation id'],
+      ['/api/v1/export/conversations.csv?from=nope', 'from must be an ISO 8601 time'],
+    ])('answers 400 naming the problem when GET %s', async (url, reason) => {
+      const res = await call('get', url, keys.reader);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('validation_failed');
+      expect(body.error.message).toContain(reason);
+    });
+
+    it('streams the CSV export with a header row and one row per conversation in the range', async () => {
+      const first = await seedParticipant(`+4411${Date.now()}`, 'phone-csv');
+      const second = await seedParticipant(`+4412${Date.now()}`, 'phone-csv');
+      const res = await call('get', `/api/v1/export/conversations.csv?from=${h.clock.now() - 2 * HOUR}&to=${h.clock.now()}`, keys.reader);
+      expect(res.headers.get('content-disposition')).toBe('attachment; filename="conversations.csv"');
+      const lines = (await res.text()).split('\r\n');
+      expect(lines[0]).toBe('conversation_id,channel,account_id,first_message_at,last_message_at,messages_in,messages_out,cost_usd');
+      expect(lines.at(-1)).toBe('');
+      const rows = lines.slice(1, -1).map((line) => line.split(','));
+      for (const event of [first, second]) {
+        const row = rows.find((r) => r[0] === event.conversationId);
+        expect(row).toEqual([event.conversationId, 'whatsapp', 'phone-csv', new Date(event.receivedAt).toISOString(), new Date(event.receivedAt).toISOString(), '1', '1', '0.002']);
+      }
+    });
+
+    it('erases one participant from the chat store and the analytics, ignoring extra fields, and erasing again deletes nothing', async () => {
+      const who = `+3312${Date.now()}`;
+      const event = await seedParticipant(who);
+      const bystander = await seedParticipant(`+3313${Date.now()}`);
+
+      const res = await call('post', '/api/v1/erasures', keys.admin, { channel: 'whatsapp', accountId: 'phone-1', participantId: who, conversationId: bystander.conversationId, userKey: bystander.userKey });
+
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ conversationId: event.conversationId, messages: 1, interactions: 1, statuses: 0 });
+      expect((await call('get', `/api/v1/conversations/${event.conversationId}/messages`, keys.reader)).status).toBe(404);
+      expect((await call('get', `/api/v1/conversations/${bystander.conversationId}/messages`, keys.reader)).status).toBe(200);
+      const ids = async () => ((await (await call('get', `/api/v1/conversations?limit=200&from=${h.clock.now() - 2 * HOUR}`, keys.reader)).json()) as { items: { id: string }[] }).items.map((i) => i.id);
+      expect(await ids()).not.toContain(event.conversationId);
+      expect(await ids()).toContain(bystander.conversationId);
+      const again = await call('post', '/api/v1/erasures', keys.admin, { channel: 'whatsapp', accountId: 'phone-1', participantId: who });
+      expect(await again.json()).toEqual({ conversationId: event.conversationId, messages: 0, interactions: 0, statuses: 0 });
+    });
+
+    it('answers 400 and erases nothing when the erasure body is incomplete or not JSON', async () => {
+      const event = await seedParticipant(`+3314${Date.now()}`);
+      for (const body of [{ channel: 'whatsapp', participantId: 'x' }, { channel: 'sms', accountId: 'phone-1', participantId: 'x' }, { channel: 'whatsapp', accountId: 'phone-1' }]) {
+        const res = await call('post', '/api/v1/erasures', keys.admin, body);
+        expect(res.status, JSON.stringify(body)).toBe(400);
+      }
+      const notJson = await h.app.request('/api/v1/erasures', { method: 'POST', headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'text/plain' }, body: 'participantId=x' });
+      expect(notJson.status).toBe(415);
+      expect(await notJson.json()).toEqual({ error: { code: 'unsupported_media_type', message: 'the body must be application/json' } });
+      const malformed = await h.app.request('/api/v1/erasures', { method: 'POST', headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' }, body: '{"channel":' });
+      expect(malformed.status).toBe(400);
+      expect((await call('get', `/api/v1/conversations/${event.conversationId}/messages`, keys.reader)).status).toBe(200);
+    });
+
+    it('serves Swagger UI at /docs from this origin only', async () => {
+      const page = await h.app.request('/docs');
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('/docs/assets/swagger-ui-bundle.js');
+      expect(html).not.toMatch(/https?:\/\//);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      for (const asset of ['/docs/assets/swagger-ui-bundle.js', '/docs/assets/swagger-ui.css', '/docs/assets/init.js']) {
+        expect((await h.app.request(asset)).status, asset).toBe(200);
+      }
+      expect((await h.app.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+    });
+
+    it('keeps every key it creates out of the database in plaintext', async () => {
+      const rows = await database.orm.em.fork().getConnection().execute<Record<string, unknown>[]>('select * from api_key');
+      const dump = JSON.stringify(rows);
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      for (const key of Object.values(keys)) expect(dump).not.toContain(key.split('.')[1]);
+    });
+  });
+}
+

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, csvRow, csvStream } from '../../../src/http/api/csv.js';
+import type { ConversationSummary } from '../../../src/domain/model/analytics.js';
+
+const aRow = (id: string): ConversationSummary => ({
+  id,
+  channel: 'api',
+  accountId: 'default',
+  firstMessageAt: Date.UTC(2026, 0, 1),
+  lastMessageAt: Date.UTC(2026, 0, 2),
+  messagesIn: 3,
+  messagesOut: 2,
+  costUsd: 0.0125,
+});
+
+describe('csvField', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=HYPERLINK("x")', `"'=HYPERLINK(""x"")"`],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@sum', "'@sum"],
+  ])('writes %j as %j', (value, expected) => {
+    expect(csvField(value)).toBe(expected);
+  });
+
+  it('leaves numbers as they are, negative ones included', () => {
+    expect(csvField(-1.5)).toBe('-1.5');
+  });
+});
+
+describe('csvStream', () => {
+  it('emits the header and then one CRLF-terminated row per item, pulling rows lazily', async () => {
+    let produced = 0;
+    async function* rows() {
+      for (let i = 0; i < 3; i++) {
+        produced++;
+        yield aRow(`c_${i}`);
+      }
+    }
+    const stream = csvStream(rows(), () => undefined);
+    expect(produced).toBe(0);
+    const text = await new Response(stream).text();
+    expect(text.split('\r\n')).toEqual([
+      'conversation_id,channel,account_id,first_message_at,last_message_at,messages_in,messages_out,cost_usd',
+      csvRow(aRow('c_0')).trimEnd(),
+      csvRow(aRow('c_1')).trimEnd(),
+      csvRow(aRow('c_2')).trimEnd(),
+      '',
+    ]);
+    expect(csvRow(aRow('c_0'))).toBe('c_0,api,default,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,3,2,0.0125\r\n');
+  });
+
+  it('reports a failure of the source and errors the stream instead of ending it as if complete', async () => {
+    const seen: unknown[] = [];
+    async function* rows() {
+      yield aRow('c_0');
+      throw new Error('database went away');
+    }
+    await expect(new Response(csvStream(rows(), (e) => seen.push(e))).text()).rejects.toThrow('database went away');
+    expect(seen).toHaveLength(1);
+  });
+});
