@@ -29,7 +29,7 @@ export async function runCli(argv: string[], env: Readonly<Record<string, string
     if (command === 'migrate' && sub === undefined) {
       const applied: string[] = [];
       database = await openDatabase(location, { log: (line) => applied.push(line) });
-      io.out(applied.length ? applied.join('\n') : `${database.describe}: up to date`);
+      for (const line of applied.length ? applied : [`${database.describe}: up to date`]) io.out(line);
       return 0;
     }
     if (command === 'api-key' && sub === 'create') {

@@ -94,7 +94,7 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.RecordInteraction).toResolvedValue((analytics: AnalyticsStore) => new RecordInteraction(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
   bind(TOKENS.QueryAnalytics).toResolvedValue((analytics: AnalyticsStore) => new QueryAnalytics(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
   bind(TOKENS.EraseParticipant)
-    .toResolvedValue((store: ChatStore, analytics: AnalyticsStore) => new EraseParticipant(store, analytics), [TOKENS.ChatStore, TOKENS.AnalyticsStore])
+    .toResolvedValue((store: ChatStore, analytics: AnalyticsStore, clock: Clock) => new EraseParticipant(store, analytics, clock), [TOKENS.ChatStore, TOKENS.AnalyticsStore, TOKENS.Clock])
     .inSingletonScope();
   bind(TOKENS.GetTranscript).toResolvedValue((store: ChatStore) => new GetTranscript(store), [TOKENS.ChatStore]).inSingletonScope();
 });

@@ -73,7 +73,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
       queryAnalytics: new QueryAnalytics(analytics),
       getTranscript: new GetTranscript(store),
       recordInteraction: new RecordInteraction(analytics),
-      eraseParticipant: new EraseParticipant(store, analytics),
+      eraseParticipant: new EraseParticipant(store, analytics, clock),
       apiKeys: new HashedApiKeyVerifier([{ keyId: 'reader', hash: hashApiKey(API_KEY), scopes: ['analytics:read'] }]),
       clock,
       logger,

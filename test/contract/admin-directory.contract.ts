@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AdminEmailTakenError, type AdminSession } from '../../src/domain/model/admin.js';
-import type { AdminDirectory } from '../../src/domain/ports/admin-directory.js';
+import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../src/domain/ports/admin-directory.js';
 
 const MINUTE = 60_000;
 const IDLE = 30 * MINUTE;
@@ -119,6 +119,19 @@ export function adminDirectoryContract(name: string, make: () => Promise<AdminDi
       expect(await directory.countFailedAttempts(subject, T0 - 10 * MINUTE)).toBe(2);
       expect(await directory.countFailedAttempts(subject, T0 - 30 * MINUTE)).toBe(3);
       expect(await directory.countFailedAttempts(randomBytes(32).toString('hex'), 0)).toBe(0);
+    });
+
+    it('forgets attempts older than the retention when a later attempt is recorded', async () => {
+      const [old, recent] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')];
+      const later = T0 + 10 * LOGIN_ATTEMPT_RETENTION_MS;
+      await directory.recordLoginAttempt(old, false, later - LOGIN_ATTEMPT_RETENTION_MS - 1);
+      await directory.recordLoginAttempt(recent, false, later - LOGIN_ATTEMPT_RETENTION_MS);
+      expect(await directory.countFailedAttempts(old, 0)).toBe(1);
+
+      await directory.recordLoginAttempt(randomBytes(32).toString('hex'), true, later);
+
+      expect(await directory.countFailedAttempts(old, 0)).toBe(0);
+      expect(await directory.countFailedAttempts(recent, 0)).toBe(1);
     });
   });
 }

@@ -24,7 +24,7 @@ export function erasureCases(current: () => AnalyticsFixture): void {
       const { erased } = await twoUsers(f);
       expect((await f.store.summary({ from: f.base, to: f.base + 2 * DAY })).uniqueUsers).toBe(2);
 
-      expect(await f.store.eraseUser(erased)).toEqual({ interactions: 3, statuses: 1 });
+      expect(await f.store.eraseUser(erased, f.base + 10 * DAY)).toEqual({ interactions: 3, statuses: 1 });
 
       // A whole day (rollups), a range cut inside hours (facts) and two days.
       for (const range of [{ from: f.base, to: f.base + DAY }, { from: f.base + 500, to: f.base + DAY - 500 }, { from: f.base, to: f.base + 2 * DAY }]) {
@@ -52,16 +52,34 @@ export function erasureCases(current: () => AnalyticsFixture): void {
       expect(page.items.map((c) => c.id)).toEqual([`c-${f.run}-kept`]);
     });
 
+    it('refuses a late redelivery of an event that happened before the erasure, and records what happens after it', async () => {
+      const f = current();
+      const userKey = `u-${f.run}-returns`;
+      const before = f.message({ userKey, conversationId: `c-${f.run}-returns`, receivedAt: f.base + 1000 });
+      const status = f.status({ userKey, conversationId: `c-${f.run}-returns` });
+      await f.recordAll([before, status]);
+      await f.store.eraseUser(userKey, f.base + HOUR);
+
+      expect(await f.store.record(before)).toBe('erased');
+      expect(await f.store.record(status)).toBe('erased');
+      expect((await f.store.summary({ from: f.base, to: f.base + DAY })).messagesIn).toBe(0);
+
+      const after = f.message({ userKey, conversationId: `c-${f.run}-returns`, receivedAt: f.base + 2 * HOUR });
+      expect(await f.store.record(after)).toBe('inserted');
+      expect(await f.store.record(after)).toBe('duplicate');
+      expect((await f.store.summary({ from: f.base, to: f.base + DAY })).messagesIn).toBe(1);
+    });
+
     it('leaves other users untouched and answers zero counts when erasing again', async () => {
       const f = current();
       const { erased, kept } = await twoUsers(f);
 
-      await f.store.eraseUser(erased);
-      expect(await f.store.eraseUser(erased)).toEqual({ interactions: 0, statuses: 0 });
-      expect(await f.store.eraseUser(`u-${f.run}-nobody`)).toEqual({ interactions: 0, statuses: 0 });
+      await f.store.eraseUser(erased, f.base + 10 * DAY);
+      expect(await f.store.eraseUser(erased, f.base + 10 * DAY)).toEqual({ interactions: 0, statuses: 0 });
+      expect(await f.store.eraseUser(`u-${f.run}-nobody`, f.base + 10 * DAY)).toEqual({ interactions: 0, statuses: 0 });
 
       expect((await f.store.summary({ from: f.base, to: f.base + DAY })).messagesIn).toBe(1);
-      expect(await f.store.eraseUser(kept)).toEqual({ interactions: 1, statuses: 1 });
+      expect(await f.store.eraseUser(kept, f.base + 10 * DAY)).toEqual({ interactions: 1, statuses: 1 });
       expect((await f.store.summary({ from: f.base, to: f.base + DAY })).messagesIn).toBe(0);
     });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AdminEmailTakenError, normalizeEmail, type ActiveSession, type AdminCredentials, type AdminSession, type AdminUser, type NewAdminUser } from '../../domain/model/admin.js';
-import type { AdminDirectory } from '../../domain/ports/admin-directory.js';
+import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../domain/ports/admin-directory.js';
 
 /** Admin users, sessions and login attempts in process memory; every read returns a copy. */
 export class InMemoryAdminDirectory implements AdminDirectory {
@@ -69,7 +69,8 @@ export class InMemoryAdminDirectory implements AdminDirectory {
   }
 
   async recordLoginAttempt(subject: string, succeeded: boolean, now: number): Promise<void> {
-    this.attempts.push({ subject, succeeded, at: now });
+    const kept = this.attempts.filter((a) => a.at >= now - LOGIN_ATTEMPT_RETENTION_MS);
+    this.attempts.splice(0, this.attempts.length, ...kept, { subject, succeeded, at: now });
   }
 
   async countFailedAttempts(subject: string, since: number): Promise<number> {

@@ -11,18 +11,25 @@ import {
   type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
 import type { InteractionEvent, MessageInteraction } from '../../domain/model/interaction.js';
-import type { AnalyticsStore } from '../../domain/ports/analytics-store.js';
+import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { compareIds, decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
 
 const FAILED_OUTCOMES = new Set(['failed', 'send-unknown']);
+
+/** When the fact happened: a message when it was received, a status when it occurred. */
+export const happenedAt = (event: InteractionEvent): number => (event.type === 'message' ? event.receivedAt : event.occurredAt);
 const EXPORT_PAGE_SIZE = 500;
 
 /** Interaction facts in process memory, keyed by event id (recording is idempotent). Exact: the reference semantics. */
 export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly events = new Map<string, InteractionEvent>();
+  /** User key → when it was erased: earlier events about the user are refused from then on. */
+  private readonly erasures = new Map<string, number>();
 
-  async record(event: InteractionEvent): Promise<'inserted' | 'duplicate'> {
+  async record(event: InteractionEvent): Promise<RecordResult> {
     if (this.events.has(event.eventId)) return 'duplicate';
+    const erasedAt = this.erasures.get(event.userKey);
+    if (erasedAt !== undefined && happenedAt(event) <= erasedAt) return 'erased';
     this.events.set(event.eventId, structuredClone(event));
     return 'inserted';
   }
@@ -81,7 +88,8 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     } while (cursor);
   }
 
-  async eraseUser(userKey: string): Promise<ErasureCounts> {
+  async eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts> {
+    this.erasures.set(userKey, Math.max(erasedAt, this.erasures.get(userKey) ?? erasedAt));
     const counts: ErasureCounts = { interactions: 0, statuses: 0 };
     for (const [eventId, event] of this.events) {
       if (event.userKey !== userKey) continue;

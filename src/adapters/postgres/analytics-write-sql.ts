@@ -75,35 +75,49 @@ export function recordMessageSql(e: MessageInteraction): Sql {
   return sql`with inserted as (
       insert into interaction (event_id, occurred_at, received_at, channel, account_id, conversation_id, user_key, message_id,
         message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason)
-      values (${e.eventId}, ${at(e.occurredAt)}, ${at(e.receivedAt)}, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.messageId},
+      select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${at(e.receivedAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.messageId},
         ${e.messageType}, ${e.outcome}, ${e.replyKind}, ${e.model}, ${e.usage.prompt}, ${e.usage.completion}, ${e.costUsd},
-        ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}, ${e.failureReason})
+        ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}::integer, ${e.failureReason}
+      where not ${erasedBefore(e.userKey, e.receivedAt)}
       on conflict (event_id) do nothing
       returning *
     )${join(rollups, '')}
-    select count(*)::integer as inserted from inserted`;
+    select count(*)::integer as inserted, ${erasedBefore(e.userKey, e.receivedAt)} as erased from inserted`;
 }
 
 export function recordStatusSql(e: StatusInteraction): Sql {
-  return sql`insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code)
-    values (${e.eventId}, ${at(e.occurredAt)}, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.outboundId}, ${e.status},
-      ${e.pricingCategory}, ${e.errorCode})
-    on conflict (event_id) do nothing
-    returning 1 as inserted`;
+  return sql`with inserted as (
+      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code)
+      select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.outboundId}, ${e.status},
+        ${e.pricingCategory}, ${e.errorCode}::integer
+      where not ${erasedBefore(e.userKey, e.occurredAt)}
+      on conflict (event_id) do nothing
+      returning 1
+    )
+    select count(*)::integer as inserted, ${erasedBefore(e.userKey, e.occurredAt)} as erased from inserted`;
+}
+
+/** True when the user was erased at or after `happenedAt`: such an event is a late redelivery. */
+function erasedBefore(userKey: string, happenedAt: number): Sql {
+  return sql`exists (select 1 from erased_user where user_key = ${userKey} and erased_at >= ${at(happenedAt)}::timestamptz)`;
 }
 
 // One statement, so one transaction: deletes the user's facts and takes exactly those rows back
 // out of the rollups. Rollup rows are decremented, never deleted, so a concurrent `record` on the
 // same row (which PostgreSQL re-reads after waiting for the lock) cannot lose an increment; a row
 // left at zero counts nothing and the readers skip zero failure reasons.
-export function eraseUserSql(userKey: string): Sql {
+export function eraseUserSql(userKey: string, erasedAt: number): Sql {
   const decrements = ADDITIVE_ROLLUPS.map((rollup, i) => {
     const subtract = Object.keys(rollup.sums).map((column) => `${column} = t.${column} - x.${column}`);
     const match = Object.keys(rollup.keys).map((column) => `t.${column} = x.${column}`);
     return raw(`, d${i} as (update ${rollup.table} as t set ${subtract.join(', ')} from (${aggregate(rollup, 'erased')}) x where ${match.join(' and ')})`);
   });
   const conversationMatch = CONVERSATION_DAY_KEYS.map((column) => `t.${column} = x.${column}`).join(' and ');
-  return sql`with erased as (delete from interaction where user_key = ${userKey} returning *)${join(decrements, '')},
+  return sql`with tombstone as (
+      insert into erased_user (user_key, erased_at) values (${userKey}, ${at(erasedAt)}::timestamptz)
+      on conflict (user_key) do update set erased_at = greatest(erased_user.erased_at, excluded.erased_at)
+    ),
+    erased as (delete from interaction where user_key = ${userKey} returning *)${join(decrements, '')},
     conversations as (
       delete from conversation_day as t
       using (select distinct ${raw(DAY_OF)} as day, channel, conversation_id, user_hash from erased) x

@@ -2,11 +2,15 @@ import { MikroORM, RequestContext, type EntityManager } from '@mikro-orm/postgre
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
 import { M001InitialSchema } from './migrations/m001-initial-schema.js';
+import { M002ErasedUser } from './migrations/m002-erased-user.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 
 const POOL_SIZE = 8;
 
-export const MIGRATIONS = [{ name: 'M001InitialSchema', class: M001InitialSchema }];
+export const MIGRATIONS = [
+  { name: 'M001InitialSchema', class: M001InitialSchema },
+  { name: 'M002ErasedUser', class: M002ErasedUser },
+];
 
 export class DatabaseUnavailableError extends Error {
   readonly code = 'database-unavailable';

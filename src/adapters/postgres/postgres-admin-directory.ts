@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
 import { AdminEmailTakenError, normalizeEmail, type ActiveSession, type AdminCredentials, type AdminSession, type AdminUser, type NewAdminUser } from '../../domain/model/admin.js';
-import type { AdminDirectory } from '../../domain/ports/admin-directory.js';
+import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../domain/ports/admin-directory.js';
 import { entityManager } from './database.js';
 import { AdminSession as SessionRow, AdminUser as UserRow, LoginAttempt } from './entities.js';
 
@@ -82,7 +82,9 @@ export class PostgresAdminDirectory implements AdminDirectory {
   }
 
   async recordLoginAttempt(subject: string, succeeded: boolean, now: number): Promise<void> {
-    await entityManager(this.orm).insert(LoginAttempt, { subject, succeeded, at: new Date(now) });
+    const em = entityManager(this.orm);
+    await em.nativeDelete(LoginAttempt, { at: { $lt: new Date(now - LOGIN_ATTEMPT_RETENTION_MS) } });
+    await em.insert(LoginAttempt, { subject, succeeded, at: new Date(now) });
   }
 
   async countFailedAttempts(subject: string, since: number): Promise<number> {

@@ -11,7 +11,7 @@ import type {
 } from '../../domain/model/analytics.js';
 import type { Channel } from '../../domain/model/ids.js';
 import type { InteractionEvent } from '../../domain/model/interaction.js';
-import type { AnalyticsStore } from '../../domain/ports/analytics-store.js';
+import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
 import { conversationPageSql, LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
@@ -47,10 +47,11 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     this.exportPageSize = options.exportPageSize ?? 2_000;
   }
 
-  async record(event: InteractionEvent): Promise<'inserted' | 'duplicate'> {
+  async record(event: InteractionEvent): Promise<RecordResult> {
     const statement = event.type === 'message' ? recordMessageSql(event) : recordStatusSql(event);
-    const rows = await run<{ inserted: number }>(this.em(), statement);
-    return Number(rows[0]?.inserted ?? 0) === 1 ? 'inserted' : 'duplicate';
+    const [row] = await run<{ inserted: number; erased: boolean }>(this.em(), statement);
+    if (Number(row?.inserted ?? 0) === 1) return 'inserted';
+    return row?.erased ? 'erased' : 'duplicate';
   }
 
   async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
@@ -107,8 +108,8 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     } while (cursor);
   }
 
-  async eraseUser(userKey: string): Promise<ErasureCounts> {
-    const [counts] = await run<ErasureCounts>(this.em(), eraseUserSql(userKey));
+  async eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts> {
+    const [counts] = await run<ErasureCounts>(this.em(), eraseUserSql(userKey, erasedAt));
     return { interactions: Number(counts?.interactions ?? 0), statuses: Number(counts?.statuses ?? 0) };
   }
 

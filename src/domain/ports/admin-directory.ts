@@ -1,5 +1,8 @@
 import type { ActiveSession, AdminCredentials, AdminSession, AdminUser, NewAdminUser } from '../model/admin.js';
 
+/** How long sign-in attempts are kept: far longer than any rate-limit window. */
+export const LOGIN_ATTEMPT_RETENTION_MS = 24 * 3600 * 1000;
+
 /**
  * The admin dashboard's users, their sessions and the login attempts that rate-limit sign-in.
  * E-mail addresses are compared lower-cased; sessions are found by the SHA-256 of their token, so
@@ -38,6 +41,7 @@ export interface AdminDirectory {
   deleteSessionsOf(userId: string): Promise<number>;
 
   /** Records a sign-in attempt for an opaque subject (a hash of an e-mail or a client address). */
+  /** Attempts older than `LOGIN_ATTEMPT_RETENTION_MS` before `now` are forgotten on the way, so the record stays small. */
   recordLoginAttempt(subject: string, succeeded: boolean, now: number): Promise<void>;
 
   /** Failed attempts of the subject at or after `since`. */

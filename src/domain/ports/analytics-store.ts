@@ -10,14 +10,19 @@ import type {
 } from '../model/analytics.js';
 import type { InteractionEvent } from '../model/interaction.js';
 
+export type RecordResult = 'inserted' | 'duplicate' | 'erased';
+
 /**
  * The analytics facts and the queries the analytics team runs on them. Ranges are half-open
  * `[from, to)` on the message's `receivedAt` (epoch ms). Latency percentiles are within
  * `PERCENTILE_RELATIVE_ERROR` of the exact nearest-rank value.
  */
 export interface AnalyticsStore {
-  /** Idempotent by `eventId`: the same event any number of times is one fact. */
-  record(event: InteractionEvent): Promise<'inserted' | 'duplicate'>;
+  /**
+   * Idempotent by `eventId`: the same event any number of times is one fact. An event about a user
+   * erased after it happened (a late redelivery) is refused as `erased`.
+   */
+  record(event: InteractionEvent): Promise<RecordResult>;
   summary(query: AnalyticsQuery): Promise<AnalyticsSummary>;
   /** One point per bucket from `from` to `to` (both aligned to the interval), oldest first, gaps included. */
   timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]>;
@@ -25,6 +30,9 @@ export interface AnalyticsStore {
   conversations(query: ConversationQuery): Promise<Page<ConversationSummary>>;
   /** Every conversation active in the range, newest activity first, streamed (for CSV export). */
   exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary>;
-  /** Deletes every fact about the user (right to erasure); aggregates no longer count them. */
-  eraseUser(userKey: string): Promise<ErasureCounts>;
+  /**
+   * Deletes every fact about the user (right to erasure); aggregates no longer count them, and
+   * events about the user that happened before `erasedAt` are refused from then on.
+   */
+  eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts>;
 }

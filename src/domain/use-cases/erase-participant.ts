@@ -3,6 +3,7 @@ import { ValidationError } from '../model/errors.js';
 import { conversationIdFor, userKeyFor, type Channel } from '../model/ids.js';
 import type { AnalyticsStore } from '../ports/analytics-store.js';
 import type { ChatStore } from '../ports/chat-store.js';
+import type { Clock } from '../ports/clock.js';
 
 export interface ErasureRequest {
   channel: Channel;
@@ -26,6 +27,7 @@ export class EraseParticipant {
   constructor(
     private readonly chats: ChatStore,
     private readonly analytics: AnalyticsStore,
+    private readonly clock: Clock,
   ) {}
 
   async execute({ channel, accountId, participantId }: ErasureRequest): Promise<ErasureResult> {
@@ -33,7 +35,7 @@ export class EraseParticipant {
     const conversationId = conversationIdFor(channel, accountId, participantId);
     // Chat store first: if analytics fails after it, a retry still finds and deletes the facts.
     const { messages } = await this.chats.eraseConversation(conversationId);
-    const counts = await this.analytics.eraseUser(userKeyFor(channel, accountId, participantId));
+    const counts = await this.analytics.eraseUser(userKeyFor(channel, accountId, participantId), this.clock.now());
     return { conversationId, messages, ...counts };
   }
 }

@@ -5,6 +5,7 @@ import { ValidationError } from '../../../src/domain/model/errors.js';
 import { conversationIdFor } from '../../../src/domain/model/ids.js';
 import { EraseParticipant } from '../../../src/domain/use-cases/erase-participant.js';
 import { aMessage } from '../../support/builders.js';
+import { FixedClock } from '../../support/fixed-clock.js';
 
 describe('EraseParticipant', () => {
   it('erases the conversation derived from channel, account and participant, and nobody else', async () => {
@@ -14,7 +15,7 @@ describe('EraseParticipant', () => {
     await chats.register(mine, 1);
     await chats.register(theirs, 1);
 
-    const result = await new EraseParticipant(chats, new InMemoryAnalyticsStore()).execute({ channel: 'api', accountId: 'default', participantId: 'user-1' });
+    const result = await new EraseParticipant(chats, new InMemoryAnalyticsStore(), new FixedClock(5)).execute({ channel: 'api', accountId: 'default', participantId: 'user-1' });
 
     expect(result).toEqual({ conversationId: conversationIdFor('api', 'default', 'user-1'), messages: 1, interactions: 0, statuses: 0 });
     expect(await chats.getConversation(mine.conversationId)).toBeNull();
@@ -22,7 +23,7 @@ describe('EraseParticipant', () => {
   });
 
   it('rejects a blank participant or account before touching anything', async () => {
-    const erase = new EraseParticipant(new InMemoryChatStore(), new InMemoryAnalyticsStore());
+    const erase = new EraseParticipant(new InMemoryChatStore(), new InMemoryAnalyticsStore(), new FixedClock(5));
     await expect(erase.execute({ channel: 'api', accountId: 'default', participantId: '  ' })).rejects.toThrow(ValidationError);
     await expect(erase.execute({ channel: 'whatsapp', accountId: '', participantId: '+49' })).rejects.toThrow(ValidationError);
   });
