@@ -91,6 +91,7 @@ async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): P
 /** Choices that are legitimate but worth a loud line in the log. */
 function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
   const warnings: string[] = [];
+  if (config.FAULT_CRASH_AT) warnings.push(`FAULT_CRASH_AT=${config.FAULT_CRASH_AT}: this process kills itself on purpose (crash tests only)`);
   const pushIngress = config.ROLE === 'api' || (config.ROLE === 'worker' && config.WORKER_MODE === 'push');
   if (pushIngress && runtime.adapters.pushAuth === 'AllowAllPushAuthenticator') {
     warnings.push('push endpoints accept unauthenticated requests (PUSH_AUDIENCE unset): Cloud Run IAM must protect this service');

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from '../adapters/postgres/database.js';
 import { adaptersModule } from './adapters-module.js';
+import { crashPlanOf, installCrashPoints } from './crash-points.js';
 import { TOKENS, type Token } from './tokens.js';
 import { useCasesModule } from './use-cases-module.js';
 
@@ -29,5 +30,6 @@ export function buildContainer(config: Config, options: ContainerOptions): Conta
   for (const token of Object.getOwnPropertySymbols(options.overrides ?? {}) as Token[]) {
     container.rebind(token).toConstantValue(options.overrides![token]);
   }
+  if (config.FAULT_CRASH_AT) installCrashPoints(container, crashPlanOf(config.FAULT_CRASH_AT));
   return container;
 }

@@ -77,6 +77,17 @@ const schema = z.object({
   LIMIT_REPLY_TEXT: z.string().min(1).default('You are sending messages faster than I can answer. Please wait a moment and try again.'),
   MEDIA_REPLY_TEXT: z.string().min(1).default('Thanks! I can only read text for now. Could you describe it in a message?'),
   BOOTSTRAP_API_KEY: secret(16),
+  /**
+   * Crash tests only: `point[:probability],…` (points of CRASH_POINTS, probability 0–1, default 1).
+   * The worker kills itself with SIGKILL when it passes a listed point.
+   */
+  FAULT_CRASH_AT: z
+    .string()
+    .regex(
+      /^(after-receive|after-claim|after-model|after-store-reply|after-send|after-ack)(:(0(\.\d+)?|1(\.0+)?))?(,(after-receive|after-claim|after-model|after-store-reply|after-send|after-ack)(:(0(\.\d+)?|1(\.0+)?))?)*$/,
+      'must be point[:probability],… with points after-receive, after-claim, after-model, after-store-reply, after-send, after-ack and probabilities 0–1',
+    )
+    .optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: secret(12),
 });
