@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono, type Context } from 'hono';
+import { readRawBody } from './raw-body.js';
+import { addLogFields } from './request-log.js';
 import { z } from 'zod';
 import { NotificationFormatError, parseWhatsAppNotification } from '../adapters/whatsapp/whatsapp-notification.js';
 import { verifyWhatsAppSignature } from '../adapters/whatsapp/signature.js';
@@ -33,8 +34,7 @@ const apiBody = z.object({
   callbackUrl: z.string().optional(),
 });
 
-const tooLarge = (limit: number) =>
-  bodyLimit({ maxSize: limit, onError: (c) => c.json(errorBody('payload_too_large', `body exceeds ${limit} bytes`), 413) });
+const tooLarge = (c: Context, limit: number) => c.json(errorBody('payload_too_large', `body exceeds ${limit} bytes`), 413);
 
 /** Inbound webhooks: verify over the raw bytes, parse, publish, answer. No AI, no database. */
 export function listenerRoutes(deps: ListenerDeps): Hono {
@@ -51,9 +51,10 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
     return c.json(errorBody('forbidden', 'verification token mismatch'), 403);
   });
 
-  app.post('/webhooks/whatsapp', tooLarge(MAX_NOTIFICATION_BYTES), async (c) => {
+  app.post('/webhooks/whatsapp', async (c) => {
     if (!deps.whatsapp) return c.json(errorBody('channel_not_configured', 'WhatsApp is not configured'), 503);
-    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const raw = await readRawBody(c, MAX_NOTIFICATION_BYTES);
+    if (!raw) return tooLarge(c, MAX_NOTIFICATION_BYTES);
     if (!verifyWhatsAppSignature(raw, c.req.header('x-hub-signature-256'), deps.whatsapp.appSecret)) {
       return c.json(errorBody('invalid_signature', 'X-Hub-Signature-256 is missing or wrong'), 401);
     }
@@ -66,16 +67,18 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
     }
     try {
       const { published } = await deps.acceptWhatsApp.execute(input);
-      deps.logger.info('whatsapp notification accepted', { messages: input.messages.length, statuses: input.statuses.length, published });
+      // Said on the request's own access log line: one log line per webhook.
+      addLogFields(c, { messages: input.messages.length, statuses: input.statuses.length, published });
       return c.text('EVENT_RECEIVED', 200);
     } catch (error) {
       return errorResponse(c, error, deps.logger);
     }
   });
 
-  app.post('/webhooks/api', tooLarge(MAX_API_BODY_BYTES), async (c) => {
+  app.post('/webhooks/api', async (c) => {
     if (!deps.apiWebhookSecret) return c.json(errorBody('channel_not_configured', 'the API channel is not configured'), 503);
-    const raw = new Uint8Array(await c.req.arrayBuffer());
+    const raw = await readRawBody(c, MAX_API_BODY_BYTES);
+    if (!raw) return tooLarge(c, MAX_API_BODY_BYTES);
     const verified = verifyStandardWebhook(
       deps.apiWebhookSecret,
       { id: c.req.header('webhook-id'), timestamp: c.req.header('webhook-timestamp'), signature: c.req.header('webhook-signature') },

@@ -1,4 +1,12 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+
+const LOG_FIELDS = 'vocoeng.logFields';
+
+/** Fields a handler adds to its request's access log line (instead of writing a line of its own). */
+export function addLogFields(c: Context, fields: Record<string, unknown>): void {
+  const current = (c.get(LOG_FIELDS as never) as Record<string, unknown> | undefined) ?? {};
+  c.set(LOG_FIELDS as never, { ...current, ...fields } as never);
+}
 import type { Logger } from '../observability/logger.js';
 import { runWithTrace, traceFrom } from '../observability/trace-context.js';
 
@@ -29,6 +37,7 @@ export function requestLog(logger: Logger): MiddlewareHandler {
         latency: `${seconds.toFixed(6)}s`,
         userAgent: c.req.header('user-agent'),
       },
+      ...(c.get(LOG_FIELDS as never) as Record<string, unknown> | undefined),
     });
   };
 }

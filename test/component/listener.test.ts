@@ -94,6 +94,19 @@ describe('Listener GET /webhooks/whatsapp (handshake)', () => {
 });
 
 describe('Listener POST /webhooks/whatsapp', () => {
+  it('writes one access log line per notification, with what it published and without the text or the number', async () => {
+    const h = roleHarness();
+    const from = aWaId();
+    const body = JSON.stringify(aMessageNotification({ phoneNumberId: aPhoneNumberId(), from, name: 'Grace', messages: [wireText('Secret plans for Tuesday')] }));
+
+    expect((await postSigned(h, body)).status).toBe(200);
+
+    const lines = h.logs().filter((entry) => entry.message.startsWith('POST /webhooks/whatsapp'));
+    expect(lines).toEqual([expect.objectContaining({ message: 'POST /webhooks/whatsapp 200', messages: 1, statuses: 0, published: 1 })]);
+    expect(JSON.stringify(h.logs())).not.toContain('Secret plans');
+    expect(JSON.stringify(h.logs())).not.toContain(from);
+  });
+
   it('answers 200 and publishes every message with the conversation id as ordering key when the body is signed', async () => {
     const h = roleHarness();
     const phoneNumberId = aPhoneNumberId();
@@ -275,7 +288,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
     expect(text).not.toContain('EVENT_RECEIVED');
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'publish_failed' } });
     expect(h.bus.empty).toBe(true);
-    expect(h.logs().some((entry) => entry.message === 'whatsapp notification accepted')).toBe(false);
+    expect(h.logs().some((entry) => entry.published !== undefined)).toBe(false);
   });
 
   it('answers 200 when Meta retries after a publish failure', async () => {

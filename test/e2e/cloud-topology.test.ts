@@ -304,7 +304,7 @@ async function expectOneAnsweredTurn(listenerName: RoleName, workerName: RoleNam
   });
 
   // One turn, one trace: the listener's request trace is carried through Pub/Sub into the worker.
-  expect(linesOf(listenerName, trace.logValue).map((line) => line.message)).toContain('whatsapp notification accepted');
+  expect(linesOf(listenerName, trace.logValue)).toContainEqual(expect.objectContaining({ message: 'POST /webhooks/whatsapp 200', published: 1 }));
   expect(linesOf(workerName, trace.logValue)).toContainEqual(expect.objectContaining({ message: 'inbound event handled', firstDelivery: true, state: 'sent' }));
   // …and the interaction event the worker publishes for the api carries it on.
   await until('the interaction event carries the trace', () =>
@@ -357,7 +357,7 @@ describe('the cloud topology: listener, worker and api as separate processes on 
     expect(handled.length).toBeGreaterThanOrEqual(1);
     expect(handled.length).toBeLessThanOrEqual(5);
     expect(handled.every((line) => line.state === 'sent')).toBe(true);
-    expect(linesOf('listener', trace.logValue).filter((line) => line.message === 'whatsapp notification accepted')).toHaveLength(5);
+    expect(linesOf('listener', trace.logValue).filter((line) => line.message === 'POST /webhooks/whatsapp 200' && line.published === 1)).toHaveLength(5);
     expect(linesOf('worker', trace.logValue).filter((line) => line.severity === 'ERROR')).toEqual([]);
   });
 
