@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { Child } from './child-process.js';
+import { aFreePort } from './ports.js';
+
+const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RoleProcess {
+  child: Child;
+  port: number;
+  baseUrl: string;
+}
+
+/**
+ * A role as production starts it (`src/main.ts` in a process of its own) on the emulators, with
+ * `env` on top; resolves once it logged that it is ready.
+ */
+export async function startRoleProcess(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<RoleProcess> {
+  const port = await aFreePort();
+  const child = new Child(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts'],
+    {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      METADATA_SERVER_DETECTION: 'none',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBSUB_EMULATOR_HOST: inject('pubsubEmulatorHost'),
+      FIRESTORE_EMULATOR_HOST: inject('firestoreEmulatorHost'),
+      ...env,
+    },
+    projectRoot,
+  );
+  try {
+    await child.waitForLine((line) => /"message":"VocoEng \w+ ready on /.test(line), readyTimeoutMs);
+  } catch (error) {
+    await child.kill();
+    throw error;
+  }
+  return { child, port, baseUrl: `http://127.0.0.1:${port}` };
+}
