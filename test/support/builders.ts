@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
+import { sensitive } from './log-sink.js';
 import type { InboundMessage, MessageContent } from '../../src/domain/model/message.js';
 
 /** A WhatsApp text message with fresh ids, so tests can run in parallel. */
 export function aMessage(overrides: Partial<InboundMessage> & { text?: string; content?: MessageContent } = {}): InboundMessage {
-  const participantId = overrides.participant?.id ?? `4915${Math.floor(Math.random() * 1e9)}`;
+  const participantId = sensitive(overrides.participant?.id ?? `4915${Math.floor(Math.random() * 1e9)}`);
   const accountId = overrides.accountId ?? 'phone-1';
   const now = overrides.receivedAt ?? Date.now();
   const { text, ...rest } = overrides;
@@ -14,7 +15,7 @@ export function aMessage(overrides: Partial<InboundMessage> & { text?: string; c
     accountId,
     conversationId: conversationIdFor(overrides.channel ?? 'whatsapp', accountId, participantId),
     participant: { id: participantId, name: 'Ada' },
-    content: { type: 'text', body: text ?? 'Hello there' },
+    content: { type: 'text', body: sensitive(text ?? 'Hello there') },
     sentAt: now,
     receivedAt: now,
     ...rest,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { captureLogText } from './log-sink.js';
 
 export interface Exit {
   code: number | null;
@@ -31,6 +32,7 @@ export class Child {
       this.stderr += chunk;
     });
     this.exited = once(this.process, 'close').then(([code, signal]) => {
+      captureLogText(`${this.stdout}\n${this.stderr}`);
       this.exit = { code: code as number | null, signal: signal as NodeJS.Signals | null };
       return this.exit;
     });

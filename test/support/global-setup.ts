@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startEmulator, type RunningEmulator } from './emulators.js';
 import { startPostgres, type RunningPostgres } from './postgres-server.js';
+import { scanLogs, startLogScan } from './log-scan.js';
 
 export const EMULATOR_PROJECT = 'demo-vocoeng';
 
@@ -20,6 +21,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.METADATA_SERVER_DETECTION = 'none';
+  const logScan = startLogScan();
   const started = await Promise.allSettled<RunningEmulator | RunningPostgres>([
     startEmulator('pubsub', EMULATOR_PROJECT),
     startEmulator('firestore', EMULATOR_PROJECT),
@@ -42,5 +44,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresUrl', postgres.url);
   return async () => {
     await Promise.all([pubsub.stop(), firestore.stop(), postgres.stop()]);
+    // The run-wide log scan: no phone number, message text or secret in any captured log line.
+    const scan = await scanLogs(logScan);
+    console.log(`log scan: ${scan.lines} log lines, ${scan.values} phone numbers, texts and secrets: ${scan.leaks.length} found in logs`);
+    if (scan.leaks.length > 0) {
+      throw new Error(`sensitive values in the logs:\n${scan.leaks.slice(0, 10).map((l) => `  ${JSON.stringify(l.value)} in ${l.line}`).join('\n')}`);
+    }
   };
 }

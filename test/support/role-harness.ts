@@ -1,3 +1,4 @@
+import { sensitive } from './log-sink.js';
 import type { Database } from '../../src/adapters/postgres/database.js';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
@@ -8,11 +9,11 @@ import { createLogger } from '../../src/observability/logger.js';
 import { FixedClock } from './fixed-clock.js';
 import { RecordingMessageBus } from './recording-message-bus.js';
 
-export const TEST_APP_SECRET = 'test-app-secret-0123456789';
-export const TEST_VERIFY_TOKEN = 'test-verify-token-0123';
+export const TEST_APP_SECRET = sensitive('test-app-secret-0123456789');
+export const TEST_VERIFY_TOKEN = sensitive('test-verify-token-0123');
 /** A valid Standard Webhooks secret (base64 of 32 bytes). */
-export const TEST_API_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-export const TEST_BOOTSTRAP_KEY = 'bootstrap-key-0123456789abcdef';
+export const TEST_API_SECRET = sensitive('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+export const TEST_BOOTSTRAP_KEY = sensitive('bootstrap-key-0123456789abcdef');
 
 /** Every channel configured, no cloud settings: ROLE=all on the embedded adapters. */
 export const ALL_CHANNELS_ENV: Record<string, string> = {

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sensitive } from './log-sink.js';
 
 // Written from the specifications (PROTOCOLS.md), independently of src/, so end-to-end tests sign
 // and verify the way Meta and a Standard Webhooks client would.
@@ -10,7 +11,7 @@ export function metaSignature(rawBody: string | Uint8Array, appSecret: string): 
 
 /** A fresh `whsec_…` secret (24 random bytes). */
 export function aWebhookSecret(): string {
-  return `whsec_${randomBytes(24).toString('base64')}`;
+  return sensitive(`whsec_${randomBytes(24).toString('base64')}`);
 }
 
 function hmacOf(secret: string, id: string, timestamp: number | string, body: string | Uint8Array): Buffer {

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { sensitive } from './log-sink.js';
 
 // WhatsApp Cloud API webhook notifications in Meta's wire shape (PROTOCOLS.md), with fresh ids.
 
@@ -18,7 +19,7 @@ export function someParties(): WhatsAppParties {
     wabaId: digits(15),
     phoneNumberId: digits(15),
     displayPhoneNumber: `1555${digits(7)}`,
-    customer: `49${digits(11)}`,
+    customer: sensitive(`49${digits(11)}`),
     customerName: 'Ada Lovelace',
   };
 }
@@ -49,6 +50,7 @@ function envelope(parties: WhatsAppParties, value: Record<string, unknown>) {
 }
 
 export function textNotification(parties: WhatsAppParties, message: { id: string; body: string }) {
+  sensitive(message.body);
   return envelope(parties, {
     contacts: [{ profile: { name: parties.customerName }, wa_id: parties.customer }],
     messages: [{ from: parties.customer, id: message.id, timestamp: unixSeconds(), type: 'text', text: { body: message.body } }],
