@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../adapters/postgres/database.js';
 import { PostgresApiKeyStore } from '../adapters/postgres/postgres-api-key-store.js';
-import { ConfigError, loadDatabaseConfig } from '../config/config.js';
+import { ConfigError, loadCliConfig } from '../config/config.js';
 import { SCOPES, type Scope } from '../domain/model/api-key.js';
+import { DEAD_LETTER_USAGE, deadLetterCommand } from './dead-letter-commands.js';
 
 export interface Output {
   out(line: string): void;
@@ -16,14 +17,16 @@ const USAGE = `Usage: vocoeng <command>
                                             create an API key (printed once); scopes: ${SCOPES.join(', ')}
   api-key list                              list keys (prefix, scopes, last use, revoked)
   api-key revoke <id>                       revoke a key
-The database is DATABASE_URL, or embedded PGlite under DATA_DIR (default .data).`;
+${DEAD_LETTER_USAGE}
+The database is DATABASE_URL, or embedded PGlite under DATA_DIR (default .data). Replays publish to
+PUBSUB_TOPIC / PUBSUB_INTERACTIONS_TOPIC of PROJECT_ID.`;
 
 /** Runs one command and answers the process exit code; never prints a key except the one created. */
 export async function runCli(argv: string[], env: Readonly<Record<string, string | undefined>>, io: Output): Promise<number> {
   const [command, sub, ...rest] = argv;
   let database: Database | undefined;
   try {
-    const config = loadDatabaseConfig(env);
+    const config = loadCliConfig(env);
     const location = config.DATABASE_URL ? { url: config.DATABASE_URL } : { embeddedDir: join(config.DATA_DIR, 'pglite') };
     const open = () => openDatabase(location);
     if (command === 'migrate' && sub === undefined) {
@@ -55,6 +58,11 @@ export async function runCli(argv: string[], env: Readonly<Record<string, string
       if (!(await new PostgresApiKeyStore(database.orm).revoke(rest[0]!, Date.now()))) return usageError(io, [`no API key with id ${rest[0]}`]);
       io.out(`Revoked ${rest[0]}`);
       return 0;
+    }
+    const deadLetters = command === 'dead-letters' ? deadLetterCommand(sub, rest, config) : undefined;
+    if (deadLetters) {
+      if (deadLetters.problems.length) return usageError(io, deadLetters.problems);
+      return await deadLetters.run(async () => (database = await open()), io);
     }
     return usageError(io, command ? [`unknown command: ${argv.join(' ')}`] : []);
   } catch (error) {

@@ -3,6 +3,9 @@ import { createFirestore, FirestoreChatStore } from '../adapters/firestore/fires
 import { InMemoryAnalyticsStore } from '../adapters/memory/in-memory-analytics-store.js';
 import { InMemoryChatStore } from '../adapters/memory/in-memory-chat-store.js';
 import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
+import { InMemoryDeadLetterStore } from '../adapters/memory/in-memory-dead-letter-store.js';
+import { PostgresDeadLetterStore } from '../adapters/postgres/postgres-dead-letter-store.js';
+import { deadLetterSink, type DeadLetterSink } from './dead-letter-sink.js';
 import { RoutingReplyChannel, UnconfiguredReplyChannel } from '../adapters/memory/routing-reply-channel.js';
 import { SystemClock } from '../adapters/memory/system-clock.js';
 import { GptTokenCounter } from '../adapters/openai/gpt-token-counter.js';
@@ -42,9 +45,13 @@ export class StartupError extends Error {
 /** The adapters for this configuration, the same way in every role. */
 export function adaptersModule(config: Config, logger: Logger, database?: Database): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind(TOKENS.Clock).toConstantValue(new SystemClock());
+    const clock = new SystemClock();
+    bind(TOKENS.Clock).toConstantValue(clock);
+    // Dead letters live beside the analytics: in the api's database when there is one.
+    const deadLetters = database ? new PostgresDeadLetterStore(database.orm) : new InMemoryDeadLetterStore();
+    bind(TOKENS.DeadLetterStore).toConstantValue(deadLetters);
     if (config.PROJECT_ID) bindGoogleCloud(bind, config, config.PROJECT_ID);
-    else bindEmbedded(bind, logger);
+    else bindEmbedded(bind, logger, deadLetterSink(deadLetters, clock, logger));
     if (database) bindDatabase(bind, database);
     else bindInMemoryAnalytics(bind);
     bind(TOKENS.CompletionModel).toConstantValue(
@@ -102,7 +109,7 @@ function bindGoogleCloud(bind: Bind, config: Config, projectId: string): void {
 }
 
 /** ROLE=all without a project: the in-process bus and the in-memory chat store. */
-function bindEmbedded(bind: Bind, logger: Logger): void {
+function bindEmbedded(bind: Bind, logger: Logger, deadLettered: DeadLetterSink): void {
   bind(TOKENS.MessageBus).toConstantValue(
     new InMemoryMessageBus({
       // Redeliveries span more than a lease (60 s), so a message waiting for an earlier one of its
@@ -112,8 +119,10 @@ function bindEmbedded(bind: Bind, logger: Logger): void {
       maxDeliveryAttempts: 10,
       onNack: (topic, delivery, error) =>
         logger.warn('bus delivery nacked; will redeliver', { topic, messageId: delivery.messageId, attempt: delivery.deliveryAttempt, ...errorFields(error) }),
-      onDeadLetter: (topic, delivery, error) =>
-        logger.error('bus message dead-lettered after the last attempt', { topic, messageId: delivery.messageId, ...errorFields(error) }),
+      onDeadLetter: (topic, delivery, error) => {
+        logger.error('bus message dead-lettered after the last attempt', { topic, messageId: delivery.messageId, ...errorFields(error) });
+        void deadLettered(topic, delivery);
+      },
     }),
   );
   bind(TOKENS.ChatStore).toConstantValue(new InMemoryChatStore());

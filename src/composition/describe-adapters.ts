@@ -22,6 +22,7 @@ export function describeAdapters(container: Container): AdapterReport {
     analyticsStore: nameOf(container.get(TOKENS.AnalyticsStore)),
     apiKeys: nameOf(container.get(TOKENS.ApiKeyStore)),
     adminDirectory: nameOf(container.get(TOKENS.AdminDirectory)),
+    deadLetters: nameOf(container.get(TOKENS.DeadLetterStore)),
     pushAuth: nameOf(container.get(TOKENS.PushAuthenticator)),
     clock: nameOf(container.get(TOKENS.Clock)),
     ...channels,

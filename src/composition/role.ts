@@ -24,6 +24,10 @@ import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-even
 import type { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import type { RecordInteraction } from '../domain/use-cases/record-interaction.js';
 import { apiRoutes } from '../http/api-routes.js';
+import { deadLetterPushRoutes } from '../http/dead-letter-routes.js';
+import type { DeadLetterStore } from '../domain/ports/dead-letter-store.js';
+import type { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
+import type { ReplayDeadLetter } from '../domain/use-cases/replay-dead-letter.js';
 import type { ApiKeyVerifier } from '../http/auth/api-keys.js';
 import type { PushAuthenticator } from '../http/auth/push-oidc.js';
 import { createApp } from '../http/create-app.js';
@@ -96,6 +100,15 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
         ...(database ? { requestScope: requestScopeOf(database) } : {}),
       }),
     );
+    groups.push(
+      deadLetterPushRoutes({
+        deadLetters: container.get<DeadLetterStore>(TOKENS.DeadLetterStore),
+        clock,
+        logger,
+        pushAuth,
+        ...(database ? { requestScope: requestScopeOf(database) } : {}),
+      }),
+    );
     groups.push(adminGroup(container, clock, logger, database));
   }
 
@@ -158,6 +171,7 @@ function adminGroup(container: Container, clock: Clock, logger: Logger, database
       queryAnalytics: container.get<QueryAnalytics>(TOKENS.QueryAnalytics),
       getTranscript: container.get<GetTranscript>(TOKENS.GetTranscript),
       channels: container.get<ChatStore>(TOKENS.ChatStore),
+      deadLetters: { list: container.get<ListDeadLetters>(TOKENS.ListDeadLetters), replay: container.get<ReplayDeadLetter>(TOKENS.ReplayDeadLetter) },
       clock,
       logger,
     }),

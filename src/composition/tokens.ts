@@ -15,6 +15,7 @@ export const TOKENS = {
   ApiKeyVerifier: Symbol.for('ApiKeyVerifier'),
   Database: Symbol.for('Database'),
   AdminDirectory: Symbol.for('AdminDirectory'),
+  DeadLetterStore: Symbol.for('DeadLetterStore'),
   PushAuthenticator: Symbol.for('PushAuthenticator'),
   ReplyPolicy: Symbol.for('ReplyPolicy'),
   AcceptWhatsAppNotification: Symbol.for('AcceptWhatsAppNotification'),
@@ -26,6 +27,8 @@ export const TOKENS = {
   QueryAnalytics: Symbol.for('QueryAnalytics'),
   GetTranscript: Symbol.for('GetTranscript'),
   EraseParticipant: Symbol.for('EraseParticipant'),
+  ReplayDeadLetter: Symbol.for('ReplayDeadLetter'),
+  ListDeadLetters: Symbol.for('ListDeadLetters'),
 } as const;
 
 export type Token = (typeof TOKENS)[keyof typeof TOKENS];

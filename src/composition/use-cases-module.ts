@@ -5,6 +5,8 @@ import { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-
 import { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-status.js';
 import { GetTranscript } from '../domain/use-cases/get-transcript.js';
 import { EraseParticipant } from '../domain/use-cases/erase-participant.js';
+import { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
+import { ReplayDeadLetter } from '../domain/use-cases/replay-dead-letter.js';
 import { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../domain/use-cases/record-interaction.js';
@@ -17,6 +19,7 @@ import type { AnalyticsStore } from '../domain/ports/analytics-store.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { CompletionModel } from '../domain/ports/completion-model.js';
+import type { DeadLetterStore } from '../domain/ports/dead-letter-store.js';
 import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import { TOKENS } from './tokens.js';
@@ -94,7 +97,14 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.RecordInteraction).toResolvedValue((analytics: AnalyticsStore) => new RecordInteraction(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
   bind(TOKENS.QueryAnalytics).toResolvedValue((analytics: AnalyticsStore) => new QueryAnalytics(analytics), [TOKENS.AnalyticsStore]).inSingletonScope();
   bind(TOKENS.EraseParticipant)
-    .toResolvedValue((store: ChatStore, analytics: AnalyticsStore, clock: Clock) => new EraseParticipant(store, analytics, clock), [TOKENS.ChatStore, TOKENS.AnalyticsStore, TOKENS.Clock])
+    .toResolvedValue(
+      (store: ChatStore, analytics: AnalyticsStore, clock: Clock, deadLetters: DeadLetterStore) => new EraseParticipant(store, analytics, clock, deadLetters),
+      [TOKENS.ChatStore, TOKENS.AnalyticsStore, TOKENS.Clock, TOKENS.DeadLetterStore],
+    )
     .inSingletonScope();
+  bind(TOKENS.ReplayDeadLetter)
+    .toResolvedValue((deadLetters: DeadLetterStore, bus: MessageBus, clock: Clock) => new ReplayDeadLetter(deadLetters, bus, clock), [TOKENS.DeadLetterStore, TOKENS.MessageBus, TOKENS.Clock])
+    .inSingletonScope();
+  bind(TOKENS.ListDeadLetters).toResolvedValue((deadLetters: DeadLetterStore) => new ListDeadLetters(deadLetters), [TOKENS.DeadLetterStore]).inSingletonScope();
   bind(TOKENS.GetTranscript).toResolvedValue((store: ChatStore) => new GetTranscript(store), [TOKENS.ChatStore]).inSingletonScope();
 });

@@ -94,13 +94,16 @@ const schema = z.object({
 
 type Env = z.infer<typeof schema>;
 
-const databaseSchema = schema.pick({ DATABASE_URL: true, DATA_DIR: true, LOG_LEVEL: true });
-export type DatabaseConfig = z.infer<typeof databaseSchema>;
+const cliSchema = schema.pick({ DATABASE_URL: true, DATA_DIR: true, LOG_LEVEL: true, PROJECT_ID: true, PUBSUB_TOPIC: true, PUBSUB_INTERACTIONS_TOPIC: true }).extend({
+  /** The CLI is handed its environment, so it passes the emulator on to the client itself. */
+  PUBSUB_EMULATOR_HOST: optionalText,
+});
+export type CliConfig = z.infer<typeof cliSchema>;
 
-/** Only the database settings, for the command-line tools (they need nothing else). */
-export function loadDatabaseConfig(env: Readonly<Record<string, string | undefined>>): Readonly<DatabaseConfig> {
+/** Only what the command-line tools use: the database and, to replay dead letters, Pub/Sub. */
+export function loadCliConfig(env: Readonly<Record<string, string | undefined>>): Readonly<CliConfig> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')) as Record<string, string>;
-  const parsed = databaseSchema.safeParse(cleaned);
+  const parsed = cliSchema.safeParse(cleaned);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => problemOf(issue, cleaned)));
   return Object.freeze(parsed.data);
 }

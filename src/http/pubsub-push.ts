@@ -24,6 +24,7 @@ export interface PushDelivery<T> {
   messageId: string;
   event: T;
   attributes: Record<string, string>;
+  orderingKey?: string;
   deliveryAttempt?: number;
 }
 
@@ -58,7 +59,13 @@ export async function handlePush<T>(
       return c.body(null, 204);
     }
     try {
-      await handle({ messageId, event: event.data, attributes, ...(deliveryAttempt ? { deliveryAttempt } : {}) });
+      await handle({
+        messageId,
+        event: event.data,
+        attributes,
+        ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
+        ...(deliveryAttempt ? { deliveryAttempt } : {}),
+      });
       return c.body(null, 204);
     } catch (error) {
       if (isRetryable(error)) {

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InMemoryAnalyticsStore } from '../../src/adapters/memory/in-memory-analytics-store.js';
 import { InMemoryChatStore } from '../../src/adapters/memory/in-memory-chat-store.js';
+import { InMemoryDeadLetterStore } from '../../src/adapters/memory/in-memory-dead-letter-store.js';
 import { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
 import { replyPolicyOf } from '../../src/composition/use-cases-module.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -73,7 +74,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
       queryAnalytics: new QueryAnalytics(analytics),
       getTranscript: new GetTranscript(store),
       recordInteraction: new RecordInteraction(analytics),
-      eraseParticipant: new EraseParticipant(store, analytics, clock),
+      eraseParticipant: new EraseParticipant(store, analytics, clock, new InMemoryDeadLetterStore()),
       apiKeys: new HashedApiKeyVerifier([{ keyId: 'reader', hash: hashApiKey(API_KEY), scopes: ['analytics:read'] }]),
       clock,
       logger,

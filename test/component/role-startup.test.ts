@@ -72,6 +72,7 @@ describe('buildRole', () => {
       completionModel: 'ScriptedCompletionModel',
       'replyChannel.whatsapp': 'UnconfiguredReplyChannel',
       'replyChannel.api': 'UnconfiguredReplyChannel',
+      deadLetters: 'InMemoryDeadLetterStore',
     });
     return runtime.stop();
   });

@@ -71,6 +71,7 @@ describe('main.js (the built process)', () => {
       chatStore: 'InMemoryChatStore',
       completionModel: 'ScriptedCompletionModel',
       analyticsStore: 'PostgresAnalyticsStore',
+      deadLetters: 'PostgresDeadLetterStore',
       'replyChannel.whatsapp': 'WhatsAppGraphReplyChannel',
       'replyChannel.api': 'WebhookReplyChannel',
     });

@@ -41,6 +41,48 @@ describe('provision', () => {
     ]);
   });
 
+  it('plans a push subscription to the api on each dead-letter topic, beside the pull one, when API_PUSH_ENDPOINT is set', () => {
+    const plan = planFrom({
+      API_PUSH_ENDPOINT: 'https://api.example.run.app/internal/pubsub/interactions',
+      PUSH_SERVICE_ACCOUNT: 'pubsub-push@demo.iam.gserviceaccount.com',
+      PUSH_AUDIENCE: 'https://api.example.run.app',
+    });
+
+    const onDeadLetterTopics = plan.subscriptions.filter((s) => s.topic.endsWith('-dead-letter'));
+    expect(onDeadLetterTopics.map((s) => [s.name, s.topic, s.delivery.mode])).toEqual([
+      ['vocoeng-inbound-dead-letter-sub', 'vocoeng-inbound-dead-letter', 'pull'],
+      ['vocoeng-interactions-dead-letter-sub', 'vocoeng-interactions-dead-letter', 'pull'],
+      ['vocoeng-inbound-dead-letter-push', 'vocoeng-inbound-dead-letter', 'push'],
+      ['vocoeng-interactions-dead-letter-push', 'vocoeng-interactions-dead-letter', 'push'],
+    ]);
+    for (const push of onDeadLetterTopics.filter((s) => s.delivery.mode === 'push')) {
+      expect(push).toMatchObject({
+        delivery: {
+          endpoint: 'https://api.example.run.app/internal/pubsub/dead-letters',
+          serviceAccountEmail: 'pubsub-push@demo.iam.gserviceaccount.com',
+          audience: 'https://api.example.run.app',
+        },
+        ordering: false,
+        retry: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 },
+      });
+      expect(push.deadLetter).toBeUndefined();
+    }
+  });
+
+  it('creates the dead-letter push subscriptions to the api and keeps the pull ones', async () => {
+    const names = isolatedNames();
+
+    const lines = await run(planFor(names, { API_PUSH_ENDPOINT: 'http://127.0.0.1:9/internal/pubsub/interactions' }));
+
+    expect(lines).toContain(`subscription ${names.inbound}-dead-letter-push: created (push to http://127.0.0.1:9/internal/pubsub/dead-letters)`);
+    for (const topic of [names.inbound, names.interactions]) {
+      const [subscriptions] = await pubsub.topic(`${topic}-dead-letter`).getSubscriptions();
+      expect(subscriptions.map((s) => s.name).sort()).toEqual([`projects/${project}/subscriptions/${topic}-dead-letter-push`, `projects/${project}/subscriptions/${topic}-dead-letter-sub`]);
+      expect((await metadataOf(`${topic}-dead-letter-push`)).pushConfig?.pushEndpoint).toBe('http://127.0.0.1:9/internal/pubsub/dead-letters');
+      expect((await metadataOf(`${topic}-dead-letter-sub`)).pushConfig?.pushEndpoint ?? '').toBe('');
+    }
+  });
+
   it('creates every topic and subscription on the first run and reports each one as existing on the second', async () => {
     const names = isolatedNames();
     const plan = planFor(names);

@@ -4,6 +4,10 @@ import { InMemoryAdminDirectory } from '../../src/adapters/memory/in-memory-admi
 import { InMemoryAnalyticsStore } from '../../src/adapters/memory/in-memory-analytics-store.js';
 import { InMemoryApiKeyStore } from '../../src/adapters/memory/in-memory-api-key-store.js';
 import { InMemoryChatStore } from '../../src/adapters/memory/in-memory-chat-store.js';
+import { InMemoryDeadLetterStore } from '../../src/adapters/memory/in-memory-dead-letter-store.js';
+import { ListDeadLetters } from '../../src/domain/use-cases/list-dead-letters.js';
+import { ReplayDeadLetter } from '../../src/domain/use-cases/replay-dead-letter.js';
+import { RecordingMessageBus } from './recording-message-bus.js';
 import { GetTranscript } from '../../src/domain/use-cases/get-transcript.js';
 import { QueryAnalytics } from '../../src/domain/use-cases/query-analytics.js';
 import { adminRoutes, type AdminDeps } from '../../src/http/admin/admin-routes.js';
@@ -15,7 +19,7 @@ import { FixedClock } from './fixed-clock.js';
 export const ADMIN_EMAIL = 'ada@example.org';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
-/** The admin routes mounted at /admin as the api role does, on in-memory adapters and a hand-moved clock. */
+/** The admin routes mounted at /admin as the api role does, on in-memory adapters, a recording bus and a hand-moved clock. */
 export async function anAdminApp(overrides: Partial<AdminDeps> = {}) {
   const lines: string[] = [];
   const stream = new Writable({
@@ -29,12 +33,15 @@ export async function anAdminApp(overrides: Partial<AdminDeps> = {}) {
   const apiKeys = new InMemoryApiKeyStore();
   const analytics = new InMemoryAnalyticsStore();
   const chat = new InMemoryChatStore();
+  const deadLetterStore = new InMemoryDeadLetterStore();
+  const bus = new RecordingMessageBus();
   const deps: AdminDeps = {
     directory,
     apiKeys,
     queryAnalytics: new QueryAnalytics(analytics),
     getTranscript: new GetTranscript(chat),
     channels: chat,
+    deadLetters: { list: new ListDeadLetters(deadLetterStore), replay: new ReplayDeadLetter(deadLetterStore, bus, clock) },
     clock,
     logger: createLogger({ level: 'debug', stream }),
     ...overrides,
@@ -50,6 +57,9 @@ export async function anAdminApp(overrides: Partial<AdminDeps> = {}) {
     apiKeys,
     analytics,
     chat,
+    deadLetterStore,
+    /** What a replay publishes. */
+    bus,
     admin,
     client,
     /** A client signed in as the first admin. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PublishError } from '../../domain/model/errors.js';
 import type { BusMessage, MessageBus, TopicName, Topics } from '../../domain/ports/message-bus.js';
 
@@ -46,6 +47,8 @@ export class InMemoryMessageBus implements MessageBus {
   private readonly idleWaiters: (() => void)[] = [];
   private publishFailures: Error[] = [];
   private sequence = 0;
+  // Unique across bus instances (like Pub/Sub's ids), so dead letters stored by id survive a restart.
+  private readonly idPrefix = `${randomUUID().slice(0, 8)}-`;
   private closed = false;
   private readonly options: Required<Omit<InMemoryBusOptions, 'onNack' | 'onDeadLetter'>> & InMemoryBusOptions;
 
@@ -64,7 +67,7 @@ export class InMemoryMessageBus implements MessageBus {
     const failure = this.publishFailures.shift();
     if (failure) throw new PublishError(`publish to ${topic} failed: ${failure.message}`, { cause: failure });
     const pending = messages.map((message): Pending => ({
-      messageId: String(++this.sequence),
+      messageId: `${this.idPrefix}${++this.sequence}`,
       payload: JSON.stringify(message.event),
       attributes: { ...message.attributes },
       ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),

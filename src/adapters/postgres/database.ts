@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.js';
 import { M001InitialSchema } from './migrations/m001-initial-schema.js';
 import { M002ErasedUser } from './migrations/m002-erased-user.js';
+import { M003DeadLetter } from './migrations/m003-dead-letter.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 
 const POOL_SIZE = 8;
@@ -10,6 +11,7 @@ const POOL_SIZE = 8;
 export const MIGRATIONS = [
   { name: 'M001InitialSchema', class: M001InitialSchema },
   { name: 'M002ErasedUser', class: M002ErasedUser },
+  { name: 'M003DeadLetter', class: M003DeadLetter },
 ];
 
 export class DatabaseUnavailableError extends Error {

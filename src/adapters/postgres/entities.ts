@@ -118,4 +118,27 @@ export const LoginAttemptSchema = defineEntity({
 export class LoginAttempt extends LoginAttemptSchema.class {}
 LoginAttemptSchema.setClass(LoginAttempt);
 
-export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, LoginAttemptSchema];
+export const DeadLetterSchema = defineEntity({
+  name: 'DeadLetterRow',
+  tableName: 'dead_letter',
+  properties: {
+    id: p.uuid().primary(),
+    /** `inbound` or `interactions`: the topic it was dead-lettered from and is replayed to. */
+    topic: p.string(),
+    /** The bus's message id; unique per topic, so a redelivered dead letter is stored once. */
+    messageId: p.string(),
+    orderingKey: p.string().nullable(),
+    conversationId: p.string(),
+    /** The event as published (JSON). */
+    event: p.json<unknown>(),
+    attributes: p.json<Record<string, string>>(),
+    deliveryAttempts: p.integer().nullable(),
+    deadLetteredAt: p.datetime(),
+    replayedAt: p.datetime().nullable(),
+    replays: p.integer(),
+  },
+});
+export class DeadLetterRow extends DeadLetterSchema.class {}
+DeadLetterSchema.setClass(DeadLetterRow);
+
+export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, LoginAttemptSchema, DeadLetterSchema];

@@ -50,6 +50,10 @@ const API_ACK_DEADLINE = 60;
 
 export const deadLetterTopicOf = (topic: string): string => `${topic}-dead-letter`;
 export const deadLetterSubscriptionOf = (topic: string): string => `${deadLetterTopicOf(topic)}-sub`;
+/** The api role's push subscription on a dead-letter topic, beside the pull one that keeps a copy. */
+export const deadLetterPushSubscriptionOf = (topic: string): string => `${deadLetterTopicOf(topic)}-push`;
+/** Where the api role takes dead letters: on the host of API_PUSH_ENDPOINT. */
+export const deadLetterEndpointOf = (apiPushEndpoint: string): string => new URL('/internal/pubsub/dead-letters', apiPushEndpoint).toString();
 
 function deliveryFor(endpoint: string | undefined, env: ProvisionEnv): SubscriptionDelivery {
   if (!endpoint) return { mode: 'pull' };
@@ -73,11 +77,22 @@ export function planFrom(env: ProvisionEnv): ProvisionPlan {
     ackDeadlineSeconds: 60,
     ordering: false,
   });
+  // The api stores dead letters for the dashboard and the CLI to replay (pushed, so only with an api endpoint).
+  const deadLetterPush = (topic: string, endpoint: string): SubscriptionPlan => ({
+    name: deadLetterPushSubscriptionOf(topic),
+    topic: deadLetterTopicOf(topic),
+    delivery: deliveryFor(deadLetterEndpointOf(endpoint), env),
+    ackDeadlineSeconds: API_ACK_DEADLINE,
+    ordering: false,
+    retry: RETRY,
+  });
+  const apiEndpoint = env.API_PUSH_ENDPOINT;
   return {
     topics: [inbound, interactions, deadLetterTopicOf(inbound), deadLetterTopicOf(interactions)],
     subscriptions: [
       deadLetterSubscription(inbound),
       deadLetterSubscription(interactions),
+      ...(apiEndpoint ? [deadLetterPush(inbound, apiEndpoint), deadLetterPush(interactions, apiEndpoint)] : []),
       {
         name: env.PUBSUB_SUBSCRIPTION || 'vocoeng-inbound-worker',
         topic: inbound,

@@ -5,6 +5,8 @@ import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
 import type { ChatStore } from '../../domain/ports/chat-store.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { GetTranscript } from '../../domain/use-cases/get-transcript.js';
+import type { ListDeadLetters } from '../../domain/use-cases/list-dead-letters.js';
+import type { ReplayDeadLetter } from '../../domain/use-cases/replay-dead-letter.js';
 import type { QueryAnalytics } from '../../domain/use-cases/query-analytics.js';
 import type { Logger } from '../../observability/logger.js';
 
@@ -14,6 +16,7 @@ export interface AdminDeps {
   queryAnalytics: QueryAnalytics;
   getTranscript: GetTranscript;
   channels: Pick<ChatStore, 'channelSettings' | 'saveChannelSettings' | 'listChannelSettings'>;
+  deadLetters: { list: ListDeadLetters; replay: ReplayDeadLetter };
   clock: Clock;
   logger: Logger;
   /**

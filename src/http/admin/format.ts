@@ -13,6 +13,8 @@ const NOTICES: Record<string, string> = {
   'key-revoked': 'The API key was revoked.',
   'user-created': 'User created.',
   'user-deleted': 'User deleted; their sessions have ended.',
+  'dead-letter-replayed': 'The message was published again on its topic.',
+  'dead-letter-already-replayed': 'This dead letter was already replayed; nothing was published. Use “Replay again” to publish it once more.',
 };
 
 export const noticeOf = (code: string | undefined): string | undefined => (code ? NOTICES[code] : undefined);

@@ -128,5 +128,11 @@ export const ErasureRequest = z
   .openapi('ErasureRequest');
 
 export const ErasureResult = z
-  .object({ conversationId: z.string(), messages: z.number().int(), interactions: z.number().int(), statuses: z.number().int() })
+  .object({
+    conversationId: z.string(),
+    messages: z.number().int(),
+    deadLetters: z.number().int().openapi({ description: 'Dead-lettered messages of the conversation deleted' }),
+    interactions: z.number().int(),
+    statuses: z.number().int(),
+  })
   .openapi('ErasureResult');

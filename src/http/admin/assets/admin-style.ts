@@ -51,6 +51,7 @@ textarea { resize: vertical; }
 button { font: inherit; padding: 9px 16px; border-radius: 7px; border: 0; background: var(--accent); color: #fff; cursor: pointer; }
 button.small { padding: 4px 10px; font-size: .85rem; }
 button.danger { background: var(--danger); }
+button.secondary { background: var(--muted); }
 button.link { background: none; color: #e5e7eb; padding: 0; text-decoration: underline; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 220px), 1fr)); gap: 0 14px; }
 .inline { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px; }

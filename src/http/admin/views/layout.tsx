@@ -7,6 +7,7 @@ const NAV = [
   ['/conversations', 'Conversations'],
   ['/channels', 'Channels'],
   ['/keys', 'API keys'],
+  ['/dead-letters', 'Dead letters'],
   ['/users', 'Users'],
 ] as const;
 
