@@ -1,0 +1,65 @@
+// `npm run bench`: every benchmark in turn (each in a process of its own, so none disturbs the
+// next), then bench/RESULTS.md from their results. Bounded: a few minutes in all.
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BENCH_DIR, machine, PROJECT_ROOT } from './support.js';
+
+const BENCHES = ['listener', 'worker', 'api-summary', 'cold-start'];
+const only = process.argv.slice(2);
+
+for (const name of only.length ? only : BENCHES) {
+  console.log(`== bench ${name}`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(BENCH_DIR, `${name}.ts`)], { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, METADATA_SERVER_DETECTION: 'none' } });
+  if (run.status !== 0) throw new Error(`bench ${name} failed with exit code ${run.status}`);
+}
+
+const read = async (name: string): Promise<any> => JSON.parse(await readFile(join(BENCH_DIR, 'results', `${name}.json`), 'utf8'));
+const [listener, worker, api, cold] = await Promise.all(BENCHES.map(read));
+const m = machine();
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+const lines = [
+  '# Benchmark results',
+  '',
+  `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB, Node ${m.node}. Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)};`,
+  'each ratio compares with a baseline measured in the same run (load generator and servers share the machine, loopback only).',
+  '',
+  row(['benchmark', 'measured', 'baseline (same run)', 'ratio', 'goal']),
+  row(['---', '---', '---', '---', '---']),
+  row([
+    `listener: signed ${listener.bodyBytes} B WhatsApp notifications, verify + parse + publish (in-process bus), wrk -c${listener.connections} ${listener.seconds} s`,
+    `${Math.round(listener.listener.rps)} req/s, p99 ${listener.listener.p99Ms} ms`,
+    `bare node:http HMAC + JSON.parse: ${Math.round(listener.baseline.rps)} req/s, p99 ${listener.baseline.p99Ms} ms`,
+    `${listener.rpsRatio} (req/s), ${listener.p99Ratio} (p99)`,
+    '≥ 0.90',
+  ]),
+  row([
+    `worker in process: ${worker.conversations} conversations × ${worker.messagesPerConversation} messages, model latency ${worker.modelLatencyMs} ms`,
+    `${worker.inProcess.messagesPerSecond} msg/s, order kept: ${worker.inProcess.orderKept}`,
+    `ceiling C/L = ${worker.inProcess.ceiling} msg/s`,
+    worker.inProcess.ratio,
+    '≥ 0.90',
+  ]),
+  row([
+    'worker through the Pub/Sub + Firestore emulators (pull, ordered subscription)',
+    `${worker.throughEmulators.messagesPerSecond} msg/s, order kept: ${worker.throughEmulators.orderKept}`,
+    `ceiling min(C, flow control ${worker.throughEmulators.flowControlMaxMessages})/L = ${worker.throughEmulators.ceiling} msg/s`,
+    worker.throughEmulators.ratio,
+    '—',
+  ]),
+  row([
+    `api: 30-day summary over ${api.data.interactions.toLocaleString('en')} interactions (PostgreSQL 15)`,
+    `p95 ${api.storeSummaryMs.p95} ms`,
+    `naive full scan: p95 ${api.naiveFullScanMs.p95} ms`,
+    `${api.ratioNaiveP95OverStoreP95 ?? (api.naiveFullScanMs.p95 / api.storeSummaryMs.p95).toFixed(1)}× faster`,
+    'fast',
+  ]),
+  ...Object.entries(cold.roles as Record<string, { p50Ms: number; ratio: number }>).map(([role, r]) =>
+    row([`cold start to /healthz: ROLE=${role}`, `p50 ${r.p50Ms} ms`, `bare node:http start: p50 ${cold.baseline.p50Ms} ms`, r.ratio, '—']),
+  ),
+  '',
+  'Raw results with every figure: `bench/results/*.json`. Commands: `npm run bench` (all), `npm run bench -- listener` (one).',
+  '',
+];
+await writeFile(join(BENCH_DIR, 'RESULTS.md'), lines.join('\n'));
+console.log(lines.join('\n'));
