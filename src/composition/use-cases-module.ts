@@ -36,6 +36,8 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     leaseMs: 60_000,
     maxAttempts: 3,
     maxSendAttempts: 5,
+    // A Graph API outage of a few minutes must not fail the replies it held up.
+    sendRetryWindowMs: 10 * 60_000,
     fallbackText: config.FALLBACK_TEXT,
     mediaReplyText: config.MEDIA_REPLY_TEXT,
     prices: { ...DEFAULT_PRICES, ...config.MODEL_PRICES },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { FieldValue, Firestore, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Query, type WriteBatch } from '@google-cloud/firestore';
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
@@ -116,13 +117,21 @@ export class FirestoreChatStore implements ChatStore {
     if (current.version !== expectedVersion) return null;
 
     const next = patched(current, patch);
-    const update = { ...patchUpdate(patch, FieldValue.delete()), version: next.version };
+    // Tells this write from another writer's when the SDK retried a commit whose answer was lost.
+    const writeToken = randomUUID();
+    const update = { ...patchUpdate(patch, FieldValue.delete()), version: next.version, writeToken };
     const pointers = patch.outboundIds === undefined ? [] : next.outboundIds;
-    const written = await this.writeIfUnchanged('transition', snapshot, update, (batch, expireAt) => {
-      for (const outboundId of pointers) {
-        batch.set(this.outbound.doc(encodeDocId(outboundId)), { conversationId, messageId, expireAt });
-      }
-    });
+    const written = await this.writeIfUnchanged(
+      'transition',
+      snapshot,
+      update,
+      (batch, expireAt) => {
+        for (const outboundId of pointers) {
+          batch.set(this.outbound.doc(encodeDocId(outboundId)), { conversationId, messageId, expireAt });
+        }
+      },
+      writeToken,
+    );
     return written ? next : null;
   }
 
@@ -266,6 +275,7 @@ export class FirestoreChatStore implements ChatStore {
     snapshot: DocumentSnapshot,
     update: DocumentData,
     alsoWrite?: (batch: WriteBatch, expireAt: Timestamp) => void,
+    writeToken?: string,
   ): Promise<boolean> {
     const expireAt = this.expireAt();
     const batch = this.db.batch();
@@ -276,7 +286,12 @@ export class FirestoreChatStore implements ChatStore {
       return true;
     } catch (error) {
       const code = grpcCodeOf(error);
-      if (code === FAILED_PRECONDITION || code === NOT_FOUND) return false;
+      if (code === NOT_FOUND) return false;
+      if (code === FAILED_PRECONDITION) {
+        // The SDK retries a commit whose answer was lost (a reset connection); when the first try
+        // was applied, the retry fails its precondition on our own write: that is a success.
+        return writeToken !== undefined && (await this.read(operation, snapshot.ref)).get('writeToken') === writeToken;
+      }
       translateError(operation, error);
     }
   }

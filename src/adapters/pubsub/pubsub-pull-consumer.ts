@@ -1,6 +1,6 @@
 import { Duration, SubscriptionCloseBehaviors, type Message, type PubSub, type Subscription } from '@google-cloud/pubsub';
 import type { z } from 'zod';
-import { DomainError } from '../../domain/model/errors.js';
+import { DomainError, isRetryable } from '../../domain/model/errors.js';
 import type { Logger } from '../../observability/logger.js';
 import { runWithTrace, traceFrom } from '../../observability/trace-context.js';
 import type { Delivery, DeliveryHandler } from '../memory/in-memory-message-bus.js';
@@ -14,6 +14,14 @@ export interface PullConsumerOptions {
   closeTimeoutSeconds?: number;
   /** First wait before reopening a subscription that failed with a non-retryable error. Default 1000. */
   reopenDelayMs?: number;
+  /**
+   * A retryable failure is retried here, waiting `retryDelayMs` doubling up to `maxRetryDelayMs`,
+   * for up to `retryWindowMs` before the message is nacked. Defaults 1000, 15000 and 0 (every
+   * failure is nacked at once: Pub/Sub's retry policy paces the redeliveries).
+   */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  retryWindowMs?: number;
 }
 
 /** The messages of one ordering key waiting here, run one at a time. */
@@ -38,6 +46,7 @@ export class PubSubPullConsumer<T> {
   private reopenTimer?: NodeJS.Timeout;
   private failuresInARow = 0;
   private readonly options: Required<PullConsumerOptions>;
+  private readonly pauses = new Set<() => void>();
 
   constructor(
     private readonly pubsub: PubSub,
@@ -47,7 +56,16 @@ export class PubSubPullConsumer<T> {
     private readonly logger: Logger,
     options: PullConsumerOptions = {},
   ) {
-    this.options = { maxMessages: 10, maxExtensionMinutes: 10, closeTimeoutSeconds: 8, reopenDelayMs: 1_000, ...options };
+    this.options = {
+      maxMessages: 10,
+      maxExtensionMinutes: 10,
+      closeTimeoutSeconds: 8,
+      reopenDelayMs: 1_000,
+      retryDelayMs: 1_000,
+      maxRetryDelayMs: 15_000,
+      retryWindowMs: 0,
+      ...options,
+    };
   }
 
   start(): void {
@@ -69,6 +87,7 @@ export class PubSubPullConsumer<T> {
     if (this.closing) return;
     this.closing = true;
     clearTimeout(this.reopenTimer);
+    for (const resume of this.pauses) resume();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.options.closeTimeoutSeconds * 1_000).unref());
     await Promise.race([Promise.allSettled([this.subscription?.close(), ...this.running]), deadline]);
     this.logger.info('pubsub pull consumer closed', { subscription: this.subscriptionName, unfinished: this.running.size });
@@ -118,15 +137,44 @@ export class PubSubPullConsumer<T> {
       // Pub/Sub counts attempts only on subscriptions with a dead-letter policy (ours have one).
       deliveryAttempt: message.deliveryAttempt > 0 ? message.deliveryAttempt : 1,
     };
-    try {
-      await runWithTrace(traceFrom((name) => message.attributes[name]), () => this.handler(delivery));
-      message.ack();
-      return true;
-    } catch (error) {
-      this.logger.warn('pubsub message nacked for redelivery', { ...ids, deliveryAttempt: delivery.deliveryAttempt, ...codeFields(error) });
-      message.nack();
-      return false;
+    // Transient failures are retried here, paced, while the client extends the lease: Pub/Sub's
+    // own pacing of nacks (the retry policy) is not everywhere (the emulator redelivers at once),
+    // and every nack spends a delivery attempt towards the dead-letter topic, also for the
+    // messages of the same ordering key queued behind this one.
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runWithTrace(traceFrom((name) => message.attributes[name]), () => this.handler(delivery));
+        message.ack();
+        return true;
+      } catch (error) {
+        const delayMs = Math.min(this.options.retryDelayMs * 2 ** (attempt - 1), this.options.maxRetryDelayMs);
+        if (!isRetryable(error) || this.closing || Date.now() - started + delayMs > this.options.retryWindowMs) {
+          this.logger.warn('pubsub message nacked for redelivery', { ...ids, deliveryAttempt: delivery.deliveryAttempt, attempts: attempt, ...codeFields(error) });
+          message.nack();
+          return false;
+        }
+        this.logger.warn('pubsub message handling failed; retrying', { ...ids, attempt, delayMs, ...codeFields(error) });
+        await this.pause(delayMs);
+        if (this.closing) {
+          message.nack();
+          return false;
+        }
+      }
     }
+  }
+
+  /** Waits `ms`, or less when the consumer closes. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const resume = () => {
+        clearTimeout(timer);
+        this.pauses.delete(resume);
+        resolve();
+      };
+      const timer = setTimeout(resume, ms);
+      this.pauses.add(resume);
+    });
   }
 
   private failed(message: Message, error: unknown): void {

@@ -14,6 +14,8 @@ export interface ReplyPolicy {
   maxAttempts: number;
   /** Send attempts before the reply is recorded as failed. */
   maxSendAttempts: number;
+  /** Transient send failures are retried at least this long after the message arrived, whatever the attempts (default 0). */
+  sendRetryWindowMs?: number;
   fallbackText: string;
   mediaReplyText: string;
   prices: Readonly<Record<string, ModelPrice>>;

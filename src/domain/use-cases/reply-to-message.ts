@@ -6,7 +6,7 @@ import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
-import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel } from '../ports/reply-channel.js';
+import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel, type ReplyTemplate, type SendResult } from '../ports/reply-channel.js';
 import { splitReply } from '../model/split-reply.js';
 import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
@@ -193,44 +193,58 @@ export class ReplyToMessage {
     const kept = leased.failure?.stage === 'generate' ? leased.failure : undefined;
     const parts = splitReply(leased.reply!.text, this.policy.maxPartLength[message.channel]);
     let current = leased;
-    try {
-      // Parts already recorded as sent (a previous attempt failed midway) are not sent again.
-      for (let part = current.outboundIds.length; part < parts.length; part++) {
-        const result = await this.channel.send({ inReplyTo: message, text: parts[part]!, part });
-        if (result.kind === 'unsent') return await this.write(current, { state: 'unsent', leaseUntil: 0, note: result.reason, failure: kept });
-        const next = await this.store.transition(message.conversationId, message.id, current.version, {
-          outboundIds: [...current.outboundIds, ...result.outboundIds],
-          leaseUntil: this.clock.now() + this.policy.leaseMs,
-          updatedAt: this.clock.now(),
-        });
-        if (!next) return await this.reload(message);
-        current = next;
+    // Parts already recorded as sent (a previous attempt failed midway) are not sent again.
+    for (let part = current.outboundIds.length; part < parts.length; part++) {
+      let result: SendResult;
+      try {
+        result = await this.channel.send({ inReplyTo: message, text: parts[part]!, part });
+      } catch (sendError) {
+        return this.sendFailed(current, kept, sendError);
       }
-      return await this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
-    } catch (sendError) {
-      let error = sendError;
-      if (reasonOf(sendError) === OUTSIDE_SERVICE_WINDOW && current.outboundIds.length === 0) {
+      if (result.kind === 'unsent') return this.write(current, { state: 'unsent', leaseUntil: 0, note: result.reason, failure: kept });
+      // The part is out: a store failure from here on must not make it look unsent (a redelivery
+      // would send it again). It propagates with the message `sending` under its lease.
+      const next = await this.store.transition(message.conversationId, message.id, current.version, {
+        outboundIds: [...current.outboundIds, ...result.outboundIds],
+        leaseUntil: this.clock.now() + this.policy.leaseMs,
+        updatedAt: this.clock.now(),
+      });
+      if (!next) return this.reload(message);
+      current = next;
+    }
+    return this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
+  }
+
+  /** The channel refused or failed a send (nothing went out): the template fallback, a retry, or `failed`. */
+  private async sendFailed(current: MessageRecord, kept: Failure | undefined, sendError: unknown): Promise<MessageRecord> {
+    let error = sendError;
+    if (reasonOf(sendError) === OUTSIDE_SERVICE_WINDOW && current.outboundIds.length === 0) {
+      const template = (await this.store.channelSettings(current.message.accountId))?.windowTemplate;
+      if (template) {
+        let result: SendResult | undefined;
         try {
-          const fallback = await this.templateFallback(current);
-          if (fallback) return fallback;
+          result = await this.channel.sendTemplate(current.message, template);
         } catch (templateError) {
           error = templateError;
         }
+        if (result) return this.templateSent(current, template, result);
       }
-      const failure: Failure = { stage: 'send', reason: reasonOf(error) };
-      if (isRetryable(error) && current.sendAttempts < this.policy.maxSendAttempts) {
-        await this.write(current, { state: 'answered', leaseUntil: 0, failure: kept ?? failure });
-        throw error;
-      }
-      return this.write(current, { state: 'failed', leaseUntil: 0, failure });
     }
+    const failure: Failure = { stage: 'send', reason: reasonOf(error) };
+    if (isRetryable(error) && this.sendMayRetry(current)) {
+      await this.write(current, { state: 'answered', leaseUntil: 0, failure: kept ?? failure });
+      throw error;
+    }
+    return this.write(current, { state: 'failed', leaseUntil: 0, failure });
   }
 
-  /** Outside WhatsApp's 24 h window a free-form reply is refused: send the channel's template, if it has one. */
-  private async templateFallback(record: MessageRecord): Promise<MessageRecord | undefined> {
-    const template = (await this.store.channelSettings(record.message.accountId))?.windowTemplate;
-    if (!template) return undefined;
-    const result = await this.channel.sendTemplate(record.message, template);
+  /** Transient send failures are retried `maxSendAttempts` times, and for at least `sendRetryWindowMs` after the message arrived. */
+  private sendMayRetry(record: MessageRecord): boolean {
+    return record.sendAttempts < this.policy.maxSendAttempts || this.clock.now() - record.message.receivedAt < (this.policy.sendRetryWindowMs ?? 0);
+  }
+
+  /** Outside WhatsApp's 24 h window a free-form reply is refused: the channel's template went instead. */
+  private templateSent(record: MessageRecord, template: ReplyTemplate, result: SendResult): Promise<MessageRecord> {
     return result.kind === 'sent'
       ? this.write(record, {
           state: 'sent',
