@@ -2,6 +2,7 @@ import { listenOnLoopback } from './ports.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HttpFaults, type Admission } from './http-faults.js';
 import { RecordedRequests } from './recorded-requests.js';
 
 /**
@@ -23,14 +24,20 @@ export interface GraphRequest {
   rawBody: string;
   /** The parsed JSON body, or undefined when it is not JSON. */
   body: unknown;
-  /** What the double answered: the wamid of an accepted message, `{success:true}` to a read receipt, an error status, or a hang. */
+  /**
+   * What the double answered: the wamid of an accepted message, `{success:true}` to a read receipt,
+   * an error status, or a hang; `reset` when `faults` reset the connection instead (nothing was
+   * sent), `abandoned` when the client left while `faults` held the request back.
+   */
   outcome:
     | { kind: 'accepted'; wamid: string }
     | { kind: 'read' }
     | { kind: 'media-info'; url: string }
     | { kind: 'media-bytes'; size: number }
     | { kind: 'error'; status: number; code: number | undefined }
-    | { kind: 'hung' };
+    | { kind: 'hung' }
+    | { kind: 'reset' }
+    | { kind: 'abandoned' };
 }
 
 export interface GraphFailure {
@@ -74,7 +81,8 @@ const MEDIA_INFO_PATH = /^\/([^/]+)\/([^/]+)$/;
  * (`/media-download/{id}?sig=…`, a fresh capability per lookup), and `GET` of that URL answers the
  * bytes. Both need the bearer token; `failNextMedia`/`hangNextMedia` script the next media requests
  * (either step, in arrival order). They are recorded in `requests` and `mediaRequests`, never in
- * `sends` or `readReceipts`.
+ * `sends` or `readReceipts`. `faults` injects latency, connection resets and outages into every
+ * request while traffic flows (see `HttpFaults`); they apply before the token check and the scripts.
  */
 export class GraphApiDouble {
   readonly accessToken: string;
@@ -88,6 +96,8 @@ export class GraphApiDouble {
   private readonly media = new Map<string, StoredMedia>();
   private server: Server | undefined;
   private readonly hanging = new Set<ServerResponse>();
+  private readonly recordedAccepted = new RecordedRequests<GraphRequest>();
+  readonly faults = new HttpFaults();
 
   constructor(options: { accessToken?: string } = {}) {
     this.accessToken = options.accessToken ?? `EAAG-test-${randomBytes(12).toString('hex')}`;
@@ -121,6 +131,7 @@ export class GraphApiDouble {
   async start(port = 0): Promise<{ baseUrl: string }> {
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
+    this.faults.attach(server);
     await listenOnLoopback(server, port);
     return { baseUrl: this.baseUrl };
   }
@@ -185,6 +196,11 @@ export class GraphApiDouble {
     return this.recordedSends.waitFor(count, timeoutMs, 'Graph API double (sends)');
   }
 
+  /** Resolves as soon as the double has accepted `count` messages in total (sends it reset or failed do not count). */
+  waitForAcceptedSends(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
+    return this.recordedAccepted.waitFor(count, timeoutMs, 'Graph API double (accepted sends)');
+  }
+
   /** Resolves as soon as `count` read receipts have arrived in total. */
   waitForReadReceipts(count: number, timeoutMs = 5_000): Promise<GraphRequest[]> {
     return this.recordedReadReceipts.waitFor(count, timeoutMs, 'Graph API double (read receipts)');
@@ -194,6 +210,7 @@ export class GraphApiDouble {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.faults.dispose();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     server.closeAllConnections();
@@ -202,13 +219,14 @@ export class GraphApiDouble {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);
+    const admitted = await this.faults.admit(req);
     const path = req.url ?? '/';
     if (req.method === 'GET') {
       const pathname = path.split('?')[0] ?? '';
       const download = MEDIA_DOWNLOAD_PATH.exec(pathname);
-      if (download) return this.handleMedia(req, res, path, rawBody, 'media-download', undefined, download[1]!);
+      if (download) return this.handleMedia(req, res, path, rawBody, admitted, 'media-download', undefined, download[1]!);
       const info = MEDIA_INFO_PATH.exec(pathname);
-      if (info) return this.handleMedia(req, res, path, rawBody, 'media-info', info[1], info[2]!);
+      if (info) return this.handleMedia(req, res, path, rawBody, admitted, 'media-info', info[1], info[2]!);
     }
     const match = MESSAGES_PATH.exec(path);
     const body = parseJson(rawBody) as { to?: unknown; status?: unknown; message_id?: unknown } | undefined;
@@ -227,8 +245,10 @@ export class GraphApiDouble {
       };
       this.recorded.push(request);
       (kind === 'read-receipt' ? this.recordedReadReceipts : this.recordedSends).push(request);
+      if (outcome.kind === 'accepted') this.recordedAccepted.push(request);
     };
 
+    if (admitted !== 'pass') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });
     if (req.method !== 'POST' || !match) {
       record({ kind: 'error', status: 404, code: 100 });
       return sendJson(res, 404, graphError(`Unknown path components: ${path}`, 'OAuthException', 100));
@@ -272,6 +292,7 @@ export class GraphApiDouble {
     res: ServerResponse,
     path: string,
     rawBody: string,
+    admitted: Admission,
     kind: MediaStep,
     version: string | undefined,
     encodedId: string,
@@ -282,6 +303,7 @@ export class GraphApiDouble {
       this.recorded.push(request);
       this.recordedMedia.push(request);
     };
+    if (admitted !== 'pass') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });
     if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
       record({ kind: 'error', status: 401, code: 190 });
       return sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { HttpFaults } from './http-faults.js';
 import { RecordedRequests } from './recorded-requests.js';
 
 export type OpenAiEndpoint = 'chat.completions' | 'audio.transcriptions' | 'unknown';
@@ -17,7 +18,11 @@ export interface OpenAiRequest {
   rawBody: Buffer;
   /** Chat: the parsed JSON (undefined when not JSON). Transcriptions: the multipart fields and files. */
   body: unknown;
-  /** What the double did; `answered` is set when a slow answer is finally written. */
+  /**
+   * What the double did; `answered` is set when a slow answer is finally written. `dropped`: the
+   * connection was destroyed without an answer (`dropNext`, or a reset by `faults`); `abandoned`:
+   * the client left before the answer.
+   */
   outcome: { kind: 'answered' | 'failed' | 'invalid'; status: number } | { kind: 'dropped' } | { kind: 'pending' | 'abandoned' };
 }
 
@@ -51,7 +56,9 @@ type Answer = { text: string | null; usage: WireUsage | null | undefined };
  * `POST /v1/audio/transcriptions` (multipart, `{text}`). It records every request with its headers
  * and arrival time. `failNext`, `slowNext` and `dropNext` script the next requests of either
  * endpoint in arrival order; `answerNext` scripts chat answers, which otherwise echo the last user
- * message. With `apiKey` set it answers 401 `invalid_api_key` to any other bearer token.
+ * message (or what `compose` makes of it). With `apiKey` set it answers 401 `invalid_api_key` to
+ * any other bearer token. `faults` injects latency, connection resets and outages into every
+ * request while traffic flows (see `HttpFaults`); they apply before the script.
  */
 export class OpenAiDouble {
   private readonly recorded = new RecordedRequests<OpenAiRequest>();
@@ -60,8 +67,16 @@ export class OpenAiDouble {
   private transcripts: string[] = [];
   private server: Server | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  readonly faults = new HttpFaults();
 
-  constructor(private readonly options: { apiKey?: string; servedModel?: (requested: string) => string } = {}) {}
+  constructor(
+    private readonly options: {
+      apiKey?: string;
+      servedModel?: (requested: string) => string;
+      /** The unscripted chat answer from the last user message and the request's index in `requests` (default: the message itself). */
+      compose?: (lastUserMessage: string, requestIndex: number) => string;
+    } = {},
+  ) {}
 
   get requests(): readonly OpenAiRequest[] {
     return this.recorded.items;
@@ -74,6 +89,7 @@ export class OpenAiDouble {
   async start(): Promise<{ baseUrl: string }> {
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
+    this.faults.attach(server);
     await listenOnLoopback(server);
     return { baseUrl: this.baseUrl };
   }
@@ -117,6 +133,7 @@ export class OpenAiDouble {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.faults.dispose();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     server.closeAllConnections();
@@ -140,6 +157,11 @@ export class OpenAiDouble {
     const request: OpenAiRequest = { endpoint, method: req.method ?? '', path, headers: req.headers, arrivedAt, rawBody, body, outcome: { kind: 'pending' } };
     this.recorded.push(request);
 
+    const admitted = await this.faults.admit(req);
+    if (admitted !== 'pass') {
+      request.outcome = { kind: admitted === 'reset' ? 'dropped' : 'abandoned' };
+      return;
+    }
     if (endpoint === 'unknown') return this.reply(request, res, 404, openAiError(`Invalid URL (${req.method} ${path})`, 'invalid_request_error'), 'invalid');
     if (this.options.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
       return this.reply(request, res, 401, openAiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'), 'failed');
@@ -175,7 +197,7 @@ export class OpenAiDouble {
     }
     const lastUser = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
     const scripted = this.answers.shift();
-    const text = scripted ? scripted.text : lastUser;
+    const text = scripted ? scripted.text : (this.options.compose?.(lastUser, this.recorded.items.indexOf(request)) ?? lastUser);
     const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
     const usage = scripted?.usage === null ? undefined : (scripted?.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil((text ?? '').length / 4) });
     this.reply(request, res, 200, {
