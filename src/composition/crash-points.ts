@@ -59,13 +59,16 @@ export function installCrashPoints(container: Container, plan: CrashPlan): void 
     };
     return wrapped;
   });
-  decorate<CompletionModel>(container, TOKENS.CompletionModel, (model) => ({
-    async complete(request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion> {
+  decorate<CompletionModel>(container, TOKENS.CompletionModel, (model) => {
+    // Derived from the model, so the start-up report still names its class.
+    const wrapped = Object.create(model) as CompletionModel;
+    wrapped.complete = async (request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion> => {
       const completion = await model.complete(request, options);
       crash.pass('after-model');
       return completion;
-    },
-  }));
+    };
+    return wrapped;
+  });
   decorate<ReplyChannel>(container, TOKENS.ReplyChannel, (channel) => {
     const wrapped = Object.create(channel) as ReplyChannel;
     wrapped.send = async (reply) => {
@@ -80,8 +83,9 @@ export function installCrashPoints(container: Container, plan: CrashPlan): void 
     wrapped.execute = async (event) => {
       crash.pass('after-receive');
       const outcome = await handler.execute(event);
-      // After the handler returns the consumer acks; die just after that ack has been sent.
-      setTimeout(() => crash.pass('after-ack'), 50).unref();
+      // After the handler returns the consumer acks; die once that ack has gone out (the pull
+      // client flushes acks in batches every 100 ms; a push answer goes out at once).
+      setTimeout(() => crash.pass('after-ack'), 250).unref();
       return outcome;
     };
     return wrapped;
