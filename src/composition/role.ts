@@ -40,8 +40,6 @@ import { describeAdapters, type AdapterReport } from './describe-adapters.js';
 import { TOKENS } from './tokens.js';
 
 export const API_ACCOUNT_ID = 'default';
-/** How long the pull worker retries a transient failure of a message before handing it back to Pub/Sub. */
-const WORKER_RETRY_WINDOW_MS = 4 * 60_000;
 
 export interface RoleRuntime {
   role: Role;
@@ -155,7 +153,7 @@ function pullConsumer(container: Container, config: Config, logger: Logger): Pub
     logger,
     // Paced retries here keep an outage of a few minutes from spending the message's delivery
     // attempts (and the send and generation budgets) at the speed Pub/Sub redelivers a nack.
-    { retryWindowMs: WORKER_RETRY_WINDOW_MS },
+    { retryWindowMs: config.PULL_RETRY_WINDOW_MS },
   );
 }
 

@@ -78,6 +78,11 @@ const schema = z.object({
   MEDIA_REPLY_TEXT: z.string().min(1).default('Thanks! I can only read text for now. Could you describe it in a message?'),
   BOOTSTRAP_API_KEY: secret(16),
   /**
+   * Pull worker: how long a transient failure of a message is retried in the process (paced, 1 s
+   * doubling to 15 s) before the message is nacked back to Pub/Sub. 0 nacks at once.
+   */
+  PULL_RETRY_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(240_000),
+  /**
    * Crash tests only: `point[:probability],…` (points of CRASH_POINTS, probability 0–1, default 1).
    * The worker kills itself with SIGKILL when it passes a listed point.
    */

@@ -58,7 +58,7 @@ describe('SIGTERM during load', () => {
     const exit = await terminate(listener);
     const outcome = await load;
 
-    await counter.waitFor(outcome.acceptedWamids.size, 60_000);
+    await counter.waitForAll(outcome.acceptedWamids, 60_000);
     const lost = [...outcome.acceptedWamids].filter((wamid) => !counter.wamids.has(wamid));
     console.log(`SIGTERM listener: exit ${exit.code} after ${exit.seconds} s; ${outcome.accepted} accepted during the run, ${lost.length} of them not published`);
     expect(exit.code).toBe(0);

@@ -96,6 +96,8 @@ beforeAll(async () => {
     ROLE: 'worker',
     PORT: String(workerPort),
     WORKER_MODE: 'pull',
+    // Nack at once: this test is about Pub/Sub's delivery attempts, not the worker's own retries.
+    PULL_RETRY_WINDOW_MS: '0',
     PUBSUB_SUBSCRIPTION: names.worker,
     FIRESTORE_PROJECT: firestoreProject,
     WHATSAPP_ACCESS_TOKEN: graph.accessToken,

@@ -21,11 +21,16 @@ export class PublishedCounter {
     });
   }
 
-  /** Waits until `count` distinct wamids arrived (or `timeoutMs` passed) and answers how many did. */
-  async waitFor(count: number, timeoutMs: number): Promise<number> {
+  /** Waits until every one of `expected` arrived (or `timeoutMs` passed) and answers how many of them did. */
+  async waitForAll(expected: ReadonlySet<string>, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
-    while (this.wamids.size < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    return this.wamids.size;
+    const arrived = () => [...expected].filter((wamid) => this.wamids.has(wamid)).length;
+    let count = arrived();
+    while (count < expected.size && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      count = arrived();
+    }
+    return count;
   }
 
   async stop(): Promise<void> {
