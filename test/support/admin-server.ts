@@ -1,13 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { PostgresAdminDirectory } from '../../src/adapters/postgres/postgres-admin-directory.js';
 import { PostgresAnalyticsStore } from '../../src/adapters/postgres/postgres-analytics-store.js';
 import { PostgresApiKeyStore } from '../../src/adapters/postgres/postgres-api-key-store.js';
-import { Child } from './child-process.js';
 import { aFreshDatabase } from './databases.js';
-import { aFreePort } from './ports.js';
+import { startRoleProcess, type RoleProcess } from './role-process.js';
 
 export interface AdminServer {
   /** `http://127.0.0.1:<port>`; the dashboard is at `${baseUrl}/admin`. */
@@ -28,8 +26,6 @@ export interface AdminServer {
   stop(): Promise<void>;
 }
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-
 /**
  * The api role as production runs it: `src/main.ts` with ROLE=api in a process of its own, on a
  * fresh PostgreSQL database, the Firestore emulator (a project of its own, so nothing else shares
@@ -40,39 +36,22 @@ export async function startAdminServer(): Promise<AdminServer> {
   const project = `demo-admin-${randomUUID().slice(0, 8)}`;
   const firestoreHost = inject('firestoreEmulatorHost');
   const [email, password] = ['ada@example.org', `correct horse ${randomBytes(6).toString('hex')}`];
-  const port = await aFreePort();
-  const child = new Child(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts'],
-    {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      METADATA_SERVER_DETECTION: 'none',
-      ROLE: 'api',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PROJECT_ID: project,
-      FIRESTORE_EMULATOR_HOST: firestoreHost,
-      PUBSUB_EMULATOR_HOST: inject('pubsubEmulatorHost'),
-      DATABASE_URL: db.url!,
-      ADMIN_EMAIL: email,
-      ADMIN_PASSWORD: password,
-    },
-    projectRoot,
-  );
   const firestore = createFirestore(project, { emulatorHost: firestoreHost });
+  let role: RoleProcess;
+  try {
+    role = await startRoleProcess({ ROLE: 'api', PROJECT_ID: project, DATABASE_URL: db.url!, ADMIN_EMAIL: email, ADMIN_PASSWORD: password });
+  } catch (error) {
+    await firestore.terminate();
+    await db.close();
+    throw new Error(`the api role did not start: ${(error as Error).message}`);
+  }
   const stop = async () => {
-    await child.kill();
+    await role.child.kill();
     await firestore.terminate();
     await db.close();
   };
-  try {
-    await child.waitForLine((line) => /"message":"VocoEng api ready on /.test(line), 30_000);
-  } catch (error) {
-    await stop();
-    throw new Error(`the api role did not start: ${(error as Error).message}\n${child.stderr}`);
-  }
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: role.baseUrl,
     email,
     password,
     stores: {
@@ -82,7 +61,7 @@ export async function startAdminServer(): Promise<AdminServer> {
       chat: new FirestoreChatStore(firestore),
     },
     rows: (table) => db.orm.em.fork().getConnection().execute(`select * from ${table}`),
-    logText: () => `${child.stdout}\n${child.stderr}`,
+    logText: () => `${role.child.stdout}\n${role.child.stderr}`,
     stop,
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/adapters/postgres/database.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -33,5 +33,27 @@ async function withClient(url: string, f: (client: { query(sql: string): Promise
     await f({ query: (sql) => admin.orm.em.fork().getConnection().execute(sql) });
   } finally {
     await admin.close();
+  }
+}
+
+/**
+ * One `describe` per database kind, each with a migrated database of its own for the whole block;
+ * `database()` gives it to the block's tests and contract suites.
+ */
+export function onEachDatabase(body: (database: () => Database) => void): void {
+  for (const kind of DATABASE_KINDS) {
+    describe(`on ${kind}`, () => {
+      let db: Database | undefined;
+      beforeAll(async () => {
+        db = await aFreshDatabase(kind);
+      });
+      afterAll(async () => {
+        await db?.close();
+      });
+      body(() => {
+        if (!db) throw new Error(`the ${kind} database is not open yet`);
+        return db;
+      });
+    });
   }
 }
