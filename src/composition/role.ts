@@ -162,8 +162,8 @@ function adminGroup(container: Container, clock: Clock, logger: Logger, database
   const group = new Hono();
   if (database) {
     const scope = requestScopeOf(database);
+    // '/admin/*' covers '/admin' itself as well: one RequestContext per request.
     group.use('/admin/*', (_c, next) => scope(() => next()));
-    group.use('/admin', (_c, next) => scope(() => next()));
   }
   group.get('/admin/', (c) => c.redirect('/admin', 301));
   group.route(

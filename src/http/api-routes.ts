@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { interactionEventSchema } from '../adapters/codec/event-schemas.js';
 import { ValidationError } from '../domain/model/errors.js';
@@ -19,6 +19,7 @@ import type { ApiKeyVerifier } from './auth/api-keys.js';
 import { requireScope, type AuthVariables } from './auth/bearer.js';
 import type { PushAuthenticator } from './auth/push-oidc.js';
 import { errorBody, errorResponse } from './errors.js';
+import { noStore } from './no-store.js';
 import { handlePush } from './pubsub-push.js';
 
 /** Runs `work` in a unit of work of its own (a MikroORM RequestContext for the database adapters). */
@@ -55,7 +56,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   const scope = deps.requestScope ?? ((work) => work());
   app.onError((error, c) => errorResponse(c, error, deps.logger));
   app.use('/api/*', secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }));
-  app.use('/api/*', noStore);
+  app.use('/api/*', noStore());
   app.use('/api/*', (_c, next) => scope(() => next()));
   // Authentication before validation: without a key nothing about the parameters is revealed.
   for (const route of SECURED_ROUTES) app.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ':$1'), requireScope(deps.apiKeys, route['x-required-scope']));
@@ -121,11 +122,6 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   return app as unknown as Hono;
 }
-
-const noStore: MiddlewareHandler = async (c, next) => {
-  await next();
-  c.header('cache-control', 'no-store');
-};
 
 /** `from`/`to` as ISO 8601 or epoch ms; defaults to the last 30 days. */
 function rangeOf(query: { from?: string | undefined; to?: string | undefined; channel?: string | undefined }, now: number): { from: number; to: number; channel?: Channel } {

@@ -253,26 +253,9 @@ export class GraphApiDouble {
       record({ kind: 'error', status: 404, code: 100 });
       return sendJson(res, 404, graphError(`Unknown path components: ${path}`, 'OAuthException', 100));
     }
-    if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
-      record({ kind: 'error', status: 401, code: 190 });
-      return sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));
-    }
+    if (this.refusedToken(req, res, record)) return;
     const next = kind === 'read-receipt' ? this.readReceiptScript.shift() : this.script.shift();
-    if (next?.kind === 'hang') {
-      this.hanging.add(res);
-      res.once('close', () => this.hanging.delete(res));
-      record({ kind: 'hung' });
-      return;
-    }
-    if (next?.kind === 'fail') {
-      const { status, code, message } = next.failure;
-      record({ kind: 'error', status, code });
-      if (code === undefined) {
-        res.writeHead(status, { 'content-type': 'text/plain' }).end('upstream failure');
-        return;
-      }
-      return sendJson(res, status, graphError(message ?? `scripted Graph error ${code}`, 'OAuthException', code));
-    }
+    if (next && this.answerScripted(next, res, record)) return;
     if (kind === 'read-receipt') {
       // Graph marks an inbound message read by its wamid; without one the request is invalid.
       if (typeof body?.message_id !== 'string' || body.message_id === '') {
@@ -287,6 +270,29 @@ export class GraphApiDouble {
     const to = typeof body?.to === 'string' ? body.to : '';
     sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] });
   }
+  /** A request without the access token is answered 401 (Graph's expired-session error) and recorded. */
+  private refusedToken(req: IncomingMessage, res: ServerResponse, record: (outcome: GraphRequest['outcome']) => void): boolean {
+    if (req.headers.authorization === `Bearer ${this.accessToken}`) return false;
+    record({ kind: 'error', status: 401, code: 190 });
+    sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));
+    return true;
+  }
+
+  /** Answers a scripted step (a hang or a failure) and records it. */
+  private answerScripted(step: Script, res: ServerResponse, record: (outcome: GraphRequest['outcome']) => void): boolean {
+    if (step.kind === 'hang') {
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+      record({ kind: 'hung' });
+      return true;
+    }
+    const { status, code, message } = step.failure;
+    record({ kind: 'error', status, code });
+    if (code === undefined) res.writeHead(status, { 'content-type': 'text/plain' }).end('upstream failure');
+    else sendJson(res, status, graphError(message ?? `scripted Graph error ${code}`, 'OAuthException', code));
+    return true;
+  }
+
   private handleMedia(
     req: IncomingMessage,
     res: ServerResponse,
@@ -304,27 +310,10 @@ export class GraphApiDouble {
       this.recordedMedia.push(request);
     };
     if (admitted !== 'pass') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });
-    if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
-      record({ kind: 'error', status: 401, code: 190 });
-      return sendJson(res, 401, graphError('Error validating access token: Session has expired.', 'OAuthException', 190));
-    }
+    if (this.refusedToken(req, res, record)) return;
     const scripted = this.mediaScript.findIndex((step) => step.only === undefined || step.only === kind);
     const next = scripted === -1 ? undefined : this.mediaScript.splice(scripted, 1)[0];
-    if (next?.kind === 'hang') {
-      this.hanging.add(res);
-      res.once('close', () => this.hanging.delete(res));
-      record({ kind: 'hung' });
-      return;
-    }
-    if (next?.kind === 'fail') {
-      const { status, code, message } = next.failure;
-      record({ kind: 'error', status, code });
-      if (code === undefined) {
-        res.writeHead(status, { 'content-type': 'text/plain' }).end('upstream failure');
-        return;
-      }
-      return sendJson(res, status, graphError(message ?? `scripted Graph error ${code}`, 'OAuthException', code));
-    }
+    if (next && this.answerScripted(next, res, record)) return;
     const media = this.media.get(mediaId);
     if (kind === 'media-info') {
       if (!media) {

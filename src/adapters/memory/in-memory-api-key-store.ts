@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiKeyInfo, ApiPrincipal, NewApiKey } from '../../domain/model/api-key.js';
 import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
-import { hashOfKey, LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from './api-key-secrets.js';
+import { hashOfKey, LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../api-key-secrets.js';
 
 /** API keys in process memory, stored like the database does: prefix + SHA-256 only. */
 export class InMemoryApiKeyStore implements ApiKeyStore {

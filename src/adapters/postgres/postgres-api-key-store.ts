@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { SCOPES, type ApiKeyInfo, type ApiPrincipal, type NewApiKey, type Scope } from '../../domain/model/api-key.js';
 import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
-import { hashOfKey, LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../memory/api-key-secrets.js';
+import { hashOfKey, LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../api-key-secrets.js';
 import { entityManager } from './database.js';
 import { ApiKey } from './entities.js';
 

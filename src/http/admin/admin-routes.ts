@@ -10,7 +10,8 @@ import { DEFAULT_BASE_PATH, type AdminDeps, type AdminEnv } from './deps.js';
 import { keyRoutes } from './key-routes.js';
 import { loginRoutes } from './login-routes.js';
 import { renderMessage } from './render.js';
-import { adminSecureHeaders, noStore, sameOriginWrites } from './security.js';
+import { noStore } from '../no-store.js';
+import { adminSecureHeaders, sameOriginWrites } from './security.js';
 import { userRoutes } from './user-routes.js';
 
 export type { AdminDeps } from './deps.js';

@@ -28,11 +28,6 @@ export const adminSecureHeaders = (): MiddlewareHandler =>
   });
 
 /** Pages may hold transcripts and secrets: never store them (assets override this). */
-export const noStore = (): MiddlewareHandler => async (c, next) => {
-  c.header('Cache-Control', 'no-store');
-  await next();
-};
-
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**

@@ -2,6 +2,16 @@ import type { Child } from 'hono/jsx';
 
 export const CsrfField = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;
 
+/** A one-button form for a destructive action, confirmed in the browser before it is posted. */
+export const DangerAction = ({ action, confirm, csrf, label }: { action: string; confirm: string; csrf: string; label: string }) => (
+  <form method="post" action={action} data-confirm={confirm}>
+    <CsrfField token={csrf} />
+    <button type="submit" class="danger small">
+      {label}
+    </button>
+  </form>
+);
+
 /** The reasons a form was refused, on top of it, announced to screen readers. */
 export function FormErrors({ errors }: { errors: Record<string, string | undefined> }) {
   const reasons = Object.entries(errors).filter((entry): entry is [string, string] => entry[1] !== undefined);

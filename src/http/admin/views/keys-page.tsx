@@ -1,7 +1,7 @@
 import { SCOPES, type ApiKeyInfo } from '../../../domain/model/api-key.js';
 import type { PageContext } from '../deps.js';
 import { formatTime } from '../format.js';
-import { CsrfField, Field, FormErrors, Notice } from './form-parts.js';
+import { CsrfField, DangerAction, Field, FormErrors, Notice } from './form-parts.js';
 import { Layout } from './layout.js';
 
 export interface KeysPageProps {
@@ -60,12 +60,12 @@ export function KeysPage({ page, keys, created, form = { name: '', scopes: ['ana
                   {key.revokedAt !== null ? (
                     <span class="badge revoked">{`revoked ${formatTime(key.revokedAt)}`}</span>
                   ) : (
-                    <form method="post" action={`${page.base}/keys/${encodeURIComponent(key.id)}/revoke`} data-confirm={`Revoke the key “${key.name}”? Clients using it stop working at once.`}>
-                      <CsrfField token={page.csrf} />
-                      <button type="submit" class="danger small">
-                        Revoke
-                      </button>
-                    </form>
+                    <DangerAction
+                      action={`${page.base}/keys/${encodeURIComponent(key.id)}/revoke`}
+                      confirm={`Revoke the key “${key.name}”? Clients using it stop working at once.`}
+                      csrf={page.csrf}
+                      label="Revoke"
+                    />
                   )}
                 </td>
               </tr>

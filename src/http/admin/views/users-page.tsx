@@ -1,7 +1,7 @@
 import type { AdminUser } from '../../../domain/model/admin.js';
 import type { PageContext } from '../deps.js';
 import { formatTime } from '../format.js';
-import { CsrfField, Field, FormErrors, Notice } from './form-parts.js';
+import { CsrfField, DangerAction, Field, FormErrors, Notice } from './form-parts.js';
 import { Layout } from './layout.js';
 
 interface UsersPageProps {
@@ -38,12 +38,12 @@ export function UsersPage({ page, users, selfId, email = '', errors = {}, notice
                   {user.id === selfId ? (
                     <span class="muted">you</span>
                   ) : (
-                    <form method="post" action={`${page.base}/users/${encodeURIComponent(user.id)}/delete`} data-confirm={`Delete ${user.email}? Their sessions end at once.`}>
-                      <CsrfField token={page.csrf} />
-                      <button type="submit" class="danger small">
-                        Delete
-                      </button>
-                    </form>
+                    <DangerAction
+                      action={`${page.base}/users/${encodeURIComponent(user.id)}/delete`}
+                      confirm={`Delete ${user.email}? Their sessions end at once.`}
+                      csrf={page.csrf}
+                      label="Delete"
+                    />
                   )}
                 </td>
               </tr>
