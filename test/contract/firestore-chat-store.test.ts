@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Timestamp } from '@google-cloud/firestore';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ChatStoreUnavailableError, translateError } from '../../src/adapters/firestore/chat-store-unavailable-error.js';
+import { ChatStoreRejectedError, ChatStoreUnavailableError, translateError } from '../../src/adapters/firestore/chat-store-unavailable-error.js';
+import { isRetryable } from '../../src/domain/model/errors.js';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { aMessage } from '../support/builders.js';
 import { chatStoreContract } from './chat-store.contract.js';
@@ -70,6 +71,36 @@ describe('FirestoreChatStore', () => {
         expect(error).toBeInstanceOf(ChatStoreUnavailableError);
         expect(error).toMatchObject({ code: 'chat_store_unavailable', retryable: true });
       }
+    });
+
+    it('becomes a non-retryable ChatStoreRejectedError when the SDK reports INVALID_ARGUMENT', () => {
+      const invalid = Object.assign(new Error('3 INVALID_ARGUMENT: bad id'), { code: 3 });
+
+      const error = (() => {
+        try {
+          translateError('register', invalid);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+
+      expect(error).toBeInstanceOf(ChatStoreRejectedError);
+      expect(error).toMatchObject({ code: 'chat_store_rejected', retryable: false, cause: invalid });
+      expect(isRetryable(error)).toBe(false);
+    });
+
+    it('rejects with a non-retryable error and stores nothing when Firestore refuses a message id over its 1,500-byte limit', async () => {
+      const { store, collectionPrefix } = aStore();
+      const message = aMessage({ id: `msg_${'x'.repeat(1_600)}` });
+
+      const error: unknown = await store.register(message, Date.now()).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+
+      expect(error).toMatchObject({ code: 'chat_store_rejected', retryable: false });
+      expect(isRetryable(error)).toBe(false);
+      expect((await db.doc(`${collectionPrefix}conversations/${message.conversationId}`).get()).exists).toBe(false);
     });
 
     it('is rethrown unchanged when the SDK reports a permanent gRPC code', () => {
