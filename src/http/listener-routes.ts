@@ -26,7 +26,10 @@ export interface ListenerDeps {
   logger: Logger;
 }
 
-const apiBody = z.object({
+// Strict: a field the inbound schema does not know is refused, so a body of another kind (one of
+// our own callbacks posted back, a misspelt field) is never taken for a message. `metadata` is the
+// client's own free-form map.
+const apiBody = z.strictObject({
   conversationId: z.string().optional(),
   userId: z.string(),
   text: z.string(),

@@ -100,6 +100,29 @@ describe('API channel replay (ROLE=all)', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('answers 400 naming the unknown fields, calls no model and sends no callback when one of our callbacks is posted back signed with the inbound secret', async () => {
+    const { app, receiver, secret, model } = await startAllWithReceiver();
+    const callbackUrl = `${receiver.baseUrl}/replies`;
+    expect((await post(app, aSignedRequest(secret, `msg_${randomUUID()}`, { userId: `user-${randomUUID()}`, text: 'hello', callbackUrl }))).status).toBe(202);
+    const [callback] = await receiver.waitForRequests(1, 10_000);
+    await app.bus.idle();
+    // The callback's own bytes and webhook-id, signed with the inbound secret: what a replay
+    // verifies with whenever both secrets are the same.
+    const body = callback!.rawBody.toString('utf8');
+    const replayed = { body, headers: { 'content-type': 'application/json', ...standardWebhookHeaders(secret, String(callback!.headers['webhook-id']), Math.floor(Date.now() / 1000), body) } };
+
+    const response = await fetch(`${app.baseUrl}/webhooks/api`, { method: 'POST', headers: replayed.headers, body: replayed.body });
+    await app.bus.idle();
+
+    expect(response.status).toBe(400);
+    const error = ((await response.json()) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toMatch(/inReplyTo/);
+    expect(error.message).toMatch(/part/);
+    expect(model.calls).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
   // The claim is keyed by the webhook-id per account, whatever conversation the body names.
   it('processes a replayed webhook-id once when the replay names another user', async () => {
     const { app, receiver, secret, model } = await startAllWithReceiver();

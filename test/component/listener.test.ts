@@ -505,6 +505,65 @@ describe('Listener POST /webhooks/api', () => {
     expect(h.bus.empty).toBe(true);
   });
 
+  it.each([
+    ['a field a callback carries', { userId: 'u-13', text: 'hello', inReplyTo: 'msg_1' }, /inReplyTo/],
+    ['a misspelt field', { userId: 'u-13', text: 'hello', callbackURL: 'https://client.example.com/hook' }, /callbackURL/],
+    ['several unknown fields', { type: 'message.reply', userId: 'u-13', text: 'hello', part: 0 }, /type.*part|part.*type/],
+  ])('answers 400 naming the field and publishes nothing when the body has %s', async (_, payload, reason) => {
+    const h = roleHarness();
+    const body = JSON.stringify(payload);
+
+    const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
+
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { error: { code: string; message: string } };
+    expect(json.error.code).toBe('validation_failed');
+    expect(json.error.message).toMatch(reason);
+    expect(h.bus.empty).toBe(true);
+    expect(h.bus.attempts).toEqual([]);
+  });
+
+  it('answers 202 when metadata holds keys of its own choosing', async () => {
+    const h = roleHarness();
+    const body = JSON.stringify({ userId: 'u-14', text: 'hello', metadata: { type: 'x', part: '1', anything: 'goes' } });
+
+    const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
+
+    expect(res.status).toBe(202);
+    expect(h.bus.events('inbound')).toMatchObject([{ message: { metadata: { type: 'x', part: '1', anything: 'goes' } } }]);
+  });
+
+  it.each([
+    ['longer than 256 characters', `msg_${'a'.repeat(253)}`],
+    ['holding a space', 'msg_with space'],
+    ['holding a non-ASCII character', 'msg_caf\u00e9'],
+    ['holding a control character', 'msg_\u007f'],
+  ])('answers 400 with a reason and publishes nothing when the webhook-id is %s', async (_, id) => {
+    const h = roleHarness();
+    const body = JSON.stringify({ userId: 'u-15', text: 'hello' });
+
+    const res = await postApi(h, body, signedHeaders(body, { id, timestamp: nowSeconds(h) }));
+
+    expect(res.status).toBe(400);
+    const json = (await res.json()) as { error: { code: string; message: string } };
+    expect(json.error.code).toBe('validation_failed');
+    expect(json.error.message).toMatch(/webhook-id/);
+    expect(h.bus.empty).toBe(true);
+    expect(h.bus.attempts).toEqual([]);
+  });
+
+  it('answers 202 when the webhook-id is 256 printable ASCII characters', async () => {
+    const h = roleHarness();
+    const id = `msg_${'~!#$%&*+/=?^_|'.repeat(18).slice(0, 252)}`;
+    expect(id).toHaveLength(256);
+    const body = JSON.stringify({ userId: 'u-16', text: 'hello' });
+
+    const res = await postApi(h, body, signedHeaders(body, { id, timestamp: nowSeconds(h) }));
+
+    expect(res.status).toBe(202);
+    expect(h.bus.events('inbound')).toMatchObject([{ message: { id } }]);
+  });
+
   it('answers 400 and publishes nothing when the signed body is not JSON', async () => {
     const h = roleHarness();
     const body = 'userId=u-9&text=hello';

@@ -16,3 +16,16 @@ export function conversationIdFor(channel: Channel, accountId: string, participa
 export function userKeyFor(channel: Channel, accountId: string, participantId: string): string {
   return `u_${sha256Hex(`user\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
 }
+
+/** What a channel's own message id (wamid, API `webhook-id`) may be: see isChannelMessageId. */
+export const CHANNEL_MESSAGE_ID_RULE = '1–256 printable ASCII characters, without spaces';
+
+/**
+ * A channel's message id names the stored message and its claim (Firestore refuses ids over
+ * 1,500 bytes: percent-encoded, 256 characters stay under it), so it is bounded at the edge.
+ * Printable ASCII (0x21–0x7E) only: a space is the separator of Standard Webhooks signature lists
+ * and invisible in logs and the dashboard; no sender we know uses one.
+ */
+export function isChannelMessageId(id: string): boolean {
+  return /^[\x21-\x7e]{1,256}$/.test(id);
+}

@@ -1,5 +1,5 @@
 import { ValidationError, type PublishError } from '../model/errors.js';
-import { conversationIdFor } from '../model/ids.js';
+import { CHANNEL_MESSAGE_ID_RULE, conversationIdFor, isChannelMessageId } from '../model/ids.js';
 import type { InboundMessage } from '../model/message.js';
 import type { Clock } from '../ports/clock.js';
 import type { MessageBus } from '../ports/message-bus.js';
@@ -51,6 +51,7 @@ export class AcceptApiMessage {
 
 function validate(input: ApiMessageInput): void {
   const problems: string[] = [];
+  if (!isChannelMessageId(input.webhookId)) problems.push(`webhook-id must be ${CHANNEL_MESSAGE_ID_RULE}`);
   if (!input.userId.trim() || input.userId.length > 256) problems.push('userId must be 1–256 characters');
   if (input.conversationId !== undefined && (!input.conversationId.trim() || input.conversationId.length > 256)) {
     problems.push('conversationId must be 1–256 characters');

@@ -100,6 +100,9 @@ describe('AcceptApiMessage', () => {
     ['the userId is empty', { userId: '' }, 'userId must be 1–256 characters'],
     ['the userId is longer than 256 characters', { userId: 'u'.repeat(257) }, 'userId must be 1–256 characters'],
     ['the conversationId is blank', { conversationId: ' ' }, 'conversationId must be 1–256 characters'],
+    ['the webhook id is longer than 256 characters', { webhookId: `msg_${'x'.repeat(253)}` }, 'webhook-id must be 1–256 printable ASCII characters'],
+    ['the webhook id holds a space', { webhookId: 'msg_1 2' }, 'webhook-id must be 1–256 printable ASCII characters'],
+    ['the webhook id is not ASCII', { webhookId: 'msg_ü' }, 'webhook-id must be 1–256 printable ASCII characters'],
   ] as const)('rejects with a ValidationError and publishes nothing when %s', async (_, overrides, problem) => {
     const { bus, delivered, useCase } = setup();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversationIdFor, userKeyFor } from '../../../src/domain/model/ids.js';
+import { conversationIdFor, isChannelMessageId, userKeyFor } from '../../../src/domain/model/ids.js';
 
 describe('conversationIdFor', () => {
   const phone = '4915123456789';
@@ -37,5 +37,28 @@ describe('userKeyFor', () => {
     expect(key).toMatch(/^u_[0-9a-f]{40}$/);
     expect(key.slice(2)).not.toBe(conversationIdFor('whatsapp', 'phone-1', '4915123456789').slice(2));
     expect(userKeyFor('api', 'phone-1', '4915123456789')).not.toBe(key);
+  });
+});
+
+describe('isChannelMessageId', () => {
+  it.each([
+    ['a wamid', 'wamid.HBgLMTU1NTAwMDExMTEVAgASGBQzQTg5QjY1RjBBMDNBQzZFMUQ2RgA='],
+    ['a Standard Webhooks id', 'msg_p5jXN8AQM9LWM0D4loKWxJek'],
+    ['one character', 'x'],
+    ['256 printable characters', '!~'.repeat(128)],
+  ])('accepts %s', (_, id) => {
+    expect(isChannelMessageId(id)).toBe(true);
+  });
+
+  it.each([
+    ['an empty id', ''],
+    ['257 characters', 'x'.repeat(257)],
+    ['a space', 'msg 1'],
+    ['a tab', 'msg\t1'],
+    ['DEL', 'msg\u007f'],
+    ['a non-ASCII letter', 'msg_é'],
+    ['an emoji', 'msg_😀'],
+  ])('refuses %s', (_, id) => {
+    expect(isChannelMessageId(id)).toBe(false);
   });
 });
