@@ -14,6 +14,8 @@ import { errorBody, errorResponse } from './errors.js';
 
 export const MAX_NOTIFICATION_BYTES = 3 * 1024 * 1024;
 const MAX_API_BODY_BYTES = 64 * 1024;
+/** Skipped items of one notification that are logged one by one (a batch holds up to 1,000). */
+const MAX_SKIPPED_LOGGED = 10;
 
 export interface ListenerDeps {
   acceptWhatsApp: AcceptWhatsAppNotification;
@@ -71,7 +73,11 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
     try {
       const { published } = await deps.acceptWhatsApp.execute(input);
       // Said on the request's own access log line: one log line per webhook.
-      addLogFields(c, { messages: input.messages.length, statuses: input.statuses.length, published });
+      addLogFields(c, { messages: input.messages.length, statuses: input.statuses.length, published, skipped: input.skipped.length });
+      if (input.skipped.length > 0) {
+        // Where and why only (never content); a few examples, the count says how many.
+        deps.logger.warn('whatsapp notification items skipped', { skipped: input.skipped.length, items: input.skipped.slice(0, MAX_SKIPPED_LOGGED) });
+      }
       return c.text('EVENT_RECEIVED', 200);
     } catch (error) {
       return errorResponse(c, error, deps.logger);

@@ -251,16 +251,56 @@ describe('Listener POST /webhooks/whatsapp', () => {
     expect(h.bus.empty).toBe(true);
   });
 
-  it('answers 400 and publishes nothing when one messages change of a batch is malformed', async () => {
+  it('answers 200, publishes every usable message and counts the unusable one in the logs when the second change holds a message without a sender', async () => {
     const h = roleHarness();
-    const phoneNumberId = aPhoneNumberId();
-    const good = messagesValue({ phoneNumberId, messages: [{ from: aWaId(), ...wireText('fine') }] });
-    const body = JSON.stringify(aNotification([{ changes: [{ value: good }, { value: { messaging_product: 'whatsapp', messages: [] } }] }]));
+    const [phoneA, phoneB] = [aPhoneNumberId(), aPhoneNumberId()];
+    const [ana, ben, cai] = [aWaId(), aWaId(), aWaId()];
+    const a1 = wireText('first from Ana', { from: ana });
+    const b1 = wireText('first from Ben', { from: ben });
+    const anonymous = wireText('Nobody sent this secret');
+    const c1 = wireText('first from Cai', { from: cai });
+    const read = wireStatus('read', cai);
+    const body = JSON.stringify(
+      aNotification([
+        {
+          changes: [
+            { value: messagesValue({ phoneNumberId: phoneA, contacts: [{ waId: ana, name: 'Ana' }], messages: [a1] }) },
+            { value: messagesValue({ phoneNumberId: phoneA, contacts: [{ waId: ben, name: 'Ben' }], messages: [anonymous, b1] }) },
+          ],
+        },
+        { changes: [{ value: messagesValue({ phoneNumberId: phoneB, contacts: [{ waId: cai, name: 'Cai' }], messages: [c1], statuses: [read] }) }] },
+      ]),
+    );
 
     const res = await postSigned(h, body);
 
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('EVENT_RECEIVED');
+    expect(h.bus.events('inbound').map((event) => (event.kind === 'message' ? event.message.id : event.status.outboundId))).toEqual([a1.id, b1.id, c1.id, read.id]);
+    const access = h.logs().filter((entry) => entry.message.startsWith('POST /webhooks/whatsapp'));
+    expect(access).toEqual([expect.objectContaining({ message: 'POST /webhooks/whatsapp 200', messages: 3, statuses: 1, published: 4, skipped: 1 })]);
+    expect(h.logs()).toContainEqual(
+      expect.objectContaining({
+        severity: 'WARNING',
+        message: 'whatsapp notification items skipped',
+        skipped: 1,
+        items: [{ at: 'entry[0].changes[1].value.messages[0]', reason: expect.stringMatching(/^from: /) }],
+      }),
+    );
+    const logged = JSON.stringify(h.logs());
+    for (const secret of ['Nobody sent this secret', 'first from', ana, ben, cai]) expect(logged).not.toContain(secret);
+  });
+
+  it('answers 200 and publishes nothing but counts the item when the only message of a notification has no sender', async () => {
+    const h = roleHarness();
+    const body = JSON.stringify(aNotification([{ changes: [{ value: messagesValue({ phoneNumberId: aPhoneNumberId(), messages: [wireText('hi')] }) }] }]));
+
+    const res = await postSigned(h, body);
+
+    expect(res.status).toBe(200);
     expect(h.bus.empty).toBe(true);
+    expect(h.bus.attempts).toEqual([]);
+    expect(h.logs().filter((entry) => entry.message.startsWith('POST /webhooks/whatsapp'))).toEqual([expect.objectContaining({ published: 0, skipped: 1 })]);
   });
 
   it('answers 200 and publishes nothing when the change is not a messages field', async () => {

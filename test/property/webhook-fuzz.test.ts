@@ -232,20 +232,33 @@ async function checkResponse(h: RoleHarness, res: Response, before: Published, a
 
 const KNOWN_STATUSES = new Set(['sent', 'delivered', 'read', 'failed', 'played']);
 
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const nonEmptyString = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+const unixSeconds = (value: unknown): boolean => typeof value === 'string' && /^\d{1,11}$/.test(value);
+/** CONTRACT.md: a channel's message id is 1–256 printable ASCII characters. */
+const channelId = (value: unknown): boolean => typeof value === 'string' && /^[\x21-\x7e]{1,256}$/.test(value);
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
 /**
- * What the contract says a notification holds: every message and every status of a known state of
- * every `messages` change (a status value Meta adds later is skipped, not a 400 for the batch).
+ * What the contract says a notification holds (CONTRACT.md, Listener: one unusable item never
+ * costs the others): one event per usable message (a sender, an id, a time) and per usable status
+ * of a known state, in every `messages` change that names its business number. Everything else in
+ * the batch is skipped, and the rest still published.
  */
 function expectedEventCount(body: unknown): number {
-  const entries = (body as { entry: { changes: { field: string; value: { messages?: unknown[]; statuses?: { status?: unknown }[] } }[] }[] }).entry;
+  const entries = listOf((body as { entry: unknown }).entry);
   return entries
-    .flatMap((entry) => entry.changes)
-    .filter((change) => change.field === 'messages')
-    .reduce(
-      (sum, change) =>
-        sum + (change.value.messages?.length ?? 0) + (change.value.statuses ?? []).filter((st) => KNOWN_STATUSES.has(st.status as string)).length,
-      0,
-    );
+    .flatMap((entry) => (isObject(entry) ? listOf(entry.changes) : []))
+    .filter((change) => isObject(change) && change.field === 'messages')
+    .map((change) => (change as { value: unknown }).value)
+    .filter((value): value is Record<string, unknown> => isObject(value) && value.messaging_product === 'whatsapp' && isObject(value.metadata) && nonEmptyString(value.metadata.phone_number_id))
+    .reduce((sum, value) => {
+      const messages = listOf(value.messages).filter((m) => isObject(m) && nonEmptyString(m.from) && channelId(m.id) && unixSeconds(m.timestamp));
+      const statuses = listOf(value.statuses).filter(
+        (st) => isObject(st) && channelId(st.id) && KNOWN_STATUSES.has(st.status as string) && unixSeconds(st.timestamp) && nonEmptyString(st.recipient_id),
+      );
+      return sum + messages.length + statuses.length;
+    }, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,111 +1,94 @@
-import { z } from 'zod';
-import type { DeliveryState, DeliveryStatus } from '../../domain/model/delivery-status.js';
+import type { z } from 'zod';
+import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import { conversationIdFor } from '../../domain/model/ids.js';
 import type { InboundMessage, MessageContent } from '../../domain/model/message.js';
 import type { WhatsAppNotificationInput } from '../../domain/use-cases/accept-whatsapp-notification.js';
-
-// The WhatsApp Cloud API webhook payload (PROTOCOLS.md). Unknown fields pass through untouched;
-// ids and timestamps are strings; timestamps are Unix seconds.
-const media = { id: z.string(), mime_type: z.string().optional() };
-
-const wireMessage = z.looseObject({
-  from: z.string().min(1),
-  id: z.string().min(1),
-  timestamp: z.string().regex(/^\d{1,11}$/, 'must be Unix seconds'),
-  type: z.string(),
-  context: z.looseObject({ from: z.string().optional(), id: z.string().optional(), forwarded: z.boolean().optional() }).optional(),
-  text: z.looseObject({ body: z.string() }).optional(),
-  image: z.looseObject({ ...media, caption: z.string().optional() }).optional(),
-  video: z.looseObject({ ...media, caption: z.string().optional() }).optional(),
-  audio: z.looseObject({ ...media, voice: z.boolean().optional() }).optional(),
-  document: z.looseObject({ ...media, caption: z.string().optional(), filename: z.string().optional() }).optional(),
-  sticker: z.looseObject({ ...media, animated: z.boolean().optional() }).optional(),
-  location: z
-    .looseObject({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
-    .optional(),
-  contacts: z
-    .array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().optional() }).optional(), phones: z.array(z.looseObject({ phone: z.string().optional() })).optional() }))
-    .optional(),
-  interactive: z
-    .looseObject({
-      type: z.string(),
-      button_reply: z.looseObject({ id: z.string(), title: z.string() }).optional(),
-      list_reply: z.looseObject({ id: z.string(), title: z.string(), description: z.string().optional() }).optional(),
-    })
-    .optional(),
-  button: z.looseObject({ payload: z.string().optional(), text: z.string() }).optional(),
-  reaction: z.looseObject({ message_id: z.string(), emoji: z.string().optional() }).optional(),
-  errors: z.array(z.looseObject({ code: z.number() })).optional(),
-});
-
-const wireStatus = z.looseObject({
-  id: z.string().min(1),
-  // A status Meta adds later must not make the whole batch (and its messages) a 400: it is skipped.
-  status: z.string(),
-  timestamp: z.string().regex(/^\d{1,11}$/, 'must be Unix seconds'),
-  recipient_id: z.string().min(1),
-  pricing: z.looseObject({ billable: z.boolean().optional(), pricing_model: z.string().optional(), category: z.string().optional() }).optional(),
-  errors: z.array(z.looseObject({ code: z.number(), title: z.string().optional() })).optional(),
-});
-
-const messagesValue = z.looseObject({
-  messaging_product: z.literal('whatsapp'),
-  metadata: z.looseObject({ display_phone_number: z.string().optional(), phone_number_id: z.string().min(1) }),
-  contacts: z.array(z.looseObject({ wa_id: z.string(), profile: z.looseObject({ name: z.string().optional() }).optional() })).optional(),
-  messages: z.array(wireMessage).optional(),
-  statuses: z.array(wireStatus).optional(),
-});
-
-const notification = z.looseObject({
-  object: z.literal('whatsapp_business_account'),
-  entry: z.array(
-    z.looseObject({
-      id: z.string(),
-      changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
-    }),
-  ),
-});
-
-type WireMessage = z.infer<typeof wireMessage>;
-
-const KNOWN_STATUSES: ReadonlySet<string> = new Set<DeliveryState>(['sent', 'delivered', 'read', 'failed', 'played']);
+import { change, entry, messagesValue, notification, summarise, wireMessage, wireStatus, type WireMessage, type WireStatus } from './whatsapp-wire.js';
 
 export class NotificationFormatError extends Error {}
 
+/** An item of a notification that could not be used: where it is and why, never its content. */
+export interface SkippedItem {
+  /** e.g. `entry[0].changes[1].value.messages[0]` */
+  at: string;
+  reason: string;
+}
+
+export type ParsedNotification = WhatsAppNotificationInput & { skipped: SkippedItem[] };
+
 /**
  * Parses a verified notification body into domain messages and statuses: every entry × change ×
- * item. Changes of other fields (account_update, template status…) are acknowledged and ignored.
+ * item. Throws only when the body is not a WhatsApp notification at all; an item that cannot be
+ * used (a message without sender, a status of an unknown state, a change without its business
+ * number) is skipped and reported, and the rest is kept. Changes of other fields (account_update,
+ * template status…) are acknowledged and ignored.
  */
-export function parseWhatsAppNotification(body: unknown, receivedAt: number): WhatsAppNotificationInput {
+export function parseWhatsAppNotification(body: unknown, receivedAt: number): ParsedNotification {
   const envelope = notification.safeParse(body);
   if (!envelope.success) throw new NotificationFormatError(`not a WhatsApp notification: ${summarise(envelope.error)}`);
-  const result: WhatsAppNotificationInput = { messages: [], statuses: [] };
-  for (const [e, entry] of envelope.data.entry.entries()) {
-    for (const [c, change] of entry.changes.entries()) {
-      if (change.field !== 'messages') continue;
-      const value = messagesValue.safeParse(change.value);
-      if (!value.success) throw new NotificationFormatError(`entry[${e}].changes[${c}].value: ${summarise(value.error)}`);
+  const result: ParsedNotification = { messages: [], statuses: [], skipped: [] };
+  const skip = (at: string, error: z.ZodError) => result.skipped.push({ at, reason: summarise(error) });
+  for (const [e, rawEntry] of envelope.data.entry.entries()) {
+    const parsedEntry = entry.safeParse(rawEntry);
+    if (!parsedEntry.success) {
+      skip(`entry[${e}]`, parsedEntry.error);
+      continue;
+    }
+    for (const [c, rawChange] of parsedEntry.data.changes.entries()) {
+      const at = `entry[${e}].changes[${c}]`;
+      const parsedChange = change.safeParse(rawChange);
+      if (!parsedChange.success) {
+        skip(at, parsedChange.error);
+        continue;
+      }
+      if (parsedChange.data.field !== 'messages') continue;
+      const value = messagesValue.safeParse(parsedChange.data.value);
+      if (!value.success) {
+        skip(`${at}.value`, value.error);
+        continue;
+      }
       const accountId = value.data.metadata.phone_number_id;
       const names = new Map(value.data.contacts?.map((contact) => [contact.wa_id, contact.profile?.name]) ?? []);
-      for (const wire of value.data.messages ?? []) result.messages.push(toMessage(wire, accountId, names.get(wire.from), receivedAt));
-      for (const status of (value.data.statuses ?? []).filter((s) => KNOWN_STATUSES.has(s.status))) {
-        result.statuses.push({
-          outboundId: status.id,
-          channel: 'whatsapp',
-          accountId,
-          conversationId: conversationIdFor('whatsapp', accountId, status.recipient_id),
-          recipientId: status.recipient_id,
-          status: status.status as DeliveryState,
-          at: Number(status.timestamp) * 1000,
-          ...(status.pricing
-            ? { pricing: definedOnly({ billable: status.pricing.billable, model: status.pricing.pricing_model, category: status.pricing.category }) }
-            : {}),
-          ...(status.errors ? { errors: status.errors.map((error) => definedOnly({ code: error.code, title: error.title })) } : {}),
-        } satisfies DeliveryStatus);
+      for (const wire of itemsOf(value.data.messages, wireMessage, `${at}.value.messages`, result.skipped)) {
+        result.messages.push(toMessage(wire, accountId, names.get(wire.from), receivedAt));
+      }
+      for (const wire of itemsOf(value.data.statuses, wireStatus, `${at}.value.statuses`, result.skipped)) {
+        result.statuses.push(toStatus(wire, accountId));
       }
     }
   }
   return result;
+}
+
+/** The usable items of an optional list; each unusable one (or a list that is not one) is reported. */
+function itemsOf<T>(list: unknown, schema: z.ZodType<T>, at: string, skipped: SkippedItem[]): T[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    skipped.push({ at, reason: 'not a list' });
+    return [];
+  }
+  return list.flatMap((item, i) => {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) return [parsed.data];
+    skipped.push({ at: `${at}[${i}]`, reason: summarise(parsed.error) });
+    return [];
+  });
+}
+
+function toStatus(status: WireStatus, accountId: string): DeliveryStatus {
+  return {
+    outboundId: status.id,
+    channel: 'whatsapp',
+    accountId,
+    conversationId: conversationIdFor('whatsapp', accountId, status.recipient_id),
+    recipientId: status.recipient_id,
+    status: status.status,
+    at: Number(status.timestamp) * 1000,
+    ...(status.pricing
+      ? { pricing: definedOnly({ billable: status.pricing.billable, model: status.pricing.pricing_model, category: status.pricing.category }) }
+      : {}),
+    ...(status.errors ? { errors: status.errors.map((error) => definedOnly({ code: error.code, title: error.title })) } : {}),
+  };
 }
 
 function toMessage(wire: WireMessage, accountId: string, name: string | undefined, receivedAt: number): InboundMessage {
@@ -173,11 +156,4 @@ function contentOf(wire: WireMessage): MessageContent {
 
 function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
-}
-
-function summarise(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)
-    .join('; ');
 }

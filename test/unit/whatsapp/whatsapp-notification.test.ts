@@ -348,7 +348,7 @@ describe('parseWhatsAppNotification (batches)', () => {
       },
     ]);
 
-    expect(parseWhatsAppNotification(body, RECEIVED_AT)).toEqual({ messages: [], statuses: [] });
+    expect(parseWhatsAppNotification(body, RECEIVED_AT)).toEqual({ messages: [], statuses: [], skipped: [] });
   });
 
   it('skips a status it does not know and keeps the rest of the batch when Meta adds a new status value', () => {
@@ -373,10 +373,11 @@ describe('parseWhatsAppNotification (batches)', () => {
 
     expect(parsed.messages).toHaveLength(1);
     expect(parsed.statuses.map((status) => status.status)).toEqual(['read']);
+    expect(parsed.skipped).toEqual([{ at: 'entry[0].changes[0].value.statuses[0]', reason: expect.stringMatching(/status/) }]);
   });
 
   it('returns nothing when the entry list is empty', () => {
-    expect(parseWhatsAppNotification({ object: 'whatsapp_business_account', entry: [] }, RECEIVED_AT)).toEqual({ messages: [], statuses: [] });
+    expect(parseWhatsAppNotification({ object: 'whatsapp_business_account', entry: [] }, RECEIVED_AT)).toEqual({ messages: [], statuses: [], skipped: [] });
   });
 });
 
@@ -386,12 +387,125 @@ describe('parseWhatsAppNotification (rejections)', () => {
     ['an array', []],
     ['another object type', { object: 'page', entry: [] }],
     ['an envelope without entry', { object: 'whatsapp_business_account' }],
-    ['a change without a value phone_number_id', aNotification([{ changes: [{ value: { messaging_product: 'whatsapp', metadata: {} } }] }])],
-    [
-      'a message with a numeric timestamp',
-      aNotification([{ changes: [{ value: messagesValue({ phoneNumberId: '1', messages: [{ from: '2', id: 'w', timestamp: 1764072000, type: 'text', text: { body: 'x' } }] }) }] }]),
-    ],
+    ['an envelope whose entry is not a list', { object: 'whatsapp_business_account', entry: { id: '1', changes: [] } }],
   ])('throws a NotificationFormatError when the body is %s', (_, body) => {
     expect(() => parseWhatsAppNotification(body, RECEIVED_AT)).toThrow(NotificationFormatError);
+  });
+});
+
+describe('parseWhatsAppNotification (unusable items)', () => {
+  const text = (from: string | undefined, body: string) => ({ ...(from === undefined ? {} : { from }), id: aWamid(), timestamp: SENT_SECONDS, type: 'text', text: { body } });
+
+  it('keeps every usable message of a batch and reports the one without a sender when the second change holds a message without from', () => {
+    const [phoneA, phoneB] = [aPhoneNumberId(), aPhoneNumberId()];
+    const [ana, ben, cai] = [aWaId(), aWaId(), aWaId()];
+    const [a1, b1, anonymous, b2, c1] = [text(ana, 'a1'), text(ben, 'b1'), text(undefined, 'who am I'), text(ben, 'b2'), text(cai, 'c1')];
+    const read = wireStatus('read', cai);
+    const body = aNotification([
+      {
+        changes: [
+          { value: messagesValue({ phoneNumberId: phoneA, contacts: [{ waId: ana, name: 'Ana' }], messages: [a1] }) },
+          { value: messagesValue({ phoneNumberId: phoneA, contacts: [{ waId: ben, name: 'Ben' }], messages: [b1, anonymous, b2] }) },
+        ],
+      },
+      {
+        changes: [
+          { value: messagesValue({ phoneNumberId: phoneB, contacts: [{ waId: cai, name: 'Cai' }], messages: [c1] }) },
+          { value: messagesValue({ phoneNumberId: phoneB, statuses: [read] }) },
+        ],
+      },
+    ]);
+
+    const parsed = parseWhatsAppNotification(JSON.parse(JSON.stringify(body)), RECEIVED_AT);
+
+    expect(parsed.messages.map((m) => [m.id, m.participant.id, m.accountId])).toEqual([
+      [a1.id, ana, phoneA],
+      [b1.id, ben, phoneA],
+      [b2.id, ben, phoneA],
+      [c1.id, cai, phoneB],
+    ]);
+    expect(parsed.statuses.map((st) => st.outboundId)).toEqual([read.id]);
+    expect(parsed.skipped).toEqual([{ at: 'entry[0].changes[1].value.messages[1]', reason: expect.stringMatching(/^from: /) }]);
+  });
+
+  it.each([
+    ['a message with a numeric timestamp', { messages: [{ from: '2', id: 'wamid.n', timestamp: 1764072000, type: 'text', text: { body: 'x' } }] }, 'value.messages[0]', /timestamp/],
+    ['a message without an id', { messages: [{ from: '2', timestamp: SENT_SECONDS, type: 'text', text: { body: 'x' } }] }, 'value.messages[0]', /id/],
+    ['a message whose id is over 256 characters', { messages: [{ from: '2', id: `wamid.${'x'.repeat(251)}`, timestamp: SENT_SECONDS, type: 'text', text: { body: 'x' } }] }, 'value.messages[0]', /id/],
+    ['a message that is not an object', { messages: ['hello'] }, 'value.messages[0]', /.+/],
+    ['a status without a recipient', { statuses: [{ id: 'wamid.s', status: 'read', timestamp: SENT_SECONDS }] }, 'value.statuses[0]', /recipient_id/],
+    ['a status value Meta added later', { statuses: [{ id: 'wamid.s', status: 'deleted', timestamp: SENT_SECONDS, recipient_id: '2' }] }, 'value.statuses[0]', /status/],
+    ['messages that are not a list', { messages: { 0: { from: '2' } } }, 'value.messages', /.+/],
+  ])('skips %s, reports where and why, and keeps the message next to it', (_, items, at, reason) => {
+    const phoneNumberId = aPhoneNumberId();
+    const good = text(aWaId(), 'still answered');
+    const body = aNotification([
+      { changes: [{ value: { ...messagesValue({ phoneNumberId }), ...items } }, { value: messagesValue({ phoneNumberId, messages: [good] }) }] },
+    ]);
+
+    const parsed = parseWhatsAppNotification(body, RECEIVED_AT);
+
+    expect(parsed.messages.map((m) => m.id)).toEqual([good.id]);
+    expect(parsed.statuses).toEqual([]);
+    expect(parsed.skipped).toEqual([{ at: `entry[0].changes[0].${at}`, reason: expect.stringMatching(reason) }]);
+  });
+
+  it.each([
+    ['a change without a value phone_number_id', { messaging_product: 'whatsapp', metadata: {}, messages: [text('2', 'lost')] }],
+    ['a change of another messaging product', { ...messagesValue({ phoneNumberId: '1' }), messaging_product: 'instagram', messages: [text('2', 'lost')] }],
+    ['a change whose value is not an object', 'hello'],
+  ])('skips %s as one unusable item and keeps the other changes', (_, value) => {
+    const good = text(aWaId(), 'still answered');
+    const body = aNotification([{ changes: [{ value }, { value: messagesValue({ phoneNumberId: aPhoneNumberId(), messages: [good] }) }] }]);
+
+    const parsed = parseWhatsAppNotification(body, RECEIVED_AT);
+
+    expect(parsed.messages.map((m) => m.id)).toEqual([good.id]);
+    expect(parsed.skipped).toEqual([{ at: 'entry[0].changes[0].value', reason: expect.any(String) }]);
+  });
+
+  it('skips an entry without changes and keeps the next entry', () => {
+    const good = text(aWaId(), 'still answered');
+    const body = { object: 'whatsapp_business_account', entry: [{ id: '1' }, ...(aNotification([{ changes: [{ value: messagesValue({ phoneNumberId: aPhoneNumberId(), messages: [good] }) }] }]).entry as unknown[])] };
+
+    const parsed = parseWhatsAppNotification(body, RECEIVED_AT);
+
+    expect(parsed.messages.map((m) => m.id)).toEqual([good.id]);
+    expect(parsed.skipped).toEqual([{ at: 'entry[0]', reason: expect.stringMatching(/changes/) }]);
+  });
+
+  it('publishes a message whose type payload is malformed as unsupported content instead of dropping it', () => {
+    const from = aWaId();
+    const [message] = parseOne({ type: 'text', text: { body: 42 } }, { phoneNumberId: aPhoneNumberId(), from }).messages;
+
+    expect(message).toMatchObject({ participant: { id: from }, content: { type: 'unsupported' } });
+  });
+
+  it('never puts the text or the sender of a skipped item in its reason', () => {
+    const secretText = 'my card number is 4111';
+    const sender = aWaId();
+    const body = aNotification([
+      {
+        changes: [
+          {
+            value: messagesValue({
+              phoneNumberId: aPhoneNumberId(),
+              messages: [
+                { from: sender, id: aWamid(), timestamp: secretText, type: 'text', text: { body: secretText } },
+                { from: 4915112345678, id: aWamid(), timestamp: SENT_SECONDS, type: 'text', text: { body: secretText } },
+              ],
+              statuses: [{ id: aWamid(), status: secretText, timestamp: SENT_SECONDS, recipient_id: sender }],
+            }),
+          },
+        ],
+      },
+    ]);
+
+    const { skipped } = parseWhatsAppNotification(body, RECEIVED_AT);
+
+    expect(skipped).toHaveLength(3);
+    expect(JSON.stringify(skipped)).not.toContain('4111');
+    expect(JSON.stringify(skipped)).not.toContain(sender);
+    expect(JSON.stringify(skipped)).not.toContain('4915112345678');
   });
 });
