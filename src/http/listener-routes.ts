@@ -72,7 +72,7 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
     }
     try {
       const { published } = await deps.acceptWhatsApp.execute(input);
-      // Said on the request's own access log line: one log line per webhook.
+      // Said on the request's own access log line: one log line per webhook (and one warning when items were skipped).
       addLogFields(c, { messages: input.messages.length, statuses: input.statuses.length, published, skipped: input.skipped.length });
       if (input.skipped.length > 0) {
         // Where and why only (never content); a few examples, the count says how many.
