@@ -119,7 +119,7 @@ export class ReplyToMessage {
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
       const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
-      if (composed.reply.costUsd > 0) await this.store.addSpend(record.message.accountId, utcDay(composed.reply.createdAt), composed.reply.costUsd);
+      if (composed.reply.costUsd > 0) await this.store.settleSpend(record.message.accountId, utcDay(composed.reply.createdAt), record.message.id, composed.reply.costUsd);
       return answered;
     } catch (error) {
       const failure: Failure = { stage: 'generate', reason: reasonOf(error) };

@@ -70,11 +70,11 @@ describe('ReplyToMessage limits', () => {
     const h = replyHarness({ dailySpendCapUsd: 1 });
     const first = h.message({ text: 'below the cap' });
     const today = new Date(h.clock.now()).toISOString().slice(0, 10);
-    await h.store.addSpend(first.accountId, today, 0.999_999);
+    await h.store.settleSpend(first.accountId, today, 'earlier', 0.999_999);
     await h.useCase.execute(first);
     expect(h.model.calls).toBe(1);
 
-    await h.store.addSpend(first.accountId, today, 1 - (await h.store.spendOf(first.accountId, today)));
+    await h.store.settleSpend(first.accountId, today, 'earlier', 1 - (await h.store.spendOf(first.accountId, today)));
     h.clock.advance(1_000);
     const atCap = h.message({ participant: first.participant, accountId: first.accountId, text: 'at the cap' });
     await h.useCase.execute(atCap);
