@@ -16,3 +16,8 @@ export function conversationIdFor(channel: Channel, accountId: string, participa
 export function userKeyFor(channel: Channel, accountId: string, participantId: string): string {
   return `u_${sha256Hex(`user\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
 }
+
+/** The API channel's conversation: the client's own conversation id when it names one, else one per user. */
+export function apiConversationIdFor(accountId: string, userId: string, clientConversationId?: string): string {
+  return conversationIdFor('api', accountId, clientConversationId !== undefined ? `conversation:${clientConversationId}` : `user:${userId}`);
+}
