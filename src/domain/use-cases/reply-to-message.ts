@@ -88,9 +88,7 @@ export class ReplyToMessage {
     const { record, plan } = await this.understand(initial);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
-    // One read of the conversation's recent messages serves the rate limit and the turn order.
-    const recent = await this.store.messages(record.message.conversationId, { limit: Math.max(RECENT_MESSAGES, settings.ratePerMinute + 50) });
-    const verdict = await checkLimits(this.store, record.message, recent, settings, this.clock.now());
+    const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
     if (verdict.kind === 'over') {
       // No model call over a limit: the polite reply once per window, silence after that.
       return verdict.replyOnce
@@ -102,6 +100,7 @@ export class ReplyToMessage {
     }
 
     // Answer in arrival order: an earlier message of the conversation goes first.
+    const recent = await this.store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
     if (earlierMessageWaits(recent, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
     const now = this.clock.now();
     let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
