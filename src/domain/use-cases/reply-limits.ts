@@ -9,6 +9,8 @@ export type LimitVerdict =
   /** Over a limit: answer with the limit reply (the first time in its window) or stay silent. */
   | { kind: 'over'; reason: 'rate-limited' | 'spend-capped'; replyOnce: boolean };
 
+export type OverLimit = Extract<LimitVerdict, { kind: 'over' }>;
+
 export interface Limits {
   ratePerMinute: number;
   dailySpendCapUsd: number;
@@ -34,7 +36,7 @@ export async function checkLimits(store: ChatStore, message: InboundMessage, lim
 }
 
 /** Over the channel's spend cap: the limit reply once per conversation and UTC day, silence after it. */
-export async function spendCapped(store: ChatStore, message: InboundMessage, now: number): Promise<LimitVerdict> {
+export async function spendCapped(store: ChatStore, message: InboundMessage, now: number): Promise<OverLimit> {
   const today = (await store.messages(message.conversationId, { limit: 200 })).filter((record) => utcDay(record.message.receivedAt) === utcDay(now));
   return { kind: 'over', reason: 'spend-capped', replyOnce: !alreadyToldIn(today, message, 'spend-capped') };
 }
