@@ -51,6 +51,8 @@ export class EraseParticipant {
       messages += deleted;
       deadLetters += letters;
     }
+    // Letters of messages the store never kept (it was down while they were retried) too.
+    deadLetters += await this.deadLetters.deleteByParticipant({ channel, accountId, participantId });
     const counts = await this.analytics.eraseUser(userKeyFor(channel, accountId, participantId), this.clock.now());
     return { conversationIds: erased.sort(), messages, deadLetters, ...counts };
   }

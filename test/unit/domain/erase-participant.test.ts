@@ -47,6 +47,18 @@ describe('EraseParticipant', () => {
     expect(await deadLetters.get(stored[2].letter.id)).toEqual(stored[2].letter);
   });
 
+  it("deletes the dead letters of the participant's messages the chat store never kept, under a conversation id it cannot derive", async () => {
+    const deadLetters = new InMemoryDeadLetterStore();
+    const neverStored = aMessage({ channel: 'api', accountId: 'default', participant: { id: 'user-7' }, conversationId: 'c_client-named-never-stored' });
+    const stored = await deadLetters.add(anInboundDeadLetter({ message: neverStored }));
+    const erase = new EraseParticipant(new InMemoryChatStore(), new InMemoryAnalyticsStore(), new FixedClock(5), deadLetters);
+
+    const result = await erase.execute({ channel: 'api', accountId: 'default', participantId: 'user-7' });
+
+    expect(result.deadLetters).toBe(1);
+    expect(await deadLetters.get(stored.letter.id)).toBeNull();
+  });
+
   it('rejects a blank participant or account before touching anything', async () => {
     const erase = new EraseParticipant(new InMemoryChatStore(), new InMemoryAnalyticsStore(), new FixedClock(5), new InMemoryDeadLetterStore());
     await expect(erase.execute({ channel: 'api', accountId: 'default', participantId: '  ' })).rejects.toThrow(ValidationError);
