@@ -96,7 +96,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const accountId = body.accountId ?? (channel === 'api' ? deps.apiAccountId : undefined);
     if (!accountId) throw new ValidationError('accountId: required for the whatsapp channel (its phone_number_id)');
     const result = await deps.eraseParticipant.execute({ channel, accountId, participantId: body.participantId });
-    deps.logger.info('participant erased', { conversationId: result.conversationId, messages: result.messages, deadLetters: result.deadLetters, interactions: result.interactions, statuses: result.statuses, keyId: c.get('principal').keyId });
+    deps.logger.info('participant erased', { conversationIds: result.conversationIds, messages: result.messages, deadLetters: result.deadLetters, interactions: result.interactions, statuses: result.statuses, keyId: c.get('principal').keyId });
     return c.json(result, 200);
   });
 

@@ -195,14 +195,14 @@ for (const kind of DATABASE_KINDS) {
       const res = await call('post', '/api/v1/erasures', keys.admin, { channel: 'whatsapp', accountId: 'phone-1', participantId: who, conversationId: bystander.conversationId, userKey: bystander.userKey });
 
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ conversationId: event.conversationId, messages: 1, deadLetters: 0, interactions: 1, statuses: 0 });
+      expect(await res.json()).toEqual({ conversationIds: [event.conversationId], messages: 1, deadLetters: 0, interactions: 1, statuses: 0 });
       expect((await call('get', `/api/v1/conversations/${event.conversationId}/messages`, keys.reader)).status).toBe(404);
       expect((await call('get', `/api/v1/conversations/${bystander.conversationId}/messages`, keys.reader)).status).toBe(200);
       const ids = async () => ((await (await call('get', `/api/v1/conversations?limit=200&from=${h.clock.now() - 2 * HOUR}`, keys.reader)).json()) as { items: { id: string }[] }).items.map((i) => i.id);
       expect(await ids()).not.toContain(event.conversationId);
       expect(await ids()).toContain(bystander.conversationId);
       const again = await call('post', '/api/v1/erasures', keys.admin, { channel: 'whatsapp', accountId: 'phone-1', participantId: who });
-      expect(await again.json()).toEqual({ conversationId: event.conversationId, messages: 0, deadLetters: 0, interactions: 0, statuses: 0 });
+      expect(await again.json()).toEqual({ conversationIds: [], messages: 0, deadLetters: 0, interactions: 0, statuses: 0 });
     });
 
     it('answers 400 and erases nothing when the erasure body is incomplete or not JSON', async () => {

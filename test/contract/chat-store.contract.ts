@@ -4,7 +4,7 @@ import type { DeliveryStatus } from '../../src/domain/model/delivery-status.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
 import { nextStep, type MessageRecord } from '../../src/domain/model/message-record.js';
 import type { Reply } from '../../src/domain/model/reply.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
+import type { ChatStore, ParticipantRef } from '../../src/domain/ports/chat-store.js';
 import { aMessage } from '../support/builders.js';
 
 export interface ChatStoreUnderTest {
@@ -372,15 +372,115 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
     });
 
     describe('daily spend', () => {
-      it('adds spend per channel and day atomically and reads 0 for a day without spend', async () => {
+      it('adds settled spend per channel and day atomically and reads 0 for a day without spend', async () => {
         const accountId = `acct-${randomUUID()}`;
-        await Promise.all(Array.from({ length: 10 }, () => store.addSpend(accountId, '2026-11-25', 0.125)));
-        await store.addSpend(accountId, '2026-11-26', 1);
-        await store.addSpend(`other-${accountId}`, '2026-11-25', 7);
+        await Promise.all(Array.from({ length: 10 }, (_, i) => store.settleSpend(accountId, '2026-11-25', `m-${i}`, 0.125)));
+        await store.settleSpend(accountId, '2026-11-26', 'm-a', 1);
+        await store.settleSpend(`other-${accountId}`, '2026-11-25', 'm-b', 7);
 
         expect(await store.spendOf(accountId, '2026-11-25')).toBeCloseTo(1.25, 10);
         expect(await store.spendOf(accountId, '2026-11-26')).toBe(1);
         expect(await store.spendOf(accountId, '2026-11-24')).toBe(0);
+      });
+
+      it('grants racing reservations only while spent plus reserved plus the estimate stays within the cap', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        await store.settleSpend(accountId, '2026-11-25', 'earlier', 0.5);
+
+        const granted = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.reserveSpend(accountId, '2026-11-25', { key: `m-${i}`, usd: 0.25, until: T0 + 60_000 }, 1.3, T0)),
+        );
+
+        expect(granted.filter(Boolean)).toHaveLength(3);
+        expect(await store.spendOf(accountId, '2026-11-25')).toBe(0.5);
+        expect(await store.reserveSpend(`other-${accountId}`, '2026-11-25', { key: 'm-x', usd: 0.25, until: T0 + 60_000 }, 1.3, T0)).toBe(true);
+      });
+
+      it('replaces a reservation by the real cost when settled, frees it when released, and never counts one twice under its key', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        const day = '2026-11-25';
+        const reserve = (key: string, usd: number) => store.reserveSpend(accountId, day, { key, usd, until: T0 + 60_000 }, 1, T0);
+        expect(await reserve('a', 0.5)).toBe(true);
+        expect(await reserve('a', 0.5)).toBe(true);
+        expect(await reserve('b', 0.5)).toBe(true);
+        expect(await reserve('c', 0.1)).toBe(false);
+
+        await store.settleSpend(accountId, day, 'a', 0.2);
+        expect(await store.spendOf(accountId, day)).toBeCloseTo(0.2, 10);
+        expect(await reserve('c', 0.3)).toBe(true);
+        expect(await reserve('d', 0.1)).toBe(false);
+
+        await store.settleSpend(accountId, day, 'b', 0);
+        expect(await store.spendOf(accountId, day)).toBeCloseTo(0.2, 10);
+        expect(await reserve('d', 0.5)).toBe(true);
+      });
+
+      it('stops counting a reservation whose holder did not settle it in time, and refuses at the cap even an estimate of 0', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        const day = '2026-11-25';
+        expect(await store.reserveSpend(accountId, day, { key: 'crashed', usd: 1, until: T0 + 1_000 }, 1, T0)).toBe(true);
+        expect(await store.reserveSpend(accountId, day, { key: 'next', usd: 0.5, until: T0 + 61_000 }, 1, T0 + 999)).toBe(false);
+        expect(await store.reserveSpend(accountId, day, { key: 'next', usd: 0.5, until: T0 + 61_000 }, 1, T0 + 1_000)).toBe(true);
+
+        await store.settleSpend(accountId, day, 'next', 1);
+        expect(await store.reserveSpend(accountId, day, { key: 'free', usd: 0, until: T0 + 61_000 }, 1, T0 + 2_000)).toBe(false);
+      });
+    });
+
+    describe('participants', () => {
+      /** One person on the API channel writing under conversation ids of their own. */
+      function aParticipant(accountId = `acct-${randomUUID()}`) {
+        const participant = { channel: 'api' as const, accountId, participantId: `user-${randomUUID()}` };
+        return {
+          participant,
+          say: (conversationId: string, receivedAt: number, extra: Partial<InboundMessage> = {}) =>
+            aMessage({ channel: 'api', accountId, conversationId, participant: { id: participant.participantId }, receivedAt, sentAt: receivedAt, ...extra }),
+        };
+      }
+
+      it("finds every conversation a participant wrote in, whatever its id, and nobody else's", async () => {
+        const ada = aParticipant();
+        const bob = aParticipant(ada.participant.accountId);
+        const [first, second, shared] = [`c_${randomUUID()}`, `c_${randomUUID()}`, `c_${randomUUID()}`];
+        await store.register(ada.say(first, T0), T0);
+        await store.register(ada.say(second, T0 + 1), T0);
+        await store.register(ada.say(second, T0 + 2), T0);
+        await store.register(ada.say(shared, T0 + 3), T0);
+        await store.register(bob.say(shared, T0 + 4), T0);
+        await store.register(bob.say(`c_${randomUUID()}`, T0 + 5), T0);
+
+        const ids = async (participant: ParticipantRef) => (await store.conversationsOf(participant)).map((c) => c.id).sort();
+        expect(await ids(ada.participant)).toEqual([first, second, shared].sort());
+        expect(await store.conversationsOf(ada.participant)).toContainEqual(expect.objectContaining({ id: second, channel: 'api', accountId: ada.participant.accountId, messageCount: 2 }));
+        expect(await ids({ ...ada.participant, channel: 'whatsapp' })).toEqual([]);
+        expect(await ids({ ...ada.participant, accountId: `other-${ada.participant.accountId}` })).toEqual([]);
+
+        await store.eraseConversation(second);
+        expect(await ids(ada.participant)).toEqual([first, shared].sort());
+        expect(await ids(bob.participant)).toHaveLength(2);
+      });
+
+      it("counts the participant's messages of a window across all their conversations, and tells whether another one got the limit reply", async () => {
+        const ada = aParticipant();
+        const bob = aParticipant(ada.participant.accountId);
+        const messages = [0, 10_000, 20_000, 30_000].map((offset) => ada.say(`c_${randomUUID()}`, T0 + offset));
+        for (const message of messages) await store.register(message, T0);
+        await store.register(bob.say(messages[1]!.conversationId, T0 + 15_000), T0);
+        const window = { after: T0 + 5_000, upTo: T0 + 30_000, except: messages[3]!.id, note: 'rate-limited' };
+
+        expect(await store.participantWindow(ada.participant, window)).toEqual({ messages: 3, limitReplied: false });
+        expect(await store.participantWindow(ada.participant, { ...window, upTo: T0 + 29_999 })).toEqual({ messages: 2, limitReplied: false });
+        expect(await store.participantWindow(bob.participant, window)).toEqual({ messages: 1, limitReplied: false });
+
+        const limited = (await store.register(messages[2]!, T0)).record;
+        await store.transition(messages[2]!.conversationId, messages[2]!.id, limited.version, { state: 'answered', note: 'rate-limited', reply: { ...A_REPLY, kind: 'limit' } });
+        expect(await store.participantWindow(ada.participant, window)).toEqual({ messages: 3, limitReplied: true });
+        expect(await store.participantWindow(ada.participant, { ...window, except: messages[2]!.id })).toEqual({ messages: 3, limitReplied: false });
+        expect(await store.participantWindow(ada.participant, { ...window, note: 'spend-capped' })).toEqual({ messages: 3, limitReplied: false });
+
+        const silenced = (await store.register(messages[1]!, T0)).record;
+        await store.transition(messages[1]!.conversationId, messages[1]!.id, silenced.version, { state: 'skipped', note: 'rate-limited' });
+        expect(await store.participantWindow(ada.participant, { ...window, except: messages[2]!.id })).toEqual({ messages: 3, limitReplied: false });
       });
     });
 

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { userKeyFor } from '../../src/domain/model/ids.js';
 import { ValidationError } from '../../src/domain/model/errors.js';
 import type { DeadLetter } from '../../src/domain/model/dead-letter.js';
 import type { DeadLetterStore } from '../../src/domain/ports/dead-letter-store.js';
@@ -129,6 +131,30 @@ export function deadLetterStoreContract(name: string, make: () => Promise<DeadLe
       expect(await store.get(added[0].letter.id)).toBeNull();
       expect(await store.get(added[1].letter.id)).toBeNull();
       expect(await store.get(added[2].letter.id)).toEqual(added[2].letter);
+    });
+
+    it('deletes every letter about one participant, in any conversation and of both topics, and nobody else', async () => {
+      const store = await make();
+      const participantId = `user-${randomUUID()}`;
+      const say = (conversationId: string) => aMessage({ channel: 'api', accountId: 'default', participant: { id: participantId }, conversationId });
+      const message = say(`c_${randomUUID()}`);
+      const interaction = anInteractionDeadLetter(say(`c_${randomUUID()}`));
+      interaction.event.userKey = userKeyFor('api', 'default', participantId);
+      const status = anInboundDeadLetter();
+      status.event = { kind: 'status', status: { outboundId: `o-${randomUUID()}`, channel: 'api', accountId: 'default', conversationId: `c_${randomUUID()}`, recipientId: participantId, status: 'failed', at: 1 } };
+      const elsewhere = [
+        anInboundDeadLetter({ message: { ...say(`c_${randomUUID()}`), accountId: 'other' } }),
+        anInboundDeadLetter({ message: { ...say(`c_${randomUUID()}`), channel: 'whatsapp' } }),
+        anInboundDeadLetter(),
+      ];
+      const mine = await Promise.all([anInboundDeadLetter({ message }), interaction, status].map((letter) => store.add(letter)));
+      const theirs = await Promise.all(elsewhere.map((letter) => store.add(letter)));
+
+      expect(await store.deleteByParticipant({ channel: 'api', accountId: 'default', participantId })).toBe(3);
+      expect(await store.deleteByParticipant({ channel: 'api', accountId: 'default', participantId })).toBe(0);
+
+      for (const { letter } of mine) expect(await store.get(letter.id)).toBeNull();
+      for (const { letter } of theirs) expect(await store.get(letter.id)).toEqual(letter);
     });
   });
 }

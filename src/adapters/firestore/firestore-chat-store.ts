@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { FieldValue, Firestore, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Query, type WriteBatch } from '@google-cloud/firestore';
+import { FieldValue, Firestore, Timestamp, type CollectionGroup, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Query, type WriteBatch } from '@google-cloud/firestore';
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
-import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
+import type { ApplyStatusResult, ChatStore, ParticipantRef, SpendReservation } from '../../domain/ports/chat-store.js';
 import { ChatStoreUnavailableError, grpcCodeOf, translateError } from './chat-store-unavailable-error.js';
 import { deliveryAfter } from '../../domain/model/message-record.js';
 import { conversationFrom, encodeDocId, messageDocument, patched, patchUpdate, plain, recordFrom } from './firestore-documents.js';
+import { conversationsOfIn, participantKeyOf, participantWindowIn } from './firestore-participants.js';
+import { reserveSpendIn, settleSpendIn } from './firestore-spend.js';
 
 const ALREADY_EXISTS = 6;
 const NOT_FOUND = 5;
@@ -51,6 +53,7 @@ export class FirestoreChatStore implements ChatStore {
   private readonly outbound: CollectionReference;
   private readonly channels: CollectionReference;
   private readonly claims: CollectionReference;
+  private readonly allMessages: CollectionGroup;
   private readonly retentionMs: number;
 
   constructor(
@@ -62,6 +65,7 @@ export class FirestoreChatStore implements ChatStore {
     this.outbound = db.collection(`${prefix}outbound`);
     this.channels = db.collection(`${prefix}channels`);
     this.claims = db.collection(`${prefix}claims`);
+    this.allMessages = db.collectionGroup('messages');
     this.retentionMs = (options.retentionDays ?? 90) * DAY_MS;
   }
 
@@ -81,13 +85,16 @@ export class FirestoreChatStore implements ChatStore {
     // replayed webhook-id with another userId must not get a second reply).
     const claim = this.claimRef(message);
     batch.create(claim, { conversationId: message.conversationId, messageId: message.id, expireAt });
-    batch.create(ref, messageDocument(record, expireAt));
+    const participantKey = participantKeyOf(message);
+    batch.create(ref, { ...messageDocument(record, expireAt), participantKey });
     batch.set(
       this.conversations.doc(encodeDocId(message.conversationId)),
       {
         channel: message.channel,
         accountId: message.accountId,
         participant: plain(message.participant),
+        // Everyone who wrote here: an API client may give several users one conversation id.
+        participantKeys: FieldValue.arrayUnion(participantKey),
         // Set on the first registration; later ones (clocks moving forward) leave it unchanged.
         createdAt: FieldValue.minimum(now),
         lastMessageAt: FieldValue.maximum(message.receivedAt),
@@ -201,6 +208,14 @@ export class FirestoreChatStore implements ChatStore {
     return { messages: erased };
   }
 
+  conversationsOf(participant: ParticipantRef): Promise<Conversation[]> {
+    return conversationsOfIn(this.conversations, participant);
+  }
+
+  participantWindow(participant: ParticipantRef, window: { after: number; upTo: number; except: string; note: string }): Promise<{ messages: number; limitReplied: boolean }> {
+    return participantWindowIn(this.allMessages, participant, window);
+  }
+
   async saveChannelSettings(settings: ChannelSettings): Promise<void> {
     try {
       await this.channels.doc(encodeDocId(settings.accountId)).set(plain(settings));
@@ -208,12 +223,13 @@ export class FirestoreChatStore implements ChatStore {
       translateError('saveChannelSettings', error);
     }
   }
-  async addSpend(accountId: string, day: string, usd: number): Promise<void> {
-    try {
-      await this.spendRef(accountId, day).set({ usd: FieldValue.increment(usd), expireAt: this.expireAt() }, { merge: true });
-    } catch (error) {
-      translateError('addSpend', error);
-    }
+
+  reserveSpend(accountId: string, day: string, reservation: SpendReservation, capUsd: number, now: number): Promise<boolean> {
+    return reserveSpendIn(this.spendRef(accountId, day), reservation, capUsd, now, this.expireAt());
+  }
+
+  settleSpend(accountId: string, day: string, key: string, usd: number): Promise<void> {
+    return settleSpendIn(this.spendRef(accountId, day), key, usd, this.expireAt());
   }
 
   async spendOf(accountId: string, day: string): Promise<number> {

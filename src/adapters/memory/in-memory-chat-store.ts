@@ -1,9 +1,10 @@
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
+import { userKeyFor } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
-import type { ApplyStatusResult, ChatStore } from '../../domain/ports/chat-store.js';
+import type { ApplyStatusResult, ChatStore, ParticipantRef, SpendReservation } from '../../domain/ports/chat-store.js';
 
 /**
  * The chat store in process memory. Reads and writes copy, so callers never share state with the
@@ -17,7 +18,9 @@ export class InMemoryChatStore implements ChatStore {
   private readonly channels = new Map<string, ChannelSettings>();
   /** channel + account + message id → the conversation that claimed it. */
   private readonly claims = new Map<string, string>();
-  private readonly spend = new Map<string, number>();
+  private readonly spend = new Map<string, { usd: number; reservations: Map<string, SpendReservation> }>();
+  /** Participant key → the conversations they wrote in (a conversation may hold several people). */
+  private readonly participants = new Map<string, Set<string>>();
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
     // Keyed by the channel's message id alone: the same id under another conversation is a duplicate.
@@ -33,6 +36,8 @@ export class InMemoryChatStore implements ChatStore {
     const record = newRecord(structuredClone(message), now);
     messages.set(message.id, record);
     this.touchConversation(message, now);
+    const key = participantKeyOf(message);
+    this.participants.set(key, (this.participants.get(key) ?? new Set()).add(message.conversationId));
     return { created: true, record: structuredClone(record) };
   }
 
@@ -87,20 +92,55 @@ export class InMemoryChatStore implements ChatStore {
     for (const [outboundId, ref] of this.byOutboundId) if (ref.conversationId === conversationId) this.byOutboundId.delete(outboundId);
     this.records.delete(conversationId);
     this.conversations.delete(conversationId);
+    for (const conversations of this.participants.values()) conversations.delete(conversationId);
     return { messages: records?.size ?? 0 };
+  }
+
+  async conversationsOf(participant: ParticipantRef): Promise<Conversation[]> {
+    const ids = [...(this.participants.get(participantKeyOf(participant)) ?? [])];
+    return structuredClone(ids.flatMap((id) => this.conversations.get(id) ?? []));
+  }
+
+  async participantWindow(
+    participant: ParticipantRef,
+    { after, upTo, except, note }: { after: number; upTo: number; except: string; note: string },
+  ): Promise<{ messages: number; limitReplied: boolean }> {
+    const key = participantKeyOf(participant);
+    const inWindow = [...(this.participants.get(key) ?? [])]
+      .flatMap((id) => [...(this.records.get(id)?.values() ?? [])])
+      .filter((record) => participantKeyOf(record.message) === key && record.message.receivedAt > after && record.message.receivedAt <= upTo);
+    const limitReplied = inWindow.some((record) => record.message.id !== except && record.reply?.kind === 'limit' && record.note === note);
+    return { messages: inWindow.length, limitReplied };
   }
 
   async saveChannelSettings(settings: ChannelSettings): Promise<void> {
     this.channels.set(settings.accountId, structuredClone(settings));
   }
 
-  async addSpend(accountId: string, day: string, usd: number): Promise<void> {
-    const key = `${accountId}\u0000${day}`;
-    this.spend.set(key, (this.spend.get(key) ?? 0) + usd);
+  async reserveSpend(accountId: string, day: string, reservation: SpendReservation, capUsd: number, now: number): Promise<boolean> {
+    const spend = this.spendDay(accountId, day);
+    for (const [key, held] of spend.reservations) if (held.until <= now || key === reservation.key) spend.reservations.delete(key);
+    const committed = spend.usd + [...spend.reservations.values()].reduce((sum, held) => sum + held.usd, 0);
+    if (committed >= capUsd || committed + reservation.usd > capUsd) return false;
+    spend.reservations.set(reservation.key, { ...reservation });
+    return true;
+  }
+
+  async settleSpend(accountId: string, day: string, key: string, usd: number): Promise<void> {
+    const spend = this.spendDay(accountId, day);
+    spend.reservations.delete(key);
+    spend.usd += usd;
   }
 
   async spendOf(accountId: string, day: string): Promise<number> {
-    return this.spend.get(`${accountId}\u0000${day}`) ?? 0;
+    return this.spend.get(`${accountId}\u0000${day}`)?.usd ?? 0;
+  }
+
+  private spendDay(accountId: string, day: string): { usd: number; reservations: Map<string, SpendReservation> } {
+    const key = `${accountId}\u0000${day}`;
+    let spend = this.spend.get(key);
+    if (!spend) this.spend.set(key, (spend = { usd: 0, reservations: new Map() }));
+    return spend;
   }
 
   private sorted(conversationId: string): MessageRecord[] {
@@ -128,3 +168,6 @@ export class InMemoryChatStore implements ChatStore {
     });
   }
 }
+
+const participantKeyOf = (of: ParticipantRef | InboundMessage): string =>
+  'participantId' in of ? userKeyFor(of.channel, of.accountId, of.participantId) : userKeyFor(of.channel, of.accountId, of.participant.id);

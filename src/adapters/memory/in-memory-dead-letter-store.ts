@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '../../domain/model/analytics.js';
 import type { DeadLetter, NewDeadLetter } from '../../domain/model/dead-letter.js';
+import { userKeyFor } from '../../domain/model/ids.js';
+import type { ParticipantRef } from '../../domain/ports/chat-store.js';
 import type { DeadLetterQuery, DeadLetterStore } from '../../domain/ports/dead-letter-store.js';
 import { compareIds } from '../analytics-store-support.js';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-cursor.js';
@@ -41,9 +43,23 @@ export class InMemoryDeadLetterStore implements DeadLetterStore {
   }
 
   async deleteByConversation(conversationId: string): Promise<number> {
-    const doomed = [...this.letters.values()].filter((letter) => letter.conversationId === conversationId);
-    for (const letter of doomed) this.letters.delete(letter.id);
-    return doomed.length;
+    return this.deleteWhere((letter) => letter.conversationId === conversationId);
+  }
+
+  async deleteByParticipant({ channel, accountId, participantId }: ParticipantRef): Promise<number> {
+    const userKey = userKeyFor(channel, accountId, participantId);
+    return this.deleteWhere((letter) => {
+      if (letter.topic === 'interactions') return letter.event.userKey === userKey;
+      const { kind } = letter.event;
+      const [about, who] = kind === 'message' ? [letter.event.message, letter.event.message.participant.id] : [letter.event.status, letter.event.status.recipientId];
+      return about.channel === channel && about.accountId === accountId && who === participantId;
+    });
+  }
+
+  private deleteWhere(doomed: (letter: DeadLetter) => boolean): number {
+    const found = [...this.letters.values()].filter(doomed);
+    for (const letter of found) this.letters.delete(letter.id);
+    return found.length;
   }
 }
 

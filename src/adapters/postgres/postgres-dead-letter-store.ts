@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Page } from '../../domain/model/analytics.js';
 import type { DeadLetter, DeadLetterPayload, NewDeadLetter } from '../../domain/model/dead-letter.js';
+import { userKeyFor } from '../../domain/model/ids.js';
+import type { ParticipantRef } from '../../domain/ports/chat-store.js';
 import type { DeadLetterQuery, DeadLetterStore } from '../../domain/ports/dead-letter-store.js';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor, UUID } from '../dead-letter-cursor.js';
 import { entityManager } from './database.js';
 import { DeadLetterRow } from './entities.js';
+import { run, sql } from './sql-fragment.js';
 
 const READ = { disableIdentityMap: true } as const;
 
@@ -64,6 +67,21 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
 
   async deleteByConversation(conversationId: string): Promise<number> {
     return entityManager(this.orm).nativeDelete(DeadLetterRow, { conversationId });
+  }
+
+  // A scan of the event JSON: dead letters are few, and erasure is rare.
+  async deleteByParticipant({ channel, accountId, participantId }: ParticipantRef): Promise<number> {
+    const rows = await run<{ id: string }>(
+      entityManager(this.orm),
+      sql`delete from dead_letter where
+        (topic = 'inbound' and event->>'kind' = 'message' and event->'message'->>'channel' = ${channel}
+          and event->'message'->>'accountId' = ${accountId} and event->'message'->'participant'->>'id' = ${participantId})
+        or (topic = 'inbound' and event->>'kind' = 'status' and event->'status'->>'channel' = ${channel}
+          and event->'status'->>'accountId' = ${accountId} and event->'status'->>'recipientId' = ${participantId})
+        or (topic = 'interactions' and event->>'userKey' = ${userKeyFor(channel, accountId, participantId)})
+        returning id`,
+    );
+    return rows.length;
   }
 }
 

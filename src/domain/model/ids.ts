@@ -29,3 +29,8 @@ export const CHANNEL_MESSAGE_ID_RULE = '1–256 printable ASCII characters, with
 export function isChannelMessageId(id: string): boolean {
   return /^[\x21-\x7e]{1,256}$/.test(id);
 }
+
+/** The API channel's conversation: the client's own conversation id when it names one, else one per user. */
+export function apiConversationIdFor(accountId: string, userId: string, clientConversationId?: string): string {
+  return conversationIdFor('api', accountId, clientConversationId !== undefined ? `conversation:${clientConversationId}` : `user:${userId}`);
+}

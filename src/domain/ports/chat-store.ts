@@ -1,10 +1,27 @@
 import type { ChannelSettings } from '../model/channel-settings.js';
 import type { Conversation } from '../model/conversation.js';
 import type { DeliveryStatus } from '../model/delivery-status.js';
+import type { Channel } from '../model/ids.js';
 import type { InboundMessage } from '../model/message.js';
 import type { MessagePatch, MessageRecord } from '../model/message-record.js';
 
 export type ApplyStatusResult = 'applied' | 'stale' | 'unknown';
+
+/** One person on one channel account, whatever conversations they write in. */
+export interface ParticipantRef {
+  channel: Channel;
+  accountId: string;
+  participantId: string;
+}
+
+/** A share of a channel's daily spend held for one generation until its real cost is known. */
+export interface SpendReservation {
+  /** One per generation (the message id): reserving again under it replaces the reservation. */
+  key: string;
+  usd: number;
+  /** After this (epoch ms) the reservation no longer counts: its holder died or overran its lease. */
+  until: number;
+}
 
 /**
  * Conversations and their messages, each message carrying its reply state machine.
@@ -17,6 +34,22 @@ export interface ChatStore {
    * personal data), so a late redelivery is still recognised as a duplicate and never answered.
    */
   eraseConversation(conversationId: string): Promise<{ messages: number }>;
+
+  /**
+   * Every stored conversation the participant wrote a message in, whatever its id (an API client
+   * names its own conversations), on that channel and account.
+   */
+  conversationsOf(participant: ParticipantRef): Promise<Conversation[]>;
+
+  /**
+   * The participant's inbound messages received in `(after, upTo]` across all their conversations
+   * on that channel and account: how many, and whether one of them other than `except` got the
+   * limit reply noted `note`.
+   */
+  participantWindow(
+    participant: ParticipantRef,
+    window: { after: number; upTo: number; except: string; note: string },
+  ): Promise<{ messages: number; limitReplied: boolean }>;
 
   /**
    * Atomic create-if-absent of the message keyed by its channel id (and upsert of its
@@ -51,9 +84,19 @@ export interface ChatStore {
   /** Replaces the channel's settings document. */
   saveChannelSettings(settings: ChannelSettings): Promise<void>;
 
-  /** Adds to what the channel spent on `day` (`YYYY-MM-DD`, UTC), atomically. */
-  addSpend(accountId: string, day: string, usd: number): Promise<void>;
+  /**
+   * Atomically adds `reservation` to the channel's spend on `day` (`YYYY-MM-DD`, UTC) only when
+   * what was spent plus every live reservation (`until` after `now`) plus it stays within
+   * `capUsd` (and below it before it): true when reserved, false when it does not fit.
+   */
+  reserveSpend(accountId: string, day: string, reservation: SpendReservation, capUsd: number, now: number): Promise<boolean>;
 
-  /** What the channel spent on `day` so far (0 when nothing). */
+  /**
+   * Atomically replaces the reservation `key` of `day` (if there is one) by `usd` actually spent:
+   * 0 releases it. Without a reservation it just adds `usd`.
+   */
+  settleSpend(accountId: string, day: string, key: string, usd: number): Promise<void>;
+
+  /** What the channel spent on `day` so far (0 when nothing), reservations not included. */
   spendOf(accountId: string, day: string): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import type { Page } from '../model/analytics.js';
 import type { DeadLetter, NewDeadLetter } from '../model/dead-letter.js';
+import type { ParticipantRef } from './chat-store.js';
 
 export interface DeadLetterQuery {
   /** At most this many (1–100). */
@@ -27,4 +28,10 @@ export interface DeadLetterStore {
   markReplayed(id: string, seenReplays: number, at: number): Promise<DeadLetter | null>;
   /** Deletes every letter of the conversation (erasure); answers how many. */
   deleteByConversation(conversationId: string): Promise<number>;
+  /**
+   * Deletes every letter about the participant on that channel and account (erasure): their
+   * inbound messages and statuses, and the interaction events of their user key, in whatever
+   * conversation (one the chat store never stored included); answers how many.
+   */
+  deleteByParticipant(participant: ParticipantRef): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { ValidationError, type PublishError } from '../model/errors.js';
-import { CHANNEL_MESSAGE_ID_RULE, conversationIdFor, isChannelMessageId } from '../model/ids.js';
+import { apiConversationIdFor, CHANNEL_MESSAGE_ID_RULE, isChannelMessageId } from '../model/ids.js';
 import type { InboundMessage } from '../model/message.js';
 import type { Clock } from '../ports/clock.js';
 import type { MessageBus } from '../ports/message-bus.js';
@@ -36,7 +36,7 @@ export class AcceptApiMessage {
       id: input.webhookId,
       channel: 'api',
       accountId: input.accountId,
-      conversationId: conversationIdFor('api', input.accountId, input.conversationId !== undefined ? `conversation:${input.conversationId}` : `user:${input.userId}`),
+      conversationId: apiConversationIdFor(input.accountId, input.userId, input.conversationId),
       participant: { id: input.userId },
       content: { type: 'text', body: input.text },
       sentAt: now,

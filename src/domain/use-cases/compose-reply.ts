@@ -3,10 +3,11 @@ import { canaryFor, leaks, withCanary } from '../model/output-guard.js';
 import { costOf, type Reply } from '../model/reply.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { CompletionModel } from '../ports/completion-model.js';
+import type { CompletionModel, CompletionRequest } from '../ports/completion-model.js';
 import type { TokenCounter } from '../ports/token-counter.js';
-import { buildTurns } from './build-turns.js';
+import { buildTurns, TOKENS_PER_TURN } from './build-turns.js';
 import type { ChannelSettingsCache } from './channel-settings-cache.js';
+import { utcDay } from './reply-limits.js';
 import type { ReplyPolicy } from './reply-to-message.js';
 
 /** What a channel's replies use: its own settings over the configured defaults. */
@@ -43,7 +44,12 @@ export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSetti
   };
 }
 
-export type Composition = { kind: 'answer'; reply: Reply } | { kind: 'blocked'; reply: Reply };
+/**
+ * `capped`: the generation's estimated cost does not fit under the channel's daily cap, so the
+ * model was not called. Otherwise `spendDay` is the day the estimate was reserved on: `settle`
+ * turns it into the real cost there.
+ */
+export type Composition = { kind: 'answer' | 'blocked'; reply: Reply; spendDay: string } | { kind: 'capped' };
 
 /**
  * History → prompt within the token budget → completion → output guard → cost. A reply that
@@ -62,17 +68,29 @@ export class ComposeReply {
     const history = await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages });
     const canary = canaryFor(message.accountId, settings.systemPrompt);
     const systemPrompt = withCanary(settings.systemPrompt, canary);
-    const completion = await this.model.complete(
-      {
-        systemPrompt,
-        turns: buildTurns(history, prompts, { tokens: settings.historyTokenBudget, systemPrompt, counter: this.tokens }),
-        maxTokens: settings.maxTokens,
-        ...(settings.model ? { model: settings.model } : {}),
-        ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-      },
+    const request: CompletionRequest = {
+      systemPrompt,
+      turns: buildTurns(history, prompts, { tokens: settings.historyTokenBudget, systemPrompt, counter: this.tokens }),
+      maxTokens: settings.maxTokens,
+      ...(settings.model ? { model: settings.model } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    };
+    // Reserved before the call, so concurrent generations cannot all pass a cap only some fit under.
+    const day = utcDay(this.clock.now());
+    const price = this.policy.prices[settings.model ?? this.policy.model ?? ''];
+    const estimate = costOf({ prompt: this.promptTokens(request), completion: settings.maxTokens }, price);
+    const until = this.clock.now() + this.policy.leaseMs;
+    if (settings.dailySpendCapUsd > 0 && !(await this.store.reserveSpend(message.accountId, day, { key: message.id, usd: estimate, until }, settings.dailySpendCapUsd, this.clock.now()))) {
+      return { kind: 'capped' };
+    }
+    let completion;
+    try {
       // The model must answer well within the lease, or another delivery takes the message over.
-      { signal: AbortSignal.timeout(Math.max(1, Math.floor(this.policy.leaseMs * 0.8))) },
-    );
+      completion = await this.model.complete(request, { signal: AbortSignal.timeout(Math.max(1, Math.floor(this.policy.leaseMs * 0.8))) });
+    } catch (error) {
+      if (settings.dailySpendCapUsd > 0) await this.store.settleSpend(message.accountId, day, message.id, 0);
+      throw error;
+    }
     const at = this.clock.now();
     const blocked = leaks(completion.text, canary, this.policy.blockedStrings);
     const reply: Reply = {
@@ -84,6 +102,20 @@ export class ComposeReply {
       latencyMs: at - message.receivedAt,
       createdAt: at,
     };
-    return { kind: blocked ? 'blocked' : 'answer', reply };
+    return { kind: blocked ? 'blocked' : 'answer', reply, spendDay: day };
+  }
+
+  /**
+   * Replaces the reservation by the real cost, once the reply is stored: a store failure before
+   * that must leave the generation repeatable (its reservation runs out with the lease).
+   */
+  async settle(message: InboundMessage, composed: Composition): Promise<void> {
+    if (composed.kind === 'capped') return;
+    await this.store.settleSpend(message.accountId, composed.spendDay, message.id, composed.reply.costUsd);
+  }
+
+  /** The request's prompt as the model family counts it (system prompt, turns, their framing). */
+  private promptTokens(request: CompletionRequest): number {
+    return [request.systemPrompt, ...request.turns.map((turn) => turn.content)].reduce((sum, text) => sum + this.tokens.count(text) + TOKENS_PER_TURN, 0);
   }
 }

@@ -1,6 +1,6 @@
 import type { ErasureCounts } from '../model/analytics.js';
 import { ValidationError } from '../model/errors.js';
-import { conversationIdFor, userKeyFor, type Channel } from '../model/ids.js';
+import { apiConversationIdFor, conversationIdFor, userKeyFor, type Channel } from '../model/ids.js';
 import type { AnalyticsStore } from '../ports/analytics-store.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -14,17 +14,20 @@ export interface ErasureRequest {
 }
 
 export interface ErasureResult extends ErasureCounts {
-  conversationId: string;
+  /** Every conversation of the participant that was erased (ids are pseudonymous). */
+  conversationIds: string[];
   messages: number;
-  /** Dead-lettered messages of the conversation (they carry its text). */
+  /** Dead-lettered messages of those conversations (they carry their text). */
   deadLetters: number;
 }
 
 export type EraseParticipantError = ValidationError;
 
 /**
- * Right to erasure: deletes one participant's conversation from the chat store, its dead letters
- * and every analytics fact about them. Idempotent: erasing again deletes nothing and succeeds.
+ * Right to erasure: deletes every conversation the participant wrote in on the channel, whatever
+ * its id (API clients name their own), with its messages and dead letters, and every analytics
+ * fact about them. The claims of erased messages stay, so a late redelivery is never answered.
+ * Idempotent: erasing again deletes nothing and succeeds.
  */
 export class EraseParticipant {
   constructor(
@@ -36,11 +39,29 @@ export class EraseParticipant {
 
   async execute({ channel, accountId, participantId }: ErasureRequest): Promise<ErasureResult> {
     if (!accountId.trim() || !participantId.trim()) throw new ValidationError('accountId and participantId must not be empty');
-    const conversationId = conversationIdFor(channel, accountId, participantId);
+    const found = new Set((await this.chats.conversationsOf({ channel, accountId, participantId })).map((conversation) => conversation.id));
+    const erased: string[] = [];
+    let messages = 0;
+    let deadLetters = 0;
     // Chat store first: if analytics fails after it, a retry still finds and deletes the facts.
-    const { messages } = await this.chats.eraseConversation(conversationId);
-    const deadLetters = await this.deadLetters.deleteByConversation(conversationId);
+    for (const conversationId of new Set([...found, ...derivedIds(channel, accountId, participantId)])) {
+      const deleted = (await this.chats.eraseConversation(conversationId)).messages;
+      const letters = await this.deadLetters.deleteByConversation(conversationId);
+      if (found.has(conversationId) || deleted + letters > 0) erased.push(conversationId);
+      messages += deleted;
+      deadLetters += letters;
+    }
+    // Letters of messages the store never kept (it was down while they were retried) too.
+    deadLetters += await this.deadLetters.deleteByParticipant({ channel, accountId, participantId });
     const counts = await this.analytics.eraseUser(userKeyFor(channel, accountId, participantId), this.clock.now());
-    return { conversationId, messages, deadLetters, ...counts };
+    return { conversationIds: erased.sort(), messages, deadLetters, ...counts };
   }
+}
+
+/**
+ * The conversations the listeners derive for the participant: they are erased even when the store
+ * cannot name them (stored before it recorded participants), and their dead letters with them.
+ */
+function derivedIds(channel: Channel, accountId: string, participantId: string): string[] {
+  return channel === 'api' ? [apiConversationIdFor(accountId, participantId)] : [conversationIdFor(channel, accountId, participantId)];
 }

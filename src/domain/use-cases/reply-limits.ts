@@ -9,6 +9,8 @@ export type LimitVerdict =
   /** Over a limit: answer with the limit reply (the first time in its window) or stay silent. */
   | { kind: 'over'; reason: 'rate-limited' | 'spend-capped'; replyOnce: boolean };
 
+export type OverLimit = Extract<LimitVerdict, { kind: 'over' }>;
+
 export interface Limits {
   ratePerMinute: number;
   dailySpendCapUsd: number;
@@ -17,29 +19,26 @@ export interface Limits {
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * Checks the participant's message rate (per conversation, per minute, over `recent`: the
- * conversation's newest messages, at least `ratePerMinute + 1` of them) and the channel's spend
- * today. The limit reply goes out once per window: once per minute for the rate, once per
- * conversation per UTC day for the spend cap.
+ * Checks the participant's message rate (per minute, across all their conversations on the
+ * channel account: an API client names conversations at will) and the channel's spend today.
+ * The limit reply goes out once per window: once per minute per participant for the rate, once
+ * per conversation per UTC day for the spend cap.
  */
-export async function checkLimits(
-  store: ChatStore,
-  message: InboundMessage,
-  recent: readonly MessageRecord[],
-  limits: Limits,
-  now: number,
-): Promise<LimitVerdict> {
+export async function checkLimits(store: ChatStore, message: InboundMessage, limits: Limits, now: number): Promise<LimitVerdict> {
   if (limits.ratePerMinute > 0) {
-    const inWindow = recent.filter((record) => record.message.receivedAt > message.receivedAt - MINUTE_MS && record.message.receivedAt <= message.receivedAt);
-    if (inWindow.length > limits.ratePerMinute) {
-      return { kind: 'over', reason: 'rate-limited', replyOnce: !alreadyToldIn(inWindow, message, 'rate-limited') };
-    }
+    const participant = { channel: message.channel, accountId: message.accountId, participantId: message.participant.id };
+    const window = { after: message.receivedAt - MINUTE_MS, upTo: message.receivedAt, except: message.id, note: 'rate-limited' };
+    const { messages, limitReplied } = await store.participantWindow(participant, window);
+    if (messages > limits.ratePerMinute) return { kind: 'over', reason: 'rate-limited', replyOnce: !limitReplied };
   }
-  if (limits.dailySpendCapUsd > 0 && (await store.spendOf(message.accountId, utcDay(now))) >= limits.dailySpendCapUsd) {
-    const today = (await store.messages(message.conversationId, { limit: 200 })).filter((record) => utcDay(record.message.receivedAt) === utcDay(now));
-    return { kind: 'over', reason: 'spend-capped', replyOnce: !alreadyToldIn(today, message, 'spend-capped') };
-  }
+  if (limits.dailySpendCapUsd > 0 && (await store.spendOf(message.accountId, utcDay(now))) >= limits.dailySpendCapUsd) return spendCapped(store, message, now);
   return { kind: 'within' };
+}
+
+/** Over the channel's spend cap: the limit reply once per conversation and UTC day, silence after it. */
+export async function spendCapped(store: ChatStore, message: InboundMessage, now: number): Promise<OverLimit> {
+  const today = (await store.messages(message.conversationId, { limit: 200 })).filter((record) => utcDay(record.message.receivedAt) === utcDay(now));
+  return { kind: 'over', reason: 'spend-capped', replyOnce: !alreadyToldIn(today, message, 'spend-capped') };
 }
 
 function alreadyToldIn(records: readonly MessageRecord[], message: InboundMessage, reason: string): boolean {

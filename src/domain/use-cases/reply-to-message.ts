@@ -10,8 +10,8 @@ import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel, type ReplyTemplate, type Sen
 import { splitReply } from '../model/split-reply.js';
 import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
-import { ComposeReply, effectiveSettings } from './compose-reply.js';
-import { checkLimits, utcDay } from './reply-limits.js';
+import { ComposeReply, effectiveSettings, type EffectiveSettings } from './compose-reply.js';
+import { checkLimits, spendCapped, type OverLimit } from './reply-limits.js';
 import { earlierMessageWaits, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
@@ -88,20 +88,14 @@ export class ReplyToMessage {
     const { record, plan } = await this.understand(initial);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
-    // One read of the conversation's recent messages serves the rate limit and the turn order.
-    const recent = await this.store.messages(record.message.conversationId, { limit: Math.max(RECENT_MESSAGES, settings.ratePerMinute + 50) });
-    const verdict = await checkLimits(this.store, record.message, recent, settings, this.clock.now());
-    if (verdict.kind === 'over') {
-      // No model call over a limit: the polite reply once per window, silence after that.
-      return verdict.replyOnce
-        ? this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.limitReplyText, 'limit'), note: verdict.reason })
-        : this.write(record, { state: 'skipped', note: verdict.reason });
-    }
+    const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
+    if (verdict.kind === 'over') return this.overLimit(record, verdict, settings);
     if (plan.action === 'media-reply') {
       return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
     }
 
     // Answer in arrival order: an earlier message of the conversation goes first.
+    const recent = await this.store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
     if (earlierMessageWaits(recent, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
     const now = this.clock.now();
     let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
@@ -116,10 +110,11 @@ export class ReplyToMessage {
       const folded = await this.fold(leased);
       leased = folded.record;
       const composed = await this.composer.compose(record.message, [plan.prompt, ...folded.prompts], settings);
+      if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
       const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
-      if (composed.reply.costUsd > 0) await this.store.addSpend(record.message.accountId, utcDay(composed.reply.createdAt), composed.reply.costUsd);
+      await this.composer.settle(record.message, composed);
       return answered;
     } catch (error) {
       const failure: Failure = { stage: 'generate', reason: reasonOf(error) };
@@ -259,6 +254,13 @@ export class ReplyToMessage {
   private async record(record: MessageRecord): Promise<MessageRecord> {
     await this.bus.publish('interactions', [{ event: interactionOf(record), orderingKey: record.message.conversationId }]);
     return this.write(record, { recorded: true });
+  }
+
+  /** No model call over a limit: the polite reply once per window, silence after that. */
+  private overLimit(record: MessageRecord, verdict: OverLimit, settings: EffectiveSettings): Promise<MessageRecord> {
+    return verdict.replyOnce
+      ? this.write(record, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.limitReplyText, 'limit'), note: verdict.reason })
+      : this.write(record, { state: 'skipped', leaseUntil: 0, note: verdict.reason });
   }
 
   private fixedReply(message: InboundMessage, text: string, kind: Reply['kind']): Reply {

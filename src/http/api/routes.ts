@@ -83,7 +83,7 @@ export const erasureRoute = secured('admin', {
   method: 'post',
   path: '/api/v1/erasures',
   tags: ['privacy'],
-  summary: "Erase one participant's conversation and analytics facts (right to erasure); idempotent",
+  summary: "Erase every conversation of one participant on a channel, whatever its id, with its dead letters and analytics facts (right to erasure); idempotent",
   request: { body: { content: { 'application/json': { schema: ErasureRequest } }, required: true } },
   responses: { 200: json(ErasureResult, 'What was deleted'), ...AUTH_ERRORS, 415: problem('The body is not JSON') },
 });

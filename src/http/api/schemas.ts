@@ -129,9 +129,9 @@ export const ErasureRequest = z
 
 export const ErasureResult = z
   .object({
-    conversationId: z.string(),
+    conversationIds: z.array(z.string()).openapi({ description: "Every conversation of the participant erased, whatever its id (an API client's own conversation ids included)" }),
     messages: z.number().int(),
-    deadLetters: z.number().int().openapi({ description: 'Dead-lettered messages of the conversation deleted' }),
+    deadLetters: z.number().int().openapi({ description: 'Dead-lettered messages of those conversations deleted' }),
     interactions: z.number().int(),
     statuses: z.number().int(),
   })

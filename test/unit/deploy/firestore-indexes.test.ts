@@ -24,4 +24,10 @@ describe('firestore.indexes.json', () => {
       ],
     });
   });
+
+  it("declares the collection-group indexes of a participant's message window (the count, and the limit replies in it)", () => {
+    const group = (...fields: string[]) => ({ collectionGroup: 'messages', queryScope: 'COLLECTION_GROUP', fields: fields.map((fieldPath) => ({ fieldPath, order: 'ASCENDING' })) });
+    expect(file.indexes).toContainEqual(group('participantKey', 'receivedAt'));
+    expect(file.indexes).toContainEqual(group('participantKey', 'note', 'state', 'receivedAt'));
+  });
 });

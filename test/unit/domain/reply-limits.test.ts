@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { apiConversationIdFor } from '../../../src/domain/model/ids.js';
 import { replyHarness } from '../../support/reply-harness.js';
 
 describe('ReplyToMessage limits', () => {
@@ -29,6 +31,29 @@ describe('ReplyToMessage limits', () => {
     await h.useCase.execute(later);
     expect(h.model.calls).toBe(4);
     expect(await h.stored(later)).toMatchObject({ state: 'sent', reply: { kind: 'ai' } });
+  });
+
+  it('limits an API user per participant when they send each message of a minute under another conversationId, and tells them once', async () => {
+    const h = replyHarness({ ratePerMinute: 3 });
+    const userId = `user-${randomUUID()}`;
+    const send = async (text: string) => {
+      h.clock.advance(1_000);
+      const message = h.message({ channel: 'api', accountId: 'default', participant: { id: userId }, conversationId: apiConversationIdFor('default', userId, `ticket-${randomUUID()}`), text });
+      await h.useCase.execute(message);
+      return (await h.stored(message))!;
+    };
+    const bystander = h.message({ channel: 'api', accountId: 'default', participant: { id: `user-${randomUUID()}` }, text: 'someone else' });
+
+    const answered = [await send('one'), await send('two'), await send('three')];
+    const fourth = await send('four');
+    const fifth = await send('five');
+    await h.useCase.execute(bystander);
+
+    expect(answered.map((record) => record.reply?.kind)).toEqual(['ai', 'ai', 'ai']);
+    expect(fourth).toMatchObject({ note: 'rate-limited', reply: { kind: 'limit', text: h.policy.limitReplyText } });
+    expect(fifth).toMatchObject({ state: 'skipped', note: 'rate-limited' });
+    expect(h.model.calls).toBe(4);
+    expect(await h.stored(bystander)).toMatchObject({ reply: { kind: 'ai' } });
   });
 
   it('stops calling the model once the channel reached its daily spend cap, replies once per conversation that day, and resumes the next UTC day', async () => {
@@ -70,11 +95,11 @@ describe('ReplyToMessage limits', () => {
     const h = replyHarness({ dailySpendCapUsd: 1 });
     const first = h.message({ text: 'below the cap' });
     const today = new Date(h.clock.now()).toISOString().slice(0, 10);
-    await h.store.addSpend(first.accountId, today, 0.999_999);
+    await h.store.settleSpend(first.accountId, today, 'earlier', 0.999_999);
     await h.useCase.execute(first);
     expect(h.model.calls).toBe(1);
 
-    await h.store.addSpend(first.accountId, today, 1 - (await h.store.spendOf(first.accountId, today)));
+    await h.store.settleSpend(first.accountId, today, 'earlier', 1 - (await h.store.spendOf(first.accountId, today)));
     h.clock.advance(1_000);
     const atCap = h.message({ participant: first.participant, accountId: first.accountId, text: 'at the cap' });
     await h.useCase.execute(atCap);
