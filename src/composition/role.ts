@@ -82,7 +82,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
       }),
     );
   }
-  if (runs(config, 'worker')) {
+  // A pull worker takes no pushes: it does not serve the push endpoint at all.
+  if (runs(config, 'worker') && config.WORKER_MODE === 'push') {
     groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth }));
   }
   if (runs(config, 'api')) {
