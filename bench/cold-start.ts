@@ -42,7 +42,7 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
   await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], { cwd: PROJECT_ROOT });
   const project = `demo-cold-${randomUUID().slice(0, 8)}`;
   const [pubsub, firestore, postgres] = await Promise.all([startEmulator('pubsub', project), startEmulator('firestore', project), startPostgres()]);
-  const cloud = { PROJECT_ID: project, PUBSUB_EMULATOR_HOST: pubsub.host, FIRESTORE_EMULATOR_HOST: firestore.host };
+  const cloud = { PUSH_AUTH: 'none', PROJECT_ID: project, PUBSUB_EMULATOR_HOST: pubsub.host, FIRESTORE_EMULATOR_HOST: firestore.host };
   const secrets = { WHATSAPP_APP_SECRET: 'cold-start-app-secret', WHATSAPP_VERIFY_TOKEN: 'cold-start-verify' };
   try {
     const main = join(dist, 'main.js');

@@ -100,6 +100,8 @@ function roleEnv(role: RoleName, hosts: { pubsub: string; firestore: string }): 
     METADATA_SERVER_DETECTION: 'none',
     ...passed,
     ROLE: role,
+    // The emulator pushes without an OIDC token: said explicitly, and warned about by the roles.
+    PUSH_AUTH: 'none',
     PORT: String(ports[role]),
     HOST: '127.0.0.1',
     PROJECT_ID: projectId,

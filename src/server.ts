@@ -92,9 +92,9 @@ async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): P
 function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
   const warnings: string[] = [];
   if (config.FAULT_CRASH_AT) warnings.push(`FAULT_CRASH_AT=${config.FAULT_CRASH_AT}: this process kills itself on purpose (crash tests only)`);
-  const pushIngress = config.ROLE === 'api' || (config.ROLE === 'worker' && config.WORKER_MODE === 'push');
-  if (pushIngress && runtime.adapters.pushAuth === 'AllowAllPushAuthenticator') {
-    warnings.push('push endpoints accept unauthenticated requests (PUSH_AUDIENCE unset): Cloud Run IAM must protect this service');
+  const servesPushRoutes = config.ROLE === 'api' || config.ROLE === 'all' || (config.ROLE === 'worker' && config.WORKER_MODE === 'push');
+  if (servesPushRoutes && runtime.adapters.pushAuth === 'AllowAllPushAuthenticator') {
+    warnings.push('PUSH_AUTH=none: the Pub/Sub push endpoints accept unauthenticated requests; only for emulators or a service nothing untrusted can reach');
   }
   const listens = config.ROLE === 'listener' || config.ROLE === 'all';
   if (listens && !config.WHATSAPP_APP_SECRET) warnings.push('the WhatsApp webhook answers 503: set WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to enable it');

@@ -5,6 +5,7 @@ import { PostgresApiKeyStore } from '../adapters/postgres/postgres-api-key-store
 import { ConfigError, loadCliConfig } from '../config/config.js';
 import { SCOPES, type Scope } from '../domain/model/api-key.js';
 import { DEAD_LETTER_USAGE, deadLetterCommand } from './dead-letter-commands.js';
+import { ADMIN_USAGE, adminCommand, CliProblem } from './admin-commands.js';
 
 export interface Output {
   out(line: string): void;
@@ -18,11 +19,12 @@ const USAGE = `Usage: vocoeng <command>
   api-key list                              list keys (prefix, scopes, last use, revoked)
   api-key revoke <id>                       revoke a key
 ${DEAD_LETTER_USAGE}
+${ADMIN_USAGE}
 The database is DATABASE_URL, or embedded PGlite under DATA_DIR (default .data). Replays publish to
 PUBSUB_TOPIC / PUBSUB_INTERACTIONS_TOPIC of PROJECT_ID.`;
 
 /** Runs one command and answers the process exit code; never prints a key except the one created. */
-export async function runCli(argv: string[], env: Readonly<Record<string, string | undefined>>, io: Output): Promise<number> {
+export async function runCli(argv: string[], env: Readonly<Record<string, string | undefined>>, io: Output, readStdin: () => Promise<string> = async () => ''): Promise<number> {
   const [command, sub, ...rest] = argv;
   let database: Database | undefined;
   try {
@@ -64,8 +66,14 @@ export async function runCli(argv: string[], env: Readonly<Record<string, string
       if (deadLetters.problems.length) return usageError(io, deadLetters.problems);
       return await deadLetters.run(async () => (database = await open()), io);
     }
+    const admin = command === 'admin' ? adminCommand(sub, rest, env, readStdin) : undefined;
+    if (admin) {
+      if (admin.problems.length) return usageError(io, admin.problems);
+      return await admin.run(async () => (database = await open()), io);
+    }
     return usageError(io, command ? [`unknown command: ${argv.join(' ')}`] : []);
   } catch (error) {
+    if (error instanceof CliProblem) return usageError(io, [error.message]);
     if (error instanceof ConfigError) return usageError(io, [...error.problems]);
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return usageError(io, [error.message]);
     io.err(error instanceof Error ? error.message : String(error));

@@ -29,7 +29,7 @@ import { PostgresAdminDirectory } from '../adapters/postgres/postgres-admin-dire
 import { InMemoryAdminDirectory } from '../adapters/memory/in-memory-admin-directory.js';
 import type { ApiKeyStore } from '../domain/ports/api-key-store.js';
 import type { Clock } from '../domain/ports/clock.js';
-import { AllowAllPushAuthenticator, GoogleOidcPushAuthenticator } from '../http/auth/push-oidc.js';
+import { AllowAllPushAuthenticator, GoogleOidcPushAuthenticator, RefusingPushAuthenticator, type CertificateSource, type PushAuthenticator } from '../http/auth/push-oidc.js';
 import { errorFields, type Logger } from '../observability/logger.js';
 import { TOKENS } from './tokens.js';
 
@@ -43,7 +43,7 @@ export class StartupError extends Error {
 }
 
 /** The adapters for this configuration, the same way in every role. */
-export function adaptersModule(config: Config, logger: Logger, database?: Database): ContainerModule {
+export function adaptersModule(config: Config, logger: Logger, database?: Database, pushCertificates?: CertificateSource): ContainerModule {
   return new ContainerModule(({ bind }) => {
     const clock = new SystemClock();
     bind(TOKENS.Clock).toConstantValue(clock);
@@ -69,18 +69,20 @@ export function adaptersModule(config: Config, logger: Logger, database?: Databa
     bind(TOKENS.Transcriber).toConstantValue(transcriberFor(config));
     bind(TOKENS.ReplyChannel).toConstantValue(new RoutingReplyChannel(replyChannels(config, logger)));
     // One authenticator per process: one Google certificate cache for both push endpoints.
-    bind(TOKENS.PushAuthenticator).toConstantValue(
-      config.PUSH_AUDIENCE
-        ? new GoogleOidcPushAuthenticator({
-            audience: config.PUSH_AUDIENCE,
-            ...(config.PUSH_SERVICE_ACCOUNT ? { serviceAccountEmail: config.PUSH_SERVICE_ACCOUNT } : {}),
-          })
-        : new AllowAllPushAuthenticator(),
-    );
+    bind(TOKENS.PushAuthenticator).toConstantValue(pushAuthenticatorFor(config, pushCertificates));
     bind(TOKENS.ApiKeyVerifier)
       .toResolvedValue((store: ApiKeyStore, clock: Clock) => new StoredApiKeyVerifier(store, clock, config.BOOTSTRAP_API_KEY), [TOKENS.ApiKeyStore, TOKENS.Clock])
       .inSingletonScope();
   });
+}
+
+/** OIDC when configured, open only when PUSH_AUTH=none says so, else closed (config refuses that for push roles). */
+function pushAuthenticatorFor(config: Config, certificates: CertificateSource | undefined): PushAuthenticator {
+  if (config.PUSH_AUTH === 'none') return new AllowAllPushAuthenticator();
+  if (config.PUSH_AUDIENCE && config.PUSH_SERVICE_ACCOUNT) {
+    return new GoogleOidcPushAuthenticator({ audience: config.PUSH_AUDIENCE, serviceAccountEmail: config.PUSH_SERVICE_ACCOUNT, ...(certificates ? { certificates } : {}) });
+  }
+  return new RefusingPushAuthenticator();
 }
 
 /** The api role's database (PostgreSQL or embedded PGlite), opened and migrated before the container. */

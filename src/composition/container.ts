@@ -3,6 +3,7 @@ import { Container, ContainerModule } from 'inversify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from '../adapters/postgres/database.js';
+import type { CertificateSource } from '../http/auth/push-oidc.js';
 import { adaptersModule } from './adapters-module.js';
 import { crashPlanOf, installCrashPoints } from './crash-points.js';
 import { TOKENS, type Token } from './tokens.js';
@@ -14,6 +15,8 @@ export interface ContainerOptions {
   overrides?: Partial<Record<Token, unknown>>;
   /** The opened database of the api role; without it analytics and API keys stay in memory. */
   database?: Database;
+  /** Google's OIDC signing keys are fetched from Google unless given here (tests sign with a local key). */
+  pushCertificates?: CertificateSource;
 }
 
 /** The composition root: config and logger, the configured adapters, the use cases. */
@@ -24,7 +27,7 @@ export function buildContainer(config: Config, options: ContainerOptions): Conta
       bind(TOKENS.Config).toConstantValue(config);
       bind(TOKENS.Logger).toConstantValue(options.logger);
     }),
-    adaptersModule(config, options.logger, options.database),
+    adaptersModule(config, options.logger, options.database, options.pushCertificates),
     useCasesModule,
   );
   for (const token of Object.getOwnPropertySymbols(options.overrides ?? {}) as Token[]) {

@@ -6,6 +6,7 @@ import type { ApiKeyStore } from '../domain/ports/api-key-store.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
 import { adminRoutes } from '../http/admin/admin-routes.js';
 import { hashPassword } from '../http/admin/passwords.js';
+import { setAdminPassword } from '../http/admin/admin-password.js';
 import { inboundEventSchema } from '../adapters/codec/event-schemas.js';
 import { PubSubPullConsumer } from '../adapters/pubsub/pubsub-pull-consumer.js';
 import type { InboundEvent } from '../domain/model/events.js';
@@ -82,7 +83,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
       }),
     );
   }
-  if (runs(config, 'worker')) {
+  // A pull worker takes no pushes: it does not serve the push endpoint at all.
+  if (runs(config, 'worker') && config.WORKER_MODE === 'push') {
     groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth }));
   }
   if (runs(config, 'api')) {
@@ -182,10 +184,15 @@ function adminGroup(container: Container, clock: Clock, logger: Logger, database
   return group;
 }
 
-/** ADMIN_EMAIL/ADMIN_PASSWORD: the first admin user, created once (a racing instance's copy is fine). */
+/**
+ * ADMIN_EMAIL/ADMIN_PASSWORD: the first admin user, created once (a racing instance's copy is
+ * fine); when the user exists and ADMIN_PASSWORD changed, the stored password follows it.
+ */
 async function ensureFirstAdmin(config: Config, directory: AdminDirectory, clock: Clock, logger: Logger): Promise<void> {
   if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) return;
-  if (await directory.findByEmail(config.ADMIN_EMAIL)) return;
+  const change = await setAdminPassword(directory, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+  if (change === 'changed') logger.warn('admin password changed from ADMIN_PASSWORD: every session of that user ended');
+  if (change !== 'no-such-user') return;
   try {
     await directory.createUser({ email: config.ADMIN_EMAIL, passwordHash: await hashPassword(config.ADMIN_PASSWORD) }, clock.now());
     logger.info('first admin user created from ADMIN_EMAIL');

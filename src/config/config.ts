@@ -21,6 +21,8 @@ const schema = z.object({
   WORKER_MODE: z.enum(['push', 'pull']).default('push'),
   PUSH_AUDIENCE: optionalText,
   PUSH_SERVICE_ACCOUNT: z.email().optional(),
+  /** `none` only where nothing but a trusted pusher can reach the service (emulators sign nothing). */
+  PUSH_AUTH: z.enum(['oidc', 'none']).default('oidc'),
   SECRET_MANAGER_SECRETS: optionalText,
   /** `host:port` of a plaintext Secret Manager endpoint (a local double); unset in production. */
   SECRET_MANAGER_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
@@ -183,6 +185,34 @@ function crossFieldProblems(config: Config): string[] {
   }
   if (config.SECRET_MANAGER_SECRETS && !config.PROJECT_ID) problems.push('PROJECT_ID: required with SECRET_MANAGER_SECRETS (secrets are read from that project)');
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: required with ADMIN_EMAIL');
-  if (config.PUSH_SERVICE_ACCOUNT && !config.PUSH_AUDIENCE) problems.push('PUSH_AUDIENCE: required with PUSH_SERVICE_ACCOUNT');
+  problems.push(...pushAuthProblems(config));
   return problems;
+}
+
+/**
+ * Whether the process serves Pub/Sub push endpoints that a subscription delivers to: the api
+ * (interactions, dead letters), a push worker, and ROLE=all on Pub/Sub. ROLE=all on the in-process
+ * bus mounts the same routes but nothing pushes to it; without OIDC settings they refuse every push.
+ */
+export function takesPushes(config: Pick<Config, 'ROLE' | 'WORKER_MODE' | 'PROJECT_ID'>): boolean {
+  if (config.ROLE === 'api') return true;
+  if (config.ROLE === 'worker') return config.WORKER_MODE === 'push';
+  return config.ROLE === 'all' && config.PROJECT_ID !== undefined;
+}
+
+function pushAuthProblems(config: Config): string[] {
+  const missing = [!config.PUSH_AUDIENCE && 'PUSH_AUDIENCE', !config.PUSH_SERVICE_ACCOUNT && 'PUSH_SERVICE_ACCOUNT'].filter(Boolean);
+  if (config.PUSH_AUTH === 'none') {
+    return config.PUSH_AUDIENCE || config.PUSH_SERVICE_ACCOUNT
+      ? ['PUSH_AUTH: none contradicts PUSH_AUDIENCE/PUSH_SERVICE_ACCOUNT; remove those, or set PUSH_AUTH=oidc to verify pushes']
+      : [];
+  }
+  if (missing.length === 0) return [];
+  // An audience alone would accept a token of any Google service account: both are required.
+  if (takesPushes(config)) {
+    return [
+      `PUSH_AUTH: ROLE=${config.ROLE} takes Pub/Sub pushes, which are verified (PUSH_AUTH=oidc, the default) against both PUSH_AUDIENCE and PUSH_SERVICE_ACCOUNT (missing ${missing.join(' and ')}); set PUSH_AUTH=none explicitly only where nothing else can reach the service (emulators)`,
+    ];
+  }
+  return missing.length === 1 ? [`${missing[0]}: required with ${missing[0] === 'PUSH_AUDIENCE' ? 'PUSH_SERVICE_ACCOUNT' : 'PUSH_AUDIENCE'} (push tokens are checked against both)`] : [];
 }

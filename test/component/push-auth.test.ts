@@ -30,7 +30,12 @@ import { FixedClock } from '../support/fixed-clock.js';
 import { aPushEnvelope } from '../support/pubsub-envelope.js';
 import { RecordingMessageBus } from '../support/recording-message-bus.js';
 import { RecordingReplyChannel } from '../support/recording-reply-channel.js';
-import type { LogEntry } from '../support/role-harness.js';
+import { roleHarness, type LogEntry } from '../support/role-harness.js';
+import { localOidc } from '../support/oidc-tokens.js';
+import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
+import { TOKENS } from '../../src/composition/tokens.js';
+import type { DeadLetterStore } from '../../src/domain/ports/dead-letter-store.js';
+import { DEAD_LETTER_PUSH_PATH } from '../../src/http/dead-letter-routes.js';
 
 // OIDC tokens are signed here and checked against a local key set: nothing leaves 127.0.0.1.
 const KID = 'local-kid';
@@ -240,5 +245,52 @@ describe('Pub/Sub push authentication (api POST /internal/pubsub/interactions)',
 
     expect(res.status).toBe(204);
     expect(await h.messagesIn()).toBe(1);
+  });
+});
+
+describe('Pub/Sub push authentication as the roles are composed from the configuration', () => {
+  const oidc = localOidc('https://vocoeng-api.example.run.app/internal/pubsub/dead-letters', 'vocoeng-pubsub-push@demo.iam.gserviceaccount.com');
+  const forgedDeadLetter = () => aPushEnvelope({ kind: 'message', message: aMessage({ text: 'send this to +4917012345678' }) }, { messageId: randomUUID() });
+  const pushDeadLetter = (app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, authorization?: string) =>
+    app.request(DEAD_LETTER_PUSH_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(forgedDeadLetter()),
+    });
+  const deadLettersOf = async (runtime: RoleRuntime) => (await runtime.container.get<DeadLetterStore>(TOKENS.DeadLetterStore).list({ limit: 10 })).items;
+
+  it('answers 401 to a token for the right audience from another service account, and 204 to the push service account', async () => {
+    const config = loadConfig({ ROLE: 'api', PROJECT_ID: 'demo-project', PUSH_AUDIENCE: oidc.audience, PUSH_SERVICE_ACCOUNT: oidc.email });
+    const runtime = buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }), pushCertificates: oidc.certificates });
+    runtime.readiness.ready = true;
+
+    const intruder = await pushDeadLetter(runtime.app, `Bearer ${oidc.token({ email: 'someone@other-project.iam.gserviceaccount.com' })}`);
+    const unsigned = await pushDeadLetter(runtime.app);
+    expect([intruder.status, unsigned.status]).toEqual([401, 401]);
+    expect(await deadLettersOf(runtime)).toEqual([]);
+
+    expect((await pushDeadLetter(runtime.app, `Bearer ${oidc.token()}`)).status).toBe(204);
+    expect(await deadLettersOf(runtime)).toHaveLength(1);
+    await runtime.stop();
+  });
+
+  it('refuses every push of ROLE=all on the in-process bus when neither OIDC settings nor PUSH_AUTH=none are given', async () => {
+    const h = roleHarness({ env: { ROLE: 'all' } });
+
+    const statuses = [(await pushDeadLetter(h.app)).status, (await h.app.request('/pubsub/push', { method: 'POST', body: JSON.stringify(aPushEnvelope(anInbound(pushAuthHarness()).event)) })).status];
+
+    expect(statuses).toEqual([401, 401]);
+    expect(await deadLettersOf(h.runtime)).toEqual([]);
+  });
+
+  it('does not serve /pubsub/push at all in a pull worker', async () => {
+    const config = loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', WORKER_MODE: 'pull', PUBSUB_SUBSCRIPTION: 'vocoeng-inbound-worker', PUSH_AUTH: 'none' });
+    const runtime = buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }) });
+    runtime.readiness.ready = true;
+
+    const res = await runtime.app.request('/pubsub/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aPushEnvelope(anInbound(pushAuthHarness()).event)) });
+
+    expect(res.status).toBe(404);
+    await runtime.stop();
   });
 });

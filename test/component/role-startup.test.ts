@@ -10,19 +10,19 @@ const silent = () => createLogger({ level: 'error', stream: new PassThrough() })
 // Building a role opens no connection: these check which adapters the configuration selects.
 describe('buildRole', () => {
   it.each([
-    ['listener', { WHATSAPP_APP_SECRET: TEST_APP_SECRET, WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN }],
-    ['worker', { AI_PROVIDER: 'scripted' }],
-    ['api', {}],
-  ])('selects Pub/Sub and Firestore when ROLE=%s has a PROJECT_ID', async (role, extra) => {
+    ['listener', { WHATSAPP_APP_SECRET: TEST_APP_SECRET, WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN }, 'RefusingPushAuthenticator'],
+    ['worker', { AI_PROVIDER: 'scripted', PUSH_AUTH: 'none' }, 'AllowAllPushAuthenticator'],
+    ['api', { PUSH_AUTH: 'none' }, 'AllowAllPushAuthenticator'],
+  ])('selects Pub/Sub and Firestore when ROLE=%s has a PROJECT_ID', async (role, extra, pushAuth) => {
     const runtime = buildRole(loadConfig({ ROLE: role, PROJECT_ID: 'demo-project', ...extra }), { logger: silent() });
 
-    expect(runtime.adapters).toMatchObject({ messageBus: 'PubSubMessageBus', chatStore: 'FirestoreChatStore', pushAuth: 'AllowAllPushAuthenticator' });
+    expect(runtime.adapters).toMatchObject({ messageBus: 'PubSubMessageBus', chatStore: 'FirestoreChatStore', pushAuth });
     await runtime.stop();
   });
 
-  it('verifies push tokens when PUSH_AUDIENCE is set', async () => {
+  it('verifies push tokens when PUSH_AUDIENCE and PUSH_SERVICE_ACCOUNT are set', async () => {
     const runtime = buildRole(
-      loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', PUSH_AUDIENCE: 'https://worker.example' }),
+      loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', PUSH_AUDIENCE: 'https://worker.example', PUSH_SERVICE_ACCOUNT: 'pusher@demo-project.iam.gserviceaccount.com' }),
       { logger: silent() },
     );
 

@@ -87,6 +87,8 @@ function spawnRole(name: RoleName, port: number, env: Record<string, string>): R
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'info',
+      // The emulator pushes without an OIDC token.
+      PUSH_AUTH: 'none',
       PROJECT_ID: project,
       PUBSUB_EMULATOR_HOST: pubsubHost,
       FIRESTORE_EMULATOR_HOST: firestoreHost,

@@ -41,6 +41,8 @@ let api: Child;
 const baseEnv = () => ({
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   METADATA_SERVER_DETECTION: 'none',
+  // The emulator pushes without an OIDC token.
+  PUSH_AUTH: 'none',
   PROJECT_ID: project,
   PUBSUB_EMULATOR_HOST: pubsubHost,
   PUBSUB_TOPIC: names.inbound,

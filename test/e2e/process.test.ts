@@ -147,13 +147,13 @@ describe('main.js (the built process)', () => {
     }
   });
 
-  it('lists PROJECT_ID and AI_PROVIDER when a worker is started without them', async () => {
+  it('lists PROJECT_ID, AI_PROVIDER and PUSH_AUTH when a (push) worker is started without them', async () => {
     const child = startMain({ ROLE: 'worker', PORT: String(await aFreePort()) });
 
     const exit = await child.waitForExit(10_000);
 
     expect(exit).toEqual({ code: 1, signal: null });
-    expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- PROJECT_ID: .+\n {2}- AI_PROVIDER: .+\n$/);
+    expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- PROJECT_ID: .+\n {2}- AI_PROVIDER: .+\n {2}- PUSH_AUTH: .+\n$/);
   });
 
   it('exits 1 naming DATABASE_URL, without its password, when the configured PostgreSQL is unreachable', async () => {

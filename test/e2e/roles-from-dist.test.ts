@@ -38,7 +38,7 @@ async function startRole(env: Record<string, string>): Promise<{ child: Child; p
   const child = new Child(
     process.execPath,
     [join(outDir, 'main.js')],
-    { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', PORT: String(port), HOST: '127.0.0.1', PROJECT_ID: project, ...emulators, ...env },
+    { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', PORT: String(port), HOST: '127.0.0.1', PROJECT_ID: project, PUSH_AUTH: 'none', ...emulators, ...env },
     projectRoot,
   );
   children.push(child);

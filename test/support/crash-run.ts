@@ -97,6 +97,8 @@ export class CrashRun {
     return {
       ROLE: 'worker',
       WORKER_MODE: 'push',
+      // The emulator pushes without an OIDC token.
+      PUSH_AUTH: 'none',
       PROJECT_ID: this.setup.pubsubProject,
       FIRESTORE_PROJECT: this.firestoreProject,
       PUBSUB_EMULATOR_HOST: this.setup.pubsubHost,

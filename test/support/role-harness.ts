@@ -15,9 +15,13 @@ export const TEST_VERIFY_TOKEN = sensitive('test-verify-token-0123');
 export const TEST_API_SECRET = sensitive('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
 export const TEST_BOOTSTRAP_KEY = sensitive('bootstrap-key-0123456789abcdef');
 
-/** Every channel configured, no cloud settings: ROLE=all on the embedded adapters. */
+/**
+ * Every channel configured, no cloud settings: ROLE=all on the embedded adapters. PUSH_AUTH=none
+ * because the tests push unsigned envelopes, as the emulator does.
+ */
 export const ALL_CHANNELS_ENV: Record<string, string> = {
   ROLE: 'all',
+  PUSH_AUTH: 'none',
   WHATSAPP_APP_SECRET: TEST_APP_SECRET,
   WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
   API_WEBHOOK_SECRET: TEST_API_SECRET,

@@ -25,6 +25,8 @@ export async function startRoleProcess(env: Record<string, string>, readyTimeout
       METADATA_SERVER_DETECTION: 'none',
       HOST: '127.0.0.1',
       PORT: String(port),
+      // The emulator pushes without a token: the emulator roles opt out of push OIDC explicitly.
+      PUSH_AUTH: 'none',
       PUBSUB_EMULATOR_HOST: inject('pubsubEmulatorHost'),
       FIRESTORE_EMULATOR_HOST: inject('firestoreEmulatorHost'),
       ...env,

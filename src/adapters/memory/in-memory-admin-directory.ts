@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AdminEmailTakenError, normalizeEmail, type ActiveSession, type AdminCredentials, type AdminSession, type AdminUser, type NewAdminUser } from '../../domain/model/admin.js';
+import { reserve, type LoginReservation, type ThrottleKey, type ThrottleState } from '../../domain/model/login-throttle.js';
 import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../domain/ports/admin-directory.js';
 
-/** Admin users, sessions and login attempts in process memory; every read returns a copy. */
+/** Admin users, sessions and sign-in throttles in process memory; every read returns a copy. */
 export class InMemoryAdminDirectory implements AdminDirectory {
   private readonly users = new Map<string, AdminCredentials>();
   private readonly sessions = new Map<string, AdminSession>();
-  private readonly attempts: { subject: string; succeeded: boolean; at: number }[] = [];
+  private readonly throttles = new Map<string, ThrottleState>();
 
   async createUser(user: NewAdminUser, now: number): Promise<AdminUser> {
     const email = normalizeEmail(user.email);
@@ -68,13 +69,23 @@ export class InMemoryAdminDirectory implements AdminDirectory {
     return ended;
   }
 
-  async recordLoginAttempt(subject: string, succeeded: boolean, now: number): Promise<void> {
-    const kept = this.attempts.filter((a) => a.at >= now - LOGIN_ATTEMPT_RETENTION_MS);
-    this.attempts.splice(0, this.attempts.length, ...kept, { subject, succeeded, at: now });
+  async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    const user = this.users.get(userId);
+    if (!user) return false;
+    user.passwordHash = passwordHash;
+    return true;
   }
 
-  async countFailedAttempts(subject: string, since: number): Promise<number> {
-    return this.attempts.filter((a) => a.subject === subject && !a.succeeded && a.at >= since).length;
+  // No await between reading and writing the states: one reservation is one atomic step.
+  async reserveLoginAttempt(keys: readonly ThrottleKey[], now: number): Promise<LoginReservation> {
+    for (const [subject, state] of this.throttles) if (state.updatedAt < now - LOGIN_ATTEMPT_RETENTION_MS) this.throttles.delete(subject);
+    const { reservation, next } = reserve(keys, this.throttles, now);
+    for (const [subject, state] of next) this.throttles.set(subject, state);
+    return reservation;
+  }
+
+  async clearLoginFailures(subjects: readonly string[]): Promise<void> {
+    for (const subject of subjects) this.throttles.delete(subject);
   }
 }
 

@@ -104,20 +104,6 @@ export const AdminSessionSchema = defineEntity({
 export class AdminSession extends AdminSessionSchema.class {}
 AdminSessionSchema.setClass(AdminSession);
 
-export const LoginAttemptSchema = defineEntity({
-  name: 'LoginAttempt',
-  tableName: 'login_attempt',
-  properties: {
-    id: p.bigint().primary().autoincrement(),
-    /** SHA-256 (hex) of the lower-cased e-mail or of the client address: no raw address stored. */
-    subject: p.string(),
-    at: p.datetime(),
-    succeeded: p.boolean(),
-  },
-});
-export class LoginAttempt extends LoginAttemptSchema.class {}
-LoginAttemptSchema.setClass(LoginAttempt);
-
 export const DeadLetterSchema = defineEntity({
   name: 'DeadLetterRow',
   tableName: 'dead_letter',
@@ -141,4 +127,4 @@ export const DeadLetterSchema = defineEntity({
 export class DeadLetterRow extends DeadLetterSchema.class {}
 DeadLetterSchema.setClass(DeadLetterRow);
 
-export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, LoginAttemptSchema, DeadLetterSchema];
+export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, DeadLetterSchema];

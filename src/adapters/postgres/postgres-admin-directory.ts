@@ -3,13 +3,22 @@ import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/po
 import { AdminEmailTakenError, normalizeEmail, type ActiveSession, type AdminCredentials, type AdminSession, type AdminUser, type NewAdminUser } from '../../domain/model/admin.js';
 import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../domain/ports/admin-directory.js';
 import { entityManager } from './database.js';
-import { AdminSession as SessionRow, AdminUser as UserRow, LoginAttempt } from './entities.js';
+import { AdminSession as SessionRow, AdminUser as UserRow } from './entities.js';
+import { reserve, type LoginReservation, type ThrottleKey } from '../../domain/model/login-throttle.js';
+
+interface ThrottleRow {
+  subject: string;
+  failures: number;
+  blocked_until: Date | string;
+  updated_at: Date | string;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Admin users, sessions and login attempts in PostgreSQL. Session touches are one conditional
- * UPDATE, so two requests of one session never revive it after it expired.
+ * Admin users, sessions and sign-in throttles in PostgreSQL. Session touches are one conditional
+ * UPDATE, so two requests of one session never revive it after it expired; a sign-in reservation
+ * locks its subjects' rows, so parallel attempts are counted one after the other.
  */
 export class PostgresAdminDirectory implements AdminDirectory {
   constructor(private readonly orm: MikroORM) {}
@@ -81,14 +90,34 @@ export class PostgresAdminDirectory implements AdminDirectory {
     return entityManager(this.orm).nativeDelete(SessionRow, { userId });
   }
 
-  async recordLoginAttempt(subject: string, succeeded: boolean, now: number): Promise<void> {
-    const em = entityManager(this.orm);
-    await em.nativeDelete(LoginAttempt, { at: { $lt: new Date(now - LOGIN_ATTEMPT_RETENTION_MS) } });
-    await em.insert(LoginAttempt, { subject, succeeded, at: new Date(now) });
+  async setPasswordHash(userId: string, passwordHash: string): Promise<boolean> {
+    if (!UUID.test(userId)) return false;
+    return (await entityManager(this.orm).nativeUpdate(UserRow, { id: userId }, { passwordHash })) > 0;
   }
 
-  async countFailedAttempts(subject: string, since: number): Promise<number> {
-    return entityManager(this.orm).count(LoginAttempt, { subject, succeeded: false, at: { $gte: new Date(since) } });
+  async reserveLoginAttempt(keys: readonly ThrottleKey[], now: number): Promise<LoginReservation> {
+    const subjects = [...new Set(keys.map((k) => k.subject))].sort();
+    if (subjects.length === 0) return { granted: true };
+    return entityManager(this.orm).transactional(async (em) => {
+      const run = (sql: string, params: unknown[]) => em.getConnection().execute(sql, params, 'all', em.getTransactionContext());
+      await run('delete from login_throttle where updated_at < ?', [new Date(now - LOGIN_ATTEMPT_RETENTION_MS)]);
+      // Rows exist before they are locked, so two first attempts of a subject serialise too.
+      const marks = subjects.map(() => '(?, 0, ?, ?)').join(', ');
+      await run(`insert into login_throttle (subject, failures, blocked_until, updated_at) values ${marks} on conflict (subject) do nothing`, subjects.flatMap((s) => [s, new Date(0), new Date(0)]));
+      // Locked in subject order: two reservations over the same subjects cannot deadlock.
+      const rows = (await run(`select subject, failures, blocked_until, updated_at from login_throttle where subject in (${subjects.map(() => '?').join(', ')}) order by subject for update`, subjects)) as unknown as ThrottleRow[];
+      const states = new Map(rows.map((row) => [row.subject, { failures: row.failures, blockedUntil: new Date(row.blocked_until).getTime(), updatedAt: new Date(row.updated_at).getTime() }]));
+      const { reservation, next } = reserve(keys, states, now);
+      for (const [subject, state] of next) {
+        await run('update login_throttle set failures = ?, blocked_until = ?, updated_at = ? where subject = ?', [state.failures, new Date(state.blockedUntil), new Date(state.updatedAt), subject]);
+      }
+      return reservation;
+    });
+  }
+
+  async clearLoginFailures(subjects: readonly string[]): Promise<void> {
+    if (subjects.length === 0) return;
+    await entityManager(this.orm).getConnection().execute(`delete from login_throttle where subject in (${subjects.map(() => '?').join(', ')})`, [...subjects], 'run');
   }
 }
 

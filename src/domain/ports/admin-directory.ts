@@ -1,6 +1,7 @@
 import type { ActiveSession, AdminCredentials, AdminSession, AdminUser, NewAdminUser } from '../model/admin.js';
+import type { LoginReservation, ThrottleKey } from '../model/login-throttle.js';
 
-/** How long sign-in attempts are kept: far longer than any rate-limit window. */
+/** How long the throttle state of a quiet subject is kept: far longer than any delay. */
 export const LOGIN_ATTEMPT_RETENTION_MS = 24 * 3600 * 1000;
 
 /**
@@ -40,10 +41,17 @@ export interface AdminDirectory {
   /** Ends every session of the user; answers how many ended. */
   deleteSessionsOf(userId: string): Promise<number>;
 
-  /** Records a sign-in attempt for an opaque subject (a hash of an e-mail or a client address). */
-  /** Attempts older than `LOGIN_ATTEMPT_RETENTION_MS` before `now` are forgotten on the way, so the record stays small. */
-  recordLoginAttempt(subject: string, succeeded: boolean, now: number): Promise<void>;
+  /** Replaces the user's password hash; false when there is no such user. */
+  setPasswordHash(userId: string, passwordHash: string): Promise<boolean>;
 
-  /** Failed attempts of the subject at or after `since`. */
-  countFailedAttempts(subject: string, since: number): Promise<number>;
+  /**
+   * Reserves one sign-in attempt against every subject, atomically, before the password is
+   * checked (see `reserve` in login-throttle): refused with the longest wait when any subject is
+   * still delayed, else each subject's failure is counted in advance. Subjects quiet for
+   * `LOGIN_ATTEMPT_RETENTION_MS` are forgotten on the way, so the record stays small.
+   */
+  reserveLoginAttempt(keys: readonly ThrottleKey[], now: number): Promise<LoginReservation>;
+
+  /** A reserved attempt succeeded: the subjects' counted failures are forgotten. */
+  clearLoginFailures(subjects: readonly string[]): Promise<void>;
 }

@@ -3,13 +3,15 @@ import { getCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DEFAULT_BASE_PATH, type AdminDeps, type AdminEnv } from './deps.js';
 import { formOf, pick, text } from './form.js';
-import { defaultClientAddress, loginLimited, loginSubjects, recordLoginAttempt } from './login-limit.js';
-import { decoyHash, verifyPassword } from './passwords.js';
+import { defaultClientAddress, loginSubjects } from './login-limit.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { render } from './render.js';
 import { clearCookie, cookieNames, hashToken, newToken, sameSecret, sessionToken, setSecretCookie, signedIn, startSession, SESSION_IDLE_MS } from './session.js';
 import { LoginPage } from './views/login-page.js';
 
 const LOGIN_FORM_TTL_MS = 3600_000;
+
+const waitText = (seconds: number) => (seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`);
 
 /** Sign-in (double-submit token against login CSRF, rate limit, constant-cost check) and sign-out. */
 export function loginRoutes(deps: AdminDeps): Hono<AdminEnv> {
@@ -45,20 +47,28 @@ export function loginRoutes(deps: AdminDeps): Hono<AdminEnv> {
     }
     const now = deps.clock.now();
     const subjects = loginSubjects(email, clientAddress(c) ?? 'unknown');
-    if (await loginLimited(deps.directory, subjects, now)) {
-      deps.logger.warn('admin sign-in refused: too many failures');
-      return loginPage(c, 429, { email, error: 'Too many failed sign-ins for this account or from this network. Wait 15 minutes, then try again.' });
+    // Reserved before the password is checked: a burst of parallel guesses cannot all get through.
+    const reservation = await deps.directory.reserveLoginAttempt(subjects.keys, now);
+    if (!reservation.granted) {
+      const seconds = Math.max(1, Math.ceil(reservation.retryAfterMs / 1000));
+      deps.logger.warn('admin sign-in delayed: too many failures', { retryAfterSeconds: seconds });
+      c.header('Retry-After', String(seconds));
+      return loginPage(c, 429, { email, error: `Too many failed sign-ins for this account or from this network. Try again in ${waitText(seconds)}.` });
     }
     const user = await deps.directory.findByEmail(email);
     decoy ??= decoyHash();
     const valid = await verifyPassword(password, user?.passwordHash ?? (await decoy));
     if (!user || !valid) {
-      await recordLoginAttempt(deps.directory, subjects, false, now);
       deps.logger.info('admin sign-in failed', { reason: user ? 'wrong-password' : 'unknown-user' });
       return loginPage(c, 401, { email, error: 'The e-mail address or the password is wrong.' });
     }
-    await recordLoginAttempt(deps.directory, subjects, true, now);
+    await deps.directory.clearLoginFailures(subjects.clearedOnSuccess);
     await deps.directory.recordLogin(user.id, now);
+    if (needsRehash(user.passwordHash)) {
+      // The only moment the password is at hand: legacy scrypt (or older costs) becomes argon2id.
+      await deps.directory.setPasswordHash(user.id, await hashPassword(password));
+      deps.logger.info('admin password rehashed with argon2id', { userId: user.id });
+    }
     await startSession(c, deps, user);
     clearCookie(c, deps, names.login);
     deps.logger.info('admin signed in', { userId: user.id });

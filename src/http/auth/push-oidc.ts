@@ -24,8 +24,8 @@ export const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.c
 export interface GoogleOidcOptions {
   /** The `aud` the push subscription puts in its tokens (PUSH_AUDIENCE). */
   audience: string;
-  /** The push subscription's service account (PUSH_SERVICE_ACCOUNT); any verified e-mail when absent. */
-  serviceAccountEmail?: string;
+  /** The push subscription's service account (PUSH_SERVICE_ACCOUNT): without it any Google-signed token of any project would pass. */
+  serviceAccountEmail: string;
   client?: OAuth2Client;
   /** Defaults to Google's certificates through `client`; tests pass a local key set. */
   certificates?: CertificateSource;
@@ -38,13 +38,14 @@ const MAX_HEADER_LENGTH = 8192;
 export class GoogleOidcPushAuthenticator implements PushAuthenticator {
   private readonly client: OAuth2Client;
   private readonly certificates: CertificateSource;
-  private readonly expectedEmail: string | undefined;
+  private readonly expectedEmail: string;
 
   constructor(private readonly options: GoogleOidcOptions) {
     if (!options.audience) throw new Error('GoogleOidcPushAuthenticator needs an audience');
+    if (!options.serviceAccountEmail) throw new Error('GoogleOidcPushAuthenticator needs the push service account e-mail');
     this.client = options.client ?? new OAuth2Client();
     this.certificates = options.certificates ?? googleSignonCertificates(this.client);
-    this.expectedEmail = options.serviceAccountEmail?.toLowerCase();
+    this.expectedEmail = options.serviceAccountEmail.toLowerCase();
   }
 
   async verify(authorizationHeader: string | undefined): Promise<PushVerdict> {
@@ -68,19 +69,28 @@ export class GoogleOidcPushAuthenticator implements PushAuthenticator {
     const email = typeof claims.email === 'string' ? claims.email : undefined;
     if (!email) return reject('token has no email');
     if (claims.email_verified !== true) return reject('email not verified');
-    if (this.expectedEmail !== undefined && email.toLowerCase() !== this.expectedEmail) return reject('unexpected service account');
+    if (email.toLowerCase() !== this.expectedEmail) return reject('unexpected service account');
     return { ok: true, email };
   }
 }
 
 /**
- * Accepts every push. Only for deployments without PUSH_AUDIENCE, where the endpoint must be
- * protected otherwise (Cloud Run `--no-allow-unauthenticated` with the push service account as
- * invoker), and for local runs and the emulator, whose pushes carry no token.
+ * Accepts every push: `PUSH_AUTH=none`, set explicitly and warned about at every start. Only for
+ * the emulators, whose pushes carry no token, and services nothing untrusted can reach.
  */
 export class AllowAllPushAuthenticator implements PushAuthenticator {
   async verify(_authorizationHeader?: string): Promise<PushVerdict> {
     return { ok: true, email: '' };
+  }
+}
+
+/**
+ * Refuses every push: a process that mounts push routes but was given neither OIDC settings nor
+ * `PUSH_AUTH=none` (ROLE=all on the in-process bus, a pull worker) fails closed, never open.
+ */
+export class RefusingPushAuthenticator implements PushAuthenticator {
+  async verify(_authorizationHeader?: string): Promise<PushVerdict> {
+    return reject('push authentication is not configured (PUSH_AUDIENCE and PUSH_SERVICE_ACCOUNT, or PUSH_AUTH=none)');
   }
 }
 

@@ -10,13 +10,13 @@ describe('admin users', () => {
     return { ...app, browser, token };
   }
 
-  it('adds a user who can then sign in; the password is stored only as a scrypt hash', async () => {
+  it('adds a user who can then sign in; the password is stored only as an argon2id hash', async () => {
     const { browser, token, directory, signedIn, logText } = await aUsersPage();
     const response = await browser.post('/admin/users', { _csrf: token, email: 'Grace@Example.org', password: 'a long enough password' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/admin/users?done=user-created');
     const stored = await directory.findByEmail('grace@example.org');
-    expect(stored?.passwordHash).toMatch(/^scrypt\$/);
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain('a long enough password');
     expect(await (await browser.get('/admin/users')).text()).toContain('grace@example.org');
     await signedIn('grace@example.org', 'a long enough password');

@@ -98,7 +98,7 @@ describe('loadConfig', () => {
   });
 
   it('accepts ROLE=worker when AI_PROVIDER=scripted is set explicitly', () => {
-    expect(loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted' }).aiProvider).toBe('scripted');
+    expect(loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', PUSH_AUTH: 'none' }).aiProvider).toBe('scripted');
   });
 
   it('throws naming OPENAI_API_KEY when AI_PROVIDER=openai has neither key nor base URL', () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { ConfigError, loadConfig } from '../../../src/config/config.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -365,6 +366,36 @@ describe('Cloud Build configs', () => {
   });
 });
 
+/**
+ * What the role would say at start about the deployed environment: `--set-env-vars` as given and
+ * every `--set-secrets` variable with a well-formed stand-in value.
+ */
+function startupProblemsOf(argv: readonly string[]): readonly string[] {
+  const standIns: Record<string, string> = {
+    API_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    DATABASE_URL: 'postgres://vocoeng@127.0.0.1:5432/vocoeng',
+  };
+  const secrets = pairs(argv, '--set-secrets').map(([key]) => [key, standIns[key] ?? `stand-in-secret-${key.toLowerCase()}-0123456789`]);
+  try {
+    loadConfig({ ...Object.fromEntries(secrets), ...Object.fromEntries(pairs(argv, '--set-env-vars')) });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('Api deploy script', () => {
+  it('deploys an environment the api starts with, verifying pushes against the push service account', () => {
+    const argv = singleDeployArgv(loadBuildConfig('cloudbuild.api.yaml'));
+
+    expect(startupProblemsOf(argv)).toEqual([]);
+    const env = Object.fromEntries(pairs(argv, '--set-env-vars'));
+    expect(env['PUSH_AUTH']).toBeUndefined();
+    expect(env['PUSH_SERVICE_ACCOUNT']).toBe('vocoeng-pubsub-push@demo-project.iam.gserviceaccount.com');
+  });
+});
+
 describe('Worker deploy script', () => {
   const config = (): BuildConfig => loadBuildConfig('cloudbuild.worker.yaml');
 
@@ -400,6 +431,18 @@ describe('Worker deploy script', () => {
       const argv = singleDeployArgv(config(), { _WORKER_MODE: mode });
       expect(flagValues(argv, '--timeout')[0]).toMatch(/^\d+s?$/);
       expect(flagValues(argv, '--concurrency')[0]).toMatch(/^\d+$/);
+    }
+  });
+
+  it.each(['push', 'pull'])('deploys an environment the worker starts with, verifying pushes, when _WORKER_MODE is %s', (mode) => {
+    const argv = singleDeployArgv(config(), { _WORKER_MODE: mode });
+
+    expect(startupProblemsOf(argv)).toEqual([]);
+    const env = Object.fromEntries(pairs(argv, '--set-env-vars'));
+    expect(env['PUSH_AUTH']).toBeUndefined();
+    if (mode === 'push') {
+      expect(env['PUSH_AUDIENCE']).toBeTruthy();
+      expect(env['PUSH_SERVICE_ACCOUNT']).toBe('vocoeng-pubsub-push@demo-project.iam.gserviceaccount.com');
     }
   });
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AllowAllPushAuthenticator, GoogleOidcPushAuthenticator } from '../../../src/http/auth/push-oidc.js';
+import { AllowAllPushAuthenticator, GoogleOidcPushAuthenticator, RefusingPushAuthenticator, type GoogleOidcOptions } from '../../../src/http/auth/push-oidc.js';
 
 // Tokens are signed here with RS256 and verified against a local key set: Google's certificate
 // endpoints are never contacted.
@@ -33,7 +33,8 @@ function aToken(claims: Record<string, unknown> = {}, options: { key?: KeyObject
 }
 
 function authenticator(options: { serviceAccountEmail?: string } = { serviceAccountEmail: PUSHER }) {
-  return new GoogleOidcPushAuthenticator({ audience: AUDIENCE, certificates: async () => certs, ...options });
+  // The cast lets a test build it the way an untyped caller could: without a service account.
+  return new GoogleOidcPushAuthenticator({ audience: AUDIENCE, certificates: async () => certs, ...options } as GoogleOidcOptions);
 }
 
 describe('GoogleOidcPushAuthenticator', () => {
@@ -45,10 +46,12 @@ describe('GoogleOidcPushAuthenticator', () => {
     expect(await authenticator().verify(`bearer ${aToken({ iss: 'accounts.google.com' })}`)).toEqual({ ok: true, email: PUSHER });
   });
 
-  it('accepts any verified e-mail when no service account is configured', async () => {
-    const other = 'someone-else@other-project.iam.gserviceaccount.com';
+  it('refuses to be built without a service account (a token of any Google service account would pass)', () => {
+    expect(() => authenticator({})).toThrow(/service account/);
+  });
 
-    expect(await authenticator({}).verify(`Bearer ${aToken({ email: other })}`)).toEqual({ ok: true, email: other });
+  it('matches the service account e-mail without regard to case', async () => {
+    expect(await authenticator({ serviceAccountEmail: PUSHER.toUpperCase() }).verify(`Bearer ${aToken()}`)).toEqual({ ok: true, email: PUSHER });
   });
 
   it.each([
@@ -87,6 +90,7 @@ describe('GoogleOidcPushAuthenticator', () => {
   it('rejects (503 material, not 401) when the verification keys cannot be obtained', async () => {
     const auth = new GoogleOidcPushAuthenticator({
       audience: AUDIENCE,
+      serviceAccountEmail: PUSHER,
       certificates: async () => {
         throw new Error('Failed to retrieve verification certificates: ECONNREFUSED');
       },
@@ -96,7 +100,7 @@ describe('GoogleOidcPushAuthenticator', () => {
   });
 
   it('refuses to be built without an audience', () => {
-    expect(() => new GoogleOidcPushAuthenticator({ audience: '', certificates: async () => certs })).toThrow(/audience/);
+    expect(() => new GoogleOidcPushAuthenticator({ audience: '', serviceAccountEmail: PUSHER, certificates: async () => certs })).toThrow(/audience/);
   });
 });
 
@@ -113,3 +117,9 @@ describe('AllowAllPushAuthenticator', () => {
 function nowS(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+describe('RefusingPushAuthenticator', () => {
+  it('rejects a push even with a header, saying which settings are missing', async () => {
+    expect(await new RefusingPushAuthenticator().verify(`Bearer ${randomUUID()}`)).toEqual({ ok: false, reason: expect.stringContaining('PUSH_AUTH') });
+  });
+});
