@@ -275,7 +275,8 @@ export class GraphApiDouble {
       return sendJson(res, 404, graphError(`Unknown path components: ${path}`, 'OAuthException', 100));
     }
     if (this.refusedToken(req, res, refuse)) return;
-    const next = kind === 'read-receipt' ? this.readReceiptScript.shift() : this.script.shift();
+    // Like a reset, a drop by `faults` leaves the scripts for the next requests.
+    const next = dropped ? undefined : kind === 'read-receipt' ? this.readReceiptScript.shift() : this.script.shift();
     if (next?.kind === 'drop') dropped = true;
     else if (next && this.answerScripted(next, res, refuse)) return;
     if (kind === 'read-receipt') {
