@@ -25,7 +25,8 @@ export interface Emulators {
 }
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const READY_MS = 30_000;
+// Three workers start at once in the outage test; on a loaded machine tsx needs more than 30 s for that.
+const READY_MS = 60_000;
 const POLL_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
