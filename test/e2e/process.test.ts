@@ -157,12 +157,13 @@ describe('main.js (the built process)', () => {
     expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- PROJECT_ID: .+\n {2}- AI_PROVIDER: .+\n$/);
   });
 
-  it('starts a local ROLE=all that takes the API channel without API_CALLBACK_SECRET and warns that callbacks are signed with a generated key', async () => {
+  // A ROLE=all start migrates embedded PGlite first: on a loaded machine that alone can take 20 s.
+  it('starts a local ROLE=all that takes the API channel without API_CALLBACK_SECRET and warns that callbacks are signed with a generated key', { timeout: 60_000 }, async () => {
     const port = await aFreePort();
     const inbound = aWebhookSecret();
     const child = startMain({ ROLE: 'all', PORT: String(port), HOST: '127.0.0.1', API_WEBHOOK_SECRET: inbound });
 
-    const ready = JSON.parse(await child.waitForLine(isReadyLine, 15_000)) as { adapters: Record<string, string> };
+    const ready = JSON.parse(await child.waitForLine(isReadyLine, 45_000)) as { adapters: Record<string, string> };
     // The start-up warnings follow the ready line.
     const warning = JSON.parse(await child.waitForLine((line) => line.includes('API_CALLBACK_SECRET is not set'), 5_000)) as Record<string, unknown>;
 
