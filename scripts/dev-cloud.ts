@@ -5,7 +5,7 @@
 //   npm run dev:cloud
 //
 // Ports: DEV_LISTENER_PORT (8080), DEV_WORKER_PORT (8081), DEV_API_PORT (8082); project:
-// DEV_PROJECT_ID (vocoeng-local). The roles get WHATSAPP_*, API_WEBHOOK_SECRET, BOOTSTRAP_API_KEY,
+// DEV_PROJECT_ID (vocoeng-local). The roles get WHATSAPP_*, API_WEBHOOK_SECRET, API_CALLBACK_SECRET, BOOTSTRAP_API_KEY,
 // CALLBACK_ALLOWED_HOSTS, SYSTEM_PROMPT, FALLBACK_TEXT, MEDIA_REPLY_TEXT, ADMIN_* and LOG_LEVEL
 // from this environment, nothing else: a PROJECT_ID or credentials of a real project in the shell
 // never reach them. The worker answers with the scripted model. Ctrl-C (or SIGTERM) stops the roles,
@@ -46,7 +46,7 @@ const ports: Record<RoleName, number> = {
 const baseUrl = (role: RoleName) => `http://127.0.0.1:${ports[role]}`;
 
 // Variables the roles take from this shell (see the header).
-const PASSED_THROUGH = /^(WHATSAPP_[A-Z_]+|API_WEBHOOK_SECRET|BOOTSTRAP_API_KEY|CALLBACK_ALLOWED_HOSTS|SYSTEM_PROMPT|FALLBACK_TEXT|MEDIA_REPLY_TEXT|ADMIN_EMAIL|ADMIN_PASSWORD|LOG_LEVEL)$/;
+const PASSED_THROUGH = /^(WHATSAPP_[A-Z_]+|API_WEBHOOK_SECRET|API_CALLBACK_SECRET|BOOTSTRAP_API_KEY|CALLBACK_ALLOWED_HOSTS|SYSTEM_PROMPT|FALLBACK_TEXT|MEDIA_REPLY_TEXT|ADMIN_EMAIL|ADMIN_PASSWORD|LOG_LEVEL)$/;
 
 const emulators: RunningEmulator[] = [];
 /** Set while the emulators start: a shutdown waits for it, so an emulator started meanwhile is stopped too. */
@@ -83,6 +83,10 @@ async function preflight(): Promise<string[]> {
   if (!env.WHATSAPP_APP_SECRET && !env.API_WEBHOOK_SECRET) {
     problems.push('the listener needs WHATSAPP_APP_SECRET (with WHATSAPP_VERIFY_TOKEN) or API_WEBHOOK_SECRET; e.g.\n' +
       '    export WHATSAPP_APP_SECRET=local-app-secret WHATSAPP_VERIFY_TOKEN=local-verify-token BOOTSTRAP_API_KEY=local-bootstrap-key-0001');
+  }
+  if (env.API_WEBHOOK_SECRET && !env.API_CALLBACK_SECRET) {
+    problems.push('the worker signs API-channel callbacks with their own key: with API_WEBHOOK_SECRET set API_CALLBACK_SECRET too (whsec_ + base64 of 24+ random bytes), e.g.\n' +
+      '    export API_CALLBACK_SECRET=whsec_$(openssl rand -base64 32)');
   }
   if (new Set(Object.values(ports)).size !== ROLE_NAMES.length) problems.push(`the three roles need three different ports (got ${JSON.stringify(ports)})`);
   for (const role of ROLE_NAMES) {

@@ -99,6 +99,9 @@ function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
   const listens = config.ROLE === 'listener' || config.ROLE === 'all';
   if (listens && !config.WHATSAPP_APP_SECRET) warnings.push('the WhatsApp webhook answers 503: set WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN to enable it');
   if (listens && !config.API_WEBHOOK_SECRET) warnings.push('the API-channel webhook answers 503: set API_WEBHOOK_SECRET (whsec_…) to enable it');
+  if (config.callbackSecretGenerated) {
+    warnings.push('API_CALLBACK_SECRET is not set: callbacks are signed with a key generated for this run (not shown), which no receiver can verify; set API_CALLBACK_SECRET (whsec_…, not the API_WEBHOOK_SECRET key)');
+  }
   if ((config.ROLE === 'api' || config.ROLE === 'all') && !config.BOOTSTRAP_API_KEY) {
     warnings.push('no API key is configured, so every /api/v1 request answers 401: set BOOTSTRAP_API_KEY');
   }

@@ -156,8 +156,9 @@ function replyChannels(config: Config, logger: Logger): { whatsapp: ReplyChannel
           logger,
         })
       : new UnconfiguredReplyChannel('whatsapp-sending-not-configured (set WHATSAPP_ACCESS_TOKEN)'),
-    api: config.API_WEBHOOK_SECRET
-      ? new WebhookReplyChannel({ secret: config.API_WEBHOOK_SECRET, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) })
-      : new UnconfiguredReplyChannel('api-channel-not-configured (set API_WEBHOOK_SECRET)'),
+    // Never the inbound API_WEBHOOK_SECRET: a callback replayed to /webhooks/api must not verify.
+    api: config.API_CALLBACK_SECRET
+      ? new WebhookReplyChannel({ secret: config.API_CALLBACK_SECRET, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) })
+      : new UnconfiguredReplyChannel('api-channel-not-configured (set API_CALLBACK_SECRET)'),
   };
 }

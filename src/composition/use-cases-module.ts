@@ -55,6 +55,7 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
       config.WHATSAPP_APP_SECRET,
       config.WHATSAPP_VERIFY_TOKEN,
       config.API_WEBHOOK_SECRET,
+      config.API_CALLBACK_SECRET,
       config.BOOTSTRAP_API_KEY,
       config.ADMIN_PASSWORD,
     ].filter((value): value is string => Boolean(value)),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 export const ROLES = ['listener', 'worker', 'api', 'all'] as const;
@@ -6,6 +7,16 @@ export type Role = (typeof ROLES)[number];
 const optionalText = z.string().trim().min(1).optional();
 const priceTable = z.record(z.string().min(1), z.object({ prompt: z.number().min(0), completion: z.number().min(0) }));
 const secret = (minLength: number) => z.string().min(minLength, `must be at least ${minLength} characters`).optional();
+/** Standard Webhooks keys: HMAC-SHA256 keys shorter than 24 bytes are guessable offline from one signed request. */
+const MIN_WEBHOOK_KEY_BYTES = 24;
+const webhookKeyOf = (value: string) => Buffer.from(value.slice('whsec_'.length), 'base64');
+const WEBHOOK_SECRET_SHAPE = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+const webhookSecret = z
+  .string()
+  .regex(WEBHOOK_SECRET_SHAPE, 'must be whsec_ followed by base64')
+  // One problem per setting: the length is only judged once the shape is right.
+  .refine((value) => !WEBHOOK_SECRET_SHAPE.test(value) || webhookKeyOf(value).length >= MIN_WEBHOOK_KEY_BYTES, `must decode to at least ${MIN_WEBHOOK_KEY_BYTES} bytes (whsec_ + base64 of 24 or more random bytes)`)
+  .optional();
 
 const schema = z.object({
   ROLE: z.enum(ROLES).default('all'),
@@ -34,10 +45,9 @@ const schema = z.object({
   WHATSAPP_ACCESS_TOKEN: secret(8),
   WHATSAPP_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0').default('v23.0'),
-  API_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
-    .optional(),
+  API_WEBHOOK_SECRET: webhookSecret,
+  /** Signs callbacks (and tool calls) with a key of their own, so one replayed to /webhooks/api never verifies. */
+  API_CALLBACK_SECRET: webhookSecret,
   /** Hosts a callbackUrl may reach even though they resolve to private or loopback addresses. */
   CALLBACK_ALLOWED_HOSTS: z
     .string()
@@ -120,6 +130,8 @@ export type AiProvider = 'openai' | 'scripted';
 export interface Config extends Omit<Env, 'HOST'> {
   readonly HOST: string;
   readonly aiProvider: AiProvider | undefined;
+  /** True when API_CALLBACK_SECRET was generated for this run (a local ROLE=all without one). */
+  readonly callbackSecretGenerated: boolean;
 }
 
 export class ConfigError extends Error {
@@ -137,10 +149,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   // Rules across variables are checked on the raw values too, so one message lists everything.
   const view = { ...cleaned, ...(parsed.success ? parsed.data : {}) } as unknown as Env;
   if (!ROLES.includes(view.ROLE)) view.ROLE = 'all';
-  problems.push(...crossFieldProblems({ ...view, HOST: '', aiProvider: resolveAiProvider(view) }));
+  problems.push(...crossFieldProblems({ ...view, HOST: '', aiProvider: resolveAiProvider(view), callbackSecretGenerated: false }));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const HOST = parsed.data.HOST ?? (parsed.data.ROLE === 'all' ? '127.0.0.1' : '0.0.0.0');
-  return Object.freeze({ ...parsed.data, HOST, aiProvider: resolveAiProvider(parsed.data) });
+  const callbackSecretGenerated = generatesCallbackSecret(parsed.data);
+  // A local trial still delivers callbacks; the key is fresh per run and never printed (the start-up log says so).
+  const API_CALLBACK_SECRET = callbackSecretGenerated ? `whsec_${randomBytes(32).toString('base64')}` : parsed.data.API_CALLBACK_SECRET;
+  return Object.freeze({ ...parsed.data, HOST, API_CALLBACK_SECRET, aiProvider: resolveAiProvider(parsed.data), callbackSecretGenerated });
+}
+
+/** Only a local ROLE=all (no PROJECT_ID) that takes the API channel may run on a generated callback key. */
+function generatesCallbackSecret(env: Env): boolean {
+  return env.ROLE === 'all' && !env.PROJECT_ID && Boolean(env.API_WEBHOOK_SECRET) && !env.API_CALLBACK_SECRET;
 }
 
 function problemOf(issue: z.core.$ZodIssue, env: Record<string, string>): string {
@@ -151,7 +171,7 @@ function problemOf(issue: z.core.$ZodIssue, env: Record<string, string>): string
 }
 
 const SECRET_NAMES = new Set([
-  'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_ACCESS_TOKEN', 'API_WEBHOOK_SECRET',
+  'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'WHATSAPP_ACCESS_TOKEN', 'API_WEBHOOK_SECRET', 'API_CALLBACK_SECRET',
   'OPENAI_API_KEY', 'BOOTSTRAP_API_KEY', 'ADMIN_PASSWORD', 'DATABASE_URL',
 ]);
 
@@ -180,6 +200,7 @@ function crossFieldProblems(config: Config): string[] {
   if (role === 'listener' && !config.WHATSAPP_APP_SECRET && !config.API_WEBHOOK_SECRET) {
     problems.push('WHATSAPP_APP_SECRET or API_WEBHOOK_SECRET: a listener needs at least one channel secret');
   }
+  problems.push(...callbackSecretProblems(config, runs('worker')));
   if (config.WHATSAPP_APP_SECRET && !config.WHATSAPP_VERIFY_TOKEN) {
     problems.push('WHATSAPP_VERIFY_TOKEN: required with WHATSAPP_APP_SECRET (Meta verifies the webhook with it)');
   }
@@ -215,4 +236,16 @@ function pushAuthProblems(config: Config): string[] {
     ];
   }
   return missing.length === 1 ? [`${missing[0]}: required with ${missing[0] === 'PUSH_AUDIENCE' ? 'PUSH_SERVICE_ACCOUNT' : 'PUSH_AUDIENCE'} (push tokens are checked against both)`] : [];
+}
+
+/** Callbacks carry their own key: a role that sends them (worker, all) and takes the API channel needs it. */
+function callbackSecretProblems(config: Config, sendsCallbacks: boolean): string[] {
+  const { API_WEBHOOK_SECRET: inbound, API_CALLBACK_SECRET: callback } = config;
+  if (inbound && callback && webhookKeyOf(inbound).equals(webhookKeyOf(callback))) {
+    return ['API_CALLBACK_SECRET: must not be the key of API_WEBHOOK_SECRET (a callback replayed to /webhooks/api would verify)'];
+  }
+  if (sendsCallbacks && inbound && !callback && !generatesCallbackSecret(config)) {
+    return [`API_CALLBACK_SECRET: required with API_WEBHOOK_SECRET for ROLE=${config.ROLE} (callbacks are signed with their own whsec_ key, never the inbound one)`];
+  }
+  return [];
 }

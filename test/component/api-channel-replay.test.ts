@@ -4,7 +4,7 @@ import type { ScriptedCompletionModel } from '../../src/adapters/scripted/script
 import { TOKENS } from '../../src/composition/tokens.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { startApp, type RunningApp } from '../support/running-app.js';
-import { aWebhookSecret, standardWebhookHeaders } from '../support/signing.js';
+import { aWebhookSecret, hasValidStandardSignature, standardWebhookHeaders } from '../support/signing.js';
 
 // Replay on the generic API channel (Standard Webhooks): a request whose `webhook-id` was already
 // accepted, replayed within the 5-minute tolerance (as is, or re-signed with another body), is
@@ -22,6 +22,7 @@ interface Setup {
   app: RunningApp;
   receiver: CallbackReceiver;
   secret: string;
+  callbackSecret: string;
   model: ScriptedCompletionModel;
 }
 
@@ -30,14 +31,16 @@ async function startAllWithReceiver(): Promise<Setup> {
   await receiver.start();
   stops.push(() => receiver.stop());
   const secret = aWebhookSecret();
+  const callbackSecret = aWebhookSecret();
   const app = await startApp({
     ROLE: 'all',
     API_WEBHOOK_SECRET: secret,
+    API_CALLBACK_SECRET: callbackSecret,
     BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}`,
     CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
   });
   stops.push(() => app.stop());
-  return { app, receiver, secret, model: app.runtime.container.get<ScriptedCompletionModel>(TOKENS.CompletionModel) };
+  return { app, receiver, secret, callbackSecret, model: app.runtime.container.get<ScriptedCompletionModel>(TOKENS.CompletionModel) };
 }
 
 /** The exact bytes and headers of one signed request, so it can be posted again unchanged. */
@@ -121,6 +124,24 @@ describe('API channel replay (ROLE=all)', () => {
     expect(error.message).toMatch(/part/);
     expect(model.calls).toBe(1);
     expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('answers 401 and makes no second model call when a callback we sent is replayed to /webhooks/api with its own bytes and headers', async () => {
+    const { app, receiver, secret, callbackSecret, model } = await startAllWithReceiver();
+    const inbound = { userId: `user-${randomUUID()}`, text: 'What does shipping cost?', callbackUrl: `${receiver.baseUrl}/replies` };
+    expect((await post(app, aSignedRequest(secret, `msg_${randomUUID()}`, inbound))).status).toBe(202);
+    const [callback] = await receiver.waitForRequests(1, 10_000);
+    await app.bus.idle();
+    const headers = Object.fromEntries(['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(callback!.headers[name])]));
+
+    const replay = await fetch(`${app.baseUrl}/webhooks/api`, { method: 'POST', headers, body: new Uint8Array(callback!.rawBody) });
+    await app.bus.idle();
+
+    expect(replay.status).toBe(401);
+    expect(model.calls).toBe(1);
+    // The callback itself verifies with API_CALLBACK_SECRET, the key its receiver is given.
+    const signed = { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] };
+    expect(hasValidStandardSignature(callbackSecret, signed, callback!.rawBody)).toBe(true);
   });
 
   // The claim is keyed by the webhook-id per account, whatever conversation the body names.

@@ -62,6 +62,28 @@ describe('SecretManagerSecretStore over gRPC', () => {
     expect(await newStore().load([name])).toEqual({ [name]: value });
   });
 
+  it('drops exactly one trailing newline when the value was stored with one (echo … | gcloud secrets create)', async () => {
+    const [one, crlf, two, inner] = [aSecretName(), aSecretName(), aSecretName(), aSecretName()];
+    double.set(one, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n');
+    double.set(crlf, 'app-secret-0123456789\r\n');
+    double.set(two, 'kept-one\n\n');
+    double.set(inner, 'line 1\nline 2');
+
+    expect(await newStore().load([one, crlf, two, inner])).toEqual({
+      [one]: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      [crlf]: 'app-secret-0123456789',
+      [two]: 'kept-one\n',
+      [inner]: 'line 1\nline 2',
+    });
+  });
+
+  it('refuses the secret as empty when its value is only a newline', async () => {
+    const name = aSecretName();
+    double.set(name, '\n');
+
+    expect((await loadError(newStore(), [name])).failures).toEqual([expect.objectContaining({ name, reason: 'empty' })]);
+  });
+
   it('accepts the payload when the response carries no checksum', async () => {
     const name = aSecretName();
     double.set(name, 'no-checksum', { crc32c: 'omit' });

@@ -61,6 +61,7 @@ describe('main.js (the built process)', () => {
       WHATSAPP_ACCESS_TOKEN: graph.accessToken,
       BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}`,
       API_WEBHOOK_SECRET: aWebhookSecret(),
+      API_CALLBACK_SECRET: aWebhookSecret(),
     };
     const child = startMain({ ROLE: 'all', PORT: String(port), HOST: '127.0.0.1', WHATSAPP_API_BASE_URL: graph.baseUrl, ...secrets });
 
@@ -154,6 +155,30 @@ describe('main.js (the built process)', () => {
 
     expect(exit).toEqual({ code: 1, signal: null });
     expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- PROJECT_ID: .+\n {2}- AI_PROVIDER: .+\n {2}- PUSH_AUTH: .+\n$/);
+  });
+
+  // A ROLE=all start migrates embedded PGlite first: on a loaded machine that alone can take 20 s.
+  it('starts a local ROLE=all that takes the API channel without API_CALLBACK_SECRET and warns that callbacks are signed with a generated key', { timeout: 60_000 }, async () => {
+    const port = await aFreePort();
+    const inbound = aWebhookSecret();
+    const child = startMain({ ROLE: 'all', PORT: String(port), HOST: '127.0.0.1', API_WEBHOOK_SECRET: inbound });
+
+    const ready = JSON.parse(await child.waitForLine(isReadyLine, 45_000)) as { adapters: Record<string, string> };
+    // The start-up warnings follow the ready line.
+    const warning = JSON.parse(await child.waitForLine((line) => line.includes('API_CALLBACK_SECRET is not set'), 5_000)) as Record<string, unknown>;
+
+    expect(ready.adapters['replyChannel.api']).toBe('WebhookReplyChannel');
+    expect(warning).toMatchObject({ severity: 'WARNING', message: expect.stringMatching(/^API_CALLBACK_SECRET is not set: callbacks are signed with a key generated for this run/) });
+    expect(child.stdout + child.stderr).not.toContain(inbound.slice('whsec_'.length));
+  });
+
+  it('refuses a worker that takes the API channel without API_CALLBACK_SECRET, naming it', async () => {
+    const child = startMain({ ROLE: 'worker', PORT: String(await aFreePort()), PROJECT_ID: 'demo-process', AI_PROVIDER: 'scripted', API_WEBHOOK_SECRET: aWebhookSecret() });
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(child.stderr).toMatch(/^Invalid configuration:\n {2}- API_CALLBACK_SECRET: required with API_WEBHOOK_SECRET for ROLE=worker/);
   });
 
   it('exits 1 naming DATABASE_URL, without its password, when the configured PostgreSQL is unreachable', async () => {

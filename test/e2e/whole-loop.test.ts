@@ -38,6 +38,7 @@ interface Secrets {
   verifyToken: string;
   apiKey: string;
   apiWebhookSecret: string;
+  apiCallbackSecret: string;
 }
 
 const someSecrets = (): Secrets => ({
@@ -45,6 +46,7 @@ const someSecrets = (): Secrets => ({
   verifyToken: `verify-${randomUUID()}`,
   apiKey: `vk_${randomBytes(24).toString('base64url')}`,
   apiWebhookSecret: aWebhookSecret(),
+  apiCallbackSecret: aWebhookSecret(),
 });
 
 async function startAll(secrets: Secrets, graph: GraphApiDouble, options: { sendToWhatsApp?: boolean } = {}): Promise<RunningApp> {
@@ -56,6 +58,7 @@ async function startAll(secrets: Secrets, graph: GraphApiDouble, options: { send
     WHATSAPP_API_BASE_URL: graph.baseUrl,
     BOOTSTRAP_API_KEY: secrets.apiKey,
     API_WEBHOOK_SECRET: secrets.apiWebhookSecret,
+    API_CALLBACK_SECRET: secrets.apiCallbackSecret,
     CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
   });
   stops.push(() => app.stop());
@@ -223,7 +226,9 @@ describe('the whole loop (ROLE=all)', () => {
       timestamp: callback!.headers['webhook-timestamp'] as string,
       signature: callback!.headers['webhook-signature'] as string,
     };
-    expect(hasValidStandardSignature(secrets.apiWebhookSecret, headers, callback!.rawBody)).toBe(true);
+    // Signed with the callback key, never the inbound one (a replay to /webhooks/api must not verify).
+    expect(hasValidStandardSignature(secrets.apiCallbackSecret, headers, callback!.rawBody)).toBe(true);
+    expect(hasValidStandardSignature(secrets.apiWebhookSecret, headers, callback!.rawBody)).toBe(false);
     expect(Math.abs(Number(headers.timestamp) - Date.now() / 1000)).toBeLessThan(60);
     const reply = JSON.parse(callback!.rawBody.toString('utf8'));
     expect(reply).toEqual({

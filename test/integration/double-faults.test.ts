@@ -130,6 +130,23 @@ describe('GraphApiDouble faults', () => {
     expect(accepted.map((r) => (r.body as { to: string }).to)).toEqual(['492']);
   });
 
+  it('accepts a dropped send (a wamid, counted in waitForAcceptedSends) but closes the connection without an answer when drops are set', async () => {
+    const double = await aGraphDouble();
+    double.dropNext(1);
+    double.faults.dropNext(1);
+
+    const outcomes = [await outcomeOf(send(double, '491')), await outcomeOf(send(double, '492')), await outcomeOf(send(double, '493'))];
+    const accepted = await double.waitForAcceptedSends(3, 2_000);
+
+    expect(outcomes).toEqual(['UND_ERR_SOCKET', 'UND_ERR_SOCKET', 200]);
+    expect(accepted.map((r) => [(r.body as { to: string }).to, r.outcome.kind, r.dropped ?? false])).toEqual([
+      ['491', 'accepted', true],
+      ['492', 'accepted', true],
+      ['493', 'accepted', false],
+    ]);
+    expect(double.faults.counters.dropped).toBe(1);
+  });
+
   it('refuses sends during an outage, accepts them after heal, and answers after the latency', async () => {
     const double = await aGraphDouble();
     double.faults.outage();

@@ -9,17 +9,21 @@ export interface CallbackRequest {
   headers: IncomingHttpHeaders;
   /** The exact bytes received, for signature checks. */
   rawBody: Buffer;
+  /** True when the receiver took the request and closed the connection without answering (`dropNext`). */
+  dropped?: boolean;
 }
 
 type Answer = { status: number; headers?: Record<string, string> };
+type Step = Answer | 'drop';
 
 /**
  * An API-channel client's callback endpoint on 127.0.0.1: records every request (headers and raw
- * body) and answers 204, or what the test scripted for the next requests.
+ * body) and answers 204, or what the test scripted for the next requests: another status, or a
+ * drop (the whole request is read and recorded, then the connection closes without an answer).
  */
 export class CallbackReceiver {
   private readonly recorded = new RecordedRequests<CallbackRequest>();
-  private script: Answer[] = [];
+  private script: Step[] = [];
   private server: Server | undefined;
 
   get requests(): readonly CallbackRequest[] {
@@ -31,8 +35,11 @@ export class CallbackReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        this.recorded.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks) });
-        answer(res, this.script.shift() ?? { status: 204 });
+        const step = this.script.shift() ?? { status: 204 };
+        const dropped = step === 'drop';
+        this.recorded.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, rawBody: Buffer.concat(chunks), ...(dropped ? { dropped } : {}) });
+        if (dropped) res.socket?.destroy();
+        else answer(res, step);
       });
     });
     this.server = server;
@@ -48,6 +55,12 @@ export class CallbackReceiver {
   /** The next `count` requests get this answer instead of 204. */
   answerNext(count: number, answer: Answer): this {
     this.script.push(...Array.from({ length: count }, () => answer));
+    return this;
+  }
+
+  /** The next `count` requests are read in full and recorded, then their connection is closed unanswered. */
+  dropNext(count: number): this {
+    this.script.push(...Array.from({ length: count }, (): Step => 'drop'));
     return this;
   }
 

@@ -25,14 +25,15 @@ export interface Emulators {
 }
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const READY_MS = 30_000;
+// Three workers start at once in the outage test; on a loaded machine tsx needs more than 30 s for that.
+const READY_MS = 60_000;
 const POLL_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One worker process (ROLE=worker, WORKER_MODE=pull) with everything it talks to under the test's
  * control: its own OpenAI and Graph API doubles, a TCP proxy in front of the Firestore emulator
- * (the worker's FIRESTORE_EMULATOR_HOST), its own topics and subscription on the Pub/Sub emulator
+ * (the worker's FIRESTORE_EMULATOR_HOST) and one in front of the Graph API double (`graphProxy`), its own topics and subscription on the Pub/Sub emulator
  * and its own Firestore project, so rigs run side by side without sharing anything. Inbound
  * messages are published straight to its topic; `settle` waits until every one is finished.
  */
@@ -41,6 +42,7 @@ export class FaultRig {
   readonly openai = new OpenAiDouble({ compose: (text, index) => `${text} #${index}` });
   readonly graph = new GraphApiDouble();
   readonly proxy: TcpProxy;
+  private graphLink: TcpProxy | undefined;
   readonly store: FirestoreChatStore;
   /** Published inbound messages, in publish order. */
   readonly messages: InboundMessage[] = [];
@@ -71,6 +73,8 @@ export class FaultRig {
   /** Starts the doubles, the proxy and the worker, and resolves once the worker pulls. */
   async start(): Promise<this> {
     await Promise.all([this.openai.start(), this.graph.start(), this.proxy.start()]);
+    this.graphLink = TcpProxy.to(new URL(this.graph.baseUrl).host);
+    await this.graphLink.start();
     const env = { PUBSUB_TOPIC: this.names.inbound, PUBSUB_INTERACTIONS_TOPIC: this.names.interactions, PUBSUB_SUBSCRIPTION: this.names.subscription };
     await provision(this.pubsub, planFrom(env), () => {});
     this.deadLetterProbe = this.pubsub.subscription(deadLetterSubscriptionOf(this.names.inbound));
@@ -99,7 +103,7 @@ export class FaultRig {
         OPENAI_BASE_URL: this.openai.baseUrl,
         OPENAI_MODEL: 'gpt-4o-mini',
         WHATSAPP_ACCESS_TOKEN: this.graph.accessToken,
-        WHATSAPP_API_BASE_URL: this.graph.baseUrl,
+        WHATSAPP_API_BASE_URL: `http://${this.graphLink.host}`,
       },
       projectRoot,
     );
@@ -141,6 +145,16 @@ export class FaultRig {
     }
   }
 
+  /**
+   * The TCP proxy between the worker and the Graph API double. Its `outage('refuse')` is the Graph
+   * outage a sender can tell apart from a lost answer (the connection is refused, nothing left), so
+   * the worker retries those sends; faults after the request left (resets, drops) are the double's.
+   */
+  get graphProxy(): TcpProxy {
+    if (!this.graphLink) throw new Error(`${this.label}: not started`);
+    return this.graphLink;
+  }
+
   /** Every stored record of the published messages, by message id, read from the emulator directly. */
   async records(): Promise<Map<string, MessageRecord>> {
     const conversations = [...new Set(this.messages.map((m) => m.conversationId))];
@@ -172,7 +186,7 @@ export class FaultRig {
     await Promise.allSettled(subscriptions.map((name) => this.pubsub.subscription(name).delete()));
     const topics = [this.names.inbound, this.names.interactions, `${this.names.inbound}-dead-letter`, `${this.names.interactions}-dead-letter`];
     await Promise.allSettled(topics.map((name) => this.pubsub.topic(name).delete()));
-    await Promise.allSettled([this.bus.close(), this.store.close(), this.openai.stop(), this.graph.stop(), this.proxy.stop()]);
+    await Promise.allSettled([this.bus.close(), this.store.close(), this.openai.stop(), this.graph.stop(), this.proxy.stop(), this.graphLink?.stop()]);
   }
 
   private async publish(participant: string, text: string): Promise<void> {

@@ -4,8 +4,13 @@ import type { GraphRequest } from './graph-api-double.js';
 
 export interface Verdict {
   messages: number;
-  /** Sent exactly once, stored as `sent` with that send's id and text, no model answer made after the stored one. */
+  /**
+   * Sent exactly once, stored as `sent` with that send's id and text (or as `send-unknown` when the
+   * answer to that one send was lost), no model answer made after the stored one.
+   */
   answeredOnce: number;
+  /** Of those, stored as `send-unknown`: accepted once, the answer lost, never resent. */
+  unknown: number;
   /** Sends beyond the first, plus model answers generated after the stored one. */
   duplicates: number;
   /** One readable line per thing that went wrong. */
@@ -22,7 +27,8 @@ const lastUserMessage = (body: unknown): string | undefined =>
 /**
  * What the rig's doubles saw and its Firestore project holds, once settled, checked message by
  * message: exactly one accepted send (by `context.message_id`), state `sent` with that send's
- * outbound id and the stored reply's text, each conversation's replies in the order its messages
+ * outbound id and the stored reply's text (or `send-unknown` with no outbound id, when the worker
+ * never learnt the outcome of that one send: delivered, neither lost nor duplicated), each conversation's replies in the order its messages
  * were written, and no model answer generated after the one that was stored (answers are tagged
  * with their request's index). An answer made before the stored one was never stored (its write
  * failed) and is counted as regenerated, not as a duplicate.
@@ -35,6 +41,7 @@ export function verdictOf(rig: FaultRig, records: Map<string, MessageRecord>, el
   );
   const ids = new Set(rig.messages.map((m) => m.id));
   let answeredOnce = 0;
+  let unknown = 0;
   let duplicates = 0;
   let regenerated = 0;
   let discarded = 0;
@@ -51,11 +58,12 @@ export function verdictOf(rig: FaultRig, records: Map<string, MessageRecord>, el
       duplicates += Math.max(0, sends.length - 1);
       fine = false;
     }
-    if (record?.state !== 'sent') {
+    const unknownOutcome = record?.state === 'send-unknown' && sends.length === 1;
+    if (record?.state !== 'sent' && !unknownOutcome) {
       problems.push(`${name}: state ${record?.state ?? 'missing'}${record?.failure ? ` (${record.failure.stage}: ${record.failure.reason})` : ''}`);
       fine = false;
     } else if (sends.length === 1) {
-      const wamid = sends[0]!.outcome.kind === 'accepted' ? sends[0]!.outcome.wamid : '';
+      const wamid = unknownOutcome ? '' : sends[0]!.outcome.kind === 'accepted' ? sends[0]!.outcome.wamid : '';
       if (record.outboundIds.join() !== wamid) problems.push(`${name}: stored outbound ids ${record.outboundIds.join()} but ${wamid} was sent`), (fine = false);
       if (bodyOf(sends[0]!) !== record.reply?.text) problems.push(`${name}: sent "${bodyOf(sends[0]!)}" but stored "${record.reply?.text}"`), (fine = false);
     }
@@ -75,6 +83,7 @@ export function verdictOf(rig: FaultRig, records: Map<string, MessageRecord>, el
       discarded += made.length;
     }
     if (fine) answeredOnce += 1;
+    if (fine && unknownOutcome) unknown += 1;
   }
 
   for (const conversationId of new Set(rig.messages.map((m) => m.conversationId))) {
@@ -92,12 +101,13 @@ export function verdictOf(rig: FaultRig, records: Map<string, MessageRecord>, el
   const graphSends = rig.graph.sends;
   const details = [
     `${kinds.ai} ai, ${kinds.fallback} fallback`,
+    `${unknown} send-unknown (accepted, answer dropped)`,
     `${regenerated} regenerated before storing, ${discarded} answers discarded`,
     `openai ${chat.length} requests (${chat.filter((r) => r.outcome.kind === 'dropped').length} reset)`,
-    `graph ${graphSends.length} sends (${graphSends.filter((r) => r.outcome.kind === 'reset').length} reset)`,
+    `graph ${graphSends.length} sends (${graphSends.filter((r) => r.outcome.kind === 'reset').length} reset, ${graphSends.filter((r) => r.dropped).length} dropped)`,
     `firestore proxy ${rig.proxy.counters.accepted} connections (${rig.proxy.counters.reset} reset)`,
     `${(elapsedMs / 1000).toFixed(1)} s`,
   ];
   const summary = `faults: ${rig.label}: ${rig.messages.length} messages, ${answeredOnce} answered once, ${duplicates} duplicates (${details.join('; ')})`;
-  return { messages: rig.messages.length, answeredOnce, duplicates, problems, summary };
+  return { messages: rig.messages.length, answeredOnce, unknown, duplicates, problems, summary };
 }

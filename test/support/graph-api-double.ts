@@ -25,6 +25,11 @@ export interface GraphRequest {
   /** The parsed JSON body, or undefined when it is not JSON. */
   body: unknown;
   /**
+   * True when the double did what `outcome` says (a send accepted) but then closed the connection
+   * instead of answering (`dropNext`, `faults.dropNext`/`dropRate`): the client never learnt it.
+   */
+  dropped?: boolean;
+  /**
    * What the double answered: the wamid of an accepted message, `{success:true}` to a read receipt,
    * an error status, or a hang; `reset` when `faults` reset the connection instead (nothing was
    * sent), `abandoned` when the client left while `faults` held the request back.
@@ -47,7 +52,7 @@ export interface GraphFailure {
   message?: string;
 }
 
-type Script = { kind: 'fail'; failure: GraphFailure } | { kind: 'hang' };
+type Script = { kind: 'fail'; failure: GraphFailure } | { kind: 'hang' } | { kind: 'drop' };
 type MediaStep = 'media-info' | 'media-download';
 
 /** What `addMedia` registers; `sha256`/`fileSize` override what the lookup announces (null leaves the field out). */
@@ -73,7 +78,7 @@ const MEDIA_INFO_PATH = /^\/([^/]+)\/([^/]+)$/;
  * on 127.0.0.1 and a free port. It checks the bearer token (401 with Graph error 190 otherwise),
  * records every request, accepts messages (text, template) with a fresh `wamid.…` and answers read
  * receipts (`status: "read"`, optionally with a typing indicator) `{ success: true }`. Sends and read
- * receipts are scripted separately: `failNext`/`hangNext` script the next sends, `failNextReadReceipts`
+ * receipts are scripted separately: `failNext`/`hangNext`/`dropNext` script the next sends, `failNextReadReceipts`
  * the next read receipts, so a test scripting "the send fails" is not confused by the receipt before it.
  *
  * Media (registered with `addMedia`): `GET /{version}/{media_id}` answers the Cloud API's media JSON
@@ -150,6 +155,15 @@ export class GraphApiDouble {
   /** The next `count` sends are read and never answered (until `stop`); read receipts are not affected. */
   hangNext(count: number): this {
     this.script.push(...Array.from({ length: count }, (): Script => ({ kind: 'hang' })));
+    return this;
+  }
+
+  /**
+   * The next `count` sends are accepted (recorded with a wamid, as Meta would send them) and then
+   * their connection is closed without an answer; read receipts are not affected.
+   */
+  dropNext(count: number): this {
+    this.script.push(...Array.from({ length: count }, (): Script => ({ kind: 'drop' })));
     return this;
   }
 
@@ -231,6 +245,7 @@ export class GraphApiDouble {
     const match = MESSAGES_PATH.exec(path);
     const body = parseJson(rawBody) as { to?: unknown; status?: unknown; message_id?: unknown } | undefined;
     const kind: GraphRequestKind = body?.status === 'read' ? 'read-receipt' : 'send';
+    let dropped = admitted === 'drop';
     const record = (outcome: GraphRequest['outcome']) => {
       const request: GraphRequest = {
         kind,
@@ -242,31 +257,40 @@ export class GraphApiDouble {
         rawBody,
         body,
         outcome,
+        ...(dropped ? { dropped } : {}),
       };
       this.recorded.push(request);
       (kind === 'read-receipt' ? this.recordedReadReceipts : this.recordedSends).push(request);
       if (outcome.kind === 'accepted') this.recordedAccepted.push(request);
     };
 
-    if (admitted !== 'pass') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });
+    if (admitted === 'reset' || admitted === 'gone') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });
+    // A drop applies to what would succeed; a refused request is answered as usual.
+    const refuse = (outcome: GraphRequest['outcome']) => {
+      dropped = false;
+      record(outcome);
+    };
     if (req.method !== 'POST' || !match) {
-      record({ kind: 'error', status: 404, code: 100 });
+      refuse({ kind: 'error', status: 404, code: 100 });
       return sendJson(res, 404, graphError(`Unknown path components: ${path}`, 'OAuthException', 100));
     }
-    if (this.refusedToken(req, res, record)) return;
-    const next = kind === 'read-receipt' ? this.readReceiptScript.shift() : this.script.shift();
-    if (next && this.answerScripted(next, res, record)) return;
+    if (this.refusedToken(req, res, refuse)) return;
+    // Like a reset, a drop by `faults` leaves the scripts for the next requests.
+    const next = dropped ? undefined : kind === 'read-receipt' ? this.readReceiptScript.shift() : this.script.shift();
+    if (next?.kind === 'drop') dropped = true;
+    else if (next && this.answerScripted(next, res, refuse)) return;
     if (kind === 'read-receipt') {
       // Graph marks an inbound message read by its wamid; without one the request is invalid.
       if (typeof body?.message_id !== 'string' || body.message_id === '') {
-        record({ kind: 'error', status: 400, code: 100 });
+        refuse({ kind: 'error', status: 400, code: 100 });
         return sendJson(res, 400, graphError('(#100) The parameter message_id is required.', 'OAuthException', 100));
       }
       record({ kind: 'read' });
-      return sendJson(res, 200, { success: true });
+      return dropped ? closeUnanswered(res) : sendJson(res, 200, { success: true });
     }
     const wamid = `wamid.${randomBytes(24).toString('base64url')}`;
     record({ kind: 'accepted', wamid });
+    if (dropped) return closeUnanswered(res);
     const to = typeof body?.to === 'string' ? body.to : '';
     sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: wamid }] });
   }
@@ -280,6 +304,7 @@ export class GraphApiDouble {
 
   /** Answers a scripted step (a hang or a failure) and records it. */
   private answerScripted(step: Script, res: ServerResponse, record: (outcome: GraphRequest['outcome']) => void): boolean {
+    if (step.kind === 'drop') return false;
     if (step.kind === 'hang') {
       this.hanging.add(res);
       res.once('close', () => this.hanging.delete(res));
@@ -309,6 +334,11 @@ export class GraphApiDouble {
       this.recorded.push(request);
       this.recordedMedia.push(request);
     };
+    if (admitted === 'drop') {
+      // Media steps have nothing to accept: a drop is a connection closed before any answer.
+      record({ kind: 'reset' });
+      return closeUnanswered(res);
+    }
     if (admitted !== 'pass') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });
     if (this.refusedToken(req, res, record)) return;
     const scripted = this.mediaScript.findIndex((step) => step.only === undefined || step.only === kind);
@@ -356,6 +386,11 @@ function safeDecode(value: string): string {
 
 function graphError(message: string, type: string, code: number) {
   return { error: { message, type, code, fbtrace_id: `A${randomBytes(10).toString('base64url')}` } };
+}
+
+/** Closes the connection (FIN) without a byte of an answer: the client sees the socket closed. */
+function closeUnanswered(res: ServerResponse): void {
+  res.socket?.destroy();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

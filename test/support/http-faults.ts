@@ -1,8 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 
-/** What a double does with a request once the faults had their say. */
-export type Admission = 'pass' | 'reset' | 'gone';
+/**
+ * What a double does with a request once the faults had their say: `drop` means handle it as
+ * usual (a send is accepted) and then close the connection instead of answering.
+ */
+export type Admission = 'pass' | 'reset' | 'gone' | 'drop';
 
 export interface HttpFaultCounters {
   /** Requests held back by `latency`. */
@@ -11,20 +14,26 @@ export interface HttpFaultCounters {
   reset: number;
   /** Connections reset on arrival during an outage. */
   refused: number;
+  /** Requests handled and then closed without an answer (`dropNext`, `dropRate`). */
+  dropped: number;
 }
 
 /**
  * Faults a local HTTP double injects while traffic flows, toggled by the test at any moment:
  * `latency(ms)` holds every request back before it is answered; `resetNext(n)` and `resetRate(p)`
  * reset the connection of a request (RST, no answer) after reading it; `outage(ms?)` resets every
- * live connection and every new one on arrival until `heal()` (or until `ms` have passed). `heal()`
+ * live connection and every new one on arrival until `heal()` (or until `ms` have passed);
+ * `dropNext(n)` and `dropRate(p)` let the double handle a request (a send is accepted) and then close
+ * the connection without answering, the lost answer no client can tell from a reset. `heal()`
  * clears every fault. A double calls `attach(server)` once and `admit(req)` for each request.
  */
 export class HttpFaults {
-  readonly counters: HttpFaultCounters = { delayed: 0, reset: 0, refused: 0 };
+  readonly counters: HttpFaultCounters = { delayed: 0, reset: 0, refused: 0, dropped: 0 };
   private latencyMs = 0;
   private resetProbability = 0;
   private resetCount = 0;
+  private dropProbability = 0;
+  private dropCount = 0;
   private down = false;
   private healTimer: NodeJS.Timeout | undefined;
   private readonly sockets = new Set<Socket>();
@@ -65,6 +74,18 @@ export class HttpFaults {
     return this;
   }
 
+  /** The next `count` requests are handled as usual, then their connection is closed instead of answered. */
+  dropNext(count: number): this {
+    this.dropCount += count;
+    return this;
+  }
+
+  /** Each request is dropped (handled, then closed unanswered) with this probability (0 turns it off). */
+  dropRate(probability: number): this {
+    this.dropProbability = probability;
+    return this;
+  }
+
   /** Kills live connections and resets new ones on arrival until `heal()`, or for `ms` when given. */
   outage(ms?: number): this {
     this.down = true;
@@ -97,7 +118,7 @@ export class HttpFaults {
     }
     if (req.socket.destroyed) return 'gone';
     const reset = this.resetCount > 0 || (this.resetProbability > 0 && Math.random() < this.resetProbability);
-    if (!reset) return 'pass';
+    if (!reset) return this.dropped() ? 'drop' : 'pass';
     if (this.resetCount > 0) this.resetCount -= 1;
     this.kill(req.socket);
     return 'reset';
@@ -111,6 +132,14 @@ export class HttpFaults {
       resolve();
     }
     this.waits.clear();
+  }
+
+  private dropped(): boolean {
+    const drop = this.dropCount > 0 || (this.dropProbability > 0 && Math.random() < this.dropProbability);
+    if (!drop) return false;
+    if (this.dropCount > 0) this.dropCount -= 1;
+    this.counters.dropped += 1;
+    return true;
   }
 
   private kill(socket: Socket): void {

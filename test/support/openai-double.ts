@@ -158,6 +158,12 @@ export class OpenAiDouble {
     this.recorded.push(request);
 
     const admitted = await this.faults.admit(req);
+    if (admitted === 'drop') {
+      // Nothing generated yet: closing unanswered is what a drop means for the model.
+      request.outcome = { kind: 'dropped' };
+      req.socket.destroy();
+      return;
+    }
     if (admitted !== 'pass') {
       request.outcome = { kind: admitted === 'reset' ? 'dropped' : 'abandoned' };
       return;

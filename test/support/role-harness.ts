@@ -13,6 +13,8 @@ export const TEST_APP_SECRET = sensitive('test-app-secret-0123456789');
 export const TEST_VERIFY_TOKEN = sensitive('test-verify-token-0123');
 /** A valid Standard Webhooks secret (base64 of 32 bytes). */
 export const TEST_API_SECRET = sensitive('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+/** The key callbacks are signed with (29 bytes, never the inbound TEST_API_SECRET). */
+export const TEST_CALLBACK_SECRET = sensitive('whsec_Q2FsbGJhY2tzIGhhdmUgdGhlaXIgb3duIGtleSE=');
 export const TEST_BOOTSTRAP_KEY = sensitive('bootstrap-key-0123456789abcdef');
 
 /**
@@ -25,6 +27,7 @@ export const ALL_CHANNELS_ENV: Record<string, string> = {
   WHATSAPP_APP_SECRET: TEST_APP_SECRET,
   WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
   API_WEBHOOK_SECRET: TEST_API_SECRET,
+  API_CALLBACK_SECRET: TEST_CALLBACK_SECRET,
   BOOTSTRAP_API_KEY: TEST_BOOTSTRAP_KEY,
 };
 

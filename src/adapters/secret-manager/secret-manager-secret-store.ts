@@ -105,11 +105,16 @@ export class SecretManagerSecretStore implements SecretStore {
       if (sent === undefined) return fail('checksum_mismatch', `unreadable dataCrc32c in the response for ${resource}`);
       if (sent !== crc32c(data)) return fail('checksum_mismatch', `payload of ${resource} does not match its CRC-32C`);
     }
+    let value: string;
     try {
-      return { ok: true, value: utf8.decode(data) };
+      value = utf8.decode(data);
     } catch {
       return fail('not_utf8', `${resource} holds binary data`);
     }
+    // `echo … | gcloud secrets create --data-file=-` stores a newline no header or HMAC key wants:
+    // exactly one is dropped (a value that means to end in one keeps the others).
+    value = value.replace(/\r?\n$/, '');
+    return value === '' ? fail('empty', `${resource} holds only a newline`) : { ok: true, value };
   }
 }
 

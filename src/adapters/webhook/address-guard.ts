@@ -3,16 +3,18 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 // Addresses a user-supplied callback URL must not reach: loopback, private, link-local (cloud
-// metadata lives at 169.254.169.254), carrier-grade NAT, unspecified, multicast, ULA.
+// metadata lives at 169.254.169.254), carrier-grade NAT, benchmarking (198.18.0.0/15, often
+// routed to lab or internal networks), unspecified, multicast, ULA.
 const blocked = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(network, prefix, 'ipv4');
-// IPv6: unspecified, loopback, IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4
-// (2002::/16), which embed IPv4 addresses, then ULA, link-local, multicast.
+// IPv6: unspecified, loopback, IPv4-compatible (::a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d,
+// SIIT), NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48) and 6to4 (2002::/16), which embed
+// IPv4 addresses a translator may turn into internal ones, then ULA, link-local, multicast.
 for (const [network, prefix] of [
-  ['::', 96], ['64:ff9b::', 96], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  ['::', 96], ['::ffff:0:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) {
   blocked.addSubnet(network, prefix, 'ipv6');
 }

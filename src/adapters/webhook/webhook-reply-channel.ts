@@ -1,7 +1,8 @@
 import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector, request } from 'undici';
 import type { InboundMessage } from '../../domain/model/message.js';
-import { ReplySendError, type OutboundReply, type ReplyChannel, type ReplyTemplate, type SendResult } from '../../domain/ports/reply-channel.js';
+import { ReplySendError, SEND_OUTCOME_UNKNOWN, type OutboundReply, type ReplyChannel, type ReplyTemplate, type SendResult } from '../../domain/ports/reply-channel.js';
+import { classifyOutboundFailure, markingConnectFailures } from '../http/outbound-failure.js';
 import { checkCallback, pinnedLookup, type Resolve } from './address-guard.js';
 import { signStandardWebhook } from './standard-webhooks.js';
 
@@ -70,7 +71,8 @@ export class WebhookReplyChannel implements ReplyChannel {
     });
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     // One agent per send: its only connections are to the addresses checked above.
-    const agent = new Agent({ connect: this.connector({ lookup: pinnedLookup(check.pinned), timeoutMs }), connections: 1 });
+    const connect = markingConnectFailures(this.connector({ lookup: pinnedLookup(check.pinned), timeoutMs }));
+    const agent = new Agent({ connect, connections: 1 });
     let status: number;
     try {
       const response = await request(url, {
@@ -86,9 +88,13 @@ export class WebhookReplyChannel implements ReplyChannel {
         signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.statusCode;
-      await response.body.dump();
+      // The status is the answer: a body cut off after it changes nothing.
+      await response.body.dump().catch(() => undefined);
     } catch (error) {
-      throw new ReplySendError('callback unreachable', true, { cause: error, reason: 'callback-unreachable' });
+      // The receiver may have acted on a callback whose answer was lost: only one that never left is retried.
+      throw classifyOutboundFailure(error) === 'not-sent'
+        ? new ReplySendError('callback unreachable', true, { cause: error, reason: 'callback-unreachable' })
+        : new ReplySendError('callback answer lost (timeout or connection closed); outcome unknown', false, { cause: error, reason: SEND_OUTCOME_UNKNOWN });
     } finally {
       await agent.destroy().catch(() => undefined);
     }

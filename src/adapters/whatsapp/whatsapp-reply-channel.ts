@@ -1,12 +1,14 @@
 import type { InboundMessage } from '../../domain/model/message.js';
 import {
   ReplySendError,
+  SEND_OUTCOME_UNKNOWN,
   type OutboundReply,
   type ReplyChannel,
   type ReplyTemplate,
   type SendResult,
 } from '../../domain/ports/reply-channel.js';
 import { errorFields, type Logger } from '../../observability/logger.js';
+import { classifyOutboundFailure } from '../http/outbound-failure.js';
 import { classifyGraphError, TOKEN_EXPIRED } from './graph-errors.js';
 
 export interface WhatsAppGraphOptions {
@@ -76,18 +78,17 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      // A timeout may come after Meta accepted the message: never resend blindly.
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      throw timedOut
-        ? new ReplySendError('WhatsApp send timed out; outcome unknown', false, { cause: error, reason: 'send-outcome-unknown' })
-        : new ReplySendError('WhatsApp API unreachable', true, { cause: error, reason: 'whatsapp-unreachable' });
+      // Sends carry no idempotency key: only a request that provably never left may be made again.
+      throw classifyOutboundFailure(error) === 'not-sent'
+        ? new ReplySendError('WhatsApp API unreachable', true, { cause: error, reason: 'whatsapp-unreachable' })
+        : new ReplySendError('WhatsApp answer lost (timeout or connection closed); outcome unknown', false, { cause: error, reason: SEND_OUTCOME_UNKNOWN });
     }
     let payload: GraphResponse | undefined;
     try {
       payload = (await response.json()) as GraphResponse;
     } catch (error) {
       // Accepted but the answer was cut off: Meta may have sent it, so it is never resent.
-      if (response.ok) throw new ReplySendError('WhatsApp answer unreadable; outcome unknown', false, { cause: error, reason: 'send-outcome-unknown' });
+      if (response.ok) throw new ReplySendError('WhatsApp answer unreadable; outcome unknown', false, { cause: error, reason: SEND_OUTCOME_UNKNOWN });
     }
     if (response.ok && 'status' in body) return { kind: 'sent', outboundIds: [] };
     if (response.ok && payload?.messages?.[0]?.id) return { kind: 'sent', outboundIds: payload.messages.map((m) => m.id) };

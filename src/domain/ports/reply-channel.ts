@@ -21,6 +21,13 @@ export type SendResult = { kind: 'sent'; outboundIds: string[] } | { kind: 'unse
 export const OUTSIDE_SERVICE_WINDOW = 'outside-service-window';
 
 /**
+ * The failure reason a channel gives when a send may have reached the other side but its answer was
+ * lost (timeout, reset, connection closed after the request was written). Never retryable: the
+ * reply ends `send-unknown` and is not sent again.
+ */
+export const SEND_OUTCOME_UNKNOWN = 'send-outcome-unknown';
+
+/**
  * Delivers replies to the person (WhatsApp) or client system (API callback). `unsent` means the
  * channel is deliberately not configured for sending; failures reject with `ReplySendError`.
  */

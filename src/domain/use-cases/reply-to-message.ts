@@ -6,7 +6,7 @@ import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
-import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel, type ReplyTemplate, type SendResult } from '../ports/reply-channel.js';
+import { OUTSIDE_SERVICE_WINDOW, SEND_OUTCOME_UNKNOWN, type ReplyChannel, type ReplyTemplate, type SendResult } from '../ports/reply-channel.js';
 import { splitReply } from '../model/split-reply.js';
 import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
@@ -77,7 +77,7 @@ export class ReplyToMessage {
         return this.write(record, {
           state: 'send-unknown',
           leaseUntil: 0,
-          failure: { stage: 'send', reason: 'send-outcome-unknown' },
+          failure: { stage: 'send', reason: SEND_OUTCOME_UNKNOWN },
         });
       case 'record':
         return this.record(record);
@@ -210,7 +210,7 @@ export class ReplyToMessage {
     return this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
   }
 
-  /** The channel refused or failed a send (nothing went out): the template fallback, a retry, or `failed`. */
+  /** The channel refused or failed a send: the template fallback, a retry, `failed`, or `send-unknown` when it may have gone out. */
   private async sendFailed(current: MessageRecord, kept: Failure | undefined, sendError: unknown): Promise<MessageRecord> {
     let error = sendError;
     if (reasonOf(sendError) === OUTSIDE_SERVICE_WINDOW && current.outboundIds.length === 0) {
@@ -226,6 +226,8 @@ export class ReplyToMessage {
       }
     }
     const failure: Failure = { stage: 'send', reason: reasonOf(error) };
+    // The part may have reached the person: it is reported as unknown and never sent again.
+    if (failure.reason === SEND_OUTCOME_UNKNOWN) return this.write(current, { state: 'send-unknown', leaseUntil: 0, failure });
     if (isRetryable(error) && this.sendMayRetry(current)) {
       await this.write(current, { state: 'answered', leaseUntil: 0, failure: kept ?? failure });
       throw error;

@@ -240,7 +240,7 @@ const CASES: readonly ServiceCase[] = [
     service: 'vocoeng-worker',
     role: 'worker',
     isPublic: false,
-    secrets: ['WHATSAPP_ACCESS_TOKEN', 'OPENAI_API_KEY', 'API_WEBHOOK_SECRET'],
+    secrets: ['WHATSAPP_ACCESS_TOKEN', 'OPENAI_API_KEY', 'API_CALLBACK_SECRET'],
   },
   {
     file: 'cloudbuild.api.yaml',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SCRIPTED_MODEL_NAME } from '../../../src/adapters/scripted/scripted-completion-model.js';
 import { PublishError } from '../../../src/domain/model/errors.js';
 import { userKeyFor } from '../../../src/domain/model/ids.js';
-import { ReplySendError } from '../../../src/domain/ports/reply-channel.js';
+import { ReplySendError, SEND_OUTCOME_UNKNOWN } from '../../../src/domain/ports/reply-channel.js';
 import { replyHarness } from '../../support/reply-harness.js';
 
 describe('ReplyToMessage', () => {
@@ -193,6 +193,21 @@ describe('ReplyToMessage', () => {
       expect(await h.published()).toMatchObject([{ outcome: 'failed', failureReason: 'reply_send_failed', replyKind: 'ai' }]);
       await h.useCase.execute(message);
       expect(h.channel.attempts).toHaveLength(1);
+    });
+
+    it('marks the message send-unknown and never sends again when the channel says the outcome of the send is unknown', async () => {
+      const h = replyHarness();
+      h.channel.failNext(1, false, SEND_OUTCOME_UNKNOWN);
+      const message = h.message();
+
+      const outcome = await h.useCase.execute(message);
+      await h.useCase.execute(message);
+
+      expect(outcome.state).toBe('send-unknown');
+      expect(h.channel.attempts).toHaveLength(1);
+      expect(h.model.calls).toBe(1);
+      expect(await h.stored(message)).toMatchObject({ state: 'send-unknown', leaseUntil: 0, failure: { stage: 'send', reason: SEND_OUTCOME_UNKNOWN } });
+      expect(await h.published()).toMatchObject([{ outcome: 'send-unknown', failureReason: SEND_OUTCOME_UNKNOWN, replyKind: 'ai' }]);
     });
 
     it('marks the message failed when retryable send failures reach maxSendAttempts', async () => {

@@ -45,6 +45,15 @@ describe('isForbiddenAddress', () => {
     ['IPv4-compatible loopback', '::127.0.0.1'],
     ['the metadata server behind NAT64', '64:ff9b::a9fe:a9fe'],
     ['loopback inside 6to4', '2002:7f00:1::'],
+    ['IPv4-translated (SIIT) loopback, ::ffff:0:0:0/96', '::ffff:0:7f00:1'],
+    ['IPv4-translated metadata server, dotted', '::ffff:0:169.254.169.254'],
+    ['IPv4-translated public address (never a destination on the Internet)', '::ffff:0:808:808'],
+    ['the metadata server behind NAT64 with a private address', '64:ff9b::10.0.0.1'],
+    ['local-use NAT64 64:ff9b:1::/48', '64:ff9b:1::a9fe:a9fe'],
+    ['the end of local-use NAT64', '64:ff9b:1:ffff:ffff:ffff:ffff:ffff'],
+    ['benchmarking 198.18/15 start', '198.18.0.1'],
+    ['benchmarking 198.18/15 end', '198.19.255.255'],
+    ['IPv4-mapped benchmarking, dotted', '::ffff:198.18.0.1'],
     ['not an address at all', 'example.com'],
   ])('forbids %s (%s)', (_, address) => {
     expect(isForbiddenAddress(address)).toBe(true);
@@ -58,6 +67,8 @@ describe('isForbiddenAddress', () => {
     ['a public IPv6 address', '2001:4860:4860::8888'],
     ['an IPv4-mapped public address', '::ffff:8.8.8.8'],
     ['an IPv4-mapped public address in hex', '::ffff:808:808'],
+    ['just below 198.18/15', '198.17.255.255'],
+    ['just above 198.18/15', '198.20.0.1'],
   ])('allows %s (%s)', (_, address) => {
     expect(isForbiddenAddress(address)).toBe(false);
   });
@@ -77,6 +88,9 @@ describe('isAllowedCallback', () => {
     ['http://[fc00::5]/hook'],
     ['http://[::ffff:127.0.0.1]/hook'],
     ['http://[::ffff:169.254.169.254]/hook'],
+    ['http://[::ffff:0:7f00:1]/hook'],
+    ['http://[64:ff9b:1::a00:1]/hook'],
+    ['http://198.18.0.1/hook'],
     // WHATWG URL parsing turns these shorthand spellings into 127.0.0.1 before the guard sees them.
     ['http://2130706433/hook'],
     ['http://0x7f.1/hook'],

@@ -220,4 +220,16 @@ describe('WebhookReplyChannel', () => {
 
     expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
   });
+
+  it('rejects with the non-retryable reason send-outcome-unknown when the receiver reads the callback and closes the connection without answering', async () => {
+    const receiver = await aReceiver();
+    receiver.dropNext(1);
+    const channel = new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: LOOPBACK_ALLOWED });
+
+    const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
+
+    expect(error).toMatchObject({ retryable: false, code: 'send-outcome-unknown' });
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]).toMatchObject({ path: '/replies', dropped: true });
+  });
 });
