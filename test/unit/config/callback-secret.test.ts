@@ -13,7 +13,8 @@ function problemsOf(env: Record<string, string | undefined>): readonly string[] 
 }
 
 const secretOf = (bytes: number) => `whsec_${randomBytes(bytes).toString('base64')}`;
-const cloudWorker = { ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted' };
+// PUSH_AUTH=none: this file is about callback keys; push authentication has its own tests.
+const cloudWorker = { ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', PUSH_AUTH: 'none' };
 
 describe('loadConfig API_WEBHOOK_SECRET and API_CALLBACK_SECRET', () => {
   it('refuses both secrets, naming each and neither value, when they decode to fewer than 24 bytes', () => {
@@ -42,7 +43,7 @@ describe('loadConfig API_WEBHOOK_SECRET and API_CALLBACK_SECRET', () => {
   });
 
   it('refuses ROLE=all on cloud settings that takes the API channel without API_CALLBACK_SECRET', () => {
-    expect(problemsOf({ ROLE: 'all', PROJECT_ID: 'demo-project', API_WEBHOOK_SECRET: secretOf(32) })).toEqual([
+    expect(problemsOf({ ROLE: 'all', PROJECT_ID: 'demo-project', PUSH_AUTH: 'none', API_WEBHOOK_SECRET: secretOf(32) })).toEqual([
       expect.stringMatching(/^API_CALLBACK_SECRET: required with API_WEBHOOK_SECRET/),
     ]);
   });
