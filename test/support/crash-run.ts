@@ -34,6 +34,8 @@ export class CrashRun {
   readonly graph = new GraphApiDouble();
   readonly enqueued: (EnqueuedMessage & { text: string })[] = [];
   readonly kills: string[] = [];
+  /** When each kill was seen (epoch ms), in the order of `kills`: a second model call is attributed to the kill before it. */
+  readonly killTimes: number[] = [];
   /** The worker's port: the subscription pushes there, and each replacement worker listens there again. */
   private port: number | undefined;
   readonly tag = randomUUID().slice(0, 8);
@@ -113,6 +115,12 @@ export class CrashRun {
     };
   }
 
+  /** A worker died at `point` (seen now). */
+  killed(point: string): void {
+    this.kills.push(point);
+    this.killTimes.push(Date.now());
+  }
+
   async records(): Promise<MessageRecord[]> {
     const limit = this.setup.messagesPerConversation + 10;
     return (await Promise.all(this.conversationIds.map((id) => this.store.messages(id, { limit })))).flat();
@@ -129,16 +137,26 @@ export class CrashRun {
 
   async history(): Promise<QueueHistory> {
     const states: Record<string, MessageState> = {};
-    for (const record of await this.records()) states[record.message.id] = record.state;
+    const replyStoredAt: Record<string, number> = {};
+    const resolved: string[] = [];
+    for (const record of await this.records()) {
+      states[record.message.id] = record.state;
+      if (record.reply) replyStoredAt[record.message.id] = record.reply.createdAt;
+      if (record.resolved) resolved.push(record.message.id);
+    }
     const byText = new Map(this.enqueued.map((m) => [m.text, m.messageId]));
     const modelCalls: Record<string, number> = {};
+    const modelCallTimes: Record<string, number[]> = {};
     for (const request of this.openai.chatRequests) {
       const messages = (request.body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [];
       const messageId = byText.get(messages.filter((m) => m.role === 'user').at(-1)?.content ?? '');
-      if (messageId) modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
+      if (!messageId) continue;
+      modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
+      // The double's clock is this process's; the workers stamp replies with the same machine's epoch clock.
+      (modelCallTimes[messageId] ??= []).push(performance.timeOrigin + request.arrivedAt);
     }
     const sends = this.graph.sends.map((send) => (send.body as { context?: { message_id?: string } } | undefined)?.context?.message_id ?? '(no context)');
-    return { enqueued: this.enqueued, sends, states, modelCalls, kills: this.kills };
+    return { enqueued: this.enqueued, sends, states, modelCalls, modelCallTimes, replyStoredAt, resolved, kills: this.kills, killTimes: this.killTimes };
   }
 
   async stop(): Promise<void> {

@@ -90,7 +90,7 @@ export async function stopWorker(run: CrashRun, child: Child): Promise<void> {
     await child.kill();
     throw error;
   }
-  if (exit.signal === 'SIGKILL') run.kills.push(crashPointOf(child, exit));
+  if (exit.signal === 'SIGKILL') run.killed(crashPointOf(child, exit));
   // Killed by the SIGTERM itself: it came before the worker installed its handler, so before it served anything.
   else if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new Error(`worker did not stop cleanly (${JSON.stringify(exit)})\nstderr:\n${child.stderr.slice(-4_000)}`);
 }
@@ -118,7 +118,7 @@ export async function crashThenRecover(run: CrashRun, schedule: CrashSchedule): 
     const worker = spawnWorker(run, schedule.crashAt[workers === 0 ? 0 : 1]);
     workers += 1;
     const settled = await untilCondition(worker, () => run.settled({ recorded: false }), schedule.crashUntil);
-    if (hasExited(worker)) run.kills.push(crashPointOf(worker, await worker.exited));
+    if (hasExited(worker)) run.killed(crashPointOf(worker, await worker.exited));
     else await stopWorker(run, worker);
     if (settled) break;
   }
