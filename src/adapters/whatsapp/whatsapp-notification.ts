@@ -3,6 +3,8 @@ import type { DeliveryState, DeliveryStatus } from '../../domain/model/delivery-
 import { conversationIdFor } from '../../domain/model/ids.js';
 import type { InboundMessage, MessageContent } from '../../domain/model/message.js';
 import type { WhatsAppNotificationInput } from '../../domain/use-cases/accept-whatsapp-notification.js';
+import { classifyGraphError } from './graph-errors.js';
+import { sendReferenceOf } from './opaque-callback-data.js';
 
 // The WhatsApp Cloud API webhook payload (PROTOCOLS.md). Unknown fields pass through untouched;
 // ids and timestamps are strings; timestamps are Unix seconds.
@@ -101,11 +103,22 @@ export function parseWhatsAppNotification(body: unknown, receivedAt: number): Wh
             ? { pricing: definedOnly({ billable: status.pricing.billable, model: status.pricing.pricing_model, category: status.pricing.category }) }
             : {}),
           ...(status.errors ? { errors: status.errors.map((error) => definedOnly({ code: error.code, title: error.title })) } : {}),
+          ...statusExtras(status),
         } satisfies DeliveryStatus);
       }
     }
   }
   return result;
+}
+
+/** What a status adds beyond Meta's fields: the reason of a failure, and which of our sends it is about. */
+function statusExtras(status: z.infer<typeof wireStatus>): Pick<DeliveryStatus, 'failureReason' | 'sentFor'> {
+  const code = status.errors?.[0]?.code;
+  const sentFor = sendReferenceOf(status.biz_opaque_callback_data);
+  return {
+    ...(status.status === 'failed' && code !== undefined ? { failureReason: classifyGraphError(200, code).reason } : {}),
+    ...(sentFor ? { sentFor } : {}),
+  };
 }
 
 function toMessage(wire: WireMessage, accountId: string, name: string | undefined, receivedAt: number): InboundMessage {
