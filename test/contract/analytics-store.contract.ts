@@ -7,7 +7,7 @@ import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
-import { anAnalyticsFixture, DAY, expectPercentiles, type AnalyticsFixture } from './analytics-store.fixture.js';
+import { anAnalyticsFixture, DAY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export interface AnalyticsStoreUnderTest {
   store: AnalyticsStore;
@@ -107,6 +107,26 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         });
         expectPercentiles(summary.replyLatencyMs, { p50: 200, p95: 400, p99: 400 });
         expect(summary.costUsd).toBeCloseTo(0.035, 10);
+      });
+
+      it('counts a failed delivery status with its reason among the failures, in the summary and the timeseries, when it happened in the range', async () => {
+        const failed = (offset: number, failureReason?: string, channel: Channel = 'whatsapp') =>
+          aStatusEvent({ status: 'failed', errorCode: 131047, occurredAt: base + offset, channel, ...(failureReason ? { failureReason } : {}) });
+        await recordAll([
+          aMessageEvent({ receivedAt: base + 1000 }),
+          failed(2 * HOUR + 5, 'outside-service-window'),
+          failed(2 * HOUR + 6, 'outside-service-window', 'api'),
+          // A failed status without a reason is one whose failure the message already counts.
+          failed(2 * HOUR + 7),
+          failed(DAY + 10, 'outside-service-window'),
+        ]);
+
+        expect((await store.summary(day())).failures).toEqual({ total: 2, byReason: { 'outside-service-window': 2 } });
+        expect((await store.summary({ ...day(), channel: 'whatsapp' })).failures).toEqual({ total: 1, byReason: { 'outside-service-window': 1 } });
+        expect((await store.summary({ from: base + 2 * HOUR + 6, to: base + DAY })).failures.total).toBe(1);
+        expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 1 });
+        const series = await store.timeseries({ metric: 'failures', interval: 'hour', from: base, to: base + 4 * HOUR });
+        expect(series.map((point) => point.value)).toEqual([0, 0, 2, 0]);
       });
 
       it('computes nearest-rank latency percentiles when latencies are 1..100 recorded in random order', async () => {

@@ -87,9 +87,9 @@ export function recordMessageSql(e: MessageInteraction): Sql {
 
 export function recordStatusSql(e: StatusInteraction): Sql {
   return sql`with inserted as (
-      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code)
+      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code, failure_reason)
       select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.outboundId}, ${e.status},
-        ${e.pricingCategory}, ${e.errorCode}::integer
+        ${e.pricingCategory}, ${e.errorCode}::integer, ${e.failureReason}
       where not ${erasedBefore(e.userKey, e.occurredAt)}
       on conflict (event_id) do nothing
       returning 1

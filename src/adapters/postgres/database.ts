@@ -4,6 +4,7 @@ import { ENTITIES } from './entities.js';
 import { M001InitialSchema } from './migrations/m001-initial-schema.js';
 import { M002ErasedUser } from './migrations/m002-erased-user.js';
 import { M003DeadLetter } from './migrations/m003-dead-letter.js';
+import { M004DeliveryFailureReason } from './migrations/m004-delivery-failure-reason.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 
 const POOL_SIZE = 8;
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   { name: 'M001InitialSchema', class: M001InitialSchema },
   { name: 'M002ErasedUser', class: M002ErasedUser },
   { name: 'M003DeadLetter', class: M003DeadLetter },
+  { name: 'M004DeliveryFailureReason', class: M004DeliveryFailureReason },
 ];
 
 export class DatabaseUnavailableError extends Error {
