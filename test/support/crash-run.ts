@@ -6,10 +6,12 @@ import { dirname, join } from 'node:path';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { PubSubMessageBus } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { apiSubscriptionOf, deadLetterSubscriptionOf, planFrom, provision } from '../../src/adapters/pubsub/provision.js';
+import { parseWhatsAppNotification } from '../../src/adapters/whatsapp/whatsapp-notification.js';
 import { toBusMessage } from '../../src/domain/use-cases/accept-whatsapp-notification.js';
 import { isTerminal, type MessageRecord, type MessageState } from '../../src/domain/model/message-record.js';
 import { aMessage } from './builders.js';
 import { GraphApiDouble } from './graph-api-double.js';
+import type { StatusEmitter } from './graph-status-webhooks.js';
 import { OpenAiDouble } from './openai-double.js';
 import { aFreePort } from './ports.js';
 import type { EnqueuedMessage, QueueHistory } from './queue-checker.js';
@@ -45,6 +47,7 @@ export class CrashRun {
   readonly logFile: string;
   private readonly store: FirestoreChatStore;
   private readonly conversationIds: string[] = [];
+  private statuses: StatusEmitter | undefined;
 
   constructor(
     readonly label: string,
@@ -69,6 +72,18 @@ export class CrashRun {
     // whose worker is restarting would stall for good after five attempts. Real Pub/Sub does both.
     const subscriptions = plan.subscriptions.map(({ deadLetter: _, ...subscription }) => subscription);
     await provision(this.setup.pubsub, { ...plan, subscriptions }, () => {});
+    // Meta's status webhook for every accepted reply, parsed and published as the listener does:
+    // it names our message (biz_opaque_callback_data), so it settles a reply whose sender died.
+    const bus = new PubSubMessageBus(this.setup.pubsub, { inbound: this.names.inbound, interactions: this.names.interactions });
+    this.statuses = this.graph.emitStatuses(async (notification) => {
+      const { statuses } = parseWhatsAppNotification(notification, Date.now());
+      await bus.publish('inbound', statuses.map((status) => toBusMessage({ kind: 'status', status })));
+    });
+  }
+
+  /** Statuses emitted for accepted replies, and the emissions that failed. */
+  get statusReport(): { emitted: number; failed: number } {
+    return { emitted: this.statuses?.emitted ?? 0, failed: this.statuses?.errors.length ?? 0 };
   }
 
   /** The messages of every conversation, published in order on its ordering key like the listener does. */
