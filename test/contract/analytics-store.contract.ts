@@ -84,6 +84,52 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
       });
     });
 
+    describe('record, revising an unknown send outcome', () => {
+      const unknown = () => aMessageEvent({ outcome: 'send-unknown', failureReason: 'send-outcome-unknown', costUsd: 0.01, usage: { prompt: 4, completion: 2 }, latencyMs: 100 });
+
+      it('replaces a send-unknown outcome once by the sent outcome a status settled, everywhere it is counted', async () => {
+        const event = unknown();
+        await store.record(event);
+        expect(await store.summary(day())).toMatchObject({ messagesOut: 0, failures: { total: 1, byReason: { 'send-outcome-unknown': 1 } } });
+
+        const { failureReason: _, ...settled } = { ...event, outcome: 'sent' as const };
+        expect(await store.record(settled)).toBe('revised');
+        expect(await store.record(settled)).toBe('duplicate');
+        expect(await store.record({ ...settled, outcome: 'failed', failureReason: 'late' })).toBe('duplicate');
+
+        const summary = await store.summary(day());
+        expect(summary).toMatchObject({ conversations: 1, messagesIn: 1, messagesOut: 1, uniqueUsers: 1, tokens: { prompt: 4, completion: 2 }, failures: { total: 0, byReason: {} } });
+        expect(summary.costUsd).toBeCloseTo(0.01, 10);
+        const page = await store.conversations({ ...day(), limit: 10 });
+        expect(page.items).toMatchObject([{ messagesIn: 1, messagesOut: 1 }]);
+        const out = await store.timeseries({ metric: 'messagesOut', interval: 'day', from: base, to: base + DAY });
+        const failures = await store.timeseries({ metric: 'failures', interval: 'hour', from: base, to: base + HOUR });
+        expect([out[0]!.value, failures[0]!.value]).toEqual([1, 0]);
+      });
+
+      it('replaces a send-unknown outcome by the failure a status reported, counted under its own reason', async () => {
+        const event = unknown();
+        await store.record(event);
+
+        expect(await store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp-error-131026' })).toBe('revised');
+
+        expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'whatsapp-error-131026': 1 } } });
+      });
+
+      it('applies exactly one revision when two settle the same unknown outcome concurrently', async () => {
+        const event = unknown();
+        await store.record(event);
+        const { failureReason: _, ...sent } = { ...event, outcome: 'sent' as const };
+
+        const results = await Promise.all([store.record(sent), store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp-error-131026' }), store.record(sent)]);
+
+        expect(results.filter((r) => r === 'revised')).toHaveLength(1);
+        const summary = await store.summary(day());
+        expect(summary.messagesIn).toBe(1);
+        expect(summary.messagesOut + summary.failures.total).toBe(1);
+      });
+    });
+
     describe('summary', () => {
       it('counts conversations, messages, users, tokens, cost and failures when the range holds mixed outcomes', async () => {
         await recordAll([

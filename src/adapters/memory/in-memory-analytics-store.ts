@@ -27,7 +27,12 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly erasures = new Map<string, number>();
 
   async record(event: InteractionEvent): Promise<RecordResult> {
-    if (this.events.has(event.eventId)) return 'duplicate';
+    const stored = this.events.get(event.eventId);
+    if (stored && revises(stored, event)) {
+      this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));
+      return 'revised';
+    }
+    if (stored) return 'duplicate';
     const erasedAt = this.erasures.get(event.userKey);
     if (erasedAt !== undefined && happenedAt(event) <= erasedAt) return 'erased';
     this.events.set(event.eventId, structuredClone(event));
@@ -157,6 +162,10 @@ function metricOf(s: AnalyticsSummary, metric: TimeseriesMetric): number | null 
       return s.replyLatencyMs.p99;
   }
 }
+
+/** An unknown send outcome is the one fact that may change: once, to what a delivery status settled. */
+export const revises = (stored: InteractionEvent, next: InteractionEvent): next is MessageInteraction =>
+  stored.type === 'message' && next.type === 'message' && stored.outcome === 'send-unknown' && (next.outcome === 'sent' || next.outcome === 'failed');
 
 const isFailure = (m: MessageInteraction): boolean => FAILED_OUTCOMES.has(m.outcome) || m.replyKind === 'fallback';
 
