@@ -1,12 +1,11 @@
 import type { DeliveryStatus } from '../model/delivery-status.js';
 import { userKeyFor } from '../model/ids.js';
-import type { StatusInteraction } from '../model/interaction.js';
+import type { InteractionEvent, StatusInteraction } from '../model/interaction.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { ApplyStatusResult, ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { BusMessage, MessageBus } from '../ports/message-bus.js';
 import type { ReplyChannel } from '../ports/reply-channel.js';
-import type { InteractionEvent } from '../model/interaction.js';
 import { interactionOf } from './interaction-of.js';
 import { settlementOf } from './settle-send-outcome.js';
 import { isWindowFailure, WindowTemplateAfterFailure } from './window-template-after-failure.js';
