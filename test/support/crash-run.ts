@@ -141,13 +141,21 @@ export class CrashRun {
     return (await Promise.all(this.conversationIds.map((id) => this.store.messages(id, { limit })))).flat();
   }
 
-  /** True when every published message is stored in a terminal state (and, with `recorded`, its interaction was published). */
+  /**
+   * True when every published message is stored in a terminal state (and, with `recorded`, its
+   * interaction was published and every reply the double accepted is known to its record: by its
+   * sender, or by the `sent` status that settled it after the sender died).
+   */
   async settled(options: { recorded: boolean }): Promise<boolean> {
-    const records = new Map((await this.records()).map((record) => [record.message.id, record]));
-    return this.enqueued.every(({ messageId }) => {
+    const all = await this.records();
+    const records = new Map(all.map((record) => [record.message.id, record]));
+    const terminal = this.enqueued.every(({ messageId }) => {
       const record = records.get(messageId);
       return record !== undefined && isTerminal(record.state) && (!options.recorded || record.recorded);
     });
+    if (!terminal || !options.recorded) return terminal;
+    const known = new Set(all.flatMap((record) => record.outboundIds));
+    return this.graph.sends.every((send) => send.outcome.kind !== 'accepted' || known.has(send.outcome.wamid));
   }
 
   async history(): Promise<QueueHistory> {
