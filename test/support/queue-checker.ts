@@ -65,7 +65,7 @@ export interface QueueVerdict {
   secondCalls: SecondCall[];
   /** Model calls made after the message's reply was already stored: never allowed. */
   afterStored: { messageId: string; at: number; storedAt: number }[];
-  /** Messages whose unknown send outcome a delivery status settled. */
+  /** Messages whose unknown send outcome a delivery status settled (they count as ok; `unknown` holds those still unknown). */
   resolved: string[];
   /** Conversations whose sends did not follow the order of their messages. */
   outOfOrder: string[];
@@ -168,7 +168,7 @@ export function summaryOf(label: string, verdict: QueueVerdict): string {
   return (
     `${label}: ${verdict.total} messages, ${killCount} kills${kills ? ` (${kills})` : ''}: ${verdict.ok.length} ok, ${verdict.lost.length} lost, ` +
     `${verdict.duplicated.length} duplicated, ${verdict.unknown.length} send-unknown` +
-    (verdict.resolved.length > 0 ? ` (${verdict.resolved.length} resolved)` : '') +
+    (verdict.resolved.length > 0 ? `, ${verdict.resolved.length} unknown outcomes resolved by a status` : '') +
     `, ${verdict.regenerations.length} regenerations` +
     verdict.secondCalls.map((call) => ` [${call.messageId.slice(-8)} again ${call.kill ? `after kill #${call.kill.index + 1} ${call.kill.point}` : 'WITHOUT A KILL'}]`).join('') +
     (verdict.afterStored.length > 0 ? `, ${verdict.afterStored.length} model calls after the reply was stored` : '') +

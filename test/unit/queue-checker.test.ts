@@ -161,6 +161,6 @@ describe('checkQueue with timed model calls and kills', () => {
     const verdict = checkQueue(history({ states: { ...allSent, a2: 'send-unknown' }, sends: ['a1', 'b1', 'a2', 'b2', 'a3'], resolved: ['b1', 'a3'] }));
     expect(verdict.resolved.sort()).toEqual(['a3', 'b1']);
     expect(verdict.ok.sort()).toEqual(['a1', 'a3', 'b1', 'b2']);
-    expect(summaryOf('crash after-send', verdict)).toContain('1 send-unknown (2 resolved)');
+    expect(summaryOf('crash after-send', verdict)).toContain('1 send-unknown, 2 unknown outcomes resolved by a status');
   });
 });
