@@ -38,6 +38,8 @@ const MAX_KILLS = 8;
 const CRASH_PHASE_MS = 60_000;
 /** Then the worker without crash points settles everything: at most one 60 s reply lease plus its start. */
 const SETTLE_MS = 95_000;
+/** The phases count from the first worker being ready: on a busy machine its start alone may take a minute. */
+const STARTUP_MS = 90_000;
 
 const pubsub = createPubSub(inject('emulatorProject'), { apiEndpoint: inject('pubsubEmulatorHost') });
 const runs = new Map<CrashPoint, CrashRun>();
@@ -68,6 +70,7 @@ beforeAll(async () => {
         maxKills: MAX_KILLS,
         crashUntil: started + CRASH_PHASE_MS,
         settleBy: started + CRASH_PHASE_MS + SETTLE_MS,
+        startupMs: STARTUP_MS,
       });
       const verdict = checkQueue(await run.history());
       outcomes.set(point, { verdict, settled });
@@ -87,7 +90,7 @@ beforeAll(async () => {
       `${sum((v) => v.regenerations.length)} regenerations (${sum((v) => v.secondCalls.filter((c) => c.kill).length)} second model calls each after a kill, ` +
       `${sum((v) => v.afterStored.length)} after a stored reply) (${Math.round((Date.now() - started) / 1000)} s)`,
   );
-}, CRASH_PHASE_MS + SETTLE_MS + 25_000);
+}, STARTUP_MS + CRASH_PHASE_MS + SETTLE_MS + 25_000);
 
 afterAll(async () => {
   await killAllWorkers();
