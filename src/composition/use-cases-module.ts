@@ -93,7 +93,12 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
       ],
     )
     .inSingletonScope();
-  bind(TOKENS.ApplyDeliveryStatus).toResolvedValue((store: ChatStore, bus: MessageBus) => new ApplyDeliveryStatus(store, bus), [TOKENS.ChatStore, TOKENS.MessageBus]).inSingletonScope();
+  bind(TOKENS.ApplyDeliveryStatus)
+    .toResolvedValue(
+      (store: ChatStore, bus: MessageBus, channel: ReplyChannel, clock: Clock) => new ApplyDeliveryStatus(store, bus, channel, clock),
+      [TOKENS.ChatStore, TOKENS.MessageBus, TOKENS.ReplyChannel, TOKENS.Clock],
+    )
+    .inSingletonScope();
   bind(TOKENS.HandleInboundEvent)
     .toResolvedValue((reply: ReplyToMessage, status: ApplyDeliveryStatus) => new HandleInboundEvent(reply, status), [TOKENS.ReplyToMessage, TOKENS.ApplyDeliveryStatus])
     .inSingletonScope();

@@ -10,7 +10,10 @@ import { checkQueue, summaryOf, type QueueVerdict } from '../support/queue-check
 // (FAULT_CRASH_AT) while answering a stream of messages over several conversations; each killed
 // worker is replaced by a fresh one with the same setting, and a worker without crash points
 // finishes. A total-queue checker then judges the whole run: nothing lost, nothing sent twice,
-// send-unknown reported, each conversation answered in order.
+// send-unknown reported, each conversation answered in order, every second model call attributed
+// to the kill that caused it and none after a reply was stored. The Graph double posts Meta's
+// `sent` status for every accepted reply: it settles replies whose sender died after the send
+// (counted as resolved).
 //
 // The six points run side by side, each in its own world (topics, subscription, Firestore
 // project, doubles), so the 60 s reply lease a kill may leave behind is waited out once, in
@@ -35,6 +38,8 @@ const MAX_KILLS = 8;
 const CRASH_PHASE_MS = 60_000;
 /** Then the worker without crash points settles everything: at most one 60 s reply lease plus its start. */
 const SETTLE_MS = 95_000;
+/** The phases count from the first worker being ready: on a busy machine its start alone may take a minute. */
+const STARTUP_MS = 90_000;
 
 const pubsub = createPubSub(inject('emulatorProject'), { apiEndpoint: inject('pubsubEmulatorHost') });
 const runs = new Map<CrashPoint, CrashRun>();
@@ -65,10 +70,15 @@ beforeAll(async () => {
         maxKills: MAX_KILLS,
         crashUntil: started + CRASH_PHASE_MS,
         settleBy: started + CRASH_PHASE_MS + SETTLE_MS,
+        startupMs: STARTUP_MS,
       });
       const verdict = checkQueue(await run.history());
       outcomes.set(point, { verdict, settled });
-      console.log(`${summaryOf(`crash ${point}:${PROBABILITY[point]}`, verdict)}; ${workers} workers${settled ? '' : `, NOT SETTLED (logs: ${run.logFile})`}`);
+      const { emitted, failed } = run.statusReport;
+      console.log(
+        `${summaryOf(`crash ${point}:${PROBABILITY[point]}`, verdict)}; ${workers} workers, ${emitted} sent statuses${failed ? ` (${failed} not published)` : ''}` +
+          `${settled ? '' : `, NOT SETTLED (logs: ${run.logFile})`}`,
+      );
     }),
   );
   const verdicts = [...outcomes.values()].map((outcome) => outcome.verdict);
@@ -76,9 +86,11 @@ beforeAll(async () => {
   const kills = sum((verdict) => Object.values(verdict.killsByPoint).reduce((total, n) => total + n, 0));
   console.log(
     `crash test: ${kills} kills over ${CRASH_POINTS.length} points: ${sum((v) => v.lost.length)} lost, ${sum((v) => v.duplicated.length)} duplicate sends, ` +
-      `${sum((v) => v.unknown.length)} send-unknown, ${sum((v) => v.regenerations.length)} regenerations (${Math.round((Date.now() - started) / 1000)} s)`,
+      `${sum((v) => v.unknown.length)} send-unknown, ${sum((v) => v.resolved.length)} unknown outcomes resolved by a status, ` +
+      `${sum((v) => v.regenerations.length)} regenerations (${sum((v) => v.secondCalls.filter((c) => c.kill).length)} second model calls each after a kill, ` +
+      `${sum((v) => v.afterStored.length)} after a stored reply) (${Math.round((Date.now() - started) / 1000)} s)`,
   );
-}, CRASH_PHASE_MS + SETTLE_MS + 25_000);
+}, STARTUP_MS + CRASH_PHASE_MS + SETTLE_MS + 25_000);
 
 afterAll(async () => {
   await killAllWorkers();
@@ -108,6 +120,9 @@ describe('Worker killed at each point of the reply state machine', () => {
     expect(verdict.outOfOrder, logs).toEqual([]);
     // A generation is redone only after a kill interrupted it: never more often than there were kills.
     expect(verdict.overGenerated, logs).toEqual([]);
+    // Every second model call came after a kill that interrupted the first, and none after the reply was stored.
+    expect(verdict.secondCalls.filter((call) => !call.kill), logs).toEqual([]);
+    expect(verdict.afterStored, logs).toEqual([]);
     // Every message got exactly one reply, except those reported as send-unknown (at most one each).
     expect(verdict.ok.length + verdict.unknown.length, logs).toBe(total);
   });

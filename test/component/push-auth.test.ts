@@ -72,7 +72,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
   const analytics = new InMemoryAnalyticsStore();
   const pushAuth = new GoogleOidcPushAuthenticator({ audience: AUDIENCE, serviceAccountEmail: PUSHER, certificates });
   const policy = replyPolicyOf(loadConfig({ ROLE: 'all' }));
-  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus));
+  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus, channel, clock));
   const app = createApp('all', { ready: true }, logger, [
     workerRoutes({ handleInbound, logger, pushAuth }),
     apiRoutes({

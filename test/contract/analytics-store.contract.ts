@@ -7,7 +7,7 @@ import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
-import { anAnalyticsFixture, DAY, expectPercentiles, type AnalyticsFixture } from './analytics-store.fixture.js';
+import { anAnalyticsFixture, DAY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export interface AnalyticsStoreUnderTest {
   store: AnalyticsStore;
@@ -84,6 +84,52 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
       });
     });
 
+    describe('record, revising an unknown send outcome', () => {
+      const unknown = () => aMessageEvent({ outcome: 'send-unknown', failureReason: 'send-outcome-unknown', costUsd: 0.01, usage: { prompt: 4, completion: 2 }, latencyMs: 100 });
+
+      it('replaces a send-unknown outcome once by the sent outcome a status settled, everywhere it is counted', async () => {
+        const event = unknown();
+        await store.record(event);
+        expect(await store.summary(day())).toMatchObject({ messagesOut: 0, failures: { total: 1, byReason: { 'send-outcome-unknown': 1 } } });
+
+        const { failureReason: _, ...settled } = { ...event, outcome: 'sent' as const };
+        expect(await store.record(settled)).toBe('revised');
+        expect(await store.record(settled)).toBe('duplicate');
+        expect(await store.record({ ...settled, outcome: 'failed', failureReason: 'late' })).toBe('duplicate');
+
+        const summary = await store.summary(day());
+        expect(summary).toMatchObject({ conversations: 1, messagesIn: 1, messagesOut: 1, uniqueUsers: 1, tokens: { prompt: 4, completion: 2 }, failures: { total: 0, byReason: {} } });
+        expect(summary.costUsd).toBeCloseTo(0.01, 10);
+        const page = await store.conversations({ ...day(), limit: 10 });
+        expect(page.items).toMatchObject([{ messagesIn: 1, messagesOut: 1 }]);
+        const out = await store.timeseries({ metric: 'messagesOut', interval: 'day', from: base, to: base + DAY });
+        const failures = await store.timeseries({ metric: 'failures', interval: 'hour', from: base, to: base + HOUR });
+        expect([out[0]!.value, failures[0]!.value]).toEqual([1, 0]);
+      });
+
+      it('replaces a send-unknown outcome by the failure a status reported, counted under its own reason', async () => {
+        const event = unknown();
+        await store.record(event);
+
+        expect(await store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp-error-131026' })).toBe('revised');
+
+        expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'whatsapp-error-131026': 1 } } });
+      });
+
+      it('applies exactly one revision when two settle the same unknown outcome concurrently', async () => {
+        const event = unknown();
+        await store.record(event);
+        const { failureReason: _, ...sent } = { ...event, outcome: 'sent' as const };
+
+        const results = await Promise.all([store.record(sent), store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp-error-131026' }), store.record(sent)]);
+
+        expect(results.filter((r) => r === 'revised')).toHaveLength(1);
+        const summary = await store.summary(day());
+        expect(summary.messagesIn).toBe(1);
+        expect(summary.messagesOut + summary.failures.total).toBe(1);
+      });
+    });
+
     describe('summary', () => {
       it('counts conversations, messages, users, tokens, cost and failures when the range holds mixed outcomes', async () => {
         await recordAll([
@@ -107,6 +153,26 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         });
         expectPercentiles(summary.replyLatencyMs, { p50: 200, p95: 400, p99: 400 });
         expect(summary.costUsd).toBeCloseTo(0.035, 10);
+      });
+
+      it('counts a failed delivery status with its reason among the failures, in the summary and the timeseries, when it happened in the range', async () => {
+        const failed = (offset: number, failureReason?: string, channel: Channel = 'whatsapp') =>
+          aStatusEvent({ status: 'failed', errorCode: 131047, occurredAt: base + offset, channel, ...(failureReason ? { failureReason } : {}) });
+        await recordAll([
+          aMessageEvent({ receivedAt: base + 1000 }),
+          failed(2 * HOUR + 5, 'outside-service-window'),
+          failed(2 * HOUR + 6, 'outside-service-window', 'api'),
+          // A failed status without a reason is one whose failure the message already counts.
+          failed(2 * HOUR + 7),
+          failed(DAY + 10, 'outside-service-window'),
+        ]);
+
+        expect((await store.summary(day())).failures).toEqual({ total: 2, byReason: { 'outside-service-window': 2 } });
+        expect((await store.summary({ ...day(), channel: 'whatsapp' })).failures).toEqual({ total: 1, byReason: { 'outside-service-window': 1 } });
+        expect((await store.summary({ from: base + 2 * HOUR + 6, to: base + DAY })).failures.total).toBe(1);
+        expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 1 });
+        const series = await store.timeseries({ metric: 'failures', interval: 'hour', from: base, to: base + 4 * HOUR });
+        expect(series.map((point) => point.value)).toEqual([0, 0, 2, 0]);
       });
 
       it('computes nearest-rank latency percentiles when latencies are 1..100 recorded in random order', async () => {

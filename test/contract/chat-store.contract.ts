@@ -342,6 +342,34 @@ export function chatStoreContract(name: string, make: () => Promise<ChatStoreUnd
       });
     });
 
+    describe('findMessage and findByOutboundId', () => {
+      it('reads the stored message by id and by an outbound id of its reply, without claiming anything', async () => {
+        const message = aConversation()(T0);
+        const outboundId = `out-${randomUUID()}`;
+        const sent = await sentMessage(message, [outboundId]);
+
+        expect(await store.findMessage(message.conversationId, message.id)).toEqual(sent);
+        expect(await store.findByOutboundId(outboundId)).toEqual(sent);
+        expect(await store.findByOutboundId(`out-${randomUUID()}`)).toBeNull();
+        const unseen = aConversation()(T0);
+        expect(await store.findMessage(unseen.conversationId, unseen.id)).toBeNull();
+        // A read is not a claim: the unseen message is still new to `register`.
+        expect((await store.register(unseen, T0)).created).toBe(true);
+      });
+
+      it('keeps a resolution and a window template send on the record', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+        const patch = {
+          resolved: { status: 'delivered' as const, at: T0 + 5 },
+          windowTemplate: { name: 'reengage', state: 'sent' as const, at: T0 + 6, outboundIds: ['wamid.t'] },
+        };
+        await store.transition(message.conversationId, message.id, record.version, patch);
+
+        expect(await store.findMessage(message.conversationId, message.id)).toMatchObject(patch);
+      });
+    });
+
     describe('copies', () => {
       it('keeps the stored state when callers mutate what they passed in or got back', async () => {
         const message = aConversation()(T0);

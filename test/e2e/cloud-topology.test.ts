@@ -269,6 +269,7 @@ async function expectOneAnsweredTurn(listenerName: RoleName, workerName: RoleNam
     type: 'text',
     text: { body: expect.stringContaining(userText), preview_url: false },
     context: { message_id: inboundId },
+    biz_opaque_callback_data: `vocoeng:1:r:0:1:${inboundId}`,
   });
   expect(send!.outcome.kind).toBe('accepted');
   const outboundId = (send!.outcome as { wamid: string }).wamid;

@@ -125,6 +125,7 @@ describe('the whole loop (ROLE=all)', () => {
       type: 'text',
       text: { body: expect.any(String), preview_url: false },
       context: { message_id: inboundId },
+      biz_opaque_callback_data: `vocoeng:1:r:0:1:${inboundId}`,
     });
     const replyText = (send!.body as { text: { body: string } }).text.body;
     expect(replyText).toMatch(/scripted model/i);
@@ -324,6 +325,7 @@ describe('the whole loop (ROLE=all)', () => {
       to: parties.customer,
       type: 'template',
       template: { name: 'reengage_hello', language: { code: 'en_US' } },
+      biz_opaque_callback_data: expect.stringMatching(/^vocoeng:1:t:wamid\./),
     });
     expect(graph.readReceipts).toHaveLength(1);
     const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));

@@ -6,10 +6,12 @@ import { dirname, join } from 'node:path';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { PubSubMessageBus } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { apiSubscriptionOf, deadLetterSubscriptionOf, planFrom, provision } from '../../src/adapters/pubsub/provision.js';
+import { parseWhatsAppNotification } from '../../src/adapters/whatsapp/whatsapp-notification.js';
 import { toBusMessage } from '../../src/domain/use-cases/accept-whatsapp-notification.js';
 import { isTerminal, type MessageRecord, type MessageState } from '../../src/domain/model/message-record.js';
 import { aMessage } from './builders.js';
 import { GraphApiDouble } from './graph-api-double.js';
+import type { StatusEmitter } from './graph-status-webhooks.js';
 import { OpenAiDouble } from './openai-double.js';
 import { aFreePort } from './ports.js';
 import type { EnqueuedMessage, QueueHistory } from './queue-checker.js';
@@ -34,6 +36,8 @@ export class CrashRun {
   readonly graph = new GraphApiDouble();
   readonly enqueued: (EnqueuedMessage & { text: string })[] = [];
   readonly kills: string[] = [];
+  /** When each kill was seen (epoch ms), in the order of `kills`: a second model call is attributed to the kill before it. */
+  readonly killTimes: number[] = [];
   /** The worker's port: the subscription pushes there, and each replacement worker listens there again. */
   private port: number | undefined;
   readonly tag = randomUUID().slice(0, 8);
@@ -43,6 +47,7 @@ export class CrashRun {
   readonly logFile: string;
   private readonly store: FirestoreChatStore;
   private readonly conversationIds: string[] = [];
+  private statuses: StatusEmitter | undefined;
 
   constructor(
     readonly label: string,
@@ -67,6 +72,18 @@ export class CrashRun {
     // whose worker is restarting would stall for good after five attempts. Real Pub/Sub does both.
     const subscriptions = plan.subscriptions.map(({ deadLetter: _, ...subscription }) => subscription);
     await provision(this.setup.pubsub, { ...plan, subscriptions }, () => {});
+    // Meta's status webhook for every accepted reply, parsed and published as the listener does:
+    // it names our message (biz_opaque_callback_data), so it settles a reply whose sender died.
+    const bus = new PubSubMessageBus(this.setup.pubsub, { inbound: this.names.inbound, interactions: this.names.interactions });
+    this.statuses = this.graph.emitStatuses(async (notification) => {
+      const { statuses } = parseWhatsAppNotification(notification, Date.now());
+      await bus.publish('inbound', statuses.map((status) => toBusMessage({ kind: 'status', status })));
+    });
+  }
+
+  /** Statuses emitted for accepted replies, and the emissions that failed. */
+  get statusReport(): { emitted: number; failed: number } {
+    return { emitted: this.statuses?.emitted ?? 0, failed: this.statuses?.errors.length ?? 0 };
   }
 
   /** The messages of every conversation, published in order on its ordering key like the listener does. */
@@ -115,32 +132,56 @@ export class CrashRun {
     };
   }
 
+  /** A worker died at `point` (seen now). */
+  killed(point: string): void {
+    this.kills.push(point);
+    this.killTimes.push(Date.now());
+  }
+
   async records(): Promise<MessageRecord[]> {
     const limit = this.setup.messagesPerConversation + 10;
     return (await Promise.all(this.conversationIds.map((id) => this.store.messages(id, { limit })))).flat();
   }
 
-  /** True when every published message is stored in a terminal state (and, with `recorded`, its interaction was published). */
+  /**
+   * True when every published message is stored in a terminal state (and, with `recorded`, its
+   * interaction was published and every reply the double accepted is known to its record: by its
+   * sender, or by the `sent` status that settled it after the sender died).
+   */
   async settled(options: { recorded: boolean }): Promise<boolean> {
-    const records = new Map((await this.records()).map((record) => [record.message.id, record]));
-    return this.enqueued.every(({ messageId }) => {
+    const all = await this.records();
+    const records = new Map(all.map((record) => [record.message.id, record]));
+    const terminal = this.enqueued.every(({ messageId }) => {
       const record = records.get(messageId);
       return record !== undefined && isTerminal(record.state) && (!options.recorded || record.recorded);
     });
+    if (!terminal || !options.recorded) return terminal;
+    const known = new Set(all.flatMap((record) => record.outboundIds));
+    return this.graph.sends.every((send) => send.outcome.kind !== 'accepted' || known.has(send.outcome.wamid));
   }
 
   async history(): Promise<QueueHistory> {
     const states: Record<string, MessageState> = {};
-    for (const record of await this.records()) states[record.message.id] = record.state;
+    const replyStoredAt: Record<string, number> = {};
+    const resolved: string[] = [];
+    for (const record of await this.records()) {
+      states[record.message.id] = record.state;
+      if (record.reply) replyStoredAt[record.message.id] = record.reply.createdAt;
+      if (record.resolved) resolved.push(record.message.id);
+    }
     const byText = new Map(this.enqueued.map((m) => [m.text, m.messageId]));
     const modelCalls: Record<string, number> = {};
+    const modelCallTimes: Record<string, number[]> = {};
     for (const request of this.openai.chatRequests) {
       const messages = (request.body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [];
       const messageId = byText.get(messages.filter((m) => m.role === 'user').at(-1)?.content ?? '');
-      if (messageId) modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
+      if (!messageId) continue;
+      modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
+      // The double's clock is this process's; the workers stamp replies with the same machine's epoch clock.
+      (modelCallTimes[messageId] ??= []).push(performance.timeOrigin + request.arrivedAt);
     }
     const sends = this.graph.sends.map((send) => (send.body as { context?: { message_id?: string } } | undefined)?.context?.message_id ?? '(no context)');
-    return { enqueued: this.enqueued, sends, states, modelCalls, kills: this.kills };
+    return { enqueued: this.enqueued, sends, states, modelCalls, modelCallTimes, replyStoredAt, resolved, kills: this.kills, killTimes: this.killTimes };
   }
 
   async stop(): Promise<void> {

@@ -90,7 +90,7 @@ export async function stopWorker(run: CrashRun, child: Child): Promise<void> {
     await child.kill();
     throw error;
   }
-  if (exit.signal === 'SIGKILL') run.kills.push(crashPointOf(child, exit));
+  if (exit.signal === 'SIGKILL') run.killed(crashPointOf(child, exit));
   // Killed by the SIGTERM itself: it came before the worker installed its handler, so before it served anything.
   else if (exit.code !== 0 && exit.signal !== 'SIGTERM') throw new Error(`worker did not stop cleanly (${JSON.stringify(exit)})\nstderr:\n${child.stderr.slice(-4_000)}`);
 }
@@ -104,6 +104,11 @@ export interface CrashSchedule {
   crashUntil: number;
   /** Epoch ms: the worker without crash points must have settled every message by then. */
   settleBy: number;
+  /**
+   * On a busy machine a worker may take far longer to start than the phases allow for: both
+   * deadlines move later by the time the first worker took to be ready, up to this long.
+   */
+  startupMs?: number;
 }
 
 /**
@@ -114,17 +119,23 @@ export interface CrashSchedule {
  */
 export async function crashThenRecover(run: CrashRun, schedule: CrashSchedule): Promise<{ settled: boolean; workers: number }> {
   let workers = 0;
-  while (run.kills.length < schedule.maxKills && Date.now() < schedule.crashUntil) {
+  let slowStart = 0;
+  while (run.kills.length < schedule.maxKills && Date.now() < schedule.crashUntil + slowStart) {
     const worker = spawnWorker(run, schedule.crashAt[workers === 0 ? 0 : 1]);
     workers += 1;
-    const settled = await untilCondition(worker, () => run.settled({ recorded: false }), schedule.crashUntil);
-    if (hasExited(worker)) run.kills.push(crashPointOf(worker, await worker.exited));
+    if (workers === 1 && schedule.startupMs) {
+      const spawnedAt = Date.now();
+      await worker.waitForLine((line) => line.includes(' ready on '), schedule.startupMs).catch(() => undefined);
+      slowStart = Date.now() - spawnedAt;
+    }
+    const settled = await untilCondition(worker, () => run.settled({ recorded: false }), schedule.crashUntil + slowStart);
+    if (hasExited(worker)) run.killed(crashPointOf(worker, await worker.exited));
     else await stopWorker(run, worker);
     if (settled) break;
   }
   const clean = spawnWorker(run);
   workers += 1;
-  const settled = await untilCondition(clean, () => run.settled({ recorded: true }), schedule.settleBy);
+  const settled = await untilCondition(clean, () => run.settled({ recorded: true }), schedule.settleBy + slowStart);
   if (hasExited(clean)) throw new Error(`the worker without crash points exited (${JSON.stringify(await clean.exited)})\nstderr:\n${clean.stderr.slice(-4_000)}`);
   await stopWorker(run, clean);
   return { settled, workers };

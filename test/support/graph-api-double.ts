@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpFaults, type Admission } from './http-faults.js';
+import { StatusEmitter, type StatusSink } from './graph-status-webhooks.js';
 import { RecordedRequests } from './recorded-requests.js';
 
 /**
@@ -103,6 +104,7 @@ export class GraphApiDouble {
   private readonly hanging = new Set<ServerResponse>();
   private readonly recordedAccepted = new RecordedRequests<GraphRequest>();
   readonly faults = new HttpFaults();
+  private statusEmitter: StatusEmitter | undefined;
 
   constructor(options: { accessToken?: string } = {}) {
     this.accessToken = options.accessToken ?? `EAAG-test-${randomBytes(12).toString('hex')}`;
@@ -144,6 +146,15 @@ export class GraphApiDouble {
   get baseUrl(): string {
     if (!this.server) throw new Error('GraphApiDouble is not started');
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * From now on every accepted send is followed, `delayMs` later, by Meta's `sent` status webhook
+   * for it (echoing the send's `biz_opaque_callback_data`), handed to `sink`.
+   */
+  emitStatuses(sink: StatusSink, delayMs?: number): StatusEmitter {
+    this.statusEmitter = new StatusEmitter(sink, delayMs);
+    return this.statusEmitter;
   }
 
   /** The next `count` sends (after the token check) answer this Graph error; read receipts are not affected. */
@@ -262,6 +273,7 @@ export class GraphApiDouble {
       this.recorded.push(request);
       (kind === 'read-receipt' ? this.recordedReadReceipts : this.recordedSends).push(request);
       if (outcome.kind === 'accepted') this.recordedAccepted.push(request);
+      if (outcome.kind === 'accepted') this.statusEmitter?.accepted(request);
     };
 
     if (admitted === 'reset' || admitted === 'gone') return record({ kind: admitted === 'reset' ? 'reset' : 'abandoned' });

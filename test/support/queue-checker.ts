@@ -21,6 +21,21 @@ export interface QueueHistory {
   modelCalls: Readonly<Record<string, number>>;
   /** The crash point of every killed worker, one entry per kill. */
   kills: readonly string[];
+  /** When each kill was seen (epoch ms), in the order of `kills`. */
+  killTimes?: readonly number[];
+  /** When each model call of a message was made (epoch ms), oldest first. */
+  modelCallTimes?: Readonly<Record<string, readonly number[]>>;
+  /** When each message's reply was stored (epoch ms); missing when none was. */
+  replyStoredAt?: Readonly<Record<string, number>>;
+  /** Messages whose `send-unknown` outcome a delivery status later settled. */
+  resolved?: readonly string[];
+}
+
+/** A model call after the first one for the same message, with the kill that explains it (none: unexplained). */
+export interface SecondCall {
+  messageId: string;
+  at: number;
+  kill?: { index: number; point: string; at: number };
 }
 
 export interface QueueVerdict {
@@ -41,8 +56,17 @@ export interface QueueVerdict {
   unexpected: string[];
   /** Messages whose model was called more than once (a generation redone after a kill). */
   regenerations: string[];
-  /** Messages put to the model more often than one call plus one per kill of the run could explain. */
+  /**
+   * Messages put to the model more often than one call plus one per kill of the run could explain,
+   * or (with call and kill times) with a second call that no kill between it and the call before explains.
+   */
   overGenerated: string[];
+  /** Every model call after a message's first, attributed to the latest kill since the call before it. */
+  secondCalls: SecondCall[];
+  /** Model calls made after the message's reply was already stored: never allowed. */
+  afterStored: { messageId: string; at: number; storedAt: number }[];
+  /** Messages whose unknown send outcome a delivery status settled (they count as ok; `unknown` holds those still unknown). */
+  resolved: string[];
   /** Conversations whose sends did not follow the order of their messages. */
   outOfOrder: string[];
   /** Kills per crash point. */
@@ -64,6 +88,9 @@ export function checkQueue(history: QueueHistory): QueueVerdict {
     unexpected: [...new Set(history.sends.filter((id) => !enqueuedIds.has(id)))],
     regenerations: [],
     overGenerated: [],
+    secondCalls: [],
+    afterStored: [],
+    resolved: [...new Set(history.resolved ?? [])].filter((id) => enqueuedIds.has(id)),
     outOfOrder: outOfOrder(history),
     killsByPoint: tally(history.kills),
   };
@@ -71,9 +98,27 @@ export function checkQueue(history: QueueHistory): QueueVerdict {
     verdict[outcomeOf(history.states[messageId], sendCount.get(messageId) ?? 0)].push(messageId);
     const calls = history.modelCalls[messageId] ?? 0;
     if (calls > 1) verdict.regenerations.push(messageId);
-    if (calls > 1 + history.kills.length) verdict.overGenerated.push(messageId);
+    const times = history.modelCallTimes?.[messageId] ?? [];
+    const seconds = secondCallsOf(messageId, times, history);
+    verdict.secondCalls.push(...seconds);
+    if (calls > 1 + history.kills.length || seconds.some((call) => !call.kill)) verdict.overGenerated.push(messageId);
+    const storedAt = history.replyStoredAt?.[messageId];
+    const late = storedAt === undefined ? undefined : times.find((at) => at > storedAt);
+    if (late !== undefined) verdict.afterStored.push({ messageId, at: late, storedAt: storedAt! });
   }
   return verdict;
+}
+
+/** A redone generation is explained only by a kill after the call it redoes: the latest such kill is its cause. */
+function secondCallsOf(messageId: string, times: readonly number[], history: QueueHistory): SecondCall[] {
+  const killTimes = history.killTimes ?? [];
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted.slice(1).map((at, i) => {
+    const previous = sorted[i]!;
+    let index = -1;
+    for (let k = 0; k < killTimes.length; k++) if (killTimes[k]! > previous && killTimes[k]! < at && (index === -1 || killTimes[k]! >= killTimes[index]!)) index = k;
+    return index === -1 ? { messageId, at } : { messageId, at, kill: { index, point: history.kills[index]!, at: killTimes[index]! } };
+  });
 }
 
 type Outcome = 'ok' | 'lost' | 'duplicated' | 'unknown' | 'unanswered' | 'inconsistent';
@@ -122,7 +167,11 @@ export function summaryOf(label: string, verdict: QueueVerdict): string {
   const killCount = Object.values(verdict.killsByPoint).reduce((sum, count) => sum + count, 0);
   return (
     `${label}: ${verdict.total} messages, ${killCount} kills${kills ? ` (${kills})` : ''}: ${verdict.ok.length} ok, ${verdict.lost.length} lost, ` +
-    `${verdict.duplicated.length} duplicated, ${verdict.unknown.length} send-unknown, ${verdict.regenerations.length} regenerations` +
+    `${verdict.duplicated.length} duplicated, ${verdict.unknown.length} send-unknown` +
+    (verdict.resolved.length > 0 ? `, ${verdict.resolved.length} unknown outcomes resolved by a status` : '') +
+    `, ${verdict.regenerations.length} regenerations` +
+    verdict.secondCalls.map((call) => ` [${call.messageId.slice(-8)} again ${call.kill ? `after kill #${call.kill.index + 1} ${call.kill.point}` : 'WITHOUT A KILL'}]`).join('') +
+    (verdict.afterStored.length > 0 ? `, ${verdict.afterStored.length} model calls after the reply was stored` : '') +
     (verdict.unanswered.length + verdict.inconsistent.length + verdict.unexpected.length + verdict.outOfOrder.length > 0
       ? `, ${verdict.unanswered.length} unanswered, ${verdict.inconsistent.length} inconsistent, ${verdict.unexpected.length} unexpected, ${verdict.outOfOrder.length} out of order`
       : '')

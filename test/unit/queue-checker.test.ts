@@ -110,3 +110,57 @@ describe('summaryOf', () => {
     );
   });
 });
+
+describe('checkQueue with timed model calls and kills', () => {
+  it('attributes every second model call to its message and to the kill between it and the call before', () => {
+    const verdict = checkQueue(
+      history({
+        modelCalls: { ...oneCallEach, a2: 3 },
+        modelCallTimes: { a1: [10], a2: [100, 300, 700], a3: [50], b1: [20], b2: [60] },
+        kills: ['after-claim', 'after-model', 'after-send'],
+        killTimes: [40, 200, 650],
+      }),
+    );
+    expect(verdict.secondCalls).toEqual([
+      { messageId: 'a2', at: 300, kill: { index: 1, point: 'after-model', at: 200 } },
+      { messageId: 'a2', at: 700, kill: { index: 2, point: 'after-send', at: 650 } },
+    ]);
+    expect(verdict.overGenerated).toEqual([]);
+  });
+
+  it('flags a second model call that no kill between the two calls explains, even when the run had kills', () => {
+    const verdict = checkQueue(
+      history({
+        modelCalls: { ...oneCallEach, b1: 2 },
+        modelCallTimes: { b1: [100, 300] },
+        // Kills before the first call and after the second explain nothing.
+        kills: ['after-model', 'after-model'],
+        killTimes: [50, 400],
+      }),
+    );
+    expect(verdict.secondCalls).toEqual([{ messageId: 'b1', at: 300 }]);
+    expect(verdict.overGenerated).toEqual(['b1']);
+  });
+
+  it('reports every message put to the model again after its reply was stored', () => {
+    const verdict = checkQueue(
+      history({
+        modelCalls: { ...oneCallEach, a1: 2, b2: 2 },
+        modelCallTimes: { a1: [100, 300], b2: [100, 300] },
+        kills: ['after-store-reply', 'after-model'],
+        killTimes: [150, 160],
+        // a1's reply was stored before its second call; b2's first reply was never stored.
+        replyStoredAt: { a1: 120, b2: 310 },
+      }),
+    );
+    expect(verdict.afterStored).toEqual([{ messageId: 'a1', at: 300, storedAt: 120 }]);
+    expect(verdict.secondCalls.map((call) => call.messageId)).toEqual(['a1', 'b2']);
+  });
+
+  it('counts send-unknown replies a delivery status resolved', () => {
+    const verdict = checkQueue(history({ states: { ...allSent, a2: 'send-unknown' }, sends: ['a1', 'b1', 'a2', 'b2', 'a3'], resolved: ['b1', 'a3'] }));
+    expect(verdict.resolved.sort()).toEqual(['a3', 'b1']);
+    expect(verdict.ok.sort()).toEqual(['a1', 'a3', 'b1', 'b2']);
+    expect(summaryOf('crash after-send', verdict)).toContain('1 send-unknown, 2 unknown outcomes resolved by a status');
+  });
+});

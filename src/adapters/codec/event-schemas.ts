@@ -50,6 +50,13 @@ const status = z.object({
   at: z.number(),
   pricing: z.object({ billable: z.boolean().optional(), model: z.string().optional(), category: z.string().optional() }).optional(),
   errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional(),
+  failureReason: z.string().optional(),
+  sentFor: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('reply'), messageId: z.string().min(1), part: z.number().int().min(0), parts: z.number().int().min(1) }),
+      z.object({ kind: z.literal('template'), messageId: z.string().min(1) }),
+    ])
+    .optional(),
 });
 
 export const inboundEventSchema: z.ZodType<InboundEvent> = z.discriminatedUnion('kind', [
@@ -89,5 +96,6 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
     pricingCategory: z.string().optional(),
     errorCode: z.number().optional(),
+    failureReason: z.string().optional(),
   }),
 ]);

@@ -169,6 +169,18 @@ export class FirestoreChatStore implements ChatStore {
     throw new ChatStoreUnavailableError(`delivery status for ${status.outboundId} lost ${MAX_STATUS_ATTEMPTS} races in a row`);
   }
 
+  async findMessage(conversationId: string, messageId: string): Promise<MessageRecord | null> {
+    const snapshot = await this.read('findMessage', this.messageRef(conversationId, messageId));
+    return snapshot.exists ? recordFrom(snapshot.data()!) : null;
+  }
+
+  async findByOutboundId(outboundId: string): Promise<MessageRecord | null> {
+    const pointer = await this.read('findByOutboundId', this.outbound.doc(encodeDocId(outboundId)));
+    if (!pointer.exists) return null;
+    const { conversationId, messageId } = pointer.data() as { conversationId: string; messageId: string };
+    return this.findMessage(conversationId, messageId);
+  }
+
   async getConversation(conversationId: string): Promise<Conversation | null> {
     const snapshot = await this.read('getConversation', this.conversations.doc(encodeDocId(conversationId)));
     return snapshot.exists ? conversationFrom(conversationId, snapshot.data()!) : null;

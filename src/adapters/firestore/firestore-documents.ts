@@ -19,6 +19,8 @@ const RECORD_FIELDS = Object.keys({
   transcript: true,
   folded: true,
   recorded: true,
+  resolved: true,
+  windowTemplate: true,
   updatedAt: true,
 } satisfies Record<keyof MessageRecord, true>) as (keyof MessageRecord)[];
 

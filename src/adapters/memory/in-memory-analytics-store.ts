@@ -10,7 +10,7 @@ import {
   type TimeseriesPoint,
   type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
-import type { InteractionEvent, MessageInteraction } from '../../domain/model/interaction.js';
+import type { InteractionEvent, MessageInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { compareIds, decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
 
@@ -27,7 +27,12 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly erasures = new Map<string, number>();
 
   async record(event: InteractionEvent): Promise<RecordResult> {
-    if (this.events.has(event.eventId)) return 'duplicate';
+    const stored = this.events.get(event.eventId);
+    if (stored && revises(stored, event)) {
+      this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));
+      return 'revised';
+    }
+    if (stored) return 'duplicate';
     const erasedAt = this.erasures.get(event.userKey);
     if (erasedAt !== undefined && happenedAt(event) <= erasedAt) return 'erased';
     this.events.set(event.eventId, structuredClone(event));
@@ -35,14 +40,15 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   }
 
   async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
-    return summarize(this.messagesIn(query));
+    return summarize(this.messagesIn(query), this.deliveryFailuresIn(query));
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
     const step = timeseriesStep(query);
     const points: TimeseriesPoint[] = [];
     for (let at = query.from; at < query.to; at += step) {
-      const bucket = summarize(this.messagesIn({ from: at, to: at + step, ...(query.channel ? { channel: query.channel } : {}) }));
+      const range = { from: at, to: at + step, ...(query.channel ? { channel: query.channel } : {}) };
+      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range));
       points.push({ at, value: metricOf(bucket, query.metric) });
     }
     return points;
@@ -100,6 +106,14 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     return counts;
   }
 
+  /** Failed deliveries with a reason, by when they happened (a late failure falls where it was reported). */
+  private deliveryFailuresIn({ from, to, channel }: AnalyticsQuery): StatusInteraction[] {
+    return [...this.events.values()].filter(
+      (e): e is StatusInteraction =>
+        e.type === 'status' && e.failureReason !== undefined && e.occurredAt >= from && e.occurredAt < to && (!channel || e.channel === channel),
+    );
+  }
+
   private messagesIn({ from, to, channel }: AnalyticsQuery): MessageInteraction[] {
     return [...this.events.values()].filter(
       (e): e is MessageInteraction => e.type === 'message' && e.receivedAt >= from && e.receivedAt < to && (!channel || e.channel === channel),
@@ -107,14 +121,11 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   }
 }
 
-function summarize(messages: MessageInteraction[]): AnalyticsSummary {
+function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[]): AnalyticsSummary {
   const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
   const byReason: Record<string, number> = {};
-  for (const m of messages) {
-    if (!isFailure(m)) continue;
-    const reason = m.failureReason ?? m.outcome;
-    byReason[reason] = (byReason[reason] ?? 0) + 1;
-  }
+  const reasons = [...messages.filter(isFailure).map((m) => m.failureReason ?? m.outcome), ...deliveryFailures.map((s) => s.failureReason!)];
+  for (const reason of reasons) byReason[reason] = (byReason[reason] ?? 0) + 1;
   return {
     conversations: new Set(messages.map((m) => m.conversationId)).size,
     messagesIn: messages.length,
@@ -151,6 +162,10 @@ function metricOf(s: AnalyticsSummary, metric: TimeseriesMetric): number | null 
       return s.replyLatencyMs.p99;
   }
 }
+
+/** An unknown send outcome is the one fact that may change: once, to what a delivery status settled. */
+export const revises = (stored: InteractionEvent, next: InteractionEvent): next is MessageInteraction =>
+  stored.type === 'message' && next.type === 'message' && stored.outcome === 'send-unknown' && (next.outcome === 'sent' || next.outcome === 'failed');
 
 const isFailure = (m: MessageInteraction): boolean => FAILED_OUTCOMES.has(m.outcome) || m.replyKind === 'fallback';
 

@@ -69,6 +69,16 @@ export class InMemoryChatStore implements ChatStore {
     return result;
   }
 
+  async findMessage(conversationId: string, messageId: string): Promise<MessageRecord | null> {
+    const record = this.records.get(conversationId)?.get(messageId);
+    return record ? structuredClone(record) : null;
+  }
+
+  async findByOutboundId(outboundId: string): Promise<MessageRecord | null> {
+    const ref = this.byOutboundId.get(outboundId);
+    return ref ? this.findMessage(ref.conversationId, ref.messageId) : null;
+  }
+
   async getConversation(conversationId: string): Promise<Conversation | null> {
     const conversation = this.conversations.get(conversationId);
     return conversation ? structuredClone(conversation) : null;

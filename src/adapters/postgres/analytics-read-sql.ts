@@ -36,6 +36,8 @@ export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'count
         select reason, count as n from failure_hour where ${within('hour', [hours.whole])}${ch}
         union all
         select coalesce(failure_reason, outcome), 1 from interaction where ${hourEdges}${ch} and failed
+        union all
+        select failure_reason, 1 from delivery_status where failure_reason is not null and ${within('occurred_at', [{ from, to }])}${ch}
       ) failures group by reason having sum(n) > 0 order by reason`,
     latencies: sql`select bucket, sum(n)::float8 as count from (
         select bucket, count as n from latency_day where ${within('day', [tiers.days])}${ch}
@@ -111,6 +113,14 @@ export function timeseriesSql(q: TimeseriesQuery, step: number): Sql {
 
 function bucketedSql(q: TimeseriesQuery, ch: Sql, unit: 'hour' | 'day'): Sql {
   const counter = COUNTER_COLUMNS[q.metric];
+  if (counter === 'failures') {
+    // Failed deliveries count where they were reported, like the summary counts them.
+    return sql`select at, sum(n) as value from (
+        select date_trunc(${unit}, hour, 'UTC') as at, sum(failures) as n from interaction_hour where ${within('hour', [q])}${ch} group by 1
+        union all
+        select date_trunc(${unit}, occurred_at, 'UTC'), count(*) from delivery_status where failure_reason is not null and ${within('occurred_at', [q])}${ch} group by 1
+      ) failures group by at`;
+  }
   if (counter) {
     return sql`select date_trunc(${unit}, hour, 'UTC') as at, sum(${raw(counter)}) as value
       from interaction_hour where ${within('hour', [q])}${ch} group by 1`;

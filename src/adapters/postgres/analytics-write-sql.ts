@@ -18,23 +18,28 @@ interface Rollup {
   where?: string;
 }
 
+// Sums are signed: a fact row with `sign` 1 adds itself, -1 takes itself back out, so one
+// statement can move a revised fact (an unknown send outcome settled) from one count to another.
 const ADDITIVE_ROLLUPS: Rollup[] = [
   {
     table: 'interaction_hour',
     keys: { hour: HOUR_OF, channel: 'channel' },
     sums: {
-      messages_in: 'count(*)',
-      messages_out: `count(*) filter (where outcome = 'sent')`,
-      prompt_tokens: 'sum(prompt_tokens)',
-      completion_tokens: 'sum(completion_tokens)',
-      cost_usd: 'sum(cost_usd)',
-      failures: 'count(*) filter (where failed)',
+      messages_in: 'sum(sign)',
+      messages_out: `coalesce(sum(sign) filter (where outcome = 'sent'), 0)`,
+      prompt_tokens: 'sum(sign * prompt_tokens)',
+      completion_tokens: 'sum(sign * completion_tokens)',
+      cost_usd: 'sum(sign * cost_usd)',
+      failures: 'coalesce(sum(sign) filter (where failed), 0)',
     },
   },
-  { table: 'failure_hour', keys: { hour: HOUR_OF, channel: 'channel', reason: 'coalesce(failure_reason, outcome)' }, sums: { count: 'count(*)' }, where: 'failed' },
-  { table: 'latency_hour', keys: { hour: HOUR_OF, channel: 'channel', bucket: LATENCY_BUCKET_SQL }, sums: { count: 'count(*)' }, where: HAS_LATENCY_SQL },
-  { table: 'latency_day', keys: { day: DAY_OF, channel: 'channel', bucket: LATENCY_BUCKET_SQL }, sums: { count: 'count(*)' }, where: HAS_LATENCY_SQL },
+  { table: 'failure_hour', keys: { hour: HOUR_OF, channel: 'channel', reason: 'coalesce(failure_reason, outcome)' }, sums: { count: 'sum(sign)' }, where: 'failed' },
+  { table: 'latency_hour', keys: { hour: HOUR_OF, channel: 'channel', bucket: LATENCY_BUCKET_SQL }, sums: { count: 'sum(sign)' }, where: HAS_LATENCY_SQL },
+  { table: 'latency_day', keys: { day: DAY_OF, channel: 'channel', bucket: LATENCY_BUCKET_SQL }, sums: { count: 'sum(sign)' }, where: HAS_LATENCY_SQL },
 ];
+
+/** `facts` (a relation shaped like `interaction`) with every row counted once, as the signed sums expect. */
+const positive = (facts: string): string => `(select *, 1 as sign from ${facts}) as facts`;
 
 function aggregate(rollup: Rollup, facts: string): string {
   const columns = [...Object.entries(rollup.keys), ...Object.entries(rollup.sums)].map(([column, expression]) => `${expression} as ${column}`);
@@ -45,8 +50,10 @@ function aggregate(rollup: Rollup, facts: string): string {
 const CONVERSATION_DAY_KEYS = ['day', 'channel', 'conversation_id', 'user_hash'];
 
 // Statements that add the rows of `facts` (a relation shaped like `interaction`) to every rollup.
-// `record` runs them on the row it inserted; a bulk load runs them on the whole table.
-export function rollupUpserts(facts: string): string[] {
+// `record` runs them on the row it inserted; a bulk load runs them on the whole table. With
+// `signed`, `facts` has a `sign` column (-1 rows are taken back out).
+export function rollupUpserts(table: string, signed = false): string[] {
+  const facts = signed ? table : positive(table);
   const additive = ADDITIVE_ROLLUPS.map((rollup) => {
     const columns = [...Object.keys(rollup.keys), ...Object.keys(rollup.sums)];
     const add = Object.keys(rollup.sums).map((column) => `${column} = t.${column} + excluded.${column}`);
@@ -55,7 +62,7 @@ export function rollupUpserts(facts: string): string[] {
   });
   const conversations = `insert into conversation_day as t (${CONVERSATION_DAY_KEYS.join(', ')}, account_id, first_at, last_at, messages_in, messages_out, cost_usd)
     select ${DAY_OF}, channel, conversation_id, user_hash, min(account_id), min(received_at), max(received_at),
-      count(*), count(*) filter (where outcome = 'sent'), sum(cost_usd)
+      sum(sign), coalesce(sum(sign) filter (where outcome = 'sent'), 0), sum(sign * cost_usd)
     from ${facts} group by 1, 2, 3, 4
     on conflict (${CONVERSATION_DAY_KEYS.join(', ')}) do update set
       first_at = least(t.first_at, excluded.first_at), last_at = greatest(t.last_at, excluded.last_at),
@@ -69,27 +76,39 @@ export function rollupUpserts(facts: string): string[] {
 
 // One statement: the fact, and the rollups computed only from the row the insert returned. A
 // duplicate (even a concurrent one, which waits on the primary key) returns no row, so it adds
-// nothing.
+// nothing. A `send-unknown` fact is revised once by a `sent`/`failed` event of the same id: the
+// stored row (as this statement's snapshot saw it) is taken back out and the revised one added.
+// The update applies only when that snapshot saw the row unknown, so what is taken out is exact.
 export function recordMessageSql(e: MessageInteraction): Sql {
-  const rollups = rollupUpserts('inserted').map((statement, i) => raw(`, r${i} as (${statement})`));
-  return sql`with inserted as (
+  const rollups = rollupUpserts('delta', true).map((statement, i) => raw(`, r${i} as (${statement})`));
+  const revision = e.outcome === 'sent' || e.outcome === 'failed';
+  return sql`with previous as (
+      select * from interaction where event_id = ${e.eventId} and outcome = 'send-unknown' and ${revision}::boolean
+    ),
+    upserted as (
       insert into interaction (event_id, occurred_at, received_at, channel, account_id, conversation_id, user_key, message_id,
         message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason)
       select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${at(e.receivedAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.messageId},
         ${e.messageType}, ${e.outcome}, ${e.replyKind}, ${e.model}, ${e.usage.prompt}, ${e.usage.completion}, ${e.costUsd},
         ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}::integer, ${e.failureReason}
       where not ${erasedBefore(e.userKey, e.receivedAt)}
-      on conflict (event_id) do nothing
+      on conflict (event_id) do update set outcome = excluded.outcome, failure_reason = excluded.failure_reason, occurred_at = excluded.occurred_at
+        where interaction.outcome = 'send-unknown' and exists (select 1 from previous)
       returning *
+    ),
+    delta as (
+      select upserted.*, 1 as sign from upserted
+      union all
+      select previous.*, -1 from previous where exists (select 1 from upserted)
     )${join(rollups, '')}
-    select count(*)::integer as inserted, ${erasedBefore(e.userKey, e.receivedAt)} as erased from inserted`;
+    select (select count(*) from upserted)::integer as inserted, exists (select 1 from previous) as revised, ${erasedBefore(e.userKey, e.receivedAt)} as erased`;
 }
 
 export function recordStatusSql(e: StatusInteraction): Sql {
   return sql`with inserted as (
-      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code)
+      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code, failure_reason)
       select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.outboundId}, ${e.status},
-        ${e.pricingCategory}, ${e.errorCode}::integer
+        ${e.pricingCategory}, ${e.errorCode}::integer, ${e.failureReason}
       where not ${erasedBefore(e.userKey, e.occurredAt)}
       on conflict (event_id) do nothing
       returning 1
@@ -110,7 +129,7 @@ export function eraseUserSql(userKey: string, erasedAt: number): Sql {
   const decrements = ADDITIVE_ROLLUPS.map((rollup, i) => {
     const subtract = Object.keys(rollup.sums).map((column) => `${column} = t.${column} - x.${column}`);
     const match = Object.keys(rollup.keys).map((column) => `t.${column} = x.${column}`);
-    return raw(`, d${i} as (update ${rollup.table} as t set ${subtract.join(', ')} from (${aggregate(rollup, 'erased')}) x where ${match.join(' and ')})`);
+    return raw(`, d${i} as (update ${rollup.table} as t set ${subtract.join(', ')} from (${aggregate(rollup, positive('erased'))}) x where ${match.join(' and ')})`);
   });
   const conversationMatch = CONVERSATION_DAY_KEYS.map((column) => `t.${column} = x.${column}`).join(' and ');
   return sql`with tombstone as (

@@ -5,6 +5,7 @@ import { M001InitialSchema } from './migrations/m001-initial-schema.js';
 import { M002ErasedUser } from './migrations/m002-erased-user.js';
 import { M003DeadLetter } from './migrations/m003-dead-letter.js';
 import { M004LoginThrottle } from './migrations/m004-login-throttle.js';
+import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-reason.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 
 const POOL_SIZE = 8;
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   { name: 'M002ErasedUser', class: M002ErasedUser },
   { name: 'M003DeadLetter', class: M003DeadLetter },
   { name: 'M004LoginThrottle', class: M004LoginThrottle },
+  { name: 'M005DeliveryFailureReason', class: M005DeliveryFailureReason },
 ];
 
 export class DatabaseUnavailableError extends Error {

@@ -48,6 +48,7 @@ export const DeliveryStatusSchema = defineEntity({
     status: p.string(),
     pricingCategory: p.string().nullable(),
     errorCode: p.integer().nullable(),
+    failureReason: p.string().nullable(),
   },
 });
 export class DeliveryStatusRow extends DeliveryStatusSchema.class {}

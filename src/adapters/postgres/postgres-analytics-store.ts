@@ -49,8 +49,8 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
 
   async record(event: InteractionEvent): Promise<RecordResult> {
     const statement = event.type === 'message' ? recordMessageSql(event) : recordStatusSql(event);
-    const [row] = await run<{ inserted: number; erased: boolean }>(this.em(), statement);
-    if (Number(row?.inserted ?? 0) === 1) return 'inserted';
+    const [row] = await run<{ inserted: number; revised?: boolean; erased: boolean }>(this.em(), statement);
+    if (Number(row?.inserted ?? 0) === 1) return row?.revised ? 'revised' : 'inserted';
     return row?.erased ? 'erased' : 'duplicate';
   }
 

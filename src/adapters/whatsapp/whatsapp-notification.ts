@@ -4,6 +4,8 @@ import { conversationIdFor } from '../../domain/model/ids.js';
 import type { InboundMessage, MessageContent } from '../../domain/model/message.js';
 import type { WhatsAppNotificationInput } from '../../domain/use-cases/accept-whatsapp-notification.js';
 import { change, entry, messagesValue, notification, summarise, wireMessage, wireStatus, type WireMessage, type WireStatus } from './whatsapp-wire.js';
+import { classifyGraphError } from './graph-errors.js';
+import { sendReferenceOf } from './opaque-callback-data.js';
 
 export class NotificationFormatError extends Error {}
 
@@ -88,6 +90,17 @@ function toStatus(status: WireStatus, accountId: string): DeliveryStatus {
       ? { pricing: definedOnly({ billable: status.pricing.billable, model: status.pricing.pricing_model, category: status.pricing.category }) }
       : {}),
     ...(status.errors ? { errors: status.errors.map((error) => definedOnly({ code: error.code, title: error.title })) } : {}),
+    ...statusExtras(status),
+  };
+}
+
+/** What a status adds beyond Meta's fields: the reason of a failure, and which of our sends it is about. */
+function statusExtras(status: z.infer<typeof wireStatus>): Pick<DeliveryStatus, 'failureReason' | 'sentFor'> {
+  const code = status.errors?.[0]?.code;
+  const sentFor = sendReferenceOf(status.biz_opaque_callback_data);
+  return {
+    ...(status.status === 'failed' && code !== undefined ? { failureReason: classifyGraphError(200, code).reason } : {}),
+    ...(sentFor ? { sentFor } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import {
 import { errorFields, type Logger } from '../../observability/logger.js';
 import { classifyOutboundFailure } from '../http/outbound-failure.js';
 import { classifyGraphError, TOKEN_EXPIRED } from './graph-errors.js';
+import { opaqueDataOf } from './opaque-callback-data.js';
 
 export interface WhatsAppGraphOptions {
   baseUrl: string;
@@ -22,6 +23,8 @@ export interface WhatsAppGraphOptions {
 }
 
 const ACKNOWLEDGE_TIMEOUT_MS = 3_000;
+
+const withOpaque = (opaque: string | undefined) => (opaque ? { biz_opaque_callback_data: opaque } : {});
 
 interface GraphResponse {
   messages?: { id: string }[];
@@ -36,7 +39,8 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  send({ inReplyTo, text, part }: OutboundReply): Promise<SendResult> {
+  send({ inReplyTo, text, part, parts }: OutboundReply): Promise<SendResult> {
+    const opaque = opaqueDataOf({ kind: 'reply', messageId: inReplyTo.id, part, parts: parts ?? part + 1 });
     return this.post(inReplyTo, {
       recipient_type: 'individual',
       to: inReplyTo.participant.id,
@@ -44,6 +48,8 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
       text: { body: text, preview_url: false },
       // The first part quotes the message it answers; the following parts simply continue.
       ...(part === 0 ? { context: { message_id: inReplyTo.id } } : {}),
+      // Echoed in the send's statuses: they name our message even if this request's answer is lost.
+      ...(opaque ? { biz_opaque_callback_data: opaque } : {}),
     });
   }
 
@@ -53,6 +59,7 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
       to: inReplyTo.participant.id,
       type: 'template',
       template: { name: template.name, language: { code: template.language } },
+      ...withOpaque(opaqueDataOf({ kind: 'template', messageId: inReplyTo.id })),
     });
   }
 

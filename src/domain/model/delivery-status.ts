@@ -16,7 +16,17 @@ export interface DeliveryStatus {
   at: number;
   pricing?: { billable?: boolean; model?: string; category?: string };
   errors?: { code: number; title?: string }[];
+  /** A failed status's stable reason, as the channel classifies its error (e.g. `outside-service-window`). */
+  failureReason?: string;
+  /**
+   * Which of our sends this status is about, as the channel echoes it back (WhatsApp
+   * `biz_opaque_callback_data`): it names the message even when we never learnt the outbound id.
+   */
+  sentFor?: SendReference;
 }
+
+/** What we tell the channel about a send, so its statuses can be traced to our message. */
+export type SendReference = { kind: 'reply'; messageId: string; part: number; parts: number } | { kind: 'template'; messageId: string };
 
 const RANK: Record<DeliveryState, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 

@@ -36,6 +36,8 @@ export interface StatusInteraction extends InteractionBase {
   status: DeliveryState;
   pricingCategory?: string;
   errorCode?: number;
+  /** A failed delivery's reason: counted among failures unless the message's own outcome already counts it. */
+  failureReason?: string;
 }
 
 export type InteractionEvent = MessageInteraction | StatusInteraction;

@@ -35,6 +35,14 @@ export interface DeliveryInfo {
   errorCode?: number;
 }
 
+export interface WindowTemplateSend {
+  name: string;
+  state: 'sending' | 'sent' | 'unsent' | 'failed' | 'unknown';
+  at: number;
+  outboundIds?: string[];
+  reason?: string;
+}
+
 /** One inbound message as stored by the chat store, with the progress of its reply. */
 export interface MessageRecord {
   message: InboundMessage;
@@ -57,6 +65,13 @@ export interface MessageRecord {
   failure?: Failure;
   /** Why nothing was answered (state `skipped`) or not sent (state `unsent`). */
   note?: string;
+  /** Set when a channel's status settled a send whose answer we never got (state `sending`/`send-unknown`). */
+  resolved?: { status: DeliveryState; at: number };
+  /**
+   * The window template sent after a late "outside the 24 h window" failure of the reply: claimed
+   * (`sending`) before it is sent, so it goes out at most once; `unknown` when its answer was lost.
+   */
+  windowTemplate?: WindowTemplateSend;
   /** True once the interaction event of the terminal state has been published. */
   recorded: boolean;
   updatedAt: number;

@@ -10,7 +10,8 @@ import type {
 } from '../model/analytics.js';
 import type { InteractionEvent } from '../model/interaction.js';
 
-export type RecordResult = 'inserted' | 'duplicate' | 'erased';
+/** `revised`: the event settled a message recorded as `send-unknown` (the one outcome that may change, once). */
+export type RecordResult = 'inserted' | 'revised' | 'duplicate' | 'erased';
 
 /**
  * The analytics facts and the queries the analytics team runs on them. Ranges are half-open
@@ -20,7 +21,9 @@ export type RecordResult = 'inserted' | 'duplicate' | 'erased';
 export interface AnalyticsStore {
   /**
    * Idempotent by `eventId`: the same event any number of times is one fact. An event about a user
-   * erased after it happened (a late redelivery) is refused as `erased`.
+   * erased after it happened (a late redelivery) is refused as `erased`. The one exception: a
+   * message recorded as `send-unknown` is revised once by an event of the same id that reports it
+   * `sent` or `failed` (a delivery status settled it).
    */
   record(event: InteractionEvent): Promise<RecordResult>;
   summary(query: AnalyticsQuery): Promise<AnalyticsSummary>;

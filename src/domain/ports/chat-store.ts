@@ -70,6 +70,12 @@ export interface ChatStore {
   /** Applies a delivery status to the message whose reply got `status.outboundId`, never regressing. */
   applyStatus(status: DeliveryStatus): Promise<ApplyStatusResult>;
 
+  /** The stored message, or null (never stored, or erased). A read only: nothing is claimed. */
+  findMessage(conversationId: string, messageId: string): Promise<MessageRecord | null>;
+
+  /** The message whose reply got `outboundId` (recorded in its `outboundIds`), or null. */
+  findByOutboundId(outboundId: string): Promise<MessageRecord | null>;
+
   getConversation(conversationId: string): Promise<Conversation | null>;
 
   /** The newest `limit` messages of the conversation, oldest first. */

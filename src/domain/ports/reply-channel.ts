@@ -7,6 +7,8 @@ export interface OutboundReply {
   text: string;
   /** 0-based index of this part when a long reply is sent in several messages. */
   part: number;
+  /** How many parts the reply has (statuses echo it, so a settled part is known to be the last); absent: this is the last. */
+  parts?: number;
 }
 
 /** A pre-approved WhatsApp message template (name and language code). */

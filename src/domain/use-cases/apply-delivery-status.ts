@@ -1,28 +1,66 @@
 import type { DeliveryStatus } from '../model/delivery-status.js';
 import { userKeyFor } from '../model/ids.js';
-import type { StatusInteraction } from '../model/interaction.js';
+import type { InteractionEvent, StatusInteraction } from '../model/interaction.js';
+import type { MessageRecord } from '../model/message-record.js';
 import type { ApplyStatusResult, ChatStore } from '../ports/chat-store.js';
-import type { MessageBus } from '../ports/message-bus.js';
+import type { Clock } from '../ports/clock.js';
+import type { BusMessage, MessageBus } from '../ports/message-bus.js';
+import type { ReplyChannel } from '../ports/reply-channel.js';
+import { interactionOf } from './interaction-of.js';
+import { settlementOf } from './settle-send-outcome.js';
+import { isWindowFailure, WindowTemplateAfterFailure } from './window-template-after-failure.js';
+
+/** `resolved`: the status settled a reply whose send outcome we did not know. */
+export type ApplyDeliveryStatusResult = ApplyStatusResult | 'resolved';
+
+/** Compare-and-set attempts when the reply changes while a status settles it. */
+const MAX_SETTLE_ATTEMPTS = 5;
 
 /**
  * Applies a delivery status to the stored reply (never regressing) and records it for analytics.
- * A status for a reply we do not know (sent by another system on the same number) is recorded only.
+ * A status naming a reply whose send answer was lost settles it; a late "outside the 24 h window"
+ * failure sends the channel's window template once. A status for a reply we do not know (sent by
+ * another system on the same number) is recorded only.
  */
 export class ApplyDeliveryStatus {
+  private readonly windowTemplate: WindowTemplateAfterFailure;
+
   constructor(
     private readonly store: ChatStore,
     private readonly bus: MessageBus,
-  ) {}
+    channel: ReplyChannel,
+    private readonly clock: Clock,
+  ) {
+    this.windowTemplate = new WindowTemplateAfterFailure(store, channel, clock);
+  }
 
-  async execute(status: DeliveryStatus): Promise<{ result: ApplyStatusResult }> {
-    const result = await this.store.applyStatus(status);
-    await this.bus.publish('interactions', [{ event: statusInteractionOf(status), orderingKey: status.conversationId }]);
-    return { result };
+  async execute(status: DeliveryStatus): Promise<{ result: ApplyDeliveryStatusResult }> {
+    const applied = await this.store.applyStatus(status);
+    const settled = applied === 'unknown' && status.sentFor ? await this.settle(status) : null;
+    if (isWindowFailure(status)) await this.windowTemplate.execute(status, settled);
+    const events: BusMessage<InteractionEvent>[] = [{ event: statusInteractionOf(status, settled), orderingKey: status.conversationId }];
+    // Its outcome was published as unknown already: publish the settled one (the worker does it otherwise).
+    if (settled?.recorded) events.push({ event: interactionOf(settled), orderingKey: status.conversationId });
+    await this.bus.publish('interactions', events);
+    return { result: settled ? 'resolved' : applied };
+  }
+
+  private async settle(status: DeliveryStatus): Promise<MessageRecord | null> {
+    for (let attempt = 0; attempt < MAX_SETTLE_ATTEMPTS; attempt++) {
+      const record = await this.store.findMessage(status.conversationId, status.sentFor!.messageId);
+      const patch = record && settlementOf(record, status);
+      if (!record || !patch) return null;
+      const written = await this.store.transition(record.message.conversationId, record.message.id, record.version, { ...patch, updatedAt: this.clock.now() });
+      if (written) return written;
+    }
+    return null;
   }
 }
 
-function statusInteractionOf(status: DeliveryStatus): StatusInteraction {
+function statusInteractionOf(status: DeliveryStatus, settled: MessageRecord | null): StatusInteraction {
   const errorCode = status.errors?.[0]?.code;
+  // A failure that settled the reply's own outcome is counted with the message, not twice.
+  const failureReason = status.status === 'failed' && settled?.state !== 'failed' ? (status.failureReason ?? 'delivery-failed') : undefined;
   return {
     type: 'status',
     eventId: `status:${status.channel}:${status.outboundId}:${status.status}`,
@@ -35,5 +73,6 @@ function statusInteractionOf(status: DeliveryStatus): StatusInteraction {
     status: status.status,
     ...(status.pricing?.category ? { pricingCategory: status.pricing.category } : {}),
     ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(failureReason ? { failureReason } : {}),
   };
 }

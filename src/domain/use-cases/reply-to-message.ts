@@ -192,7 +192,7 @@ export class ReplyToMessage {
     for (let part = current.outboundIds.length; part < parts.length; part++) {
       let result: SendResult;
       try {
-        result = await this.channel.send({ inReplyTo: message, text: parts[part]!, part });
+        result = await this.channel.send({ inReplyTo: message, text: parts[part]!, part, parts: parts.length });
       } catch (sendError) {
         return this.sendFailed(current, kept, sendError);
       }

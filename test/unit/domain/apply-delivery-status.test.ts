@@ -7,7 +7,14 @@ import { userKeyFor } from '../../../src/domain/model/ids.js';
 import type { InteractionEvent } from '../../../src/domain/model/interaction.js';
 import type { InboundMessage } from '../../../src/domain/model/message.js';
 import { ApplyDeliveryStatus } from '../../../src/domain/use-cases/apply-delivery-status.js';
+import type { MessagePatch } from '../../../src/domain/model/message-record.js';
+import type { Reply } from '../../../src/domain/model/reply.js';
 import { aMessage } from '../../support/builders.js';
+import { FixedClock } from '../../support/fixed-clock.js';
+import { RecordingReplyChannel } from '../../support/recording-reply-channel.js';
+
+const A_REPLY: Reply = { text: 'Our opening hours are 9 to 5.', kind: 'ai', model: 'm', usage: { prompt: 3, completion: 5 }, costUsd: 0.01, latencyMs: 40, createdAt: Date.UTC(2026, 10, 25, 11, 0, 0) };
+const WINDOW_FAILURE = { errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside-service-window' };
 
 function setup() {
   const store = new InMemoryChatStore();
@@ -16,7 +23,9 @@ function setup() {
   bus.subscribe('interactions', async ({ event, orderingKey }) => {
     published.push({ event, orderingKey });
   });
-  const useCase = new ApplyDeliveryStatus(store, bus);
+  const channel = new RecordingReplyChannel();
+  const clock = new FixedClock();
+  const useCase = new ApplyDeliveryStatus(store, bus, channel, clock);
 
   async function sentReply(): Promise<{ message: InboundMessage; outboundId: string }> {
     const message = aMessage();
@@ -25,6 +34,17 @@ function setup() {
     await store.transition(message.conversationId, message.id, record.version, { state: 'sent', outboundIds: [outboundId] });
     return { message, outboundId };
   }
+
+  /** A bot reply stored in `state` with `patch` (no outbound id unless the patch gives one), and the channel's template. */
+  async function replyIn(state: MessagePatch['state'], patch: MessagePatch = {}, accountId = `phone-${randomUUID()}`): Promise<InboundMessage> {
+    const message = aMessage({ accountId });
+    const { record } = await store.register(message, Date.now());
+    await store.transition(message.conversationId, message.id, record.version, { state, reply: A_REPLY, recorded: true, ...patch });
+    return message;
+  }
+
+  const withTemplate = (message: InboundMessage) =>
+    store.saveChannelSettings({ accountId: message.accountId, windowTemplate: { name: 'reengage_hello', language: 'en_US' }, updatedAt: 0 });
 
   const statusOf = (message: InboundMessage, outboundId: string, status: DeliveryStatus['status'], extra: Partial<DeliveryStatus> = {}): DeliveryStatus => ({
     outboundId,
@@ -42,7 +62,8 @@ function setup() {
     await bus.idle();
     return published;
   };
-  return { store, bus, useCase, sentReply, statusOf, stored, events };
+  const sentFor = (message: InboundMessage, part = 0, parts = 1) => ({ sentFor: { kind: 'reply' as const, messageId: message.id, part, parts } });
+  return { store, bus, channel, clock, useCase, sentReply, replyIn, withTemplate, statusOf, sentFor, stored, events };
 }
 
 describe('ApplyDeliveryStatus', () => {
@@ -110,5 +131,141 @@ describe('ApplyDeliveryStatus', () => {
     // The store was updated; a redelivery only re-records (the same eventId).
     expect((await s.useCase.execute(s.statusOf(message, outboundId, 'delivered'))).result).toBe('stale');
     expect((await s.events()).map((p) => p.event.eventId)).toEqual([`status:whatsapp:${outboundId}:delivered`]);
+  });
+});
+
+describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
+  it('sends the channel window template once when the same failed status (131047) is delivered twice at once', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [outboundId] });
+    await s.withTemplate(message);
+
+    const failed = s.statusOf(message, outboundId, 'failed', WINDOW_FAILURE);
+    await Promise.all([s.useCase.execute(failed), s.useCase.execute(failed)]);
+    await s.useCase.execute(failed);
+
+    expect(s.channel.templates).toEqual([{ inReplyTo: message.id, template: { name: 'reengage_hello', language: 'en_US' } }]);
+    const stored = await s.stored(message);
+    expect(stored.windowTemplate).toEqual({ name: 'reengage_hello', state: 'sent', at: s.clock.now(), outboundIds: [expect.stringMatching(/^tpl\./)] });
+    expect(stored.delivery).toMatchObject({ status: 'failed', errorCode: 131047 });
+    // The failure is counted once, by its reason (the same status event id each time).
+    expect((await s.events()).map((p) => p.event)).toMatchObject([
+      { type: 'status', status: 'failed', failureReason: 'outside-service-window' },
+      { type: 'status', status: 'failed', failureReason: 'outside-service-window' },
+      { type: 'status', status: 'failed', failureReason: 'outside-service-window' },
+    ]);
+  });
+
+  it('sends no template, and still records the failure, when the channel has no window template', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [outboundId] });
+
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', WINDOW_FAILURE));
+
+    expect(s.channel.templates).toEqual([]);
+    expect((await s.stored(message)).windowTemplate).toBeUndefined();
+    expect((await s.events()).map((p) => p.event)).toMatchObject([{ status: 'failed', failureReason: 'outside-service-window' }]);
+  });
+
+  it('sends no template when the reply failed for another reason', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [outboundId] });
+    await s.withTemplate(message);
+
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp-error-131026' }));
+
+    expect(s.channel.templates).toEqual([]);
+  });
+
+  it('never sends the template again when the answer to its send was lost', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [outboundId] });
+    await s.withTemplate(message);
+    s.channel.failNextTemplates(1, false, 'send-outcome-unknown');
+
+    const failed = s.statusOf(message, outboundId, 'failed', WINDOW_FAILURE);
+    await s.useCase.execute(failed);
+    await s.useCase.execute(failed);
+
+    expect(s.channel.templates).toHaveLength(1);
+    expect((await s.stored(message)).windowTemplate).toMatchObject({ state: 'unknown', reason: 'send-outcome-unknown' });
+  });
+
+  it('gives the claim back and asks for a redelivery when the template send failed before it left', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [outboundId] });
+    await s.withTemplate(message);
+    s.channel.failNextTemplates(1, true, 'whatsapp-unreachable');
+
+    const failed = s.statusOf(message, outboundId, 'failed', WINDOW_FAILURE);
+    await expect(s.useCase.execute(failed)).rejects.toMatchObject({ retryable: true });
+    expect((await s.stored(message)).windowTemplate).toBeUndefined();
+    await s.useCase.execute(failed);
+
+    expect(s.channel.templates).toHaveLength(2);
+    expect((await s.stored(message)).windowTemplate).toMatchObject({ state: 'sent' });
+  });
+});
+
+describe('ApplyDeliveryStatus settling unknown send outcomes', () => {
+  it('resolves a send-unknown reply to sent, with its outbound id and delivery, when a status names our message', async () => {
+    const s = setup();
+    const message = await s.replyIn('send-unknown', { failure: { stage: 'send', reason: 'send-outcome-unknown' } });
+    const outboundId = `wamid.out.${randomUUID()}`;
+
+    const { result } = await s.useCase.execute(s.statusOf(message, outboundId, 'delivered', s.sentFor(message)));
+
+    expect(result).toBe('resolved');
+    const stored = await s.stored(message);
+    expect(stored).toMatchObject({ state: 'sent', outboundIds: [outboundId], resolved: { status: 'delivered' }, delivery: { status: 'delivered' } });
+    expect(stored.failure).toBeUndefined();
+    // Later statuses find the reply by its outbound id as usual.
+    expect((await s.useCase.execute(s.statusOf(message, outboundId, 'read'))).result).toBe('applied');
+    const events = (await s.events()).map((p) => p.event);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'message', messageId: message.id, outcome: 'sent' }));
+    expect(events.filter((e) => e.type === 'status')).toHaveLength(2);
+  });
+
+  it('resolves a send-unknown reply to failed with the status reason, counted once, when the status says it failed', async () => {
+    const s = setup();
+    const message = await s.replyIn('send-unknown', { failure: { stage: 'send', reason: 'send-outcome-unknown' } });
+    const outboundId = `wamid.out.${randomUUID()}`;
+
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp-error-131026', ...s.sentFor(message) }));
+
+    expect(await s.stored(message)).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'whatsapp-error-131026' }, outboundIds: [outboundId], resolved: { status: 'failed' } });
+    const events = (await s.events()).map((p) => p.event);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'message', outcome: 'failed', failureReason: 'whatsapp-error-131026' }));
+    // The message carries the failure: the status does not count it a second time.
+    expect(events.find((e) => e.type === 'status')).not.toHaveProperty('failureReason');
+  });
+
+  it('settles a reply left sending by a worker that died after the send, and leaves its recording to the worker', async () => {
+    const s = setup();
+    const message = await s.replyIn('sending', { leaseUntil: s.clock.now() + 60_000, recorded: false });
+    const outboundId = `wamid.out.${randomUUID()}`;
+
+    await s.useCase.execute(s.statusOf(message, outboundId, 'sent', s.sentFor(message)));
+
+    expect(await s.stored(message)).toMatchObject({ state: 'sent', leaseUntil: 0, outboundIds: [outboundId], resolved: { status: 'sent' }, recorded: false });
+    expect((await s.events()).map((p) => p.event.type)).toEqual(['status']);
+  });
+
+  it('leaves the reply alone when the status names a part that is not the last one in flight, or a reply already sent', async () => {
+    const s = setup();
+    const multi = await s.replyIn('send-unknown');
+    const sent = await s.replyIn('sent', { outboundIds: [`wamid.out.${randomUUID()}`] });
+
+    const first = await s.useCase.execute(s.statusOf(multi, `wamid.out.${randomUUID()}`, 'sent', s.sentFor(multi, 0, 2)));
+    const other = await s.useCase.execute(s.statusOf(sent, `wamid.out.${randomUUID()}`, 'sent', s.sentFor(sent)));
+
+    expect([first.result, other.result]).toEqual(['unknown', 'unknown']);
+    expect(await s.stored(multi)).toMatchObject({ state: 'send-unknown', outboundIds: [] });
+    expect((await s.stored(sent)).outboundIds).toHaveLength(1);
   });
 });

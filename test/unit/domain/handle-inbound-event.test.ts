@@ -7,7 +7,7 @@ import { replyHarness } from '../../support/reply-harness.js';
 describe('HandleInboundEvent', () => {
   it('answers a message event and then applies the status of its reply when both arrive', async () => {
     const h = replyHarness();
-    const handle = new HandleInboundEvent(h.useCase, new ApplyDeliveryStatus(h.store, h.bus));
+    const handle = new HandleInboundEvent(h.useCase, new ApplyDeliveryStatus(h.store, h.bus, h.channel, h.clock));
     const message = h.message();
 
     const answered = await handle.execute({ kind: 'message', message });

@@ -25,7 +25,7 @@ describe('ReplyToMessage', () => {
       const usage = record!.reply!.usage;
       expect(record?.reply?.costUsd).toBeCloseTo((usage.prompt * 1 + usage.completion * 2) / 1_000_000, 12);
       expect(h.channel.sent).toHaveLength(1);
-      expect(h.channel.sent[0]!.reply).toEqual({ inReplyTo: message, text: record!.reply!.text, part: 0 });
+      expect(h.channel.sent[0]!.reply).toEqual({ inReplyTo: message, text: record!.reply!.text, part: 0, parts: 1 });
       expect(h.channel.acknowledged).toEqual([message.id]);
       expect(h.channel.templates).toEqual([]);
       expect(record?.outboundIds).toEqual(h.channel.sent[0]!.outboundIds);

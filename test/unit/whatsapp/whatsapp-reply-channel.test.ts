@@ -65,6 +65,7 @@ describe('WhatsAppGraphReplyChannel', () => {
       type: 'text',
       text: { body: 'Yes, from 10 to 16 h. ☀️', preview_url: false },
       context: { message_id: message.id },
+      biz_opaque_callback_data: `vocoeng:1:r:0:1:${message.id}`,
     });
     expect(result).toEqual({ kind: 'sent', outboundIds: double.acceptedIds });
     expect(double.acceptedIds[0]).toMatch(/^wamid\./);
@@ -84,6 +85,7 @@ describe('WhatsAppGraphReplyChannel', () => {
       to: message.participant.id,
       type: 'text',
       text: { body: 'Second part of the answer.', preview_url: false },
+      biz_opaque_callback_data: `vocoeng:1:r:1:2:${message.id}`,
     });
     expect(result).toEqual({ kind: 'sent', outboundIds: double.acceptedIds });
   });
@@ -105,6 +107,7 @@ describe('WhatsAppGraphReplyChannel', () => {
       to: message.participant.id,
       type: 'template',
       template: { name: 'reengage_hello', language: { code: 'de' } },
+      biz_opaque_callback_data: `vocoeng:1:t:${message.id}`,
     });
     expect(result).toEqual({ kind: 'sent', outboundIds: double.acceptedIds });
     expect(double.acceptedIds).toHaveLength(1);
