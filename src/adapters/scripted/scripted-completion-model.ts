@@ -33,9 +33,9 @@ export class ScriptedCompletionModel implements CompletionModel {
     return this.requests.length;
   }
 
-  async complete(request: CompletionRequest, options: { signal?: AbortSignal } = {}): Promise<Completion> {
+  async complete(request: CompletionRequest, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Completion> {
     this.requests.push(structuredClone(request));
-    if (this.delayMs > 0) await wait(this.delayMs, options.signal);
+    if (this.delayMs > 0) await wait(this.delayMs, deadlineSignal(options));
     const failure = this.failures.shift();
     if (failure) throw new CompletionError(failure.message ?? 'scripted model failure', failure.retryable);
 
@@ -50,6 +50,12 @@ export class ScriptedCompletionModel implements CompletionModel {
       usage: { prompt: Math.ceil(promptChars / 4), completion: Math.ceil(text.length / 4) },
     };
   }
+}
+
+/** The caller's signal and its budget, whichever ends first. */
+function deadlineSignal({ signal, timeoutMs }: { signal?: AbortSignal; timeoutMs?: number }): AbortSignal | undefined {
+  const signals = [signal, timeoutMs !== undefined ? AbortSignal.timeout(Math.max(1, timeoutMs)) : undefined].filter((s): s is AbortSignal => s !== undefined);
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }
 
 function clip(text: string): string {

@@ -58,7 +58,8 @@ export class ComposeReply {
     private readonly policy: ReplyPolicy,
   ) {}
 
-  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings): Promise<Composition> {
+  /** `timeoutMs`: what remains of the delivery's lease for the model call, retries included. */
+  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings, timeoutMs: number): Promise<Composition> {
     const history = await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages });
     const canary = canaryFor(message.accountId, settings.systemPrompt);
     const systemPrompt = withCanary(settings.systemPrompt, canary);
@@ -70,8 +71,8 @@ export class ComposeReply {
         ...(settings.model ? { model: settings.model } : {}),
         ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
       },
-      // The model must answer well within the lease, or another delivery takes the message over.
-      { signal: AbortSignal.timeout(Math.max(1, Math.floor(this.policy.leaseMs * 0.8))) },
+      // The model must answer within the lease, or another delivery takes the message over.
+      { timeoutMs },
     );
     const at = this.clock.now();
     const blocked = leaks(completion.text, canary, this.policy.blockedStrings);

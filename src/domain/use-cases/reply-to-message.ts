@@ -17,6 +17,7 @@ import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
 import { interactionOf, reasonOf } from './interaction-of.js';
+import { LeaseBudget } from './lease-budget.js';
 import type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
 
 export type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
@@ -51,7 +52,6 @@ export class ReplyToMessage {
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
     const registered = await this.store.register(message, this.clock.now());
-    if (registered.created && planFor(message.content).action !== 'record-only') await this.channel.acknowledge(message);
     let record = registered.record;
     let acted = registered.created;
     for (let step = 0; step < MAX_STEPS; step++) {
@@ -84,8 +84,8 @@ export class ReplyToMessage {
     }
   }
 
-  private async generate(initial: MessageRecord): Promise<MessageRecord> {
-    const { record, plan } = await this.understand(initial);
+  private async generate(record: MessageRecord): Promise<MessageRecord> {
+    const plan = planFor(record.message.content);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
     // One read of the conversation's recent messages serves the rate limit and the turn order.
@@ -97,9 +97,9 @@ export class ReplyToMessage {
         ? this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.limitReplyText, 'limit'), note: verdict.reason })
         : this.write(record, { state: 'skipped', note: verdict.reason });
     }
-    if (plan.action === 'media-reply') {
-      return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
-    }
+    // A voice note is answered like text once transcribed, under the lease like the model call.
+    const voiceNote = record.message.content.type === 'audio';
+    if (plan.action === 'media-reply' && !voiceNote) return this.answerWithMediaReply(record, settings.mediaReplyText);
 
     // Answer in arrival order: an earlier message of the conversation goes first.
     if (earlierMessageWaits(recent, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
@@ -111,11 +111,19 @@ export class ReplyToMessage {
       updatedAt: now,
     });
     if (!leased) return this.reload(record.message);
+    // A reply will follow: the person sees their message read, and typing (once, on the first attempt).
+    if (leased.attempts === 1) await this.channel.acknowledge(record.message);
+    const budget = new LeaseBudget(this.clock, record.message.id, leased.leaseUntil, this.policy.leaseMarginMs);
 
     try {
-      const folded = await this.fold(leased);
+      const understood = await this.understand(leased, budget);
+      leased = understood.record;
+      if (understood.plan.action !== 'complete') {
+        return this.write(leased, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
+      }
+      const folded = await this.fold(leased, budget);
       leased = folded.record;
-      const composed = await this.composer.compose(record.message, [plan.prompt, ...folded.prompts], settings);
+      const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs());
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
       const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
@@ -132,15 +140,29 @@ export class ReplyToMessage {
     }
   }
 
+  /** Media without text: the media reply, acknowledged (a reply follows) by the delivery that stored it. */
+  private async answerWithMediaReply(record: MessageRecord, text: string): Promise<MessageRecord> {
+    const { message } = record;
+    const answered = await this.store.transition(message.conversationId, message.id, record.version, {
+      state: 'answered',
+      reply: this.fixedReply(message, text, 'media'),
+      updatedAt: this.clock.now(),
+    });
+    if (!answered) return this.reload(message);
+    await this.channel.acknowledge(message);
+    return answered;
+  }
+
   /**
    * A burst: later messages that arrived within the coalescing window are answered by this one
    * completion. They are recorded as `skipped` with `folded-into:<id>` (never dropped), and this
    * message keeps their prompts so a retried generation covers them again.
    */
-  private async fold(record: MessageRecord): Promise<{ record: MessageRecord; prompts: string[] }> {
+  private async fold(record: MessageRecord, budget: LeaseBudget): Promise<{ record: MessageRecord; prompts: string[] }> {
     if (this.policy.coalesceWindowMs <= 0) return { record, prompts: [] };
     const waitMs = record.message.receivedAt + this.policy.coalesceWindowMs - this.clock.now();
-    if (waitMs > 0) await this.clock.sleep(waitMs);
+    // The wait is part of the lease too: it never eats into the model's share beyond the deadline.
+    if (waitMs > 0) await this.clock.sleep(Math.min(waitMs, budget.remainingMs()));
     const prompts = [...(record.folded ?? [])];
     for (const later of await foldableAfter(this.store, record, this.policy.coalesceWindowMs)) {
       const folded = await this.store.transition(later.message.conversationId, later.message.id, later.version, {
@@ -159,22 +181,26 @@ export class ReplyToMessage {
   }
 
   /**
-   * What the message asks: a voice note is transcribed first (once: the transcript is stored with
-   * the message) and then answered like text; without a transcript it gets the media reply.
+   * What the message asks: a voice note is transcribed first, under the lease and within what
+   * remains of it (once: the transcript is stored with the message), then answered like text;
+   * without a transcript it gets the media reply.
    */
-  private async understand(record: MessageRecord): Promise<{ record: MessageRecord; plan: ContentPlan }> {
+  private async understand(record: MessageRecord, budget: LeaseBudget): Promise<{ record: MessageRecord; plan: ContentPlan }> {
     const plan = planFor(record.message.content);
     if (record.message.content.type !== 'audio') return { record, plan };
     if (record.transcript !== undefined) return { record, plan: { action: 'complete', prompt: voiceNotePrompt(record.transcript) } };
     let transcript: string | null;
     try {
-      transcript = await this.transcriber.transcribe(record.message);
+      transcript = await this.transcriber.transcribe(record.message, { timeoutMs: budget.remainingMs() });
     } catch (error) {
       if (isRetryable(error)) throw error;
       return { record, plan };
     }
     if (!transcript) return { record, plan };
-    const stored = await this.write(record, { transcript });
+    const { message } = record;
+    const stored = await this.store.transition(message.conversationId, message.id, record.version, { transcript, updatedAt: this.clock.now() });
+    // Lost the lease meanwhile: the taker-over continues from what is stored.
+    if (!stored) throw new MessageInProgressError(message.id);
     return { record: stored, plan: { action: 'complete', prompt: voiceNotePrompt(transcript) } };
   }
 
