@@ -83,7 +83,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
     );
   }
   if (runs(config, 'worker')) {
-    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth }));
+    // A message waits in the process for its turn for up to one lease: its predecessor is answered by then or taken over.
+    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth, turnWaitMs: config.REPLY_LEASE_MS }));
   }
   if (runs(config, 'api')) {
     groups.push(

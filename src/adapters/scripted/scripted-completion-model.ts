@@ -39,9 +39,11 @@ export class ScriptedCompletionModel implements CompletionModel {
     const failure = this.failures.shift();
     if (failure) throw new CompletionError(failure.message ?? 'scripted model failure', failure.retryable);
 
-    const last = request.turns.at(-1)?.content ?? '';
+    // Every user turn since the last reply (a folded burst is several), so tests can see what was answered.
+    const lastReply = request.turns.findLastIndex((turn) => turn.role === 'assistant');
+    const asked = request.turns.slice(lastReply + 1).map((turn) => `"${clip(turn.content)}"`);
     const userTurns = request.turns.filter((turn) => turn.role === 'user').length;
-    const text = `[VocoEng scripted model, not an AI] You said: "${clip(last)}" (message ${userTurns} of this conversation).`;
+    const text = `[VocoEng scripted model, not an AI] You said: ${asked.join(' / ') || '""'} (message ${userTurns} of this conversation).`;
     const promptChars = request.systemPrompt.length + request.turns.reduce((sum, turn) => sum + turn.content.length, 0);
     return {
       text,

@@ -12,7 +12,7 @@ import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings } from './compose-reply.js';
 import { checkLimits, utcDay } from './reply-limits.js';
-import { earlierMessageWaits, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
+import { awaitedEarlier, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
@@ -101,8 +101,9 @@ export class ReplyToMessage {
     const voiceNote = record.message.content.type === 'audio';
     if (plan.action === 'media-reply' && !voiceNote) return this.answerWithMediaReply(record, settings.mediaReplyText);
 
-    // Answer in arrival order: an earlier message of the conversation goes first.
-    if (earlierMessageWaits(recent, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
+    // Answer in arrival order: an earlier message of the conversation goes first (and may fold this one in).
+    const awaited = awaitedEarlier(recent, record, this.clock.now(), this.policy.leaseMs, this.policy.coalesceWindowMs);
+    if (awaited) throw new MessageInProgressError(record.message.id, awaited);
     const now = this.clock.now();
     let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
       state: 'generating',
@@ -121,7 +122,10 @@ export class ReplyToMessage {
       if (understood.plan.action !== 'complete') {
         return this.write(leased, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
       }
-      const folded = await this.fold(leased, budget);
+      // The first attempt's window runs from this first delivery at the earliest: a burst reaches the
+      // worker with one shared delivery lag, so its later messages still land inside the window.
+      const windowFrom = leased.attempts === 1 ? Math.max(record.message.receivedAt, now) : record.message.receivedAt;
+      const folded = await this.fold(leased, budget, windowFrom);
       leased = folded.record;
       const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs());
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
@@ -130,6 +134,8 @@ export class ReplyToMessage {
       if (composed.reply.costUsd > 0) await this.store.addSpend(record.message.accountId, utcDay(composed.reply.createdAt), composed.reply.costUsd);
       return answered;
     } catch (error) {
+      // Not a failure: the lease was lost, or this message stepped back for an earlier one.
+      if (error instanceof MessageInProgressError) throw error;
       const failure: Failure = { stage: 'generate', reason: reasonOf(error) };
       if (isRetryable(error) && leased.attempts < this.policy.maxAttempts) {
         await this.write(leased, { state: 'received', leaseUntil: 0, failure });
@@ -158,13 +164,22 @@ export class ReplyToMessage {
    * completion. They are recorded as `skipped` with `folded-into:<id>` (never dropped), and this
    * message keeps their prompts so a retried generation covers them again.
    */
-  private async fold(record: MessageRecord, budget: LeaseBudget): Promise<{ record: MessageRecord; prompts: string[] }> {
+  private async fold(record: MessageRecord, budget: LeaseBudget, windowFrom: number): Promise<{ record: MessageRecord; prompts: string[] }> {
     if (this.policy.coalesceWindowMs <= 0) return { record, prompts: [] };
-    const waitMs = record.message.receivedAt + this.policy.coalesceWindowMs - this.clock.now();
+    const waitMs = windowFrom + this.policy.coalesceWindowMs - this.clock.now();
     // The wait is part of the lease too: it never eats into the model's share beyond the deadline.
     if (waitMs > 0) await this.clock.sleep(Math.min(waitMs, budget.remainingMs()));
+    const recent = await this.store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
+    // An unordered bus may hand a burst over out of order: an earlier message that turned up
+    // meanwhile goes first and folds this one in, so this one steps back (not a failed attempt).
+    const awaited = awaitedEarlier(recent, record, this.clock.now(), this.policy.leaseMs, this.policy.coalesceWindowMs);
+    if (awaited) {
+      const { message } = record;
+      await this.store.transition(message.conversationId, message.id, record.version, { state: 'received', leaseUntil: 0, attempts: record.attempts - 1, updatedAt: this.clock.now() });
+      throw new MessageInProgressError(message.id, awaited);
+    }
     const prompts = [...(record.folded ?? [])];
-    for (const later of await foldableAfter(this.store, record, this.policy.coalesceWindowMs)) {
+    for (const later of foldableAfter(recent, record, this.policy.coalesceWindowMs)) {
       const folded = await this.store.transition(later.message.conversationId, later.message.id, later.version, {
         state: 'skipped',
         note: `${FOLDED_INTO}${record.message.id}`,
