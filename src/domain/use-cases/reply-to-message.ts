@@ -1,5 +1,5 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
-import { planFor, type ContentPlan, type InboundMessage } from '../model/message.js';
+import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { Reply } from '../model/reply.js';
 import type { ChatStore } from '../ports/chat-store.js';
@@ -8,16 +8,16 @@ import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
 import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel, type ReplyTemplate, type SendResult } from '../ports/reply-channel.js';
 import { splitReply } from '../model/split-reply.js';
-import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings } from './compose-reply.js';
 import { checkLimits, utcDay } from './reply-limits.js';
-import { awaitedEarlier, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
+import { awaitedEarlier, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
 import { interactionOf, reasonOf } from './interaction-of.js';
 import { LeaseBudget } from './lease-budget.js';
+import { foldBurst, understand, type GenerationSteps } from './generation-steps.js';
 import type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
 
 export type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
@@ -41,11 +41,14 @@ export class ReplyToMessage {
     private readonly clock: Clock,
     private readonly policy: ReplyPolicy,
     tokens: TokenCounter,
-    private readonly transcriber: Transcriber,
+    transcriber: Transcriber,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
     this.composer = new ComposeReply(store, model, tokens, clock, policy);
+    this.steps = { store, clock, policy, transcriber };
   }
+
+  private readonly steps: GenerationSteps;
 
   private readonly settings: ChannelSettingsCache;
   private readonly composer: ComposeReply;
@@ -117,7 +120,7 @@ export class ReplyToMessage {
     const budget = new LeaseBudget(this.clock, record.message.id, leased.leaseUntil, this.policy.leaseMarginMs);
 
     try {
-      const understood = await this.understand(leased, budget);
+      const understood = await understand(this.steps, leased, budget);
       leased = understood.record;
       if (understood.plan.action !== 'complete') {
         return this.write(leased, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
@@ -125,7 +128,7 @@ export class ReplyToMessage {
       // The first attempt's window runs from this first delivery at the earliest: a burst reaches the
       // worker with one shared delivery lag, so its later messages still land inside the window.
       const windowFrom = leased.attempts === 1 ? Math.max(record.message.receivedAt, now) : record.message.receivedAt;
-      const folded = await this.fold(leased, budget, windowFrom);
+      const folded = await foldBurst(this.steps, leased, budget, windowFrom);
       leased = folded.record;
       const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs());
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
@@ -157,66 +160,6 @@ export class ReplyToMessage {
     if (!answered) return this.reload(message);
     await this.channel.acknowledge(message);
     return answered;
-  }
-
-  /**
-   * A burst: later messages that arrived within the coalescing window are answered by this one
-   * completion. They are recorded as `skipped` with `folded-into:<id>` (never dropped), and this
-   * message keeps their prompts so a retried generation covers them again.
-   */
-  private async fold(record: MessageRecord, budget: LeaseBudget, windowFrom: number): Promise<{ record: MessageRecord; prompts: string[] }> {
-    if (this.policy.coalesceWindowMs <= 0) return { record, prompts: [] };
-    const waitMs = windowFrom + this.policy.coalesceWindowMs - this.clock.now();
-    // The wait is part of the lease too: it never eats into the model's share beyond the deadline.
-    if (waitMs > 0) await this.clock.sleep(Math.min(waitMs, budget.remainingMs()));
-    const recent = await this.store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
-    // An unordered bus may hand a burst over out of order: an earlier message that turned up
-    // meanwhile goes first and folds this one in, so this one steps back (not a failed attempt).
-    const awaited = awaitedEarlier(recent, record, this.clock.now(), this.policy.leaseMs, this.policy.coalesceWindowMs);
-    if (awaited) {
-      const { message } = record;
-      await this.store.transition(message.conversationId, message.id, record.version, { state: 'received', leaseUntil: 0, attempts: record.attempts - 1, updatedAt: this.clock.now() });
-      throw new MessageInProgressError(message.id, awaited);
-    }
-    const prompts = [...(record.folded ?? [])];
-    for (const later of foldableAfter(recent, record, this.policy.coalesceWindowMs)) {
-      const folded = await this.store.transition(later.message.conversationId, later.message.id, later.version, {
-        state: 'skipped',
-        note: `${FOLDED_INTO}${record.message.id}`,
-        updatedAt: this.clock.now(),
-      });
-      const plan = planFor(later.message.content);
-      if (folded && plan.action === 'complete') prompts.push(plan.prompt);
-    }
-    if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts };
-    const updated = await this.store.transition(record.message.conversationId, record.message.id, record.version, { folded: prompts, updatedAt: this.clock.now() });
-    // Lost the lease meanwhile: the taker-over folds again from what is stored.
-    if (!updated) throw new MessageInProgressError(record.message.id);
-    return { record: updated, prompts };
-  }
-
-  /**
-   * What the message asks: a voice note is transcribed first, under the lease and within what
-   * remains of it (once: the transcript is stored with the message), then answered like text;
-   * without a transcript it gets the media reply.
-   */
-  private async understand(record: MessageRecord, budget: LeaseBudget): Promise<{ record: MessageRecord; plan: ContentPlan }> {
-    const plan = planFor(record.message.content);
-    if (record.message.content.type !== 'audio') return { record, plan };
-    if (record.transcript !== undefined) return { record, plan: { action: 'complete', prompt: voiceNotePrompt(record.transcript) } };
-    let transcript: string | null;
-    try {
-      transcript = await this.transcriber.transcribe(record.message, { timeoutMs: budget.remainingMs() });
-    } catch (error) {
-      if (isRetryable(error)) throw error;
-      return { record, plan };
-    }
-    if (!transcript) return { record, plan };
-    const { message } = record;
-    const stored = await this.store.transition(message.conversationId, message.id, record.version, { transcript, updatedAt: this.clock.now() });
-    // Lost the lease meanwhile: the taker-over continues from what is stored.
-    if (!stored) throw new MessageInProgressError(message.id);
-    return { record: stored, plan: { action: 'complete', prompt: voiceNotePrompt(transcript) } };
   }
 
   private async send(record: MessageRecord): Promise<MessageRecord> {
