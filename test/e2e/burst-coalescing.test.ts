@@ -156,6 +156,15 @@ describe('burst coalescing in the cloud topology (listener, worker, api processe
       [ids[1], 'skipped'],
       [ids[2], 'skipped'],
     ]);
+    // Every message reaches the analytics too (the folded ones through their own redelivery).
+    const conversationId = conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer);
+    const counted = await until('the api counts all three messages', async () => {
+      const response = await fetch(`${roles.api!.baseUrl}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${secrets.apiKey}` } });
+      const { items } = (await response.json()) as { items: { id: string; messagesIn: number; messagesOut: number }[] };
+      const item = items.find((entry) => entry.id === conversationId);
+      return item && item.messagesIn === 3 ? item : undefined;
+    });
+    expect(counted).toMatchObject({ messagesIn: 3, messagesOut: 1 });
   });
 
   it('answers messages further apart than the window one by one, in arrival order', async () => {
