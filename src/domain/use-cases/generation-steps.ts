@@ -30,11 +30,11 @@ export async function foldBurst(steps: GenerationSteps, record: MessageRecord, b
   if (waitMs > 0) await clock.sleep(Math.min(waitMs, budget.remainingMs()));
   const recent = await store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
   // An unordered bus may hand a burst over out of order: an earlier message that turned up
-  // meanwhile goes first and folds this one in, so this one steps back (not a failed attempt).
+  // meanwhile goes first and folds this one in, so this one steps back (no failure recorded).
   const awaited = awaitedEarlier(recent, record, clock.now(), policy.leaseMs, policy.coalesceWindowMs);
   if (awaited) {
     const { message } = record;
-    await store.transition(message.conversationId, message.id, record.version, { state: 'received', leaseUntil: 0, attempts: record.attempts - 1, updatedAt: clock.now() });
+    await store.transition(message.conversationId, message.id, record.version, { state: 'received', leaseUntil: 0, updatedAt: clock.now() });
     throw new MessageInProgressError(message.id, awaited);
   }
   const prompts = [...(record.folded ?? [])];

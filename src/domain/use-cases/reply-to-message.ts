@@ -119,8 +119,16 @@ export class ReplyToMessage {
     if (leased.attempts === 1) await this.channel.acknowledge(record.message);
     const budget = new LeaseBudget(this.clock, record.message.id, leased.leaseUntil, this.policy.leaseMarginMs);
 
+    let understood: Awaited<ReturnType<typeof understand>>;
     try {
-      const understood = await understand(this.steps, leased, budget);
+      understood = await understand(this.steps, leased, budget);
+    } catch (error) {
+      // A voice note whose audio or transcript may come later goes back to the bus as before: it
+      // spends deliveries (and may be dead-lettered and replayed), never the model's attempts.
+      if (!(error instanceof MessageInProgressError)) await this.write(leased, { state: 'received', leaseUntil: 0 });
+      throw error;
+    }
+    try {
       leased = understood.record;
       if (understood.plan.action !== 'complete') {
         return this.write(leased, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });

@@ -79,6 +79,20 @@ describe('ReplyToMessage (the lease bounds every budget)', () => {
     expect(await h.stored(message)).toMatchObject({ state: 'sent', transcript: 'Do you deliver on Sundays?', attempts: 1 });
   });
 
+  it('leaves a voice note whose transcription keeps failing retryably to the bus, never to the fallback reply, and reads it once', async () => {
+    const h = replyHarness({ maxAttempts: 3 });
+    h.transcriber.say('media-flaky', 'Are you open?').failNext(5, true);
+    const message = h.message({ content: voiceNote('media-flaky') });
+
+    for (let delivery = 0; delivery < 5; delivery++) await expect(h.useCase.execute(message)).rejects.toMatchObject({ retryable: true });
+    expect(await h.stored(message)).toMatchObject({ state: 'received', leaseUntil: 0 });
+    await h.useCase.execute(message);
+
+    expect(await h.stored(message)).toMatchObject({ state: 'sent', transcript: 'Are you open?', reply: { kind: 'ai' } });
+    expect(h.model.calls).toBe(1);
+    expect(h.channel.acknowledged).toEqual([message.id]);
+  });
+
   it('gives the transcription only what remains of the lease minus the margin', async () => {
     const h = replyHarness({ leaseMs: 60_000, leaseMarginMs: 5_000 });
     const message = h.message({ content: voiceNote('media-budget') });
