@@ -276,6 +276,8 @@ async function main(): Promise<void> {
       PUBSUB_INTERACTIONS_TOPIC: env.PUBSUB_INTERACTIONS_TOPIC,
       WORKER_PUSH_ENDPOINT: `${baseUrl('worker')}/pubsub/push`,
       API_PUSH_ENDPOINT: `${baseUrl('api')}/internal/pubsub/interactions`,
+      // A coalescing worker needs the unordered subscription (see provision.ts).
+      COALESCE_WINDOW_MS: env.COALESCE_WINDOW_MS,
     });
     await provision(pubsub, plan, (line) => log(`provision: ${line}`));
   } finally {

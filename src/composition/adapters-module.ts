@@ -18,7 +18,7 @@ import { createPubSub, PubSubMessageBus } from '../adapters/pubsub/pubsub-messag
 import { ScriptedCompletionModel } from '../adapters/scripted/scripted-completion-model.js';
 import { WebhookReplyChannel } from '../adapters/webhook/webhook-reply-channel.js';
 import { WhatsAppGraphReplyChannel } from '../adapters/whatsapp/whatsapp-reply-channel.js';
-import type { Config } from '../config/config.js';
+import { transcribesVoiceNotes, type Config } from '../config/config.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import { StoredApiKeyVerifier } from '../http/auth/api-keys.js';
 import { InMemoryApiKeyStore } from '../adapters/memory/in-memory-api-key-store.js';
@@ -60,7 +60,9 @@ export function adaptersModule(config: Config, logger: Logger, database?: Databa
             ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
             ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
             defaultModel: config.OPENAI_MODEL,
+            // OPENAI_TIMEOUT_MS bounds the whole call, retries included: that is what the lease check counts.
             timeoutMs: config.OPENAI_TIMEOUT_MS,
+            callTimeoutMs: config.OPENAI_TIMEOUT_MS,
             logger,
           })
         : new ScriptedCompletionModel(),
@@ -130,9 +132,8 @@ function bindEmbedded(bind: Bind, logger: Logger, deadLettered: DeadLetterSink):
   bind(TOKENS.ChatStore).toConstantValue(new InMemoryChatStore());
 }
 
-/** Voice notes are transcribed by the OpenAI-compatible provider when sending to WhatsApp works. */
 function transcriberFor(config: Config): Transcriber {
-  if (config.aiProvider !== 'openai' || !config.WHATSAPP_ACCESS_TOKEN || config.TRANSCRIPTION_MODEL === 'off') return new DisabledTranscriber();
+  if (!transcribesVoiceNotes(config) || !config.WHATSAPP_ACCESS_TOKEN) return new DisabledTranscriber();
   return new OpenAiTranscriber({
     media: new WhatsAppMediaDownloader({
       baseUrl: config.WHATSAPP_API_BASE_URL,
@@ -142,7 +143,7 @@ function transcriberFor(config: Config): Transcriber {
     ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
     ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
     model: config.TRANSCRIPTION_MODEL,
-    timeoutMs: config.OPENAI_TIMEOUT_MS,
+    timeoutMs: config.TRANSCRIPTION_TIMEOUT_MS,
   });
 }
 

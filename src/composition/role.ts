@@ -85,7 +85,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
   }
   // A pull worker takes no pushes: it does not serve the push endpoint at all.
   if (runs(config, 'worker') && config.WORKER_MODE === 'push') {
-    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth }));
+    // A message waits in the process for its turn for up to one lease: its predecessor is answered by then or taken over.
+    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth, turnWaitMs: config.REPLY_LEASE_MS }));
   }
   if (runs(config, 'api')) {
     groups.push(

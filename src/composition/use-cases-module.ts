@@ -13,6 +13,7 @@ import { RecordInteraction } from '../domain/use-cases/record-interaction.js';
 import { ReplyToMessage } from '../domain/use-cases/reply-to-message.js';
 import type { Config } from '../config/config.js';
 import { DEFAULT_PRICES } from '../config/prices.js';
+import { DEFAULT_LEASE_MARGIN_MS } from '../domain/use-cases/lease-budget.js';
 import type { TokenCounter } from '../domain/ports/token-counter.js';
 import type { Transcriber } from '../domain/ports/transcriber.js';
 import type { AnalyticsStore } from '../domain/ports/analytics-store.js';
@@ -33,7 +34,8 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     model: config.aiProvider === 'openai' ? config.OPENAI_MODEL : undefined,
     maxTokens: 512,
     historyMessages: 20,
-    leaseMs: 60_000,
+    leaseMs: config.REPLY_LEASE_MS,
+    leaseMarginMs: DEFAULT_LEASE_MARGIN_MS,
     maxAttempts: 3,
     maxSendAttempts: 5,
     // A Graph API outage of a few minutes must not fail the replies it held up.

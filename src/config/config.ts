@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_LEASE_MARGIN_MS } from '../domain/use-cases/lease-budget.js';
 
 export const ROLES = ['listener', 'worker', 'api', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -59,8 +60,18 @@ const schema = z.object({
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Speech-to-text model for voice notes (OpenAI provider only); `off` sends the media reply instead. */
   TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
-  /** Per model call; below the worker's 60 s lease so a slow model never outlives its claim. */
-  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(50_000).default(30_000),
+  /**
+   * One model call's whole budget, retries included (a retry starts only within what is left).
+   * With the other budgets it must fit in REPLY_LEASE_MS (checked below).
+   */
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(290_000).default(30_000),
+  /** A voice note's download and transcription together; counted in the lease when voice notes are transcribed. */
+  TRANSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(290_000).default(20_000),
+  /**
+   * How long a worker owns a message while generating or sending its reply; a redelivery takes it
+   * over only after that. Below the push subscription's 300 s ack deadline.
+   */
+  REPLY_LEASE_MS: z.coerce.number().int().min(10_000).max(290_000).default(60_000),
   /** Tokens the prompt may use (system prompt, history, message); older exchanges are dropped first. */
   HISTORY_TOKEN_BUDGET: z.coerce.number().int().min(256).max(1_000_000).default(6_000),
   MODEL_PRICES: z
@@ -150,6 +161,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): R
   const view = { ...cleaned, ...(parsed.success ? parsed.data : {}) } as unknown as Env;
   if (!ROLES.includes(view.ROLE)) view.ROLE = 'all';
   problems.push(...crossFieldProblems({ ...view, HOST: '', aiProvider: resolveAiProvider(view), callbackSecretGenerated: false }));
+  problems.push(...leaseBudgetProblems(cleaned, resolveAiProvider(view)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const HOST = parsed.data.HOST ?? (parsed.data.ROLE === 'all' ? '127.0.0.1' : '0.0.0.0');
   const callbackSecretGenerated = generatesCallbackSecret(parsed.data);
@@ -248,4 +260,41 @@ function callbackSecretProblems(config: Config, sendsCallbacks: boolean): string
     return [`API_CALLBACK_SECRET: required with API_WEBHOOK_SECRET for ROLE=${config.ROLE} (callbacks are signed with their own whsec_ key, never the inbound one)`];
   }
   return [];
+}
+
+/** Voice notes are transcribed by the OpenAI-compatible provider when sending to WhatsApp works. */
+export function transcribesVoiceNotes(config: Pick<Config, 'aiProvider' | 'WHATSAPP_ACCESS_TOKEN' | 'TRANSCRIPTION_MODEL'>): boolean {
+  return config.aiProvider === 'openai' && Boolean(config.WHATSAPP_ACCESS_TOKEN) && config.TRANSCRIPTION_MODEL !== 'off';
+}
+
+/**
+ * One generation runs under one lease: the coalescing wait, the voice note's transcription and
+ * the model call (retries included) one after the other, plus a margin for the store writes. A
+ * configuration whose budgets cannot fit would let a redelivery start a second model call while
+ * the first still runs, so the worker refuses it. (A value that is itself invalid is reported on
+ * its own and left out here.)
+ */
+function leaseBudgetProblems(env: Record<string, string>, aiProvider: AiProvider | undefined): string[] {
+  const role = schema.shape.ROLE.safeParse(env.ROLE);
+  if (role.success && role.data !== 'worker' && role.data !== 'all') return [];
+  const valueOf = <K extends 'REPLY_LEASE_MS' | 'COALESCE_WINDOW_MS' | 'TRANSCRIPTION_TIMEOUT_MS' | 'OPENAI_TIMEOUT_MS' | 'TRANSCRIPTION_MODEL'>(name: K) => {
+    const parsed = schema.shape[name].safeParse(env[name]);
+    return parsed.success ? (parsed.data as z.infer<(typeof schema.shape)[K]>) : undefined;
+  };
+  const lease = valueOf('REPLY_LEASE_MS');
+  const window = valueOf('COALESCE_WINDOW_MS');
+  const transcription = valueOf('TRANSCRIPTION_TIMEOUT_MS');
+  const model = valueOf('OPENAI_TIMEOUT_MS');
+  const transcriptionModel = valueOf('TRANSCRIPTION_MODEL');
+  if (lease === undefined || window === undefined || transcription === undefined || model === undefined || transcriptionModel === undefined) return [];
+  const parts: [string, number][] = [['COALESCE_WINDOW_MS', window]];
+  if (transcribesVoiceNotes({ aiProvider, WHATSAPP_ACCESS_TOKEN: env.WHATSAPP_ACCESS_TOKEN, TRANSCRIPTION_MODEL: transcriptionModel })) {
+    parts.push(['TRANSCRIPTION_TIMEOUT_MS', transcription]);
+  }
+  if (aiProvider === 'openai') parts.push(['OPENAI_TIMEOUT_MS', model]);
+  parts.push(['margin', DEFAULT_LEASE_MARGIN_MS]);
+  const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
+  if (total <= lease) return [];
+  const sum = parts.map(([name, ms]) => `${name} ${ms}`).join(' + ');
+  return [`REPLY_LEASE_MS: ${lease} ms cannot hold one reply's budgets: ${sum} = ${total} ms; raise REPLY_LEASE_MS or lower the others`];
 }

@@ -4,6 +4,7 @@ import type { HandleInboundEvent, InboundEventOutcome } from '../domain/use-case
 import type { Logger } from '../observability/logger.js';
 import type { PushAuthenticator } from './auth/push-oidc.js';
 import { handlePush } from './pubsub-push.js';
+import { waitForTurn } from './wait-for-turn.js';
 
 export interface WorkerDeps {
   handleInbound: HandleInboundEvent;
@@ -13,6 +14,8 @@ export interface WorkerDeps {
    * every push is accepted (as `AllowAllPushAuthenticator`).
    */
   pushAuth: PushAuthenticator;
+  /** How long a push waits in the process for its message's turn before it is nacked (default 0). */
+  turnWaitMs?: number;
 }
 
 /** Pub/Sub push ingress of the inbound topic: 2xx acks, 5xx asks for redelivery. */
@@ -23,7 +26,7 @@ export function workerRoutes(deps: WorkerDeps): Hono {
       c,
       inboundEventSchema,
       async ({ messageId, event }) => {
-        logInbound(deps.logger, messageId, await deps.handleInbound.execute(event));
+        logInbound(deps.logger, messageId, await waitForTurn(() => deps.handleInbound.execute(event), deps.turnWaitMs ?? 0));
       },
       deps.logger,
       deps.pushAuth,

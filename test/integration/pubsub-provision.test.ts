@@ -130,6 +130,27 @@ describe('provision', () => {
     }
   });
 
+  it('gives the worker subscription no Pub/Sub ordering when the worker folds bursts (COALESCE_WINDOW_MS), so a burst reaches it at once', async () => {
+    const names = isolatedNames();
+
+    await run(planFor(names, { COALESCE_WINDOW_MS: '3000' }));
+
+    expect(await metadataOf(names.worker)).toMatchObject({ enableMessageOrdering: false, deadLetterPolicy: { maxDeliveryAttempts: 5 } });
+    expect(planFrom({ COALESCE_WINDOW_MS: '0' }).subscriptions.find((s) => s.name === 'vocoeng-inbound-worker')?.ordering).toBe(true);
+  });
+
+  it('says that an ordered worker subscription must be re-created for a coalescing worker, since ordering cannot change in place', async () => {
+    const names = isolatedNames();
+    await run(planFor(names));
+
+    const lines = await run(planFor(names, { COALESCE_WINDOW_MS: '3000' }));
+
+    expect(lines.filter((line) => line.startsWith(`subscription ${names.worker}:`))).toEqual([
+      `subscription ${names.worker}: exists (pull, message ordering is on, planned off: it cannot change in place, delete the subscription and provision again)`,
+    ]);
+    expect((await metadataOf(names.worker)).enableMessageOrdering).toBe(true);
+  });
+
   it('switches the subscription and reports "updated" when its push endpoint changes, and back to pull when the endpoint is removed', async () => {
     const push = { PUSH_SERVICE_ACCOUNT: 'pubsub-push@demo.iam.gserviceaccount.com', PUSH_AUDIENCE: 'https://worker.example/pubsub/push' };
     const names = isolatedNames();

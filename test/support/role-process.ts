@@ -13,10 +13,11 @@ export interface RoleProcess {
 
 /**
  * A role as production starts it (`src/main.ts` in a process of its own) on the emulators, with
- * `env` on top; resolves once it logged that it is ready.
+ * `env` on top (its PORT, when given); resolves once it logged that it is ready.
  */
 export async function startRoleProcess(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<RoleProcess> {
-  const port = await aFreePort();
+  // A PORT in `env` is kept (a push endpoint already names it); otherwise a free one.
+  const port = env.PORT ? Number(env.PORT) : await aFreePort();
   const child = new Child(
     process.execPath,
     ['--import', 'tsx', 'src/main.ts'],

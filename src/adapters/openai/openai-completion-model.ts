@@ -13,6 +13,8 @@ export interface OpenAiCompletionModelOptions {
   defaultModel: string;
   /** One attempt's limit (default 30 s). The caller's signal bounds the whole call, retries included. */
   timeoutMs?: number;
+  /** The whole call's limit, retries and their waits included (default: only the caller's `timeoutMs`). */
+  callTimeoutMs?: number;
   /** Attempts after the first for 408/409/429/5xx, timeouts and connection errors (default 2). */
   maxRetries?: number;
   /** Exponential backoff between retries when the server names no wait (defaults 500 ms doubling to 8 s, 25 % jitter). */
@@ -26,6 +28,15 @@ export interface OpenAiCompletionModelOptions {
 const TRANSIENT = new Set(['model-rate-limited', 'model-unavailable', 'model-timeout', 'model-unreachable']);
 // A server asking for a longer pause than this is left to the message's redelivery instead.
 const MAX_RETRY_AFTER_MS = 60_000;
+// A retry is only worth starting with at least this long left for its answer.
+const MIN_ATTEMPT_MS = 100;
+
+/** The caller's signal, ended also when `budgetMs` has passed (a `TimeoutError`, reported as model-timeout). */
+function withDeadline(signal: AbortSignal | undefined, budgetMs: number | undefined): AbortSignal | undefined {
+  if (budgetMs === undefined) return signal;
+  const timeout = AbortSignal.timeout(budgetMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
 
 /**
  * Chat completions through the openai SDK against OpenAI or any compatible server. The retry policy
@@ -41,6 +52,7 @@ export class OpenAiCompletionModel implements CompletionModel {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly defaultModel: string;
   private readonly timeoutMs: number;
+  private readonly callTimeoutMs: number | undefined;
   private readonly maxRetries: number;
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
@@ -49,6 +61,7 @@ export class OpenAiCompletionModel implements CompletionModel {
   constructor(options: OpenAiCompletionModelOptions) {
     this.defaultModel = options.defaultModel;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.callTimeoutMs = options.callTimeoutMs;
     this.maxRetries = options.maxRetries ?? 2;
     this.initialDelayMs = options.backoff?.initialDelayMs ?? 500;
     this.maxDelayMs = options.backoff?.maxDelayMs ?? 8_000;
@@ -80,22 +93,31 @@ export class OpenAiCompletionModel implements CompletionModel {
     return names[this.breaker.state];
   }
 
-  async complete(request: CompletionRequest, options: { signal?: AbortSignal } = {}): Promise<Completion> {
+  /**
+   * `timeoutMs` (the caller's lease) and `callTimeoutMs` bound the whole call: each attempt gets at
+   * most what is left of it, and a retry whose wait would not leave time for an attempt is not made.
+   */
+  async complete(request: CompletionRequest, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Completion> {
     const model = request.model ?? this.defaultModel;
     const messages: ChatCompletionMessageParam[] = [
       { role: 'system', content: request.systemPrompt },
       ...request.turns.map((turn) => ({ role: turn.role, content: turn.content })),
     ];
     const body = { model, messages, max_tokens: request.maxTokens, ...(request.temperature !== undefined ? { temperature: request.temperature } : {}) };
-    const { signal } = options;
+    const budgets = [options.timeoutMs, this.callTimeoutMs].filter((ms): ms is number => ms !== undefined);
+    const budgetMs = budgets.length > 0 ? Math.max(1, Math.min(...budgets)) : undefined;
+    const deadline = budgetMs !== undefined ? Date.now() + budgetMs : Infinity;
+    const signal = withDeadline(options.signal, budgetMs);
     for (let attempt = 1; ; attempt++) {
       let response: ChatCompletion;
       try {
-        response = await this.breaker.execute(() => this.client.chat.completions.create(body, signal ? { signal } : {}), signal);
+        const timeout = Math.max(1, Math.min(this.timeoutMs, deadline - Date.now()));
+        response = await this.breaker.execute(() => this.client.chat.completions.create(body, { timeout, maxRetries: 0, ...(signal ? { signal } : {}) }), signal);
       } catch (error) {
         const failure = classify(error, this.timeoutMs, signal);
         const delayMs = TRANSIENT.has(failure.code) && attempt <= this.maxRetries ? this.retryDelayMs(error, attempt) : undefined;
-        if (delayMs === undefined) throw failure;
+        // A retry needs its wait and some time to answer within the budget; else the caller retries later.
+        if (delayMs === undefined || Date.now() + delayMs + MIN_ATTEMPT_MS > deadline) throw failure;
         this.logger?.warn('model call failed, retrying', { reason: failure.code, status: statusOf(error), attempt, delayMs });
         await pause(delayMs, signal);
         continue;

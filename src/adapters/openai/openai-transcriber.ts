@@ -1,5 +1,5 @@
 import { createOpenAiClient } from './openai-client.js';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, toFile, type ClientOptions } from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, toFile, type ClientOptions } from 'openai';
 import { DomainError } from '../../domain/model/errors.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import type { Transcriber } from '../../domain/ports/transcriber.js';
@@ -14,7 +14,7 @@ export interface OpenAiTranscriberOptions {
   baseURL?: string;
   /** Default `whisper-1` (OpenAI's, and the name most compatible servers answer to). */
   model?: string;
-  /** One transcription request's limit (default 30 s). */
+  /** The download and the transcription request together (default 30 s); the caller's `timeoutMs` may cut it shorter. */
   timeoutMs?: number;
   fetch?: ClientOptions['fetch'];
 }
@@ -51,16 +51,21 @@ export class OpenAiTranscriber implements Transcriber {
     });
   }
 
-  async transcribe(message: InboundMessage): Promise<string | null> {
+  async transcribe(message: InboundMessage, options: { timeoutMs?: number } = {}): Promise<string | null> {
     const { content } = message;
     if (message.channel !== 'whatsapp' || content.type !== 'audio' || !content.mediaId) return null;
+    // One deadline for the download and the upload: the caller's (what remains of its lease) or ours.
+    const budgetMs = Math.max(1, Math.min(this.timeoutMs, options.timeoutMs ?? Infinity));
+    const deadline = Date.now() + budgetMs;
+    const signal = AbortSignal.timeout(budgetMs);
     // Media failures are already DomainErrors with `media-…` reasons: they pass through unchanged.
-    const { bytes, mimeType } = await this.options.media.download(content.mediaId);
+    const { bytes, mimeType } = await this.options.media.download(content.mediaId, signal);
     const type = baseType(mimeType) ?? baseType(content.mimeType) ?? 'audio/ogg';
     let text: string;
     try {
       const file = await toFile(bytes, `voice.${extensionFor(type)}`, { type });
-      const transcription = await this.client.audio.transcriptions.create({ file, model: this.model });
+      const timeout = Math.max(1, deadline - Date.now());
+      const transcription = await this.client.audio.transcriptions.create({ file, model: this.model }, { timeout, signal, maxRetries: 0 });
       text = transcription.text;
     } catch (error) {
       throw classify(error, this.timeoutMs);
@@ -71,7 +76,8 @@ export class OpenAiTranscriber implements Transcriber {
 }
 
 function classify(error: unknown, timeoutMs: number): TranscriptionError {
-  if (error instanceof APIConnectionTimeoutError) {
+  // The deadline's signal ends the upload as a user abort: a timeout all the same.
+  if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
     return new TranscriptionError(`transcription timed out after ${timeoutMs} ms`, true, { reason: 'transcription-unavailable' });
   }
   if (error instanceof APIConnectionError) {

@@ -36,6 +36,8 @@ export interface ProvisionEnv {
   API_PUSH_ENDPOINT?: string;
   PUSH_SERVICE_ACCOUNT?: string;
   PUSH_AUDIENCE?: string;
+  /** The worker's; a window over 0 makes the worker subscription unordered (see `planFrom`). */
+  COALESCE_WINDOW_MS?: string;
 }
 
 /** The api role's subscription to the interactions topic: `<topic>-api` (`vocoeng-interactions-api`). */
@@ -98,8 +100,11 @@ export function planFrom(env: ProvisionEnv): ProvisionPlan {
         topic: inbound,
         delivery: worker,
         ackDeadlineSeconds: WORKER_ACK_DEADLINE[worker.mode],
-        // One conversation's messages are answered in order.
-        ordering: true,
+        // Pub/Sub orders each conversation, unless bursts are folded: an ordered subscription holds
+        // message 2 until message 1 is acked, so nothing could ever be folded into message 1's reply.
+        // With COALESCE_WINDOW_MS the worker orders each conversation itself (a message waits while
+        // an earlier one is answered; one that turns up late inside the window takes precedence).
+        ordering: !(Number(env.COALESCE_WINDOW_MS ?? 0) > 0),
         deadLetter: { topic: deadLetterTopicOf(inbound), maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
         retry: RETRY,
       },
@@ -180,6 +185,11 @@ async function reconcile(subscription: Subscription, plan: SubscriptionPlan): Pr
   if (metadata.ackDeadlineSeconds !== plan.ackDeadlineSeconds) {
     await subscription.setMetadata({ ackDeadlineSeconds: plan.ackDeadlineSeconds });
     changes.push(`ack deadline ${metadata.ackDeadlineSeconds ?? '?'} s -> ${plan.ackDeadlineSeconds} s`);
+  }
+  // Pub/Sub cannot switch ordering on an existing subscription: say so rather than pass it over.
+  if ((metadata.enableMessageOrdering ?? false) !== plan.ordering) {
+    const detail = `message ordering is ${metadata.enableMessageOrdering ? 'on' : 'off'}, planned ${plan.ordering ? 'on' : 'off'}: it cannot change in place, delete the subscription and provision again`;
+    return { resource: 'subscription', name: plan.name, action: changes.length ? 'updated' : 'exists', detail: [describeDelivery(plan.delivery), ...changes, detail].join(', ') };
   }
   if (changes.length === 0) return undefined;
   return { resource: 'subscription', name: plan.name, action: 'updated', detail: [describeDelivery(plan.delivery), ...changes].join(', ') };

@@ -33,15 +33,17 @@ export class ScriptedCompletionModel implements CompletionModel {
     return this.requests.length;
   }
 
-  async complete(request: CompletionRequest, options: { signal?: AbortSignal } = {}): Promise<Completion> {
+  async complete(request: CompletionRequest, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Completion> {
     this.requests.push(structuredClone(request));
-    if (this.delayMs > 0) await wait(this.delayMs, options.signal);
+    if (this.delayMs > 0) await wait(this.delayMs, deadlineSignal(options));
     const failure = this.failures.shift();
     if (failure) throw new CompletionError(failure.message ?? 'scripted model failure', failure.retryable);
 
-    const last = request.turns.at(-1)?.content ?? '';
+    // Every user turn since the last reply (a folded burst is several), so tests can see what was answered.
+    const lastReply = request.turns.findLastIndex((turn) => turn.role === 'assistant');
+    const asked = request.turns.slice(lastReply + 1).map((turn) => `"${clip(turn.content)}"`);
     const userTurns = request.turns.filter((turn) => turn.role === 'user').length;
-    const text = `[VocoEng scripted model, not an AI] You said: "${clip(last)}" (message ${userTurns} of this conversation).`;
+    const text = `[VocoEng scripted model, not an AI] You said: ${asked.join(' / ') || '""'} (message ${userTurns} of this conversation).`;
     const promptChars = request.systemPrompt.length + request.turns.reduce((sum, turn) => sum + turn.content.length, 0);
     return {
       text,
@@ -50,6 +52,12 @@ export class ScriptedCompletionModel implements CompletionModel {
       usage: { prompt: Math.ceil(promptChars / 4), completion: Math.ceil(text.length / 4) },
     };
   }
+}
+
+/** The caller's signal and its budget, whichever ends first. */
+function deadlineSignal({ signal, timeoutMs }: { signal?: AbortSignal; timeoutMs?: number }): AbortSignal | undefined {
+  const signals = [signal, timeoutMs !== undefined ? AbortSignal.timeout(Math.max(1, timeoutMs)) : undefined].filter((s): s is AbortSignal => s !== undefined);
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }
 
 function clip(text: string): string {

@@ -53,19 +53,20 @@ export class WhatsAppMediaDownloader {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES;
   }
 
-  async download(mediaId: string): Promise<DownloadedMedia> {
+  /** `signal` (the caller's deadline) ends the lookup and the download early, as a `media-timeout`. */
+  async download(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia> {
     if (!mediaId) throw new MediaDownloadError('no media id to download', false, { reason: 'media-id-missing' });
-    const info = await this.lookup(mediaId);
-    const { bytes, contentType } = await this.fetchBytes(info.url);
+    const info = await this.lookup(mediaId, signal);
+    const { bytes, contentType } = await this.fetchBytes(info.url, signal);
     if (info.sha256 !== undefined && !checksumMatches(bytes, info.sha256)) {
       throw new MediaDownloadError('WhatsApp media checksum mismatch: the downloaded bytes are not the announced media', false, { reason: 'media-checksum-mismatch' });
     }
     return { bytes, mimeType: info.mimeType ?? contentType ?? 'application/octet-stream' };
   }
 
-  private async lookup(mediaId: string): Promise<{ url: string; mimeType: string | undefined; sha256: string | undefined }> {
+  private async lookup(mediaId: string, caller?: AbortSignal): Promise<{ url: string; mimeType: string | undefined; sha256: string | undefined }> {
     const url = `${this.options.baseUrl.replace(/\/+$/, '')}/${this.options.apiVersion}/${encodeURIComponent(mediaId)}`;
-    const response = await this.get(url, 'lookup');
+    const response = await this.get(url, 'lookup', this.deadline(caller));
     let info: MediaInfo | undefined;
     try {
       info = (await response.json()) as MediaInfo;
@@ -87,8 +88,8 @@ export class WhatsAppMediaDownloader {
     };
   }
 
-  private async fetchBytes(url: string): Promise<{ bytes: Uint8Array; contentType: string | undefined }> {
-    const deadline = AbortSignal.timeout(this.timeoutMs);
+  private async fetchBytes(url: string, caller?: AbortSignal): Promise<{ bytes: Uint8Array; contentType: string | undefined }> {
+    const deadline = this.deadline(caller);
     const response = await this.get(url, 'download', deadline);
     if (!response.ok) {
       let code: unknown;
@@ -136,7 +137,13 @@ export class WhatsAppMediaDownloader {
     return bytes;
   }
 
-  private async get(url: string, step: Step, signal = AbortSignal.timeout(this.timeoutMs)): Promise<Response> {
+  /** This request's own limit, or the caller's deadline when it comes first. */
+  private deadline(caller: AbortSignal | undefined): AbortSignal {
+    const own = AbortSignal.timeout(this.timeoutMs);
+    return caller ? AbortSignal.any([own, caller]) : own;
+  }
+
+  private async get(url: string, step: Step, signal = this.deadline(undefined)): Promise<Response> {
     try {
       return await this.fetch(url, { method: 'GET', headers: { authorization: `Bearer ${this.options.accessToken}` }, signal });
     } catch (error) {

@@ -20,9 +20,16 @@ export class ValidationError extends DomainError {
   }
 }
 
-/** Another delivery holds a live lease on this message; try again later. */
+/**
+ * Another delivery holds a live lease on this message, or an earlier message of its conversation
+ * goes first; try again later. `awaits: 'fold'`: an earlier message still being answered will
+ * fold this one into its reply, so the redelivery only has to record it (no need to hold on to it).
+ */
 export class MessageInProgressError extends DomainError {
-  constructor(messageId: string) {
+  constructor(
+    messageId: string,
+    readonly awaits: 'turn' | 'fold' = 'turn',
+  ) {
     super('message_in_progress', `message ${messageId} is being processed by another delivery`, true);
   }
 }

@@ -24,8 +24,11 @@ export interface Completion {
 
 /** Produces the assistant's next turn of a conversation. */
 export interface CompletionModel {
-  /** Rejects with a `CompletionError` whose `retryable` says whether trying again can help. */
-  complete(request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion>;
+  /**
+   * Rejects with a `CompletionError` whose `retryable` says whether trying again can help.
+   * `timeoutMs` bounds the whole call, retries included (what remains of the caller's lease).
+   */
+  complete(request: CompletionRequest, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Completion>;
 }
 
 export class CompletionError extends DomainError {

@@ -5,7 +5,8 @@ export interface Transcriber {
   /**
    * The transcript of the message's audio, or null when this channel or message cannot be
    * transcribed (no media id, transcription disabled). Rejects with a `DomainError` whose
-   * `retryable` says whether trying again can help.
+   * `retryable` says whether trying again can help. `timeoutMs` bounds the whole of it (the media
+   * download included): what remains of the caller's lease.
    */
-  transcribe(message: InboundMessage): Promise<string | null>;
+  transcribe(message: InboundMessage, options?: { timeoutMs?: number }): Promise<string | null>;
 }

@@ -64,7 +64,8 @@ export class ComposeReply {
     private readonly policy: ReplyPolicy,
   ) {}
 
-  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings): Promise<Composition> {
+  /** `timeoutMs`: what remains of the delivery's lease for the model call, retries included. */
+  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings, timeoutMs: number): Promise<Composition> {
     const history = await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages });
     const canary = canaryFor(message.accountId, settings.systemPrompt);
     const systemPrompt = withCanary(settings.systemPrompt, canary);
@@ -85,8 +86,8 @@ export class ComposeReply {
     }
     let completion;
     try {
-      // The model must answer well within the lease, or another delivery takes the message over.
-      completion = await this.model.complete(request, { signal: AbortSignal.timeout(Math.max(1, Math.floor(this.policy.leaseMs * 0.8))) });
+      // The model must answer within the lease, or another delivery takes the message over.
+      completion = await this.model.complete(request, { timeoutMs });
     } catch (error) {
       if (settings.dailySpendCapUsd > 0) await this.store.settleSpend(message.accountId, day, message.id, 0);
       throw error;

@@ -1,6 +1,5 @@
 import { planFor } from '../model/message.js';
 import type { MessageRecord } from '../model/message-record.js';
-import type { ChatStore } from '../ports/chat-store.js';
 
 /** How many of a conversation's newest messages the turn checks look at. */
 export const RECENT_MESSAGES = 30;
@@ -29,10 +28,20 @@ export function earlierMessageWaits(recent: readonly MessageRecord[], record: Me
   return recent.some((other) => other.message.id !== record.message.id && arrivedBefore(other, record) && awaitsAnswer(other, now, leaseMs));
 }
 
+/**
+ * What an earlier message still awaiting its answer means for this one: `fold` when it arrived
+ * within `windowMs` of this one (its completion will take this one in), `turn` when this one must
+ * wait for its own turn, undefined when nothing earlier waits.
+ */
+export function awaitedEarlier(recent: readonly MessageRecord[], record: MessageRecord, now: number, leaseMs: number, windowMs: number): 'fold' | 'turn' | undefined {
+  const earlier = recent.filter((other) => other.message.id !== record.message.id && arrivedBefore(other, record) && awaitsAnswer(other, now, leaseMs));
+  if (earlier.length === 0) return undefined;
+  return windowMs > 0 && earlier.every((other) => record.message.receivedAt - other.message.receivedAt <= windowMs) ? 'fold' : 'turn';
+}
+
 /** Later messages of the conversation, not yet answered, that arrived within `windowMs` of this one. */
-export async function foldableAfter(store: ChatStore, record: MessageRecord, windowMs: number): Promise<MessageRecord[]> {
+export function foldableAfter(recent: readonly MessageRecord[], record: MessageRecord, windowMs: number): MessageRecord[] {
   if (windowMs <= 0) return [];
-  const recent = await store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
   return recent.filter(
     (other) =>
       other.message.id !== record.message.id &&

@@ -8,8 +8,13 @@ export interface ReplyPolicy {
   maxTokens: number;
   /** Earlier messages of the conversation given to the model. */
   historyMessages: number;
-  /** How long a delivery owns a message while generating or sending. */
+  /**
+   * How long a delivery owns a message while generating or sending. Every step of a generation
+   * (coalescing wait, transcription, model call) gets only what remains of it, less `leaseMarginMs`.
+   */
   leaseMs: number;
+  /** Kept back from the lease for the store writes around the model call (default 5 s). */
+  leaseMarginMs?: number;
   /** Generation attempts before the fallback reply is sent instead. */
   maxAttempts: number;
   /** Send attempts before the reply is recorded as failed. */

@@ -1,5 +1,5 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
-import { planFor, type ContentPlan, type InboundMessage } from '../model/message.js';
+import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { Reply } from '../model/reply.js';
 import type { ChatStore } from '../ports/chat-store.js';
@@ -8,15 +8,16 @@ import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
 import { OUTSIDE_SERVICE_WINDOW, SEND_OUTCOME_UNKNOWN, type ReplyChannel, type ReplyTemplate, type SendResult } from '../ports/reply-channel.js';
 import { splitReply } from '../model/split-reply.js';
-import { voiceNotePrompt } from './build-turns.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings, type EffectiveSettings } from './compose-reply.js';
 import { checkLimits, spendCapped, type OverLimit } from './reply-limits.js';
-import { earlierMessageWaits, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
+import { awaitedEarlier, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 
 import { interactionOf, reasonOf } from './interaction-of.js';
+import { LeaseBudget } from './lease-budget.js';
+import { foldBurst, understand, type GenerationSteps } from './generation-steps.js';
 import type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
 
 export type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
@@ -40,18 +41,20 @@ export class ReplyToMessage {
     private readonly clock: Clock,
     private readonly policy: ReplyPolicy,
     tokens: TokenCounter,
-    private readonly transcriber: Transcriber,
+    transcriber: Transcriber,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
     this.composer = new ComposeReply(store, model, tokens, clock, policy);
+    this.steps = { store, clock, policy, transcriber };
   }
+
+  private readonly steps: GenerationSteps;
 
   private readonly settings: ChannelSettingsCache;
   private readonly composer: ComposeReply;
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
     const registered = await this.store.register(message, this.clock.now());
-    if (registered.created && planFor(message.content).action !== 'record-only') await this.channel.acknowledge(message);
     let record = registered.record;
     let acted = registered.created;
     for (let step = 0; step < MAX_STEPS; step++) {
@@ -84,19 +87,20 @@ export class ReplyToMessage {
     }
   }
 
-  private async generate(initial: MessageRecord): Promise<MessageRecord> {
-    const { record, plan } = await this.understand(initial);
+  private async generate(record: MessageRecord): Promise<MessageRecord> {
+    const plan = planFor(record.message.content);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
     const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
     if (verdict.kind === 'over') return this.overLimit(record, verdict, settings);
-    if (plan.action === 'media-reply') {
-      return this.write(record, { state: 'answered', reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
-    }
+    // A voice note is answered like text once transcribed, under the lease like the model call.
+    const voiceNote = record.message.content.type === 'audio';
+    if (plan.action === 'media-reply' && !voiceNote) return this.answerWithMediaReply(record, settings.mediaReplyText);
 
-    // Answer in arrival order: an earlier message of the conversation goes first.
+    // Answer in arrival order: an earlier message of the conversation goes first (and may fold this one in).
     const recent = await this.store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
-    if (earlierMessageWaits(recent, record, this.clock.now(), this.policy.leaseMs)) throw new MessageInProgressError(record.message.id);
+    const awaited = awaitedEarlier(recent, record, this.clock.now(), this.policy.leaseMs, this.policy.coalesceWindowMs);
+    if (awaited) throw new MessageInProgressError(record.message.id, awaited);
     const now = this.clock.now();
     let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
       state: 'generating',
@@ -105,11 +109,30 @@ export class ReplyToMessage {
       updatedAt: now,
     });
     if (!leased) return this.reload(record.message);
+    // A reply will follow: the person sees their message read, and typing (once, on the first attempt).
+    if (leased.attempts === 1) await this.channel.acknowledge(record.message);
+    const budget = new LeaseBudget(this.clock, record.message.id, leased.leaseUntil, this.policy.leaseMarginMs);
 
+    let understood: Awaited<ReturnType<typeof understand>>;
     try {
-      const folded = await this.fold(leased);
+      understood = await understand(this.steps, leased, budget);
+    } catch (error) {
+      // A voice note whose audio or transcript may come later goes back to the bus as before: it
+      // spends deliveries (and may be dead-lettered and replayed), never the model's attempts.
+      if (!(error instanceof MessageInProgressError)) await this.write(leased, { state: 'received', leaseUntil: 0 });
+      throw error;
+    }
+    try {
+      leased = understood.record;
+      if (understood.plan.action !== 'complete') {
+        return this.write(leased, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.mediaReplyText, 'media') });
+      }
+      // The first attempt's window runs from this first delivery at the earliest: a burst reaches the
+      // worker with one shared delivery lag, so its later messages still land inside the window.
+      const windowFrom = leased.attempts === 1 ? Math.max(record.message.receivedAt, now) : record.message.receivedAt;
+      const folded = await foldBurst(this.steps, leased, budget, windowFrom);
       leased = folded.record;
-      const composed = await this.composer.compose(record.message, [plan.prompt, ...folded.prompts], settings);
+      const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs());
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
@@ -117,6 +140,8 @@ export class ReplyToMessage {
       await this.composer.settle(record.message, composed);
       return answered;
     } catch (error) {
+      // Not a failure: the lease was lost, or this message stepped back for an earlier one.
+      if (error instanceof MessageInProgressError) throw error;
       const failure: Failure = { stage: 'generate', reason: reasonOf(error) };
       if (isRetryable(error) && leased.attempts < this.policy.maxAttempts) {
         await this.write(leased, { state: 'received', leaseUntil: 0, failure });
@@ -127,50 +152,17 @@ export class ReplyToMessage {
     }
   }
 
-  /**
-   * A burst: later messages that arrived within the coalescing window are answered by this one
-   * completion. They are recorded as `skipped` with `folded-into:<id>` (never dropped), and this
-   * message keeps their prompts so a retried generation covers them again.
-   */
-  private async fold(record: MessageRecord): Promise<{ record: MessageRecord; prompts: string[] }> {
-    if (this.policy.coalesceWindowMs <= 0) return { record, prompts: [] };
-    const waitMs = record.message.receivedAt + this.policy.coalesceWindowMs - this.clock.now();
-    if (waitMs > 0) await this.clock.sleep(waitMs);
-    const prompts = [...(record.folded ?? [])];
-    for (const later of await foldableAfter(this.store, record, this.policy.coalesceWindowMs)) {
-      const folded = await this.store.transition(later.message.conversationId, later.message.id, later.version, {
-        state: 'skipped',
-        note: `${FOLDED_INTO}${record.message.id}`,
-        updatedAt: this.clock.now(),
-      });
-      const plan = planFor(later.message.content);
-      if (folded && plan.action === 'complete') prompts.push(plan.prompt);
-    }
-    if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts };
-    const updated = await this.store.transition(record.message.conversationId, record.message.id, record.version, { folded: prompts, updatedAt: this.clock.now() });
-    // Lost the lease meanwhile: the taker-over folds again from what is stored.
-    if (!updated) throw new MessageInProgressError(record.message.id);
-    return { record: updated, prompts };
-  }
-
-  /**
-   * What the message asks: a voice note is transcribed first (once: the transcript is stored with
-   * the message) and then answered like text; without a transcript it gets the media reply.
-   */
-  private async understand(record: MessageRecord): Promise<{ record: MessageRecord; plan: ContentPlan }> {
-    const plan = planFor(record.message.content);
-    if (record.message.content.type !== 'audio') return { record, plan };
-    if (record.transcript !== undefined) return { record, plan: { action: 'complete', prompt: voiceNotePrompt(record.transcript) } };
-    let transcript: string | null;
-    try {
-      transcript = await this.transcriber.transcribe(record.message);
-    } catch (error) {
-      if (isRetryable(error)) throw error;
-      return { record, plan };
-    }
-    if (!transcript) return { record, plan };
-    const stored = await this.write(record, { transcript });
-    return { record: stored, plan: { action: 'complete', prompt: voiceNotePrompt(transcript) } };
+  /** Media without text: the media reply, acknowledged (a reply follows) by the delivery that stored it. */
+  private async answerWithMediaReply(record: MessageRecord, text: string): Promise<MessageRecord> {
+    const { message } = record;
+    const answered = await this.store.transition(message.conversationId, message.id, record.version, {
+      state: 'answered',
+      reply: this.fixedReply(message, text, 'media'),
+      updatedAt: this.clock.now(),
+    });
+    if (!answered) return this.reload(message);
+    await this.channel.acknowledge(message);
+    return answered;
   }
 
   private async send(record: MessageRecord): Promise<MessageRecord> {

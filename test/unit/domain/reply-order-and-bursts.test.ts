@@ -70,6 +70,43 @@ describe('ReplyToMessage (order and bursts)', () => {
     expect(outcomes).toHaveLength(5);
   });
 
+  it('lets an earlier message that turns up during a later one\'s window go first and fold the later one, on an unordered bus', async () => {
+    const h = replyHarness({ coalesceWindowMs: 3_000 });
+    const first = h.message({ text: 'one' });
+    const second = h.message({ participant: first.participant, accountId: first.accountId, text: 'two', receivedAt: first.receivedAt + 500 });
+    // The bus hands the second message over first; the first one is registered while it waits out its window.
+    let lateDelivery: Promise<unknown> | undefined;
+    const sleep = h.clock.sleep.bind(h.clock);
+    h.clock.sleep = async (ms: number) => {
+      lateDelivery ??= h.useCase.execute(first).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      await sleep(ms);
+    };
+
+    const secondFirst = await h.useCase.execute(second).then(() => 'answered', (error: { code?: string; awaits?: string }) => `${error.code}:${error.awaits}`);
+    h.clock.sleep = sleep;
+    await lateDelivery;
+    await deliverConcurrently(h, [first, second]);
+
+    expect(secondFirst).toBe('message_in_progress:fold');
+    expect(h.model.calls).toBe(1);
+    expect(h.model.requests[0]!.turns.map((turn) => turn.content)).toEqual(['one', 'two']);
+    expect(h.channel.sent.map((sent) => sent.reply.inReplyTo.id)).toEqual([first.id]);
+    expect(await h.stored(second)).toMatchObject({ state: 'skipped', note: `folded-into:${first.id}` });
+  });
+
+  it('answers a message that arrives within the window of an earlier one still being answered with a quick nack that says it is being folded', async () => {
+    const h = replyHarness({ coalesceWindowMs: 3_000 });
+    const first = h.message({ text: 'one' });
+    const second = h.message({ participant: first.participant, accountId: first.accountId, text: 'two', receivedAt: first.receivedAt + 500 });
+    const third = h.message({ participant: first.participant, accountId: first.accountId, text: 'three', receivedAt: first.receivedAt + 9_000 });
+    await h.store.register(first, h.clock.now());
+    await h.store.register(third, h.clock.now());
+
+    await expect(h.useCase.execute(second)).rejects.toMatchObject({ code: 'message_in_progress', awaits: 'fold' });
+    await expect(h.useCase.execute(third)).rejects.toMatchObject({ code: 'message_in_progress', awaits: 'turn' });
+  });
+
   it('keeps the folded messages in the completion when the burst\'s first generation fails and is retried', async () => {
     const h = replyHarness({ coalesceWindowMs: 3_000 });
     h.model.failNext(1, { retryable: true });
