@@ -373,6 +373,8 @@ describe('Cloud Build configs', () => {
 function startupProblemsOf(argv: readonly string[]): readonly string[] {
   const standIns: Record<string, string> = {
     API_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    // Its own key, never the inbound one (32 bytes).
+    API_CALLBACK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
     DATABASE_URL: 'postgres://vocoeng@127.0.0.1:5432/vocoeng',
   };
   const secrets = pairs(argv, '--set-secrets').map(([key]) => [key, standIns[key] ?? `stand-in-secret-${key.toLowerCase()}-0123456789`]);
