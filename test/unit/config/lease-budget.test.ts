@@ -18,6 +18,8 @@ const worker = {
   PROJECT_ID: 'demo-project',
   OPENAI_API_KEY: 'sk-test-key-000000',
   WHATSAPP_ACCESS_TOKEN: 'graph-token-0000',
+  // This file is about the lease; push authentication has its own tests.
+  PUSH_AUTH: 'none',
 };
 
 describe('loadConfig (the reply lease and the budgets inside it)', () => {
