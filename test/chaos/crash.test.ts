@@ -74,9 +74,9 @@ beforeAll(async () => {
       });
       const verdict = checkQueue(await run.history());
       outcomes.set(point, { verdict, settled });
-      const { emitted, failed } = run.statusReport;
+      const { emitted, failed, dropped } = run.statusReport;
       console.log(
-        `${summaryOf(`crash ${point}:${PROBABILITY[point]}`, verdict)}; ${workers} workers, ${emitted} sent statuses${failed ? ` (${failed} not published)` : ''}` +
+        `${summaryOf(`crash ${point}:${PROBABILITY[point]}`, verdict)}; ${workers} workers, ${dropped} Graph answers dropped, ${emitted} sent statuses${failed ? ` (${failed} not published)` : ''}` +
           `${settled ? '' : `, NOT SETTLED (logs: ${run.logFile})`}`,
       );
     }),

@@ -16,6 +16,9 @@ import { OpenAiDouble } from './openai-double.js';
 import { aFreePort } from './ports.js';
 import type { EnqueuedMessage, QueueHistory } from './queue-checker.js';
 
+/** Share of Graph requests that are accepted and then answered by a closed connection. */
+const GRAPH_DROP_RATE = 0.1;
+
 export interface CrashRunSetup {
   /** Client of the run's Pub/Sub emulator (shared by the runs of one file). */
   pubsub: PubSub;
@@ -59,6 +62,9 @@ export class CrashRun {
 
   async start(): Promise<void> {
     await Promise.all([this.openai.start(), this.graph.start(), mkdir(dirname(this.logFile), { recursive: true })]);
+    // Besides the kills, Graph accepts some sends and drops the connection unanswered: the worker
+    // must record those send-unknown (never resend) and the status webhook then settles them.
+    this.graph.faults.dropRate(GRAPH_DROP_RATE);
     await writeFile(this.logFile, '');
     this.port = await aFreePort();
     const plan = planFrom({
@@ -82,8 +88,8 @@ export class CrashRun {
   }
 
   /** Statuses emitted for accepted replies, and the emissions that failed. */
-  get statusReport(): { emitted: number; failed: number } {
-    return { emitted: this.statuses?.emitted ?? 0, failed: this.statuses?.errors.length ?? 0 };
+  get statusReport(): { emitted: number; failed: number; dropped: number } {
+    return { emitted: this.statuses?.emitted ?? 0, failed: this.statuses?.errors.length ?? 0, dropped: this.graph.faults.counters.dropped };
   }
 
   /** The messages of every conversation, published in order on its ordering key like the listener does. */
