@@ -7,17 +7,33 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-artifacts', 'screenshots');
 
+export type BrowserSource = 'system' | 'bundled';
+
 /**
- * Debian's Chromium, headless, on a fresh profile, with every call home switched off (see
- * TOOLCHAIN.md). A missing browser fails the suite: browser tests never skip.
+ * Debian's Chromium when the machine has it, else the headless Chromium that the npm package
+ * @sparticuz/chromium ships (unpacked into the temp folder on first use), so `npm test` needs
+ * nothing but `npm ci`. `VOCOENG_BROWSER=bundled` forces the bundled one.
  */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Install it with "apt-get install -y chromium" (CI does); the browser tests need it and never skip.`);
-  }
+export async function chromiumExecutable(source: BrowserSource | undefined = preferredSource()): Promise<{ source: BrowserSource; path: string }> {
+  if (source === 'system') return { source, path: CHROMIUM_PATH };
+  const { default: bundled } = await import('@sparticuz/chromium');
+  return { source: 'bundled', path: await bundled.executablePath() };
+}
+
+function preferredSource(): BrowserSource {
+  if (process.env.VOCOENG_BROWSER === 'bundled') return 'bundled';
+  return existsSync(CHROMIUM_PATH) ? 'system' : 'bundled';
+}
+
+/**
+ * Chromium, headless, on a fresh profile, with every call home switched off (see TOOLCHAIN.md).
+ * A browser that cannot start fails the suite: browser tests never skip.
+ */
+export async function launchChromium(source?: BrowserSource): Promise<{ context: BrowserContext; source: BrowserSource; close(): Promise<void> }> {
+  const executable = await chromiumExecutable(source);
   const profile = await mkdtemp(join(tmpdir(), 'vocoeng-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: executable.path,
     headless: true,
     args: [
       '--no-sandbox',
@@ -34,6 +50,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   });
   return {
     context,
+    source: executable.source,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });
