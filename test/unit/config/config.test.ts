@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config/config.js';
-
-function problemsOf(env: Record<string, string | undefined>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+import { loadConfig } from '../../../src/config/config.js';
+import { problemsOf } from '../../support/config-problems.js';
 
 /** The problems reported against `variable` (each problem starts with the variable it is about). */
 const named = (problems: readonly string[], variable: string) => problems.filter((problem) => problem.startsWith(variable));

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { problemsOf } from '../../support/config-problems.js';
 import { replyPolicyOf } from '../../../src/composition/use-cases-module.js';
-
-function problemsOf(env: Record<string, string | undefined>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
 
 /** A production worker on OpenAI that can send to WhatsApp, so voice notes are transcribed. */
 const worker = {
