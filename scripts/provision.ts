@@ -2,7 +2,9 @@
 //   PROJECT_ID=my-project npm run provision                      (a real project, with gcloud credentials)
 //   PROJECT_ID=demo PUBSUB_EMULATOR_HOST=127.0.0.1:8085 npm run provision   (the emulator)
 // WORKER_PUSH_ENDPOINT / API_PUSH_ENDPOINT make those subscriptions push (with PUSH_SERVICE_ACCOUNT
-// and PUSH_AUDIENCE for the OIDC token); without them they are pull. API_PUSH_ENDPOINT also adds a push
+// for the OIDC token, whose audience is the receiving service's: WORKER_PUSH_AUDIENCE, default
+// vocoeng-worker-push, and API_PUSH_AUDIENCE, default vocoeng-api-push, as the Cloud Build files
+// declare); without them they are pull. API_PUSH_ENDPOINT also adds a push
 // subscription on each dead-letter topic to the api's /internal/pubsub/dead-letters. See src/adapters/pubsub/provision.ts.
 import { createPubSub } from '../src/adapters/pubsub/pubsub-message-bus.js';
 import { planFrom, provision } from '../src/adapters/pubsub/provision.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_LEASE_MARGIN_MS } from '../domain/use-cases/lease-budget.js';
+import { parseDatabaseUrl } from '../adapters/postgres/database-url.js';
 
 export const ROLES = ['listener', 'worker', 'api', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,6 +19,15 @@ const webhookSecret = z
   // One problem per setting: the length is only judged once the shape is right.
   .refine((value) => !WEBHOOK_SECRET_SHAPE.test(value) || webhookKeyOf(value).length >= MIN_WEBHOOK_KEY_BYTES, `must decode to at least ${MIN_WEBHOOK_KEY_BYTES} bytes (whsec_ + base64 of 24 or more random bytes)`)
   .optional();
+
+/**
+ * postgres://user:pw@host:port/db, or the Unix-socket form Cloud SQL on Cloud Run uses:
+ * postgresql://user:pw@/db?host=/cloudsql/PROJECT:REGION:INSTANCE (the socket's directory).
+ * Messages never repeat the value: it holds the password.
+ */
+const databaseUrl = z
+  .string()
+  .refine((value) => parseDatabaseUrl(value) !== undefined, 'must be a postgres:// URL with a host, or postgres://user@/db?host=/socket/dir');
 
 const schema = z.object({
   ROLE: z.enum(ROLES).default('all'),
@@ -38,7 +48,7 @@ const schema = z.object({
   SECRET_MANAGER_SECRETS: optionalText,
   /** `host:port` of a plaintext Secret Manager endpoint (a local double); unset in production. */
   SECRET_MANAGER_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  DATABASE_URL: databaseUrl.optional(),
   /** Where embedded state lives when no DATABASE_URL is set (PGlite under `<DATA_DIR>/pglite`). */
   DATA_DIR: z.string().min(1).default('.data'),
   WHATSAPP_APP_SECRET: secret(8),

@@ -45,7 +45,7 @@ describe('provision', () => {
     const plan = planFrom({
       API_PUSH_ENDPOINT: 'https://api.example.run.app/internal/pubsub/interactions',
       PUSH_SERVICE_ACCOUNT: 'pubsub-push@demo.iam.gserviceaccount.com',
-      PUSH_AUDIENCE: 'https://api.example.run.app',
+      API_PUSH_AUDIENCE: 'https://api.example.run.app',
     });
 
     const onDeadLetterTopics = plan.subscriptions.filter((s) => s.topic.endsWith('-dead-letter'));
@@ -152,22 +152,66 @@ describe('provision', () => {
   });
 
   it('switches the subscription and reports "updated" when its push endpoint changes, and back to pull when the endpoint is removed', async () => {
-    const push = { PUSH_SERVICE_ACCOUNT: 'pubsub-push@demo.iam.gserviceaccount.com', PUSH_AUDIENCE: 'https://worker.example/pubsub/push' };
+    const push = { PUSH_SERVICE_ACCOUNT: 'pubsub-push@demo.iam.gserviceaccount.com', WORKER_PUSH_AUDIENCE: 'https://worker.example/pubsub/push' };
     const names = isolatedNames();
     await run(planFor(names, { WORKER_PUSH_ENDPOINT: 'http://127.0.0.1:9/pubsub/push', ...push }));
 
     const lines = await run(planFor(names, { WORKER_PUSH_ENDPOINT: 'http://127.0.0.1:9/v2/pubsub/push', ...push }));
 
     expect(lines.filter((line) => line.includes(': updated'))).toEqual([
-      `subscription ${names.worker}: updated (push to http://127.0.0.1:9/v2/pubsub/push as ${push.PUSH_SERVICE_ACCOUNT}, was push to http://127.0.0.1:9/pubsub/push)`,
+      `subscription ${names.worker}: updated (push to http://127.0.0.1:9/v2/pubsub/push, audience ${push.WORKER_PUSH_AUDIENCE}, as ${push.PUSH_SERVICE_ACCOUNT}, was push to http://127.0.0.1:9/pubsub/push)`,
     ]);
     expect((await metadataOf(names.worker)).pushConfig).toMatchObject({
       pushEndpoint: 'http://127.0.0.1:9/v2/pubsub/push',
-      oidcToken: { serviceAccountEmail: push.PUSH_SERVICE_ACCOUNT, audience: push.PUSH_AUDIENCE },
+      oidcToken: { serviceAccountEmail: push.PUSH_SERVICE_ACCOUNT, audience: push.WORKER_PUSH_AUDIENCE },
     });
     expect((await metadataOf(names.worker)).ackDeadlineSeconds).toBe(300);
 
     expect(await run(planFor(names))).toContain(`subscription ${names.worker}: updated (pull, was push to http://127.0.0.1:9/v2/pubsub/push, ack deadline 300 s -> 60 s)`);
     expect((await metadataOf(names.worker)).pushConfig?.pushEndpoint ?? '').toBe('');
+  });
+
+  describe('push audiences', () => {
+    const pushSa = 'vocoeng-pubsub-push@demo.iam.gserviceaccount.com';
+    const endpoints = { WORKER_PUSH_ENDPOINT: 'http://127.0.0.1:9/pubsub/push', API_PUSH_ENDPOINT: 'http://127.0.0.1:9/internal/pubsub/interactions' };
+
+    it("gives each push subscription the audience of the service it pushes to: the worker's to the worker, the api's to the interactions and dead-letter pushes", async () => {
+      const names = isolatedNames();
+
+      const lines = await run(planFor(names, { ...endpoints, PUSH_SERVICE_ACCOUNT: pushSa, WORKER_PUSH_AUDIENCE: 'worker-aud', API_PUSH_AUDIENCE: 'api-aud' }));
+
+      const oidcOf = async (name: string) => (await metadataOf(name)).pushConfig?.oidcToken;
+      expect(await oidcOf(names.worker)).toMatchObject({ serviceAccountEmail: pushSa, audience: 'worker-aud' });
+      for (const api of [names.api, `${names.inbound}-dead-letter-push`, `${names.interactions}-dead-letter-push`]) {
+        expect(await oidcOf(api)).toMatchObject({ serviceAccountEmail: pushSa, audience: 'api-aud' });
+      }
+      expect(lines).toContain(`subscription ${names.worker}: created (push to http://127.0.0.1:9/pubsub/push, audience worker-aud, as ${pushSa})`);
+      expect(lines).toContain(`subscription ${names.api}: created (push to http://127.0.0.1:9/internal/pubsub/interactions, audience api-aud, as ${pushSa})`);
+      expect(lines).toContain(`subscription ${names.inbound}-dead-letter-push: created (push to http://127.0.0.1:9/internal/pubsub/dead-letters, audience api-aud, as ${pushSa})`);
+    });
+
+    it('uses the documented per-service audiences (the ones the Cloud Build files declare) when only the push service account is given', async () => {
+      const names = isolatedNames();
+
+      await run(planFor(names, { ...endpoints, PUSH_SERVICE_ACCOUNT: pushSa }));
+
+      expect((await metadataOf(names.worker)).pushConfig?.oidcToken?.audience).toBe('vocoeng-worker-push');
+      expect((await metadataOf(names.api)).pushConfig?.oidcToken?.audience).toBe('vocoeng-api-push');
+      expect((await metadataOf(`${names.interactions}-dead-letter-push`)).pushConfig?.oidcToken?.audience).toBe('vocoeng-api-push');
+    });
+
+    it('moves an existing subscription to its own audience and says so when provisioned again', async () => {
+      const names = isolatedNames();
+      await run(planFor(names, { ...endpoints, PUSH_SERVICE_ACCOUNT: pushSa, WORKER_PUSH_AUDIENCE: 'shared', API_PUSH_AUDIENCE: 'shared' }));
+
+      const lines = await run(planFor(names, { ...endpoints, PUSH_SERVICE_ACCOUNT: pushSa }));
+
+      expect(lines).toContain(`subscription ${names.worker}: updated (push to http://127.0.0.1:9/pubsub/push, audience vocoeng-worker-push, as ${pushSa}, was push to http://127.0.0.1:9/pubsub/push)`);
+      expect((await metadataOf(names.worker)).pushConfig?.oidcToken?.audience).toBe('vocoeng-worker-push');
+    });
+
+    it('refuses a single PUSH_AUDIENCE for every subscription, naming the per-service settings', () => {
+      expect(() => planFrom({ ...endpoints, PUSH_SERVICE_ACCOUNT: pushSa, PUSH_AUDIENCE: 'vocoeng-api-interactions' })).toThrow(/WORKER_PUSH_AUDIENCE.*API_PUSH_AUDIENCE/);
+    });
   });
 });

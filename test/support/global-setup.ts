@@ -11,6 +11,9 @@ declare module 'vitest' {
     firestoreEmulatorHost: string;
     emulatorProject: string;
     postgresUrl: string;
+    /** The run's PostgreSQL socket directory and port (socket form of DATABASE_URL); '' in a container. */
+    postgresSocketDir: string;
+    postgresPort: number;
   }
 }
 
@@ -42,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('firestoreEmulatorHost', firestore.host);
   project.provide('emulatorProject', EMULATOR_PROJECT);
   project.provide('postgresUrl', postgres.url);
+  project.provide('postgresSocketDir', postgres.socketDir);
+  project.provide('postgresPort', postgres.port);
   return async () => {
     await Promise.all([pubsub.stop(), firestore.stop(), postgres.stop()]);
     // The run-wide log scan: no phone number, message text or secret in any captured log line.

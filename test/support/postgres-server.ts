@@ -13,6 +13,9 @@ export interface RunningPostgres {
   /** Superuser URL of the server's `postgres` database; suites create their own databases. */
   url: string;
   via: 'testcontainers' | 'local';
+  /** The directory of the server's Unix socket (`-k`), for the socket form of DATABASE_URL; '' in a container. */
+  socketDir: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -25,7 +28,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
   if (await containerRuntimeAnswers()) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer('postgres:15-alpine').withUsername('postgres').withPassword('postgres').start();
-    return { url: container.getConnectionUri().replace(/\/[^/]*$/, '/postgres'), via: 'testcontainers', stop: async () => void (await container.stop()) };
+    return { url: container.getConnectionUri().replace(/\/[^/]*$/, '/postgres'), via: 'testcontainers', socketDir: '', port: container.getPort(), stop: async () => void (await container.stop()) };
   }
   return startLocalCluster();
 }
@@ -56,6 +59,8 @@ async function startLocalCluster(): Promise<RunningPostgres> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     via: 'local',
+    socketDir: dir,
+    port,
     async stop() {
       await asPostgres('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

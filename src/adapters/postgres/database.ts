@@ -7,8 +7,11 @@ import { M003DeadLetter } from './migrations/m003-dead-letter.js';
 import { M004LoginThrottle } from './migrations/m004-login-throttle.js';
 import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-reason.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
+import { describeDatabase, parseDatabaseUrl } from './database-url.js';
 
 const POOL_SIZE = 8;
+/** pg_advisory_xact_lock key that serialises migrations between instances ("VocoMigr"). */
+const MIGRATION_LOCK_KEY = 0x566f636f4d696772n.toString();
 
 export const MIGRATIONS = [
   { name: 'M001InitialSchema', class: M001InitialSchema },
@@ -46,14 +49,21 @@ export async function openDatabase(location: DatabaseLocation, options: { migrat
   let describe: string;
   if ('url' in location) {
     url = location.url;
-    describe = redact(location.url);
   } else {
     embedded = await startEmbeddedPostgres({ ...(location.embeddedDir ? { dataDir: location.embeddedDir } : {}), maxConnections: POOL_SIZE + 2 });
     url = embedded.url;
-    describe = `pglite:${location.embeddedDir ?? 'memory'}`;
   }
+  // Parsed here, not by MikroORM: it reads only host and port from the URL, so the Unix-socket
+  // form (`postgresql://user:pw@/db?host=/cloudsql/…`) would connect to localhost or not parse.
+  const address = parseDatabaseUrl(url);
+  if (!address) throw new Error('DATABASE_URL is not a postgres:// URL with a host or a ?host=/socket/dir');
+  describe = 'url' in location ? describeDatabase(address) : `pglite:${location.embeddedDir ?? 'memory'}`;
   const orm = new MikroORM({
-    clientUrl: url,
+    host: address.host,
+    port: address.port,
+    user: address.user,
+    ...(address.password ? { password: address.password } : {}),
+    dbName: address.database,
     entities: ENTITIES,
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true },
@@ -74,7 +84,7 @@ export async function openDatabase(location: DatabaseLocation, options: { migrat
   }
   if (options.migrate !== false) {
     try {
-      const applied = await orm.migrator.up();
+      const applied = embedded ? await orm.migrator.up() : await migrateUnderLock(orm);
       for (const migration of applied) options.log?.(`migration applied: ${migration.name}`);
     } catch (error) {
       await abandon();
@@ -91,14 +101,23 @@ export async function openDatabase(location: DatabaseLocation, options: { migrat
   };
 }
 
+/**
+ * Cloud Run starts several api instances at once against one database: each migrates while holding
+ * a transaction-scoped advisory lock on a connection of its own, so one applies the migrations and
+ * the others then find none pending. The lock ends with its transaction, even if the process dies.
+ * (Embedded PGlite serves one process only, and its single session cannot hold a lock beside the migration.)
+ */
+async function migrateUnderLock(orm: MikroORM) {
+  const connection = orm.em.getConnection();
+  return connection.transactional(async (lock) => {
+    await connection.execute(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`, [], 'all', lock);
+    return orm.migrator.up();
+  });
+}
+
 /** The request's entity manager, or a fresh fork outside a request (CLI, in-process ingestion). */
 export function entityManager(orm: MikroORM): EntityManager {
   return (RequestContext.getEntityManager(orm.em.name) as EntityManager | undefined) ?? orm.em.fork();
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  return `postgres://${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
 }
 
 /** Runs `work` in a MikroORM RequestContext of its own: one identity map per request or message. */

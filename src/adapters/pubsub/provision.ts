@@ -35,6 +35,11 @@ export interface ProvisionEnv {
   WORKER_PUSH_ENDPOINT?: string;
   API_PUSH_ENDPOINT?: string;
   PUSH_SERVICE_ACCOUNT?: string;
+  /** The audience the worker's Cloud Run service accepts (its custom audience); default `vocoeng-worker-push`. */
+  WORKER_PUSH_AUDIENCE?: string;
+  /** The audience the api's Cloud Run service accepts, for its interactions and dead-letter pushes; default `vocoeng-api-push`. */
+  API_PUSH_AUDIENCE?: string;
+  /** No longer read: one audience for every push subscription cannot match two services (see `planFrom`). */
   PUSH_AUDIENCE?: string;
   /** The worker's; a window over 0 makes the worker subscription unordered (see `planFrom`). */
   COALESCE_WINDOW_MS?: string;
@@ -57,21 +62,34 @@ export const deadLetterPushSubscriptionOf = (topic: string): string => `${deadLe
 /** Where the api role takes dead letters: on the host of API_PUSH_ENDPOINT. */
 export const deadLetterEndpointOf = (apiPushEndpoint: string): string => new URL('/internal/pubsub/dead-letters', apiPushEndpoint).toString();
 
-function deliveryFor(endpoint: string | undefined, env: ProvisionEnv): SubscriptionDelivery {
+/**
+ * The custom audiences the Cloud Build files declare on each service (`--add-custom-audiences`) and
+ * set as its PUSH_AUDIENCE. A private Cloud Run service rejects a token whose audience is neither
+ * its URL nor one of its custom audiences before the app sees it, so each receiving service gets
+ * its own.
+ */
+export const DEFAULT_WORKER_PUSH_AUDIENCE = 'vocoeng-worker-push';
+export const DEFAULT_API_PUSH_AUDIENCE = 'vocoeng-api-push';
+
+type Receiver = 'worker' | 'api';
+
+function deliveryFor(endpoint: string | undefined, receiver: Receiver, env: ProvisionEnv): SubscriptionDelivery {
   if (!endpoint) return { mode: 'pull' };
-  return {
-    mode: 'push',
-    endpoint,
-    ...(env.PUSH_SERVICE_ACCOUNT ? { serviceAccountEmail: env.PUSH_SERVICE_ACCOUNT } : {}),
-    ...(env.PUSH_SERVICE_ACCOUNT && env.PUSH_AUDIENCE ? { audience: env.PUSH_AUDIENCE } : {}),
-  };
+  if (!env.PUSH_SERVICE_ACCOUNT) return { mode: 'push', endpoint };
+  const audience = receiver === 'worker' ? env.WORKER_PUSH_AUDIENCE || DEFAULT_WORKER_PUSH_AUDIENCE : env.API_PUSH_AUDIENCE || DEFAULT_API_PUSH_AUDIENCE;
+  return { mode: 'push', endpoint, serviceAccountEmail: env.PUSH_SERVICE_ACCOUNT, audience };
 }
 
 /** Topics and subscriptions of one VocoEng deployment, from its environment. */
 export function planFrom(env: ProvisionEnv): ProvisionPlan {
+  if (env.PUSH_AUDIENCE) {
+    throw new Error(
+      `PUSH_AUDIENCE is not read by provisioning: each receiving service has its own audience, WORKER_PUSH_AUDIENCE (default ${DEFAULT_WORKER_PUSH_AUDIENCE}) and API_PUSH_AUDIENCE (default ${DEFAULT_API_PUSH_AUDIENCE}); unset it`,
+    );
+  }
   const inbound = env.PUBSUB_TOPIC || 'vocoeng-inbound';
   const interactions = env.PUBSUB_INTERACTIONS_TOPIC || 'vocoeng-interactions';
-  const worker = deliveryFor(env.WORKER_PUSH_ENDPOINT, env);
+  const worker = deliveryFor(env.WORKER_PUSH_ENDPOINT, 'worker', env);
   const deadLetterSubscription = (topic: string): SubscriptionPlan => ({
     name: deadLetterSubscriptionOf(topic),
     topic: deadLetterTopicOf(topic),
@@ -83,7 +101,7 @@ export function planFrom(env: ProvisionEnv): ProvisionPlan {
   const deadLetterPush = (topic: string, endpoint: string): SubscriptionPlan => ({
     name: deadLetterPushSubscriptionOf(topic),
     topic: deadLetterTopicOf(topic),
-    delivery: deliveryFor(deadLetterEndpointOf(endpoint), env),
+    delivery: deliveryFor(deadLetterEndpointOf(endpoint), 'api', env),
     ackDeadlineSeconds: API_ACK_DEADLINE,
     ordering: false,
     retry: RETRY,
@@ -111,7 +129,7 @@ export function planFrom(env: ProvisionEnv): ProvisionPlan {
       {
         name: apiSubscriptionOf(interactions),
         topic: interactions,
-        delivery: deliveryFor(env.API_PUSH_ENDPOINT, env),
+        delivery: deliveryFor(env.API_PUSH_ENDPOINT, 'api', env),
         ackDeadlineSeconds: API_ACK_DEADLINE,
         // Ingestion is idempotent per event id; ordering would only let one bad event hold back its conversation.
         ordering: false,
@@ -210,6 +228,9 @@ function pushConfigOf(delivery: SubscriptionDelivery): PushConfig {
   };
 }
 
+/** Endpoint, audience and service account: what the receiving service must accept. */
 function describeDelivery(delivery: SubscriptionDelivery): string {
-  return delivery.mode === 'pull' ? 'pull' : `push to ${delivery.endpoint}${delivery.serviceAccountEmail ? ` as ${delivery.serviceAccountEmail}` : ''}`;
+  if (delivery.mode === 'pull') return 'pull';
+  if (!delivery.serviceAccountEmail) return `push to ${delivery.endpoint}`;
+  return `push to ${delivery.endpoint}, audience ${delivery.audience ?? delivery.endpoint}, as ${delivery.serviceAccountEmail}`;
 }

@@ -143,6 +143,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ API_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).API_WEBHOOK_SECRET).toBe('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
   });
 
+  it('accepts the Unix-socket form of DATABASE_URL that Cloud SQL on Cloud Run uses (no host, ?host=/cloudsql/…)', () => {
+    const url = 'postgresql://vocoeng:pw-0123456789@/vocoeng?host=/cloudsql/demo-project:europe-west1:vocoeng';
+
+    expect(loadConfig({ ROLE: 'all', DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(loadConfig({ ROLE: 'all', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/app');
+  });
+
+  it('names DATABASE_URL, without its value, when it has neither a host nor an absolute ?host= socket directory', () => {
+    for (const url of ['postgresql://vocoeng:s3cr3t-pw@/vocoeng', 'postgresql://vocoeng:s3cr3t-pw@/vocoeng?host=cloudsql/x']) {
+      const problems = problemsOf({ ROLE: 'all', DATABASE_URL: url });
+      expect(named(problems, 'DATABASE_URL'), url).toHaveLength(1);
+      expect(problems.join('\n')).not.toContain('s3cr3t');
+    }
+  });
+
   it('throws naming ROLE when it is not one of the four roles', () => {
     expect(named(problemsOf({ ROLE: 'scheduler' }), 'ROLE')).toHaveLength(1);
   });

@@ -1,9 +1,14 @@
-import { describe, it, expect } from 'vitest';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError, loadConfig } from '../../../src/config/config.js';
+import { withSecrets } from '../../../src/config/secrets.js';
+import { planFrom, type SubscriptionPlan } from '../../../src/adapters/pubsub/provision.js';
+import { parseDatabaseUrl } from '../../../src/adapters/postgres/database-url.js';
+import { secretNameToVariable } from '../../../src/adapters/secret-manager/load-secrets.js';
+import { SecretManagerDouble } from '../../support/secret-manager-double.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -155,11 +160,20 @@ function hasFlag(argv: readonly string[], flag: string): boolean {
   return argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
 }
 
-/** KEY=VALUE pairs from every flag of the given kind (comma-separated lists). */
+/**
+ * A gcloud list value split as gcloud splits it: on commas, or on the delimiter D of a value
+ * written `^D^…` (`gcloud topic escaping`), which lets a value contain commas.
+ */
+function listItems(list: string): string[] {
+  const escaped = /^\^([^^]+)\^/.exec(list);
+  return escaped ? list.slice(escaped[0].length).split(escaped[1] ?? ',') : list.split(',');
+}
+
+/** KEY=VALUE pairs from every flag of the given kind (lists as gcloud splits them). */
 function pairs(argv: readonly string[], ...flags: string[]): Array<[string, string]> {
   return flags
     .flatMap((flag) => flagValues(argv, flag))
-    .flatMap((list) => list.split(','))
+    .flatMap(listItems)
     .map((item): [string, string] => {
       const eq = item.indexOf('=');
       return eq < 0 ? [item, ''] : [item.slice(0, eq), item.slice(eq + 1)];
@@ -313,11 +327,17 @@ for (const c of CASES) {
       expect(secretKeys).not.toContain('ROLE');
     });
 
-    it('mounts exactly its secrets from Secret Manager when deployed', () => {
+    it('reads exactly its secrets through SECRET_MANAGER_SECRETS and mounts none itself when deployed', () => {
       const argv = singleDeployArgv(loadBuildConfig(c.file));
-      const secrets = pairs(argv, '--set-secrets');
-      expect(secrets.map(([key]) => key).sort()).toEqual([...c.secrets].sort());
-      for (const [, ref] of secrets) expect(ref).toMatch(/^[a-z0-9-]+:latest$/);
+      const env = Object.fromEntries(pairs(argv, '--set-env-vars'));
+      const names = (env['SECRET_MANAGER_SECRETS'] ?? '').split(',');
+      expect(names.map(secretNameToVariable).sort()).toEqual([...c.secrets].sort());
+      for (const name of names) expect(name).toMatch(/^[a-z0-9-]+$/);
+      // Cloud Run's own secret mounts would bypass the adapter (and win over it: a set variable is not read again);
+      // --clear-secrets drops any a previous revision had, since `gcloud run deploy` keeps what is not given.
+      expect(hasFlag(argv, '--set-secrets') || hasFlag(argv, '--update-secrets')).toBe(false);
+      expect(argv).toContain('--clear-secrets');
+      for (const variable of c.secrets) expect(Object.keys(env)).not.toContain(variable);
     });
 
     it(`is ${c.isPublic ? 'public' : 'private'} when deployed`, () => {
@@ -366,20 +386,43 @@ describe('Cloud Build configs', () => {
   });
 });
 
-/**
- * What the role would say at start about the deployed environment: `--set-env-vars` as given and
- * every `--set-secrets` variable with a well-formed stand-in value.
- */
-function startupProblemsOf(argv: readonly string[]): readonly string[] {
-  const standIns: Record<string, string> = {
-    API_WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+/** What each secret holds in the rehearsal: a well-formed stand-in per secret name. */
+function secretStandIns(): Record<string, string> {
+  const api = loadBuildConfig('cloudbuild.api.yaml');
+  const instance = substitutionValues(api)['_CLOUDSQL_INSTANCE'] ?? 'no-cloudsql-instance';
+  return {
+    'whatsapp-app-secret': 'stand-in-app-secret-0123456789',
+    'whatsapp-verify-token': 'stand-in-verify-token-0123456789',
+    'api-webhook-secret': 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    'whatsapp-access-token': 'stand-in-access-token-0123456789',
+    'openai-api-key': 'sk-stand-in-0123456789',
     // Its own key, never the inbound one (32 bytes).
-    API_CALLBACK_SECRET: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
-    DATABASE_URL: 'postgres://vocoeng@127.0.0.1:5432/vocoeng',
+    'api-callback-secret': `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+    'bootstrap-api-key': 'stand-in-bootstrap-key-0123456789',
+    'admin-password': 'stand-in-admin-password-0123456789',
+    // As README says to create it: the Cloud SQL socket Cloud Run mounts for --add-cloudsql-instances.
+    'database-url': `postgresql://vocoeng:stand-in-db-password@/vocoeng?host=/cloudsql/${instance}`,
   };
-  const secrets = pairs(argv, '--set-secrets').map(([key]) => [key, standIns[key] ?? `stand-in-secret-${key.toLowerCase()}-0123456789`]);
+}
+
+const secretManager = new SecretManagerDouble(BUILT_INS['PROJECT_ID']);
+let secretManagerEndpoint = '';
+beforeAll(async () => {
+  for (const [name, value] of Object.entries(secretStandIns())) secretManager.set(name, value);
+  const { apiEndpoint, port } = await secretManager.start();
+  secretManagerEndpoint = `${apiEndpoint}:${port}`;
+});
+afterAll(() => secretManager.stop());
+
+/**
+ * What the role would say at start about the deployed environment: `--set-env-vars` as given, the
+ * secrets it names read from the Secret Manager double by the real loader (a name the double does
+ * not hold fails the read), then loadConfig.
+ */
+async function startupProblemsOf(argv: readonly string[]): Promise<readonly string[]> {
+  const deployed = Object.fromEntries(pairs(argv, '--set-env-vars'));
   try {
-    loadConfig({ ...Object.fromEntries(secrets), ...Object.fromEntries(pairs(argv, '--set-env-vars')) });
+    loadConfig(await withSecrets({ ...deployed, SECRET_MANAGER_ENDPOINT: secretManagerEndpoint }));
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
@@ -388,13 +431,31 @@ function startupProblemsOf(argv: readonly string[]): readonly string[] {
 }
 
 describe('Api deploy script', () => {
-  it('deploys an environment the api starts with, verifying pushes against the push service account', () => {
+  it('deploys an environment the api starts with, verifying pushes against the push service account', async () => {
     const argv = singleDeployArgv(loadBuildConfig('cloudbuild.api.yaml'));
 
-    expect(startupProblemsOf(argv)).toEqual([]);
+    expect(await startupProblemsOf(argv)).toEqual([]);
     const env = Object.fromEntries(pairs(argv, '--set-env-vars'));
     expect(env['PUSH_AUTH']).toBeUndefined();
     expect(env['PUSH_SERVICE_ACCOUNT']).toBe('vocoeng-pubsub-push@demo-project.iam.gserviceaccount.com');
+    for (const name of (env['SECRET_MANAGER_SECRETS'] ?? '').split(',')) {
+      expect(secretManager.calls).toContain(`projects/demo-project/secrets/${name}/versions/latest`);
+    }
+  });
+
+  it('connects to its Cloud SQL instance through the Unix socket Cloud Run mounts, with the URL (and password) from Secret Manager', async () => {
+    const config = loadBuildConfig('cloudbuild.api.yaml');
+    const argv = singleDeployArgv(config);
+    const instance = substitutionValues(config)['_CLOUDSQL_INSTANCE'];
+
+    expect(instance).toBe('demo-project:europe-west1:vocoeng');
+    expect(flagValues(argv, '--add-cloudsql-instances')).toEqual([instance]);
+    const env = Object.fromEntries(pairs(argv, '--set-env-vars'));
+    expect(env['DATABASE_URL']).toBeUndefined();
+    expect(env['SECRET_MANAGER_SECRETS']?.split(',')).toContain('database-url');
+    const loaded = await withSecrets({ ...env, SECRET_MANAGER_ENDPOINT: secretManagerEndpoint });
+    const address = parseDatabaseUrl(loadConfig(loaded).DATABASE_URL ?? '');
+    expect(address).toMatchObject({ host: `/cloudsql/${instance}`, port: 5432, user: 'vocoeng', database: 'vocoeng' });
   });
 });
 
@@ -436,10 +497,10 @@ describe('Worker deploy script', () => {
     }
   });
 
-  it.each(['push', 'pull'])('deploys an environment the worker starts with, verifying pushes, when _WORKER_MODE is %s', (mode) => {
+  it.each(['push', 'pull'])('deploys an environment the worker starts with, verifying pushes, when _WORKER_MODE is %s', async (mode) => {
     const argv = singleDeployArgv(config(), { _WORKER_MODE: mode });
 
-    expect(startupProblemsOf(argv)).toEqual([]);
+    expect(await startupProblemsOf(argv)).toEqual([]);
     const env = Object.fromEntries(pairs(argv, '--set-env-vars'));
     expect(env['PUSH_AUTH']).toBeUndefined();
     if (mode === 'push') {
@@ -453,6 +514,62 @@ describe('Worker deploy script', () => {
     expect(run.exitCode).not.toBe(0);
     expect(run.invocations).toEqual([]);
     expect(run.stderr).toContain('poll');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Push audiences: Cloud Run, the app and provisioning must agree
+// ---------------------------------------------------------------------------
+
+const CLOUD_SDK = 'gcr.io/google.com/cloudsdktool/cloud-sdk';
+
+/** The custom audiences a file declares on `service` (`gcloud run … --add-custom-audiences`), and the step index. */
+function customAudiencesOf(config: BuildConfig, service: string): { audiences: string[]; index: number; region: string[] } {
+  const values = substitutionValues(config);
+  const index = config.steps.findIndex((s) => s.name.startsWith(CLOUD_SDK) && s.entrypoint === 'gcloud' && hasFlag(s.args, '--add-custom-audiences'));
+  const argv = (config.steps[index]?.args ?? []).map((arg) => substitute(arg, values));
+  expect(argv.slice(0, 4)).toEqual(['run', 'services', 'update', service]);
+  return { audiences: flagValues(argv, '--add-custom-audiences').flatMap(listItems), index, region: flagValues(argv, '--region') };
+}
+
+/** What `npm run provision` plans with both push endpoints and the given push service account. */
+function provisionedPushes(pushServiceAccount: string): SubscriptionPlan[] {
+  return planFrom({
+    WORKER_PUSH_ENDPOINT: 'https://vocoeng-worker-abc-ew.a.run.app/pubsub/push',
+    API_PUSH_ENDPOINT: 'https://vocoeng-api-abc-ew.a.run.app/internal/pubsub/interactions',
+    PUSH_SERVICE_ACCOUNT: pushServiceAccount,
+  }).subscriptions.filter((s) => s.delivery.mode === 'push');
+}
+
+const RECEIVERS = [
+  { file: 'cloudbuild.worker.yaml', service: 'vocoeng-worker', receives: (s: SubscriptionPlan) => s.name === 'vocoeng-inbound-worker', count: 1 },
+  { file: 'cloudbuild.api.yaml', service: 'vocoeng-api', receives: (s: SubscriptionPlan) => s.name !== 'vocoeng-inbound-worker', count: 3 },
+] as const;
+
+describe('Push audiences', () => {
+  for (const r of RECEIVERS) {
+    it(`${r.service} declares as its custom audience the PUSH_AUDIENCE it verifies, which provisioning puts on its push subscriptions`, () => {
+      const config = loadBuildConfig(r.file);
+      const env = Object.fromEntries(pairs(singleDeployArgv(config), '--set-env-vars'));
+      const declared = customAudiencesOf(config, r.service);
+
+      expect(env['PUSH_AUDIENCE']).toBeTruthy();
+      expect(declared.audiences).toEqual([env['PUSH_AUDIENCE']]);
+      // After the deploy (the service must exist), in the deploy's region.
+      expect(declared.index).toBeGreaterThan(deployStep(config).index);
+      expect(declared.region).toEqual(flagValues(singleDeployArgv(config), '--region'));
+      const pushes = provisionedPushes(env['PUSH_SERVICE_ACCOUNT'] ?? '').filter(r.receives);
+      expect(pushes).toHaveLength(r.count);
+      for (const push of pushes) {
+        expect(push.delivery).toMatchObject({ mode: 'push', audience: env['PUSH_AUDIENCE'], serviceAccountEmail: env['PUSH_SERVICE_ACCOUNT'] });
+      }
+    });
+  }
+
+  it('gives the worker and the api different audiences and the same push service account', () => {
+    const envs = RECEIVERS.map((r) => Object.fromEntries(pairs(singleDeployArgv(loadBuildConfig(r.file)), '--set-env-vars')));
+    expect(new Set(envs.map((env) => env['PUSH_AUDIENCE'])).size).toBe(2);
+    expect(new Set(envs.map((env) => env['PUSH_SERVICE_ACCOUNT'])).size).toBe(1);
   });
 });
 
