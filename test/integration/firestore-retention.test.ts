@@ -22,7 +22,7 @@ interface IndexFile {
 const indexFile = JSON.parse(readFileSync(new URL('../../firestore.indexes.json', import.meta.url), 'utf8')) as IndexFile;
 
 /** Every document under the given collections, however deep, with its collection group. */
-async function allDocuments(roots: string[]): Promise<{ group: string; ref: DocumentReference; data: Record<string, unknown> }[]> {
+async function allDocuments(roots: { path: string; group: string }[]): Promise<{ group: string; ref: DocumentReference; data: Record<string, unknown> }[]> {
   const found: { group: string; ref: DocumentReference; data: Record<string, unknown> }[] = [];
   const walk = async (collection: FirebaseFirestore.CollectionReference, group: string): Promise<void> => {
     for (const ref of await collection.listDocuments()) {
