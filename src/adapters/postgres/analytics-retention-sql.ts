@@ -25,7 +25,9 @@ export function retentionSql(cutoff: number, limit: number): Sql[] {
     bounded('latency_hour', sql`hour <= ${lastHour}`, limit),
     bounded('latency_day', sql`day <= ${lastDay}`, limit),
     bounded('conversation_day', sql`day <= ${lastDay}`, limit),
-    bounded('user_activity', sql`period < ${straddling} or days = 0`, limit),
+    bounded('user_activity', sql`period < ${straddling}`, limit),
+    // Both read the primary key's leading `period`, never the whole table.
+    bounded('user_activity', sql`period = ${straddling} and days = 0`, limit),
   ];
   const daysBefore = firstKeptDay - straddling * DAYS_PER_PERIOD;
   if (daysBefore > 0) {
