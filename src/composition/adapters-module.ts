@@ -109,7 +109,7 @@ function bindGoogleCloud(bind: Bind, config: Config, projectId: string): void {
   bind(TOKENS.MessageBus).toConstantValue(
     new PubSubMessageBus(pubsub, { inbound: config.PUBSUB_TOPIC, interactions: config.PUBSUB_INTERACTIONS_TOPIC }),
   );
-  bind(TOKENS.ChatStore).toConstantValue(new FirestoreChatStore(createFirestore(config.FIRESTORE_PROJECT ?? projectId)));
+  bind(TOKENS.ChatStore).toConstantValue(new FirestoreChatStore(createFirestore(config.FIRESTORE_PROJECT ?? projectId), { retentionDays: config.CHAT_RETENTION_DAYS }));
 }
 
 /** ROLE=all without a project: the in-process bus and the in-memory chat store. */

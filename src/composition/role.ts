@@ -38,7 +38,9 @@ import { logInbound, workerRoutes } from '../http/worker-routes.js';
 import { errorFields, type Logger } from '../observability/logger.js';
 import { buildContainer, type ContainerOptions } from './container.js';
 import { describeAdapters, type AdapterReport } from './describe-adapters.js';
+import { retentionSweep } from './retention-sweep.js';
 import { TOKENS } from './tokens.js';
+import type { ApplyRetention } from '../domain/use-cases/apply-retention.js';
 
 export const API_ACCOUNT_ID = 'default';
 
@@ -118,6 +120,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
   const bus = container.get<MessageBus>(TOKENS.MessageBus);
   if (config.ROLE === 'all' && bus instanceof InMemoryMessageBus) subscribeInProcess(container, bus, logger, database);
   const consumer = runs(config, 'worker') && config.WORKER_MODE === 'pull' ? pullConsumer(container, config, logger) : undefined;
+  // The api owns the dead letters and the analytics facts, so it prunes them itself (no scheduler to deploy).
+  const sweep = runs(config, 'api') ? retentionSweep(container.get<ApplyRetention>(TOKENS.ApplyRetention), logger) : undefined;
 
   return {
     role: config.ROLE,
@@ -130,11 +134,13 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
     },
     start() {
       consumer?.start();
+      sweep?.start();
     },
     async stop() {
       readiness.ready = false;
       // In-flight deliveries first, then the clients they use.
       await consumer?.close();
+      await sweep?.stop();
       await closeIfPossible(bus);
       await closeIfPossible(container.get(TOKENS.ChatStore));
       await database?.close();

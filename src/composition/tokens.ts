@@ -29,6 +29,7 @@ export const TOKENS = {
   EraseParticipant: Symbol.for('EraseParticipant'),
   ReplayDeadLetter: Symbol.for('ReplayDeadLetter'),
   ListDeadLetters: Symbol.for('ListDeadLetters'),
+  ApplyRetention: Symbol.for('ApplyRetention'),
 } as const;
 
 export type Token = (typeof TOKENS)[keyof typeof TOKENS];

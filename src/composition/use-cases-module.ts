@@ -5,6 +5,7 @@ import { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-
 import { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-status.js';
 import { GetTranscript } from '../domain/use-cases/get-transcript.js';
 import { EraseParticipant } from '../domain/use-cases/erase-participant.js';
+import { ApplyRetention } from '../domain/use-cases/apply-retention.js';
 import { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
 import { ReplayDeadLetter } from '../domain/use-cases/replay-dead-letter.js';
 import { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
@@ -24,6 +25,9 @@ import type { DeadLetterStore } from '../domain/ports/dead-letter-store.js';
 import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import { TOKENS } from './tokens.js';
+
+/** Rows one retention statement deletes: a few milliseconds of locks, so ingestion never waits long. */
+const RETENTION_BATCH_ROWS = 500;
 
 /** WhatsApp's limit on `text.body` (characters). */
 const WHATSAPP_MAX_TEXT = 4096;
@@ -116,5 +120,16 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
     .toResolvedValue((deadLetters: DeadLetterStore, bus: MessageBus, clock: Clock) => new ReplayDeadLetter(deadLetters, bus, clock), [TOKENS.DeadLetterStore, TOKENS.MessageBus, TOKENS.Clock])
     .inSingletonScope();
   bind(TOKENS.ListDeadLetters).toResolvedValue((deadLetters: DeadLetterStore) => new ListDeadLetters(deadLetters), [TOKENS.DeadLetterStore]).inSingletonScope();
+  bind(TOKENS.ApplyRetention)
+    .toResolvedValue(
+      (deadLetters: DeadLetterStore, analytics: AnalyticsStore, clock: Clock, config: Config) =>
+        new ApplyRetention(deadLetters, analytics, clock, {
+          deadLetterDays: config.DEAD_LETTER_RETENTION_DAYS,
+          analyticsDays: config.ANALYTICS_RETENTION_DAYS,
+          batchSize: RETENTION_BATCH_ROWS,
+        }),
+      [TOKENS.DeadLetterStore, TOKENS.AnalyticsStore, TOKENS.Clock, TOKENS.Config],
+    )
+    .inSingletonScope();
   bind(TOKENS.GetTranscript).toResolvedValue((store: ChatStore) => new GetTranscript(store), [TOKENS.ChatStore]).inSingletonScope();
 });

@@ -29,6 +29,8 @@ const databaseUrl = z
   .string()
   .refine((value) => parseDatabaseUrl(value) !== undefined, 'must be a postgres:// URL with a host, or postgres://user@/db?host=/socket/dir');
 
+const retentionDays = (days: number) => z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1).max(36_500).default(days);
+
 const schema = z.object({
   ROLE: z.enum(ROLES).default('all'),
   PORT: z.coerce.number({ error: 'must be a port number 0–65535' }).int().min(0).max(65535).default(8080),
@@ -126,6 +128,11 @@ const schema = z.object({
       'must be point[:probability],… with points after-receive, after-claim, after-model, after-store-reply, after-send, after-ack and probabilities 0–1',
     )
     .optional(),
+  /** Transcripts expire (Firestore TTL on `expireAt`) this many days after their last write. */
+  CHAT_RETENTION_DAYS: retentionDays(90),
+  /** The api role's retention sweep deletes dead letters and analytics facts older than these. */
+  DEAD_LETTER_RETENTION_DAYS: retentionDays(30),
+  ANALYTICS_RETENTION_DAYS: retentionDays(400),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: secret(12),
 });

@@ -6,6 +6,7 @@ import type { MessageInteraction, StatusInteraction } from '../../src/domain/mod
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
+import { retentionCases } from './analytics-store-retention.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
 import { anAnalyticsFixture, DAY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
@@ -277,5 +278,6 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     rangeCases(current);
     timeseriesCases(current);
     erasureCases(current);
+    retentionCases(current);
   });
 }

@@ -156,5 +156,20 @@ export function deadLetterStoreContract(name: string, make: () => Promise<DeadLe
       for (const { letter } of mine) expect(await store.get(letter.id)).toBeNull();
       for (const { letter } of theirs) expect(await store.get(letter.id)).toEqual(letter);
     });
+
+    it('deletes letters dead-lettered before the cutoff, oldest first and at most limit per call, and keeps the rest', async () => {
+      const store = await make();
+      // Long before any other case's letters: the cutoff reaches only this case's.
+      const cutoff = Date.UTC(1985, 0, 1) + Math.floor(Math.random() * 1_000) * 86_400_000;
+      const old = [];
+      for (const minutes of [3, 2, 1]) old.push((await store.add(anInboundDeadLetter({ deadLetteredAt: cutoff - minutes * 60_000 }))).letter);
+      const kept = (await store.add(anInboundDeadLetter({ deadLetteredAt: cutoff }))).letter;
+
+      expect(await store.deleteDeadLetteredBefore(cutoff, 2)).toBe(2);
+      expect(await Promise.all(old.map((letter) => store.get(letter.id)))).toEqual([null, null, old[2]]);
+      expect(await store.deleteDeadLetteredBefore(cutoff, 2)).toBe(1);
+      expect(await store.deleteDeadLetteredBefore(cutoff, 2)).toBe(0);
+      expect(await store.get(kept.id)).toEqual(kept);
+    });
   });
 }

@@ -106,6 +106,12 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     return counts;
   }
 
+  async deleteBefore(cutoff: number, limit: number): Promise<number> {
+    const doomed = [...this.events.values()].filter((event) => happenedAt(event) < cutoff).slice(0, limit);
+    for (const event of doomed) this.events.delete(event.eventId);
+    return doomed.length;
+  }
+
   /** Failed deliveries with a reason, by when they happened (a late failure falls where it was reported). */
   private deliveryFailuresIn({ from, to, channel }: AnalyticsQuery): StatusInteraction[] {
     return [...this.events.values()].filter(

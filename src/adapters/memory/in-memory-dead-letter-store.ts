@@ -56,6 +56,12 @@ export class InMemoryDeadLetterStore implements DeadLetterStore {
     });
   }
 
+  async deleteDeadLetteredBefore(cutoff: number, limit: number): Promise<number> {
+    const oldest = [...this.letters.values()].filter((letter) => letter.deadLetteredAt < cutoff).sort((a, b) => a.deadLetteredAt - b.deadLetteredAt || compareIds(a.id, b.id));
+    for (const letter of oldest.slice(0, limit)) this.letters.delete(letter.id);
+    return Math.min(limit, oldest.length);
+  }
+
   private deleteWhere(doomed: (letter: DeadLetter) => boolean): number {
     const found = [...this.letters.values()].filter(doomed);
     for (const letter of found) this.letters.delete(letter.id);

@@ -14,6 +14,7 @@ import type { InteractionEvent } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
 import { conversationPageSql, LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
+import { retentionSql } from './analytics-retention-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
 import { entityManager } from './database.js';
 import { bucketValue, histogramPercentile } from './latency-histogram.js';
@@ -111,6 +112,14 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   async eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts> {
     const [counts] = await run<ErasureCounts>(this.em(), eraseUserSql(userKey, erasedAt));
     return { interactions: Number(counts?.interactions ?? 0), statuses: Number(counts?.statuses ?? 0) };
+  }
+
+  async deleteBefore(cutoff: number, limit: number): Promise<number> {
+    const em = this.em();
+    let touched = 0;
+    // One statement at a time, each its own short transaction.
+    for (const statement of retentionSql(cutoff, limit)) touched += (await run(em, statement)).length;
+    return touched;
   }
 
   private em() {

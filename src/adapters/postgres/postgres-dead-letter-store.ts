@@ -8,7 +8,7 @@ import type { DeadLetterQuery, DeadLetterStore } from '../../domain/ports/dead-l
 import { decodeDeadLetterCursor, encodeDeadLetterCursor, UUID } from '../dead-letter-cursor.js';
 import { entityManager } from './database.js';
 import { DeadLetterRow } from './entities.js';
-import { run, sql } from './sql-fragment.js';
+import { at, run, sql } from './sql-fragment.js';
 
 const READ = { disableIdentityMap: true } as const;
 
@@ -80,6 +80,16 @@ export class PostgresDeadLetterStore implements DeadLetterStore {
           and event->'status'->>'accountId' = ${accountId} and event->'status'->>'recipientId' = ${participantId})
         or (topic = 'interactions' and event->>'userKey' = ${userKeyFor(channel, accountId, participantId)})
         returning id`,
+    );
+    return rows.length;
+  }
+
+  async deleteDeadLetteredBefore(cutoff: number, limit: number): Promise<number> {
+    const rows = await run<{ id: string }>(
+      entityManager(this.orm),
+      sql`delete from dead_letter where id = any(array(
+        select id from dead_letter where dead_lettered_at < ${at(cutoff)} order by dead_lettered_at, id limit ${limit}
+      )) returning id`,
     );
     return rows.length;
   }

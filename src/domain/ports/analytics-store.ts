@@ -38,4 +38,12 @@ export interface AnalyticsStore {
    * events about the user that happened before `erasedAt` are refused from then on.
    */
   eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts>;
+  /**
+   * Retention: deletes the facts that happened before `cutoff` (messages by `receivedAt`, statuses
+   * by `occurredAt`) and whatever the store aggregated of whole hours and days before it, at most
+   * `limit` rows of each kind per call, so no call holds the store for long. Answers how many rows
+   * it deleted or changed: 0 when nothing older is left. Give a UTC day boundary, so that facts
+   * and their aggregates go together.
+   */
+  deleteBefore(cutoff: number, limit: number): Promise<number>;
 }

@@ -34,4 +34,9 @@ export interface DeadLetterStore {
    * conversation (one the chat store never stored included); answers how many.
    */
   deleteByParticipant(participant: ParticipantRef): Promise<number>;
+  /**
+   * Retention: deletes at most `limit` letters dead-lettered before `cutoff` (epoch ms), oldest
+   * first; answers how many (fewer than `limit`: none older is left).
+   */
+  deleteDeadLetteredBefore(cutoff: number, limit: number): Promise<number>;
 }
