@@ -79,6 +79,7 @@ async function openRoleDatabase(config: Config, logger: Logger): Promise<Databas
 async function stop(server: ServerType, runtime: RoleRuntime, logger: Logger): Promise<void> {
   const deadline = Date.now() + DRAIN_MS;
   runtime.readiness.ready = false;
+  runtime.readiness.draining?.abort();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   if ('closeIdleConnections' in server) server.closeIdleConnections();
   const requestsDone = await Promise.race([closed.then(() => true), delay(DRAIN_MS).then(() => false)]);

@@ -65,7 +65,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
   const container = buildContainer(config, options);
   const logger = container.get<Logger>(TOKENS.Logger);
   const clock = container.get<Clock>(TOKENS.Clock);
-  const readiness: Readiness = { ready: false };
+  const draining = new AbortController();
+  const readiness: Readiness = { ready: false, draining };
   const groups: Hono[] = [];
   const pushAuth = container.get<PushAuthenticator>(TOKENS.PushAuthenticator);
   const database = container.isBound(TOKENS.Database) ? container.get<Database>(TOKENS.Database) : undefined;
@@ -88,7 +89,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
   // A pull worker takes no pushes: it does not serve the push endpoint at all.
   if (runs(config, 'worker') && config.WORKER_MODE === 'push') {
     // A message waits in the process for its turn for up to one lease: its predecessor is answered by then or taken over.
-    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth, turnWaitMs: config.REPLY_LEASE_MS }));
+    groups.push(workerRoutes({ handleInbound: container.get<HandleInboundEvent>(TOKENS.HandleInboundEvent), logger, pushAuth, turnWaitMs: config.REPLY_LEASE_MS, draining: draining.signal }));
   }
   if (runs(config, 'api')) {
     groups.push(
@@ -138,6 +139,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
     },
     async stop() {
       readiness.ready = false;
+      draining.abort();
       // In-flight deliveries first, then the clients they use.
       await consumer?.close();
       await sweep?.stop();

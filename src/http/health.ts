@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 
 export interface Readiness {
   ready: boolean;
+  /** Aborted when the process stops taking work (SIGTERM): waits inside requests end at once. */
+  readonly draining?: AbortController;
 }
 
 /** `GET /healthz`: 200 once the role is ready, 503 while starting or draining. */

@@ -11,8 +11,11 @@ const MAX_DELAY_MS = 2_000;
  * On the unordered subscription of a coalescing worker a message may arrive while an earlier one of
  * its conversation is answered: it waits here for its turn instead of spending a delivery attempt
  * (and Pub/Sub's 10 s backoff) on every nack.
+ *
+ * `draining` aborts when the process stops taking work (SIGTERM): a waiting message is nacked at
+ * once, so the push requests in flight end well inside the 8 s drain window.
  */
-export async function waitForTurn<T>(work: () => Promise<T>, waitMs: number): Promise<T> {
+export async function waitForTurn<T>(work: () => Promise<T>, waitMs: number, draining?: AbortSignal): Promise<T> {
   const started = Date.now();
   for (let delay = FIRST_DELAY_MS; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
     try {
@@ -22,7 +25,22 @@ export async function waitForTurn<T>(work: () => Promise<T>, waitMs: number): Pr
       // records it, and holding it would keep a push slot (Pub/Sub's push window is small) from
       // the rest of its burst.
       if (!(error instanceof MessageInProgressError) || error.awaits === 'fold' || Date.now() - started + delay > waitMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (draining?.aborted || !(await pause(delay, draining))) throw error;
     }
   }
+}
+
+/** Sleeps `ms`; false when `draining` aborted first. */
+function pause(ms: number, draining: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      draining?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    draining?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -16,6 +16,8 @@ export interface WorkerDeps {
   pushAuth: PushAuthenticator;
   /** How long a push waits in the process for its message's turn before it is nacked (default 0). */
   turnWaitMs?: number;
+  /** Aborted at shutdown: a push waiting for its turn is nacked at once. */
+  draining?: AbortSignal;
 }
 
 /** Pub/Sub push ingress of the inbound topic: 2xx acks, 5xx asks for redelivery. */
@@ -26,7 +28,7 @@ export function workerRoutes(deps: WorkerDeps): Hono {
       c,
       inboundEventSchema,
       async ({ messageId, event }) => {
-        logInbound(deps.logger, messageId, await waitForTurn(() => deps.handleInbound.execute(event), deps.turnWaitMs ?? 0));
+        logInbound(deps.logger, messageId, await waitForTurn(() => deps.handleInbound.execute(event), deps.turnWaitMs ?? 0, deps.draining));
       },
       deps.logger,
       deps.pushAuth,

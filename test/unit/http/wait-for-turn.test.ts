@@ -28,6 +28,16 @@ describe('waitForTurn', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
   });
 
+  it('lets "not your turn" through as soon as the process starts draining, however long it could still wait', async () => {
+    const work = notYetFor(100);
+    const draining = new AbortController();
+    setTimeout(() => draining.abort(), 300);
+
+    // A SIGTERM gives the process 8 s to drain: a push waiting up to a whole lease would outlive it.
+    await expect(waitForTurn(work.work, 600_000, draining.signal)).rejects.toMatchObject({ code: 'message_in_progress' });
+    expect(work.runs).toBeLessThanOrEqual(3);
+  });
+
   it('lets "not your turn" through once waitMs is spent, so the push is nacked', async () => {
     const work = notYetFor(100);
 
