@@ -8,9 +8,9 @@ import { checkCallback, pinnedLookup, type PinnedCallback, type Resolve } from '
 import { WebhookReplyChannel, type CallbackConnector } from '../../../src/adapters/webhook/webhook-reply-channel.js';
 import { conversationIdFor } from '../../../src/domain/model/ids.js';
 import type { InboundMessage } from '../../../src/domain/model/message.js';
-import { ReplySendError } from '../../../src/domain/ports/reply-channel.js';
 import { CallbackReceiver } from '../../support/callback-receiver.js';
 import { aWebhookSecret } from '../../support/signing.js';
+import { sendError } from '../../support/send-error.js';
 
 // DNS rebinding: the guard checks one DNS answer, the connection must use exactly that answer.
 // Every connection in this file goes to 127.0.0.1: "public" answers use TEST-NET-1 (192.0.2.1) and
@@ -124,15 +124,6 @@ function anApiMessage(callbackUrl: string): InboundMessage {
     receivedAt: now,
     callbackUrl,
   };
-}
-
-async function sendError(promise: Promise<unknown>): Promise<ReplySendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ReplySendError);
-  return error as ReplySendError;
 }
 
 describe('pinnedLookup', () => {

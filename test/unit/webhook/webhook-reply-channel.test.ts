@@ -4,10 +4,10 @@ import { verifyStandardWebhook } from '../../../src/adapters/webhook/standard-we
 import { WebhookReplyChannel } from '../../../src/adapters/webhook/webhook-reply-channel.js';
 import { conversationIdFor } from '../../../src/domain/model/ids.js';
 import type { InboundMessage } from '../../../src/domain/model/message.js';
-import { ReplySendError } from '../../../src/domain/ports/reply-channel.js';
 import { CallbackReceiver, type CallbackRequest } from '../../support/callback-receiver.js';
 import { aFreePort } from '../../support/ports.js';
 import { aWebhookSecret } from '../../support/signing.js';
+import { sendError } from '../../support/send-error.js';
 
 const receivers: CallbackReceiver[] = [];
 
@@ -47,15 +47,6 @@ const headersOf = (request: CallbackRequest) => ({
   timestamp: request.headers['webhook-timestamp'] as string | undefined,
   signature: request.headers['webhook-signature'] as string | undefined,
 });
-
-async function sendError(promise: Promise<unknown>): Promise<ReplySendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ReplySendError);
-  return error as ReplySendError;
-}
 
 describe('WebhookReplyChannel', () => {
   it('posts the reply signed with Standard Webhooks to the callbackUrl when its host is allowed', async () => {

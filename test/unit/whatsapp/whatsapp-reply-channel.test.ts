@@ -3,11 +3,11 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhatsAppGraphReplyChannel } from '../../../src/adapters/whatsapp/whatsapp-reply-channel.js';
 import type { InboundMessage } from '../../../src/domain/model/message.js';
-import { ReplySendError } from '../../../src/domain/ports/reply-channel.js';
 import { createLogger, type Logger } from '../../../src/observability/logger.js';
 import { aMessage } from '../../support/builders.js';
 import { GraphApiDouble, type GraphFailure } from '../../support/graph-api-double.js';
 import { aFreePort } from '../../support/ports.js';
+import { sendError } from '../../support/send-error.js';
 
 const VERSION = 'v23.0';
 const doubles: GraphApiDouble[] = [];
@@ -35,15 +35,6 @@ function channelFor(double: GraphApiDouble, options: { accessToken?: string; tim
 
 const aWhatsAppMessage = (text = 'Do you deliver on Sundays?'): InboundMessage =>
   aMessage({ accountId: String(randomInt(100_000_000_000, 999_999_999_999)), text });
-
-async function sendError(promise: Promise<unknown>): Promise<ReplySendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ReplySendError);
-  return error as ReplySendError;
-}
 
 describe('WhatsAppGraphReplyChannel', () => {
   it('posts the exact Graph text message with the bearer token to /{version}/{phone_number_id}/messages when sending a reply', async () => {

@@ -2,10 +2,10 @@ import { randomInt } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhatsAppGraphReplyChannel } from '../../../src/adapters/whatsapp/whatsapp-reply-channel.js';
-import { ReplySendError } from '../../../src/domain/ports/reply-channel.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { aMessage } from '../../support/builders.js';
 import { GraphApiDouble } from '../../support/graph-api-double.js';
+import { sendError } from '../../support/send-error.js';
 
 // Which failures of a Graph send may be retried: only those that provably happened before the
 // request left. Anything later may have been accepted by Meta, and a second send would be a duplicate.
@@ -31,15 +31,6 @@ const channelFor = (double: GraphApiDouble) =>
   });
 
 const aWhatsAppMessage = () => aMessage({ accountId: String(randomInt(100_000_000_000, 999_999_999_999)), text: 'Is the shop open?' });
-
-async function sendError(promise: Promise<unknown>): Promise<ReplySendError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ReplySendError);
-  return error as ReplySendError;
-}
 
 describe('WhatsAppGraphReplyChannel send outcomes', () => {
   it('rejects with the non-retryable reason send-outcome-unknown when Graph accepts the send and closes the connection without answering', async () => {
