@@ -21,14 +21,6 @@ const awaitsAnswer = (record: MessageRecord, now: number, leaseMs: number): bool
   ((record.state === 'generating' && record.leaseUntil > now) || (record.state === 'received' && now - record.updatedAt < leaseMs));
 
 /**
- * True when an earlier message of the same conversation still waits for its answer: messages are
- * answered in arrival order, whatever order the bus delivers them in.
- */
-export function earlierMessageWaits(recent: readonly MessageRecord[], record: MessageRecord, now: number, leaseMs: number): boolean {
-  return recent.some((other) => other.message.id !== record.message.id && arrivedBefore(other, record) && awaitsAnswer(other, now, leaseMs));
-}
-
-/**
  * What an earlier message still awaiting its answer means for this one: `fold` when it arrived
  * within `windowMs` of this one (its completion will take this one in), `turn` when this one must
  * wait for its own turn, undefined when nothing earlier waits.

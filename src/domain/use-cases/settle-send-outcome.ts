@@ -1,8 +1,7 @@
 import { deliveryAfter, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { DeliveryStatus } from '../model/delivery-status.js';
+import { SEND_OUTCOME_UNKNOWN } from '../ports/reply-channel.js';
 
-/** The reason a send whose answer was lost is recorded with (state `send-unknown`, or `failed` before it existed). */
-export const SEND_OUTCOME_UNKNOWN = 'send-outcome-unknown';
 
 /** A reason for a failed status that did not say why. */
 const DELIVERY_FAILED = 'delivery-failed';

@@ -3,7 +3,7 @@ import type { DeliveryStatus } from '../model/delivery-status.js';
 import type { MessageRecord, WindowTemplateSend } from '../model/message-record.js';
 import type { ChatStore } from '../ports/chat-store.js';
 import type { Clock } from '../ports/clock.js';
-import { OUTSIDE_SERVICE_WINDOW, type ReplyChannel, type SendResult } from '../ports/reply-channel.js';
+import { OUTSIDE_SERVICE_WINDOW, SEND_OUTCOME_UNKNOWN, type ReplyChannel, type SendResult } from '../ports/reply-channel.js';
 import { reasonOf } from './interaction-of.js';
 
 /** Compare-and-set attempts when other statuses of the same reply race the claim. */
@@ -56,7 +56,7 @@ export class WindowTemplateAfterFailure {
         throw error;
       }
       const reason = reasonOf(error);
-      return this.settle(claimed, { ...claim, state: reason === 'send-outcome-unknown' ? 'unknown' : 'failed', reason });
+      return this.settle(claimed, { ...claim, state: reason === SEND_OUTCOME_UNKNOWN ? 'unknown' : 'failed', reason });
     }
     const at = this.clock.now();
     return this.settle(
