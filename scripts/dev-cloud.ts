@@ -6,8 +6,9 @@
 //
 // Ports: DEV_LISTENER_PORT (8080), DEV_WORKER_PORT (8081), DEV_API_PORT (8082); project:
 // DEV_PROJECT_ID (vocoeng-local). The roles get WHATSAPP_*, API_WEBHOOK_SECRET, API_CALLBACK_SECRET, BOOTSTRAP_API_KEY,
-// CALLBACK_ALLOWED_HOSTS, SYSTEM_PROMPT, FALLBACK_TEXT, MEDIA_REPLY_TEXT, ADMIN_* and LOG_LEVEL
-// from this environment, nothing else: a PROJECT_ID or credentials of a real project in the shell
+// CALLBACK_ALLOWED_HOSTS, SYSTEM_PROMPT, FALLBACK_TEXT, MEDIA_REPLY_TEXT, ADMIN_*, LOG_LEVEL and the
+// topic names and COALESCE_WINDOW_MS provisioning reads from this environment (dev-cloud-env.ts,
+// shared with compose.yaml), nothing else: a PROJECT_ID or credentials of a real project in the shell
 // never reach them. The worker answers with the scripted model. Ctrl-C (or SIGTERM) stops the roles,
 // then the emulators; everything kept in the emulators is gone with them. When a role exits on its
 // own, everything is stopped and the exit code is 1.
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createPubSub } from '../src/adapters/pubsub/pubsub-message-bus.js';
 import { planFrom, provision } from '../src/adapters/pubsub/provision.js';
 import { startEmulator, type RunningEmulator } from '../test/support/emulators.js';
+import { provisionSettings, roleSettings, ROLE_NAMES, type RoleName } from './dev-cloud-env.js';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major !== 24) {
@@ -35,18 +37,12 @@ const projectId = env.DEV_PROJECT_ID || 'vocoeng-local';
 const READY_MS = 30_000;
 const STOP_MS = 10_000;
 
-type RoleName = 'listener' | 'worker' | 'api';
-const ROLE_NAMES: readonly RoleName[] = ['listener', 'worker', 'api'];
-
 const ports: Record<RoleName, number> = {
   listener: portFrom('DEV_LISTENER_PORT', 8080),
   worker: portFrom('DEV_WORKER_PORT', 8081),
   api: portFrom('DEV_API_PORT', 8082),
 };
 const baseUrl = (role: RoleName) => `http://127.0.0.1:${ports[role]}`;
-
-// Variables the roles take from this shell (see the header).
-const PASSED_THROUGH = /^(WHATSAPP_[A-Z_]+|API_WEBHOOK_SECRET|API_CALLBACK_SECRET|BOOTSTRAP_API_KEY|CALLBACK_ALLOWED_HOSTS|SYSTEM_PROMPT|FALLBACK_TEXT|MEDIA_REPLY_TEXT|ADMIN_EMAIL|ADMIN_PASSWORD|LOG_LEVEL)$/;
 
 const emulators: RunningEmulator[] = [];
 /** Set while the emulators start: a shutdown waits for it, so an emulator started meanwhile is stopped too. */
@@ -96,22 +92,11 @@ async function preflight(): Promise<string[]> {
 }
 
 function roleEnv(role: RoleName, hosts: { pubsub: string; firestore: string }): Record<string, string> {
-  const passed = Object.fromEntries(Object.entries(env).filter(([name, value]) => PASSED_THROUGH.test(name) && value !== undefined)) as Record<string, string>;
   return {
     PATH: env.PATH ?? '/usr/bin:/bin',
     ...(env.HOME ? { HOME: env.HOME } : {}),
     ...(env.TZ ? { TZ: env.TZ } : {}),
-    METADATA_SERVER_DETECTION: 'none',
-    ...passed,
-    ROLE: role,
-    // The emulator pushes without an OIDC token: said explicitly, and warned about by the roles.
-    PUSH_AUTH: 'none',
-    PORT: String(ports[role]),
-    HOST: '127.0.0.1',
-    PROJECT_ID: projectId,
-    PUBSUB_EMULATOR_HOST: hosts.pubsub,
-    FIRESTORE_EMULATOR_HOST: hosts.firestore,
-    ...(role === 'worker' ? { AI_PROVIDER: 'scripted', WORKER_MODE: 'push' } : {}),
+    ...roleSettings(role, { port: ports[role], host: '127.0.0.1', projectId, pubsubHost: hosts.pubsub, firestoreHost: hosts.firestore }, env),
   };
 }
 
@@ -271,14 +256,7 @@ async function main(): Promise<void> {
 
   const pubsub = createPubSub(projectId, { apiEndpoint: hosts.pubsub });
   try {
-    const plan = planFrom({
-      PUBSUB_TOPIC: env.PUBSUB_TOPIC,
-      PUBSUB_INTERACTIONS_TOPIC: env.PUBSUB_INTERACTIONS_TOPIC,
-      WORKER_PUSH_ENDPOINT: `${baseUrl('worker')}/pubsub/push`,
-      API_PUSH_ENDPOINT: `${baseUrl('api')}/internal/pubsub/interactions`,
-      // A coalescing worker needs the unordered subscription (see provision.ts).
-      COALESCE_WINDOW_MS: env.COALESCE_WINDOW_MS,
-    });
+    const plan = planFrom(provisionSettings(baseUrl, env));
     await provision(pubsub, plan, (line) => log(`provision: ${line}`));
   } finally {
     await pubsub.close();

@@ -1,32 +1,3 @@
-// Creates VocoEng's Pub/Sub topics and subscriptions, idempotently, and prints what it did:
-//   PROJECT_ID=my-project npm run provision                      (a real project, with gcloud credentials)
-//   PROJECT_ID=demo PUBSUB_EMULATOR_HOST=127.0.0.1:8085 npm run provision   (the emulator)
-// WORKER_PUSH_ENDPOINT / API_PUSH_ENDPOINT make those subscriptions push (with PUSH_SERVICE_ACCOUNT
-// for the OIDC token, whose audience is the receiving service's: WORKER_PUSH_AUDIENCE, default
-// vocoeng-worker-push, and API_PUSH_AUDIENCE, default vocoeng-api-push, as the Cloud Build files
-// declare); without them they are pull. API_PUSH_ENDPOINT also adds a push
-// subscription on each dead-letter topic to the api's /internal/pubsub/dead-letters. See src/adapters/pubsub/provision.ts.
-import { createPubSub } from '../src/adapters/pubsub/pubsub-message-bus.js';
-import { planFrom, provision } from '../src/adapters/pubsub/provision.js';
-
-const projectId = process.env.PROJECT_ID;
-if (!projectId) {
-  process.stderr.write('usage: PROJECT_ID=… [PUBSUB_EMULATOR_HOST=…] npm run provision\n');
-  process.exit(2);
-}
-const pubsub = createPubSub(projectId);
-try {
-  const plan = planFrom(process.env);
-  await provision(pubsub, plan, (line) => process.stdout.write(`${line}\n`));
-  if (!process.env.PUBSUB_EMULATOR_HOST) {
-    process.stdout.write(
-      'note: dead-lettering needs the Pub/Sub service agent (service-PROJECT_NUMBER@gcp-sa-pubsub.iam.gserviceaccount.com) ' +
-        'to hold roles/pubsub.publisher on the dead-letter topics and roles/pubsub.subscriber on the subscriptions above.\n',
-    );
-  }
-} catch (error) {
-  process.stderr.write(`provisioning failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-} finally {
-  await pubsub.close();
-}
+// `npm run provision` runs src/provision.ts (compiled into the image as dist/provision.js); this
+// path is kept for anyone who runs the script by its old name.
+await import('../src/provision.js');
