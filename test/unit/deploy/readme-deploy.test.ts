@@ -94,6 +94,17 @@ describe('README: Deploying to Google Cloud', () => {
     expect(Object.keys(command!).sort()).toEqual(used);
   });
 
+  it.each(BUILD_FILES)('passes the defaults of %s, as the section says, once its shell variables are expanded', (file) => {
+    const exported = /export PROJECT_ID=(\S+) REGION=(\S+)/.exec(SECTION);
+    const sa = /^SA=(\S+)$/m.exec(SECTION)?.[1];
+    expect(exported && sa).toBeTruthy();
+    const shell: Record<string, string> = { PROJECT_ID: exported![1]!, REGION: exported![2]!, SA: sa! };
+    const expand = (value: string) => value.replace(/\$\{?([A-Z_]+)\}?/g, (_m, name: string) => shell[name] ?? `<unset ${name}>`);
+    const defaults = (parse(read(file)) as { substitutions: Record<string, string> }).substitutions;
+    const passed = submitCommands().get(file)!;
+    for (const [name, value] of Object.entries(defaults)) expect(expand(passed[name]!), `${file} ${name}`).toBe(expand(value));
+  });
+
   it.each(BUILD_FILES)('creates every secret %s lists and grants each to that service account only', (file) => {
     const { secrets, runtimeAccount } = buildFile(file);
     const grants = secretGrants();
