@@ -81,7 +81,10 @@ describe('compose.yaml', () => {
       expect(service(file, name).image, name).toBe(service(file, 'provision').image);
     }
     expect(service(file, 'provision').command).toEqual(['node', 'dist/provision.js']);
+    // dist/provision.js is src/provision.ts compiled by the image's `tsc -p tsconfig.build.json`.
     expect(existsSync(`${ROOT}src/provision.ts`)).toBe(true);
+    const build = JSON.parse(readFileSync(`${ROOT}tsconfig.build.json`, 'utf8')) as { compilerOptions: { outDir: string; rootDir: string }; include: string[] };
+    expect([build.compilerOptions.rootDir, build.compilerOptions.outDir, build.include]).toEqual(['src', 'dist', ['src']]);
     expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
   });
 
