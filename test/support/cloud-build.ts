@@ -230,10 +230,44 @@ export function singleDeployArgv(config: BuildConfig, overrides: Readonly<Record
 const CLOUD_SDK = 'gcr.io/google.com/cloudsdktool/cloud-sdk';
 
 /** The custom audiences a file declares on `service` (`gcloud run … --add-custom-audiences`), and the step index. */
-export function customAudiencesOf(config: BuildConfig, service: string): { audiences: string[]; index: number; region: string[] } {
-  const values = substitutionValues(config);
+export function customAudiencesOf(
+  config: BuildConfig,
+  service: string,
+  overrides: Readonly<Record<string, string>> = {},
+): { audiences: string[]; index: number; region: string[] } {
+  const values = substitutionValues(config, overrides);
   const index = config.steps.findIndex((s) => s.name.startsWith(CLOUD_SDK) && s.entrypoint === 'gcloud' && hasFlag(s.args, '--add-custom-audiences'));
   const argv = (config.steps[index]?.args ?? []).map((arg) => substitute(arg, values));
   expect(argv.slice(0, 4)).toEqual(['run', 'services', 'update', service]);
   return { audiences: flagValues(argv, '--add-custom-audiences').flatMap(listItems), index, region: flagValues(argv, '--region') };
+}
+
+/** One Cloud Run service as a Cloud Build file deploys it. */
+export interface DeployedService {
+  service: string;
+  /** The `gcloud run deploy` argv, substituted. */
+  argv: string[];
+  /** `--set-env-vars` / `--update-env-vars`, as gcloud splits them. */
+  env: Record<string, string>;
+  /** The Secret Manager secret names its SECRET_MANAGER_SECRETS lists. */
+  secretNames: string[];
+  /** `--add-custom-audiences` of a later `gcloud run services update` step (none for a public-only service). */
+  customAudiences: string[];
+}
+
+/** What `file` deploys, with substitutions (built-ins such as PROJECT_ID included) from `overrides`. */
+export function deployedService(file: string, overrides: Readonly<Record<string, string>> = {}): DeployedService {
+  const config = loadBuildConfig(file);
+  const argv = singleDeployArgv(config, overrides);
+  expect(argv.slice(0, 2)).toEqual(['run', 'deploy']);
+  const service = argv[2] ?? '';
+  const env = Object.fromEntries(pairs(argv, '--set-env-vars', '--update-env-vars'));
+  const declaresAudiences = config.steps.some((s) => hasFlag(s.args, '--add-custom-audiences'));
+  return {
+    service,
+    argv,
+    env,
+    secretNames: (env['SECRET_MANAGER_SECRETS'] ?? '').split(',').filter((name) => name !== ''),
+    customAudiences: declaresAudiences ? customAudiencesOf(config, service, overrides).audiences : [],
+  };
 }
