@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { openDatabase } from '../../src/adapters/postgres/database.js';
+import { MIGRATIONS, openDatabase } from '../../src/adapters/postgres/database.js';
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
 import { AdminClient } from '../support/admin-client.js';
@@ -111,11 +111,12 @@ async function cloudSqlSockets(): Promise<string> {
   return root;
 }
 
-/** One statement on the server's maintenance database. */
-async function onServer(sql: string): Promise<void> {
-  const admin = await openDatabase({ url: inject('postgresUrl') }, { migrate: false });
+/** One statement on the server's maintenance database (or another one of its databases). */
+async function onServer<Row = unknown>(sql: string, database = 'postgres'): Promise<Row[]> {
+  const url = inject('postgresUrl').replace(/\/[^/]*$/, `/${database}`);
+  const admin = await openDatabase({ url }, { migrate: false });
   try {
-    await admin.orm.em.fork().getConnection().execute(sql);
+    return await admin.orm.em.fork().getConnection().execute<Row[]>(sql);
   } finally {
     await admin.close();
   }
@@ -216,10 +217,12 @@ beforeAll(async () => {
   for (const name of SERVICE_NAMES) ports.set(name, await aFreePort());
 
   await provisionOnEmulator(provisionEnv());
+  const startedAt = Date.now();
   for (const name of SERVICE_NAMES) spawnRole(name);
   const answers = await Promise.all(SERVICE_NAMES.map(healthy));
   health = Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, answers[i]!]));
-}, 90_000);
+  process.stdout.write(`deploy rehearsal: listener, worker and api healthy ${Date.now() - startedAt} ms after start\n`);
+}, 100_000);
 
 afterAll(async () => {
   await Promise.all(
@@ -264,7 +267,7 @@ const pushesOf = (relay: PushRelay, subscription: string) => relay.pushes.filter
 const pushAccount = () => services.worker.env['PUSH_SERVICE_ACCOUNT'];
 
 describe('the deploy rehearsal: the three Cloud Build files on the emulators', { timeout: 120_000 }, () => {
-  it('starts each service with the role, environment and secrets its Cloud Build file deploys', () => {
+  it('starts each service with the role, environment and secrets its Cloud Build file deploys', async () => {
     onTestFailed(printLogs);
     expect(SERVICE_NAMES.map((name) => [services[name].service, health[name]])).toEqual([
       ['vocoeng-webhook-listener', { status: 'ok', role: 'listener' }],
@@ -281,6 +284,12 @@ describe('the deploy rehearsal: the three Cloud Build files on the emulators', {
       expect(services[name].env['PUSH_AUTH']).toBeUndefined();
       expect(services[name].customAudiences).toEqual([services[name].env['PUSH_AUDIENCE']]);
     }
+    // The api reached its (empty) database through the Cloud SQL socket form of the database-url secret, and migrated it.
+    const sessions = await onServer<{ socket: boolean }>(`select client_addr is null as socket from pg_stat_activity where datname = '${databaseName}'`);
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((row) => row.socket)).toBe(true);
+    const applied = await onServer<{ name: string }>('select name from mikro_orm_migrations order by id', databaseName);
+    expect(applied.map((row) => row.name)).toEqual(MIGRATIONS.map((m) => m.name));
   });
 
   it('provisions each push subscription with the audience and service account its receiving service verifies, and prints them', () => {
