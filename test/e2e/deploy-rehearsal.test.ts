@@ -37,7 +37,8 @@ const run = randomUUID().slice(0, 8);
 /** The test substitution set: Cloud Build's built-ins as a trigger would set them, nothing else. */
 const SUBSTITUTIONS = { PROJECT_ID: `rehearsal-${run}`, SHORT_SHA: `r${run.slice(0, 6)}` };
 const project = SUBSTITUTIONS.PROJECT_ID;
-const READY_MS = 60_000;
+/** Three cold tsx starts at once; on a loaded 2-core machine they have taken close to a minute. */
+const READY_MS = 75_000;
 const WAIT_MS = 30_000;
 const QUIET_MS = 3_000;
 const MAX_ATTEMPTS = 5;
@@ -179,7 +180,7 @@ async function healthy(name: ServiceName): Promise<{ status: string; role: strin
   const deadline = Date.now() + READY_MS;
   for (;;) {
     if (child.process.exitCode !== null) throw new Error(`${name} exited (${child.process.exitCode}):\n${child.stderr}\n${child.stdout.slice(-3000)}`);
-    const answer = await fetch(`${baseUrl(name)}/healthz`).catch(() => undefined);
+    const answer = await fetch(`${baseUrl(name)}/healthz`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
     if (answer?.status === 200) return (await answer.json()) as { status: string; role: string };
     if (Date.now() > deadline) throw new Error(`${name} not healthy within ${READY_MS} ms:\n${child.stderr}\n${child.stdout.slice(-3000)}`);
     await sleep(250);
@@ -222,7 +223,7 @@ beforeAll(async () => {
   const answers = await Promise.all(SERVICE_NAMES.map(healthy));
   health = Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, answers[i]!]));
   process.stdout.write(`deploy rehearsal: listener, worker and api healthy ${Date.now() - startedAt} ms after start\n`);
-}, 100_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(
