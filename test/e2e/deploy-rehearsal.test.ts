@@ -1,15 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { MIGRATIONS, openDatabase } from '../../src/adapters/postgres/database.js';
+import { MIGRATIONS } from '../../src/adapters/postgres/database.js';
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
 import { AdminClient } from '../support/admin-client.js';
-import { Child } from '../support/child-process.js';
+import type { Child } from '../support/child-process.js';
 import { deployedService, flagValues } from '../support/cloud-build.js';
+import { cloudSqlMount, healthy, onPostgres, sleep, startDeployedRole, until as untilWithin } from '../support/deployed-roles.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { sensitive } from '../support/log-sink.js';
 import { OpenAiDouble } from '../support/openai-double.js';
@@ -32,7 +32,6 @@ import { aWamid, someParties, textNotification, voiceNotification, type WhatsApp
 // Isolation: a project id of its own (Pub/Sub, Firestore, Secret Manager), so the deployed default
 // topic and subscription names are this run's alone.
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const run = randomUUID().slice(0, 8);
 /** The test substitution set: Cloud Build's built-ins as a trigger would set them, nothing else. */
 const SUBSTITUTIONS = { PROJECT_ID: `rehearsal-${run}`, SHORT_SHA: `r${run.slice(0, 6)}` };
@@ -99,30 +98,6 @@ function secretValues(cloudSqlRoot: string): Record<string, string> {
   };
 }
 
-/**
- * Cloud Run mounts the instance's socket at /cloudsql/INSTANCE/.s.PGSQL.5432; here a temporary
- * directory of that shape whose socket is a link to the run's PostgreSQL server's.
- */
-async function cloudSqlSockets(): Promise<string> {
-  const socketDir = inject('postgresSocketDir');
-  expect(socketDir, 'the run must use the local PostgreSQL cluster, whose socket directory is known').not.toBe('');
-  const root = join(tempDir, 'cloudsql');
-  await mkdir(join(root, cloudSqlInstance()), { recursive: true });
-  await symlink(join(socketDir, `.s.PGSQL.${inject('postgresPort')}`), join(root, cloudSqlInstance(), '.s.PGSQL.5432'));
-  return root;
-}
-
-/** One statement on the server's maintenance database (or another one of its databases). */
-async function onServer<Row = unknown>(sql: string, database = 'postgres'): Promise<Row[]> {
-  const url = inject('postgresUrl').replace(/\/[^/]*$/, `/${database}`);
-  const admin = await openDatabase({ url }, { migrate: false });
-  try {
-    return await admin.orm.em.fork().getConnection().execute<Row[]>(sql);
-  } finally {
-    await admin.close();
-  }
-}
-
 /** `npm run provision` as the README gives it: the push service account and the two service URLs (here: their relays). */
 function provisionEnv(overrides: ProvisionEnv = {}): ProvisionEnv {
   return {
@@ -166,36 +141,12 @@ function spawnRole(name: ServiceName): Child {
   const machine = machineEnv(name);
   // The machine only adds: nothing the deploy file sets is overridden.
   expect(Object.keys(services[name].env).filter((key) => key in machine)).toEqual([]);
-  const hook = pathToFileURL(join(projectRoot, 'test/support/federated-certs-hook.ts')).href;
-  const child = new Child(process.execPath, ['--import', 'tsx', '--import', hook, 'src/main.ts'], { ...services[name].env, ...machine }, projectRoot);
+  const child = startDeployedRole({ ...services[name].env, ...machine });
   roles.set(name, child);
   return child;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls GET /healthz (the contract's readiness signal); fails at once when the process exits. */
-async function healthy(name: ServiceName): Promise<{ status: string; role: string }> {
-  const child = roles.get(name)!;
-  const deadline = Date.now() + READY_MS;
-  for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`${name} exited (${child.process.exitCode}):\n${child.stderr}\n${child.stdout.slice(-3000)}`);
-    const answer = await fetch(`${baseUrl(name)}/healthz`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-    if (answer?.status === 200) return (await answer.json()) as { status: string; role: string };
-    if (Date.now() > deadline) throw new Error(`${name} not healthy within ${READY_MS} ms:\n${child.stderr}\n${child.stdout.slice(-3000)}`);
-    await sleep(250);
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = WAIT_MS) => untilWithin(what, probe, timeoutMs);
 
 function printLogs(): void {
   for (const [name, child] of roles) {
@@ -207,9 +158,9 @@ let health: Record<string, { status: string; role: string }> = {};
 
 beforeAll(async () => {
   tempDir = await mkdtemp(join(tmpdir(), 'vocoeng-rehearsal-'));
-  secrets = secretValues(await cloudSqlSockets());
+  secrets = secretValues(await cloudSqlMount(tempDir, cloudSqlInstance()));
   // Empty, as a new Cloud SQL database is: the api migrates it at start.
-  await onServer(`create database ${databaseName}`);
+  await onPostgres(`create database ${databaseName}`);
   databaseCreated = true;
   for (const [name, value] of Object.entries(secrets)) secretManager.set(name, value);
   const started = await secretManager.start();
@@ -220,7 +171,7 @@ beforeAll(async () => {
   await provisionOnEmulator(provisionEnv());
   const startedAt = Date.now();
   for (const name of SERVICE_NAMES) spawnRole(name);
-  const answers = await Promise.all(SERVICE_NAMES.map(healthy));
+  const answers = await Promise.all(SERVICE_NAMES.map((name) => healthy(roles.get(name)!, baseUrl(name), READY_MS)));
   health = Object.fromEntries(SERVICE_NAMES.map((name, i) => [name, answers[i]!]));
   process.stdout.write(`deploy rehearsal: listener, worker and api healthy ${Date.now() - startedAt} ms after start\n`);
 }, 120_000);
@@ -236,7 +187,7 @@ afterAll(async () => {
   await Promise.allSettled(plan?.subscriptions.map((s) => pubsub.subscription(s.name).delete()) ?? []);
   await pubsub.close();
   await Promise.allSettled([graph.stop(), openai.stop(), issuer.stop(), relays.worker.stop(), relays.api.stop(), secretManager.stop()]);
-  if (databaseCreated) await onServer(`drop database if exists ${databaseName} with (force)`);
+  if (databaseCreated) await onPostgres(`drop database if exists ${databaseName} with (force)`);
   if (tempDir) await rm(tempDir, { recursive: true, force: true });
 }, 40_000);
 
@@ -286,10 +237,10 @@ describe('the deploy rehearsal: the three Cloud Build files on the emulators', {
       expect(services[name].customAudiences).toEqual([services[name].env['PUSH_AUDIENCE']]);
     }
     // The api reached its (empty) database through the Cloud SQL socket form of the database-url secret, and migrated it.
-    const sessions = await onServer<{ socket: boolean }>(`select client_addr is null as socket from pg_stat_activity where datname = '${databaseName}'`);
+    const sessions = await onPostgres<{ socket: boolean }>(`select client_addr is null as socket from pg_stat_activity where datname = '${databaseName}'`);
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((row) => row.socket)).toBe(true);
-    const applied = await onServer<{ name: string }>('select name from mikro_orm_migrations order by id', databaseName);
+    const applied = await onPostgres<{ name: string }>('select name from mikro_orm_migrations order by id', databaseName);
     expect(applied.map((row) => row.name)).toEqual(MIGRATIONS.map((m) => m.name));
   });
 
