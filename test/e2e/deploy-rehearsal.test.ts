@@ -237,6 +237,8 @@ describe('the deploy rehearsal: the three Cloud Build files on the emulators', {
       expect(services[name].customAudiences).toEqual([services[name].env['PUSH_AUDIENCE']]);
     }
     // The api reached its (empty) database through the Cloud SQL socket form of the database-url secret, and migrated it.
+    // (A request first: the pool lets idle sessions go.)
+    await summary();
     const sessions = await onPostgres<{ socket: boolean }>(`select client_addr is null as socket from pg_stat_activity where datname = '${databaseName}'`);
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((row) => row.socket)).toBe(true);
