@@ -57,6 +57,14 @@ export function textNotification(parties: WhatsAppParties, message: { id: string
   });
 }
 
+/** A voice note (`type: audio`, `voice: true`) whose media the Graph API serves under `mediaId`. */
+export function voiceNotification(parties: WhatsAppParties, message: { id: string; mediaId: string }) {
+  return envelope(parties, {
+    contacts: [{ profile: { name: parties.customerName }, wa_id: parties.customer }],
+    messages: [{ from: parties.customer, id: message.id, timestamp: unixSeconds(), type: 'audio', audio: { id: message.mediaId, mime_type: 'audio/ogg; codecs=opus', voice: true } }],
+  });
+}
+
 export function statusNotification(parties: WhatsAppParties, outboundId: string, status: 'sent' | 'delivered' | 'read', atMs = Date.now()) {
   return envelope(parties, {
     statuses: [
