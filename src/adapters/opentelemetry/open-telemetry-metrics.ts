@@ -1,4 +1,4 @@
-import type { Counter, Histogram } from '@opentelemetry/api';
+import { ValueType, type Counter, type Histogram } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -19,11 +19,12 @@ export class OpenTelemetryMetrics implements Metrics {
 
   constructor(private readonly provider: MeterProvider) {
     const meter = provider.getMeter('vocoeng');
-    this.webhooks = meter.createCounter('vocoeng.webhooks', { description: 'Inbound webhook requests, by channel and outcome' });
-    this.replies = meter.createCounter('vocoeng.replies', { description: 'Messages settled by the worker, by channel and outcome' });
+    // Counts are whole numbers: INT64 series in Cloud Monitoring rather than DOUBLE.
+    this.webhooks = meter.createCounter('vocoeng.webhooks', { description: 'Inbound webhook requests, by channel and outcome', valueType: ValueType.INT });
+    this.replies = meter.createCounter('vocoeng.replies', { description: 'Messages settled by the worker, by channel and outcome', valueType: ValueType.INT });
     this.replyLatency = meter.createHistogram('vocoeng.reply.latency', { unit: 'ms', description: 'From a message arriving to its reply' });
     this.modelLatency = meter.createHistogram('vocoeng.model.latency', { unit: 'ms', description: 'One completion call of the AI model' });
-    this.tokens = meter.createCounter('vocoeng.model.tokens', { description: 'Tokens used by the AI model, by kind (prompt, completion)' });
+    this.tokens = meter.createCounter('vocoeng.model.tokens', { description: 'Tokens used by the AI model, by kind (prompt, completion)', valueType: ValueType.INT });
   }
 
   webhookHandled(channel: Channel, outcome: WebhookOutcome): void {

@@ -1,0 +1,70 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
+import { CloudMonitoringDouble } from '../support/cloud-monitoring-double.js';
+import { startRoleProcess } from '../support/role-process.js';
+import { metaJson, metaSignature } from '../support/signing.js';
+import { aWamid, someParties, textNotification } from '../support/whatsapp-notifications.js';
+
+// METRICS_EXPORTER=gcp in a listener process as Cloud Run starts it: credentials from the metadata
+// server (a local double, as the service's own account on Cloud Run), Google's exporter writing to a
+// local Cloud Monitoring API double. The role's SIGTERM exports what it counted before it exits.
+
+const READY_MS = 60_000;
+const double = new CloudMonitoringDouble();
+const project = `demo-metrics-${randomUUID().slice(0, 8)}`;
+const topic = `metrics-${randomUUID().slice(0, 8)}-in`;
+
+beforeAll(async () => {
+  await double.start();
+  await createPubSub(project, { apiEndpoint: inject('pubsubEmulatorHost') }).createTopic(topic);
+});
+afterAll(() => double.stop());
+
+describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
+  it('writes the webhook count as a workload.googleapis.com time series with the metadata server token when the listener stops', async () => {
+    const appSecret = randomBytes(16).toString('hex');
+    const role = await startRoleProcess(
+      {
+        ROLE: 'listener',
+        PROJECT_ID: project,
+        PUBSUB_TOPIC: topic,
+        WHATSAPP_APP_SECRET: appSecret,
+        WHATSAPP_VERIFY_TOKEN: `verify-${randomUUID()}`,
+        METRICS_EXPORTER: 'gcp',
+        CLOUD_MONITORING_ENDPOINT: double.endpoint,
+        K_SERVICE: 'vocoeng-webhook-listener',
+        // Application Default Credentials as on Cloud Run: the metadata server, here the double.
+        METADATA_SERVER_DETECTION: 'assume-present',
+        GCE_METADATA_HOST: double.metadataHost,
+        NODE_EXTRA_CA_CERTS: double.certificateFile,
+      },
+      READY_MS,
+    );
+    try {
+      const raw = metaJson(textNotification(someParties(), { id: aWamid(), body: 'Hello' }));
+      for (let i = 0; i < 2; i++) {
+        const response = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(raw, appSecret) }, body: raw });
+        expect(response.status).toBe(200);
+      }
+      const forged = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00' }, body: raw });
+      expect(forged.status).toBe(401);
+      // The export interval is a minute: what Cloud Monitoring gets here is the export at shutdown.
+      expect(double.timeSeries).toEqual([]);
+      role.child.process.kill('SIGTERM');
+      expect(await role.child.waitForExit(15_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      await role.child.kill();
+    }
+
+    expect(double.tokenRequests.length).toBeGreaterThan(0);
+    expect(double.requests.every((r) => r.authorization === `Bearer ${double.accessToken}`)).toBe(true);
+    const descriptors = double.requests.filter((r) => r.method === 'POST' && r.path === `/v3/projects/${project}/metricDescriptors`).map((r) => r.body);
+    expect(descriptors).toContainEqual(expect.objectContaining({ type: 'workload.googleapis.com/vocoeng.webhooks', metricKind: 'CUMULATIVE', valueType: 'INT64' }));
+    const webhooks = double.timeSeries.filter((series) => series.metric.type === 'workload.googleapis.com/vocoeng.webhooks');
+    const byOutcome = Object.fromEntries(webhooks.map((series) => [series.metric.labels.outcome, { channel: series.metric.labels.channel, value: Number(series.points[0].value.int64Value) }]));
+    expect(byOutcome).toEqual({ accepted: { channel: 'whatsapp', value: 2 }, unauthorized: { channel: 'whatsapp', value: 1 } });
+    // Each instance writes series of its own: a generic_task of the service, keyed by a per-process id.
+    expect(webhooks[0].resource).toMatchObject({ type: 'generic_task', labels: { job: 'vocoeng-webhook-listener', namespace: 'vocoeng', task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+  });
+});
