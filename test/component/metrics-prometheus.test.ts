@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
@@ -7,6 +7,8 @@ import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { aFreePort } from '../support/ports.js';
 import { startApp, type RunningApp } from '../support/running-app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { MetricsStartError, startMetrics } from '../../src/observability/metrics.js';
 import { aWebhookSecret, metaJson, metaSignature, standardWebhookHeaders } from '../support/signing.js';
 import { aWamid, someParties, textNotification } from '../support/whatsapp-notifications.js';
 
@@ -86,5 +88,17 @@ describe('Prometheus metrics (METRICS_EXPORTER=prometheus)', () => {
     stopped = true;
     await app.stop();
     expect(await portIsClosed(metricsPort)).toBe(true);
+  });
+
+  it('refuses to start, naming METRICS_PORT, when the port is already taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as { port: number }).port;
+
+    const started = startMetrics(loadConfig({ ROLE: 'all', METRICS_EXPORTER: 'prometheus', METRICS_PORT: String(port) }));
+
+    await expect(started).rejects.toThrow(MetricsStartError);
+    await expect(started).rejects.toThrow(new RegExp(`^METRICS_PORT: cannot serve Prometheus metrics on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   });
 });
