@@ -19,7 +19,7 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   try {
     config = loadConfig(await withSecrets(env));
     logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE }, ...(config.PROJECT_ID ? { projectId: config.PROJECT_ID } : {}) });
-    const metrics = await startMetrics(config).catch((error: unknown) => {
+    const metrics = await startMetrics(config, logger).catch((error: unknown) => {
       throw error instanceof MetricsStartError ? new StartupError([error.message]) : error;
     });
     const database = await openRoleDatabase(config, logger);

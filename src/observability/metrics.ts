@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Channel } from '../domain/model/ids.js';
 import type { TokenUsage } from '../domain/model/reply.js';
 import type { ReplyMetrics } from '../domain/ports/reply-metrics.js';
+import type { Logger } from './logger.js';
 
 /** How a webhook request ended, by its HTTP answer: a few values, so the series stay few. */
 export type WebhookOutcome = 'accepted' | 'unauthorized' | 'invalid' | 'unavailable' | 'error';
@@ -33,10 +34,12 @@ export const NO_METRICS: Metrics = {
 };
 
 /** Starts the configured exporter; its server or client module is loaded only when chosen. */
-export async function startMetrics(config: MetricsConfig): Promise<Metrics> {
+export async function startMetrics(config: MetricsConfig, logger: Logger): Promise<Metrics> {
   if (config.METRICS_EXPORTER === 'none') return NO_METRICS;
   const { startOpenTelemetryMetrics } = await import('../adapters/opentelemetry/open-telemetry-metrics.js');
-  return startOpenTelemetryMetrics(config);
+  // OpenTelemetry reports a failed export only to its diagnostic logger: without this, metrics
+  // that never reach Cloud Monitoring (a missing IAM role) would fail in silence.
+  return startOpenTelemetryMetrics(config, (detail) => logger.warn('metrics export problem', { detail }));
 }
 
 /** The exporter could not start (e.g. METRICS_PORT in use); `message` names the setting. */

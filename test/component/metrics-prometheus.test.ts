@@ -8,6 +8,8 @@ import { GraphApiDouble } from '../support/graph-api-double.js';
 import { aFreePort } from '../support/ports.js';
 import { startApp, type RunningApp } from '../support/running-app.js';
 import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { PassThrough } from 'node:stream';
 import { MetricsStartError, startMetrics } from '../../src/observability/metrics.js';
 import { aWebhookSecret, metaJson, metaSignature, standardWebhookHeaders } from '../support/signing.js';
 import { aWamid, someParties, textNotification } from '../support/whatsapp-notifications.js';
@@ -96,7 +98,7 @@ describe('Prometheus metrics (METRICS_EXPORTER=prometheus)', () => {
     stops.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
     const port = (taken.address() as { port: number }).port;
 
-    const started = startMetrics(loadConfig({ ROLE: 'all', METRICS_EXPORTER: 'prometheus', METRICS_PORT: String(port) }));
+    const started = startMetrics(loadConfig({ ROLE: 'all', METRICS_EXPORTER: 'prometheus', METRICS_PORT: String(port) }), createLogger({ level: 'error', stream: new PassThrough() }));
 
     await expect(started).rejects.toThrow(MetricsStartError);
     await expect(started).rejects.toThrow(new RegExp(`^METRICS_PORT: cannot serve Prometheus metrics on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { CloudMonitoringDouble } from '../support/cloud-monitoring-double.js';
-import { startRoleProcess } from '../support/role-process.js';
+import { startRoleProcess, type RoleProcess } from '../support/role-process.js';
 import { metaJson, metaSignature } from '../support/signing.js';
 import { aWamid, someParties, textNotification } from '../support/whatsapp-notifications.js';
 
@@ -11,51 +11,69 @@ import { aWamid, someParties, textNotification } from '../support/whatsapp-notif
 // local Cloud Monitoring API double. The role's SIGTERM exports what it counted before it exits.
 
 const READY_MS = 60_000;
+/** A role process start (tsx compiling on a shared machine) plus its drain. */
+const TEST_MS = 120_000;
 const double = new CloudMonitoringDouble();
 const project = `demo-metrics-${randomUUID().slice(0, 8)}`;
 const topic = `metrics-${randomUUID().slice(0, 8)}-in`;
+const appSecret = randomBytes(16).toString('hex');
+const running: RoleProcess[] = [];
 
 beforeAll(async () => {
   await double.start();
   await createPubSub(project, { apiEndpoint: inject('pubsubEmulatorHost') }).createTopic(topic);
 });
+afterEach(async () => {
+  for (const role of running.splice(0)) await role.child.kill();
+  double.denyWrites = false;
+  double.requests.length = 0;
+});
 afterAll(() => double.stop());
+
+async function aListener(): Promise<RoleProcess> {
+  const role = await startRoleProcess(
+    {
+      ROLE: 'listener',
+      PROJECT_ID: project,
+      PUBSUB_TOPIC: topic,
+      WHATSAPP_APP_SECRET: appSecret,
+      WHATSAPP_VERIFY_TOKEN: `verify-${randomUUID()}`,
+      METRICS_EXPORTER: 'gcp',
+      CLOUD_MONITORING_ENDPOINT: double.endpoint,
+      K_SERVICE: 'vocoeng-webhook-listener',
+      // Application Default Credentials as on Cloud Run: the metadata server, here the double.
+      METADATA_SERVER_DETECTION: 'assume-present',
+      GCE_METADATA_HOST: double.metadataHost,
+      NODE_EXTRA_CA_CERTS: double.certificateFile,
+    },
+    READY_MS,
+  );
+  running.push(role);
+  return role;
+}
+
+async function postSigned(role: RoleProcess, times: number): Promise<void> {
+  const raw = metaJson(textNotification(someParties(), { id: aWamid(), body: 'Hello' }));
+  for (let i = 0; i < times; i++) {
+    const response = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(raw, appSecret) }, body: raw });
+    expect(response.status).toBe(200);
+  }
+}
+
+async function stop(role: RoleProcess): Promise<void> {
+  role.child.process.kill('SIGTERM');
+  expect(await role.child.waitForExit(15_000)).toEqual({ code: 0, signal: null });
+}
 
 describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
   it('writes the webhook count as a workload.googleapis.com time series with the metadata server token when the listener stops', async () => {
-    const appSecret = randomBytes(16).toString('hex');
-    const role = await startRoleProcess(
-      {
-        ROLE: 'listener',
-        PROJECT_ID: project,
-        PUBSUB_TOPIC: topic,
-        WHATSAPP_APP_SECRET: appSecret,
-        WHATSAPP_VERIFY_TOKEN: `verify-${randomUUID()}`,
-        METRICS_EXPORTER: 'gcp',
-        CLOUD_MONITORING_ENDPOINT: double.endpoint,
-        K_SERVICE: 'vocoeng-webhook-listener',
-        // Application Default Credentials as on Cloud Run: the metadata server, here the double.
-        METADATA_SERVER_DETECTION: 'assume-present',
-        GCE_METADATA_HOST: double.metadataHost,
-        NODE_EXTRA_CA_CERTS: double.certificateFile,
-      },
-      READY_MS,
-    );
-    try {
-      const raw = metaJson(textNotification(someParties(), { id: aWamid(), body: 'Hello' }));
-      for (let i = 0; i < 2; i++) {
-        const response = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(raw, appSecret) }, body: raw });
-        expect(response.status).toBe(200);
-      }
-      const forged = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00' }, body: raw });
-      expect(forged.status).toBe(401);
-      // The export interval is a minute: what Cloud Monitoring gets here is the export at shutdown.
-      expect(double.timeSeries).toEqual([]);
-      role.child.process.kill('SIGTERM');
-      expect(await role.child.waitForExit(15_000)).toEqual({ code: 0, signal: null });
-    } finally {
-      await role.child.kill();
-    }
+    const role = await aListener();
+    await postSigned(role, 2);
+    const forged = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00' }, body: '{}' });
+    expect(forged.status).toBe(401);
+    // The export interval is a minute: what Cloud Monitoring gets here is the export at shutdown.
+    expect(double.timeSeries).toEqual([]);
+    await stop(role);
 
     expect(double.tokenRequests.length).toBeGreaterThan(0);
     expect(double.requests.every((r) => r.authorization === `Bearer ${double.accessToken}`)).toBe(true);
@@ -66,5 +84,17 @@ describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
     expect(byOutcome).toEqual({ accepted: { channel: 'whatsapp', value: 2 }, unauthorized: { channel: 'whatsapp', value: 1 } });
     // Each instance writes series of its own: a generic_task of the service, keyed by a per-process id.
     expect(webhooks[0].resource).toMatchObject({ type: 'generic_task', labels: { job: 'vocoeng-webhook-listener', namespace: 'vocoeng', task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
-  });
+  }, TEST_MS);
+
+  it('logs a warning naming the refusal when Cloud Monitoring denies the writes, and still stops cleanly', async () => {
+    double.denyWrites = true;
+    const role = await aListener();
+    await postSigned(role, 1);
+    await stop(role);
+
+    expect(double.requests.some((r) => r.path.endsWith('/timeSeries'))).toBe(true);
+    const warnings = role.child.jsonLines.filter((line) => line.severity === 'WARNING' && line.message === 'metrics export problem');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(String(warnings[0]!.detail)).toMatch(/monitoring\.timeSeries\.create denied/);
+  }, TEST_MS);
 });

@@ -25,6 +25,8 @@ export class CloudMonitoringDouble {
   readonly accessToken = `ya29.test-${Math.random().toString(36).slice(2)}`;
   readonly requests: MonitoringRequest[] = [];
   readonly tokenRequests: string[] = [];
+  /** When set, timeSeries.create answers 403 as it does for an account without roles/monitoring.metricWriter. */
+  denyWrites = false;
   private dir = '';
   private monitoring: Server | undefined;
   private metadata: Server | undefined;
@@ -75,13 +77,16 @@ export class CloudMonitoringDouble {
     const text = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '').split('?')[0]!;
     this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, body: text ? JSON.parse(text) : undefined });
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (req.headers.authorization !== `Bearer ${this.accessToken}`) return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
     if (req.method === 'GET' && /^\/v3\/projects\/[^/]+\/metricDescriptors\//.test(path)) {
       return json(404, { error: { code: 404, message: 'Could not find descriptor', status: 'NOT_FOUND' } });
     }
     if (req.method === 'POST' && /^\/v3\/projects\/[^/]+\/metricDescriptors$/.test(path)) return json(200, JSON.parse(text));
-    if (req.method === 'POST' && /^\/v3\/projects\/[^/]+\/timeSeries$/.test(path)) return json(200, {});
+    if (req.method === 'POST' && /^\/v3\/projects\/[^/]+\/timeSeries$/.test(path)) {
+      if (this.denyWrites) return json(403, { error: { code: 403, message: "Permission monitoring.timeSeries.create denied (or the resource may not exist).", status: 'PERMISSION_DENIED' } });
+      return json(200, {});
+    }
     json(404, { error: { code: 404, message: `no route ${req.method} ${path}`, status: 'NOT_FOUND' } });
   }
 

@@ -34,7 +34,7 @@ export async function startApp(env: Record<string, string | undefined>): Promise
   const config = loadConfig({ PORT: '0', ...env });
   const logger = createLogger({ level: 'info', stream, labels: { role: config.ROLE } });
   // As server.ts does: METRICS_EXPORTER in `env` starts the exporter, which the role closes on stop.
-  const runtime = buildRole(config, { logger, metrics: await startMetrics(config) });
+  const runtime = buildRole(config, { logger, metrics: await startMetrics(config, logger) });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });

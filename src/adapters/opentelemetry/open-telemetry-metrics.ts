@@ -1,4 +1,4 @@
-import { ValueType, type Counter, type Histogram } from '@opentelemetry/api';
+import { diag, DiagLogLevel, ValueType, type Counter, type Histogram } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -49,7 +49,9 @@ export class OpenTelemetryMetrics implements Metrics {
   }
 }
 
-export async function startOpenTelemetryMetrics(config: MetricsConfig): Promise<OpenTelemetryMetrics> {
+export async function startOpenTelemetryMetrics(config: MetricsConfig, warn: (detail: string) => void): Promise<OpenTelemetryMetrics> {
+  const report = (message: string, ...args: unknown[]) => warn([message, ...args.map((arg) => (arg instanceof Error ? arg.message : String(arg)))].join(' '));
+  diag.setLogger({ error: report, warn: report, info: () => {}, debug: () => {}, verbose: () => {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   const reader: IMetricReader =
     config.METRICS_EXPORTER === 'prometheus'
       ? await prometheusReader(config.HOST, config.METRICS_PORT)

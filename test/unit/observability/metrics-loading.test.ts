@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { PassThrough } from 'node:stream';
 import { NO_METRICS, startMetrics } from '../../../src/observability/metrics.js';
 
 // With METRICS_EXPORTER=none no OpenTelemetry module may be loaded, and the Cloud Monitoring
@@ -58,7 +60,7 @@ describe('metrics modules', () => {
   });
 
   it('starts nothing and records into a no-op when METRICS_EXPORTER is none', async () => {
-    const metrics = await startMetrics(loadConfig({ ROLE: 'all' }));
+    const metrics = await startMetrics(loadConfig({ ROLE: 'all' }), createLogger({ level: 'error', stream: new PassThrough() }));
 
     expect(metrics).toBe(NO_METRICS);
     expect(metrics.enabled).toBe(false);
