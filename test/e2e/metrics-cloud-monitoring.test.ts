@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
+import { createPubSub, PubSubMessageBus } from '../../src/adapters/pubsub/pubsub-message-bus.js';
+import { aMessage } from '../support/builders.js';
 import { CloudMonitoringDouble } from '../support/cloud-monitoring-double.js';
 import { startRoleProcess, type RoleProcess } from '../support/role-process.js';
 import { metaJson, metaSignature } from '../support/signing.js';
@@ -15,32 +16,39 @@ const READY_MS = 60_000;
 const TEST_MS = 120_000;
 const double = new CloudMonitoringDouble();
 const project = `demo-metrics-${randomUUID().slice(0, 8)}`;
-const topic = `metrics-${randomUUID().slice(0, 8)}-in`;
+const run = randomUUID().slice(0, 8);
+const topic = `metrics-${run}-in`;
+const names = { inbound: `metrics-${run}-worker-in`, interactions: `metrics-${run}-ix`, subscription: `metrics-${run}-pull` };
+const pubsub = createPubSub(project, { apiEndpoint: inject('pubsubEmulatorHost') });
 const appSecret = randomBytes(16).toString('hex');
 const running: RoleProcess[] = [];
 
 beforeAll(async () => {
   await double.start();
-  await createPubSub(project, { apiEndpoint: inject('pubsubEmulatorHost') }).createTopic(topic);
+  await pubsub.createTopic(topic);
+  await Promise.all([pubsub.createTopic(names.inbound), pubsub.createTopic(names.interactions)]);
+  await pubsub.topic(names.inbound).createSubscription(names.subscription, { enableMessageOrdering: true });
 });
 afterEach(async () => {
   for (const role of running.splice(0)) await role.child.kill();
   double.denyWrites = false;
   double.requests.length = 0;
 });
-afterAll(() => double.stop());
+afterAll(async () => {
+  await double.stop();
+  await pubsub.close();
+});
 
-async function aListener(): Promise<RoleProcess> {
+const LISTENER_ENV = { ROLE: 'listener', PUBSUB_TOPIC: topic, WHATSAPP_APP_SECRET: appSecret, WHATSAPP_VERIFY_TOKEN: `verify-${randomUUID()}` };
+
+async function aRole(env: Record<string, string> = LISTENER_ENV): Promise<RoleProcess> {
   const role = await startRoleProcess(
     {
-      ROLE: 'listener',
+      ...env,
       PROJECT_ID: project,
-      PUBSUB_TOPIC: topic,
-      WHATSAPP_APP_SECRET: appSecret,
-      WHATSAPP_VERIFY_TOKEN: `verify-${randomUUID()}`,
       METRICS_EXPORTER: 'gcp',
       CLOUD_MONITORING_ENDPOINT: double.endpoint,
-      K_SERVICE: 'vocoeng-webhook-listener',
+      K_SERVICE: env.ROLE === 'worker' ? 'vocoeng-worker' : 'vocoeng-webhook-listener',
       // Application Default Credentials as on Cloud Run: the metadata server, here the double.
       METADATA_SERVER_DETECTION: 'assume-present',
       GCE_METADATA_HOST: double.metadataHost,
@@ -67,7 +75,7 @@ async function stop(role: RoleProcess): Promise<void> {
 
 describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
   it('writes the webhook count as a workload.googleapis.com time series with the metadata server token when the listener stops', async () => {
-    const role = await aListener();
+    const role = await aRole();
     await postSigned(role, 2);
     const forged = await fetch(`${role.baseUrl}/webhooks/whatsapp`, { method: 'POST', headers: { 'x-hub-signature-256': 'sha256=00' }, body: '{}' });
     expect(forged.status).toBe(401);
@@ -88,7 +96,7 @@ describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
 
   it('logs a warning naming the refusal when Cloud Monitoring denies the writes, and still stops cleanly', async () => {
     double.denyWrites = true;
-    const role = await aListener();
+    const role = await aRole();
     await postSigned(role, 1);
     await stop(role);
 
@@ -96,5 +104,38 @@ describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
     const warnings = role.child.jsonLines.filter((line) => line.severity === 'WARNING' && line.message === 'metrics export problem');
     expect(warnings.length).toBeGreaterThan(0);
     expect(String(warnings[0]!.detail)).toMatch(/monitoring\.timeSeries\.create denied/);
+  }, TEST_MS);
+
+  it('writes the reply count, the reply and model latency distributions and the tokens by kind when a worker answers a message', async () => {
+    const worker = await aRole({
+      ROLE: 'worker',
+      WORKER_MODE: 'pull',
+      PUBSUB_TOPIC: names.inbound,
+      PUBSUB_INTERACTIONS_TOPIC: names.interactions,
+      PUBSUB_SUBSCRIPTION: names.subscription,
+      AI_PROVIDER: 'scripted',
+    });
+    const message = aMessage({ text: 'When do you open?' });
+    const bus = new PubSubMessageBus(pubsub, { inbound: names.inbound, interactions: names.interactions });
+    await bus.publish('inbound', [{ event: { kind: 'message', message }, orderingKey: message.conversationId }]);
+    // No WhatsApp token is configured: the reply is generated, then recorded as unsent.
+    await worker.child.waitForLine((line) => line.includes('"message":"reply unsent"'), 60_000);
+    await stop(worker);
+
+    const series = (type: string) => double.timeSeries.filter((s) => s.metric.type === `workload.googleapis.com/${type}`);
+    expect(series('vocoeng.replies').map((s) => ({ labels: s.metric.labels, value: s.points[0].value.int64Value }))).toEqual([
+      { labels: { channel: 'whatsapp', outcome: 'unsent' }, value: '1' },
+    ]);
+    const [latency] = series('vocoeng.reply.latency');
+    expect(latency).toMatchObject({ metricKind: 'CUMULATIVE', valueType: 'DISTRIBUTION', metric: { labels: { channel: 'whatsapp' } } });
+    expect(Number(latency.points[0].value.distributionValue.count)).toBe(1);
+    const [model] = series('vocoeng.model.latency');
+    expect(model.metric.labels).toEqual({ outcome: 'ok' });
+    expect(Number(model.points[0].value.distributionValue.count)).toBe(1);
+    const tokens = Object.fromEntries(series('vocoeng.model.tokens').map((s) => [s.metric.labels.kind, Number(s.points[0].value.int64Value)]));
+    expect(Object.keys(tokens).sort()).toEqual(['completion', 'prompt']);
+    expect(tokens.prompt).toBeGreaterThan(0);
+    expect(tokens.completion).toBeGreaterThan(0);
+    expect(latency.resource.labels.job).toBe('vocoeng-worker');
   }, TEST_MS);
 });
