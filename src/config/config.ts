@@ -138,9 +138,9 @@ const schema = z.object({
   /** OpenTelemetry metrics: off, to Cloud Monitoring, or Prometheus text on METRICS_PORT (bound to HOST). */
   METRICS_EXPORTER: z.enum(['none', 'gcp', 'prometheus']).default('none'),
   METRICS_PORT: z.coerce.number({ error: 'must be a port number 1–65535' }).int('must be a port number 1–65535').min(1, 'must be a port number 1–65535').max(65535, 'must be a port number 1–65535').default(9464),
-  /** `host:port` of the Cloud Monitoring API (HTTPS); a local double in tests, unset in production. */
   /** Set by Cloud Run: the service name metrics are filed under (default vocoeng-<role>). */
   K_SERVICE: optionalText,
+  /** `host:port` of the Cloud Monitoring API (HTTPS); a local double in tests, unset in production. */
   CLOUD_MONITORING_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
 });
 

@@ -249,9 +249,11 @@ export class ReplyToMessage {
 
   private async record(record: MessageRecord): Promise<MessageRecord> {
     await this.bus.publish('interactions', [{ event: interactionOf(record), orderingKey: record.message.conversationId }]);
+    const recorded = await this.write(record, { recorded: true });
+    // Counted once the record says so: a store failure before it leaves the count to the redelivery.
     const { reply } = record;
     this.metrics.replyRecorded({ channel: record.message.channel, outcome: record.state, ...(reply ? { latencyMs: reply.latencyMs } : {}) });
-    return this.write(record, { recorded: true });
+    return recorded;
   }
 
   /** No model call over a limit: the polite reply once per window, silence after that. */
