@@ -137,5 +137,7 @@ describe('Cloud Monitoring metrics (METRICS_EXPORTER=gcp)', () => {
     expect(tokens.prompt).toBeGreaterThan(0);
     expect(tokens.completion).toBeGreaterThan(0);
     expect(latency.resource.labels.job).toBe('vocoeng-worker');
+    // Nothing but the JSON log lines: no stray stderr text (the exporter's deprecation notice) on Cloud Run.
+    expect(worker.child.stderr).toBe('');
   }, TEST_MS);
 });

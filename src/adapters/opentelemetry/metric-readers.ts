@@ -25,6 +25,15 @@ export async function prometheusReader(host: string, port: number): Promise<IMet
  */
 export async function cloudMonitoringReader(projectId: string, endpoint: string | undefined): Promise<IMetricReader> {
   const { MetricExporter } = await import('@google-cloud/opentelemetry-cloud-monitoring-exporter');
-  const exporter = new MetricExporter({ projectId, ...(endpoint ? { apiEndpoint: endpoint } : {}) });
+  // Its constructor prints a DeprecationWarning (Google points to OTLP) as a plain stderr line
+  // every start, outside the one-JSON-line-per-entry log; the README says it instead.
+  const noDeprecation = process.noDeprecation;
+  process.noDeprecation = true;
+  let exporter: InstanceType<typeof MetricExporter>;
+  try {
+    exporter = new MetricExporter({ projectId, ...(endpoint ? { apiEndpoint: endpoint } : {}) });
+  } finally {
+    process.noDeprecation = noDeprecation;
+  }
   return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: CLOUD_MONITORING_EXPORT_INTERVAL_MS });
 }
