@@ -5,6 +5,7 @@ import { SecretLoadError } from './adapters/secret-manager/secret-manager-secret
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withSecrets } from './config/secrets.js';
 import { createLogger, errorFields, type Logger } from './observability/logger.js';
+import { MetricsStartError, startMetrics } from './observability/metrics.js';
 import { join } from 'node:path';
 import { openDatabase, type Database } from './adapters/postgres/database.js';
 
@@ -18,8 +19,11 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   try {
     config = loadConfig(await withSecrets(env));
     logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE }, ...(config.PROJECT_ID ? { projectId: config.PROJECT_ID } : {}) });
+    const metrics = await startMetrics(config, logger).catch((error: unknown) => {
+      throw error instanceof MetricsStartError ? new StartupError([error.message]) : error;
+    });
     const database = await openRoleDatabase(config, logger);
-    runtime = buildRole(config, { logger, ...(database ? { database } : {}) });
+    runtime = buildRole(config, { logger, metrics, ...(database ? { database } : {}) });
     await runtime.prepare();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError || error instanceof SecretLoadError) {
@@ -114,6 +118,7 @@ function startupWarnings(config: Config, runtime: RoleRuntime): string[] {
 
 function urlsOf(config: Config, base: string): Record<string, string> {
   const urls: Record<string, string> = { health: `${base}/healthz` };
+  if (config.METRICS_EXPORTER === 'prometheus') urls.metrics = `${base.replace(/:\d+$/, '')}:${config.METRICS_PORT}/metrics`;
   if (config.ROLE === 'listener' || config.ROLE === 'all') {
     urls.whatsappWebhook = `${base}/webhooks/whatsapp`;
     urls.apiWebhook = `${base}/webhooks/api`;

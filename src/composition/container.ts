@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
+import { NO_METRICS, type Metrics } from '../observability/metrics.js';
 import type { Database } from '../adapters/postgres/database.js';
 import type { CertificateSource } from '../http/auth/push-oidc.js';
 import { adaptersModule } from './adapters-module.js';
@@ -17,6 +18,8 @@ export interface ContainerOptions {
   database?: Database;
   /** Google's OIDC signing keys are fetched from Google unless given here (tests sign with a local key). */
   pushCertificates?: CertificateSource;
+  /** The started exporter (`startMetrics`); without it nothing is recorded. The role closes it on stop. */
+  metrics?: Metrics;
 }
 
 /** The composition root: config and logger, the configured adapters, the use cases. */
@@ -26,6 +29,7 @@ export function buildContainer(config: Config, options: ContainerOptions): Conta
     new ContainerModule(({ bind }) => {
       bind(TOKENS.Config).toConstantValue(config);
       bind(TOKENS.Logger).toConstantValue(options.logger);
+      bind(TOKENS.Metrics).toConstantValue(options.metrics ?? NO_METRICS);
     }),
     adaptersModule(config, options.logger, options.database, options.pushCertificates),
     useCasesModule,

@@ -36,6 +36,7 @@ import type { Readiness } from '../http/health.js';
 import { listenerRoutes } from '../http/listener-routes.js';
 import { logInbound, workerRoutes } from '../http/worker-routes.js';
 import { errorFields, type Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import { buildContainer, type ContainerOptions } from './container.js';
 import { describeAdapters, type AdapterReport } from './describe-adapters.js';
 import { retentionSweep } from './retention-sweep.js';
@@ -83,6 +84,7 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
         apiAccountId: API_ACCOUNT_ID,
         clock,
         logger,
+        metrics: container.get<Metrics>(TOKENS.Metrics),
       }),
     );
   }
@@ -146,6 +148,8 @@ export function buildRole(config: Config, options: ContainerOptions): RoleRuntim
       await closeIfPossible(bus);
       await closeIfPossible(container.get(TOKENS.ChatStore));
       await database?.close();
+      // Last: the final export counts what the drained work recorded.
+      await container.get<Metrics>(TOKENS.Metrics).close();
     },
   };
 }

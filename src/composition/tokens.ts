@@ -3,6 +3,7 @@ export const TOKENS = {
   Config: Symbol.for('Config'),
   Logger: Symbol.for('Logger'),
   Clock: Symbol.for('Clock'),
+  Metrics: Symbol.for('Metrics'),
   MessageBus: Symbol.for('MessageBus'),
   PubSub: Symbol.for('PubSub'),
   ChatStore: Symbol.for('ChatStore'),

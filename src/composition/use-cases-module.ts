@@ -24,6 +24,8 @@ import type { CompletionModel } from '../domain/ports/completion-model.js';
 import type { DeadLetterStore } from '../domain/ports/dead-letter-store.js';
 import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
+import type { Metrics } from '../observability/metrics.js';
+import { MeteredCompletionModel } from '../observability/metered-completion-model.js';
 import { TOKENS } from './tokens.js';
 
 /** Rows one retention statement deletes: a few milliseconds of locks, so ingestion never waits long. */
@@ -86,7 +88,10 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
         policy: ReplyPolicy,
         tokens: TokenCounter,
         transcriber: Transcriber,
-      ) => new ReplyToMessage(store, model, channel, bus, clock, policy, tokens, transcriber),
+        metrics: Metrics,
+      ) =>
+        // The model is wrapped only when metrics are on: the off path calls it directly.
+        new ReplyToMessage(store, metrics.enabled ? new MeteredCompletionModel(model, metrics) : model, channel, bus, clock, policy, tokens, transcriber, metrics),
       [
         TOKENS.ChatStore,
         TOKENS.CompletionModel,
@@ -96,6 +101,7 @@ export const useCasesModule = new ContainerModule(({ bind }) => {
         TOKENS.ReplyPolicy,
         TOKENS.TokenCounter,
         TOKENS.Transcriber,
+        TOKENS.Metrics,
       ],
     )
     .inSingletonScope();

@@ -135,6 +135,13 @@ const schema = z.object({
   ANALYTICS_RETENTION_DAYS: retentionDays(400),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: secret(12),
+  /** OpenTelemetry metrics: off, to Cloud Monitoring, or Prometheus text on METRICS_PORT (bound to HOST). */
+  METRICS_EXPORTER: z.enum(['none', 'gcp', 'prometheus']).default('none'),
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number 1–65535' }).int('must be a port number 1–65535').min(1, 'must be a port number 1–65535').max(65535, 'must be a port number 1–65535').default(9464),
+  /** Set by Cloud Run: the service name metrics are filed under (default vocoeng-<role>). */
+  K_SERVICE: optionalText,
+  /** `host:port` of the Cloud Monitoring API (HTTPS); a local double in tests, unset in production. */
+  CLOUD_MONITORING_ENDPOINT: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -236,7 +243,18 @@ function crossFieldProblems(config: Config): string[] {
   if (config.SECRET_MANAGER_SECRETS && !config.PROJECT_ID) problems.push('PROJECT_ID: required with SECRET_MANAGER_SECRETS (secrets are read from that project)');
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: required with ADMIN_EMAIL');
   problems.push(...pushAuthProblems(config));
+  problems.push(...metricsProblems(config));
   return problems;
+}
+
+/** The Prometheus endpoint needs a port of its own; Cloud Monitoring needs the project to write to. */
+function metricsProblems(config: Config): string[] {
+  if (config.METRICS_EXPORTER === 'prometheus' && Number(config.METRICS_PORT) === Number(config.PORT ?? 8080)) {
+    return [`METRICS_PORT: must differ from PORT (both ${config.PORT ?? 8080}); the Prometheus endpoint is a server of its own`];
+  }
+  // Other roles already report a missing PROJECT_ID on their own line.
+  if (config.METRICS_EXPORTER === 'gcp' && config.ROLE === 'all' && !config.PROJECT_ID) return ['PROJECT_ID: required with METRICS_EXPORTER=gcp (the Cloud Monitoring project metrics are written to)'];
+  return [];
 }
 
 /**

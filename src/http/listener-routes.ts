@@ -10,6 +10,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
 import type { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
 import type { Logger } from '../observability/logger.js';
+import type { Metrics, WebhookOutcome } from '../observability/metrics.js';
 import { errorBody, errorResponse } from './errors.js';
 
 export const MAX_NOTIFICATION_BYTES = 3 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface ListenerDeps {
   apiAccountId: string;
   clock: Clock;
   logger: Logger;
+  /** Counts each webhook POST by channel and outcome; absent or disabled, no middleware is installed. */
+  metrics?: Metrics;
 }
 
 // Strict: a field the inbound schema does not know is refused, so a body of another kind (one of
@@ -44,6 +47,15 @@ const tooLarge = (c: Context, limit: number) => c.json(errorBody('payload_too_la
 /** Inbound webhooks: verify over the raw bytes, parse, publish, answer. No AI, no database. */
 export function listenerRoutes(deps: ListenerDeps): Hono {
   const app = new Hono();
+  const { metrics } = deps;
+  if (metrics?.enabled) {
+    for (const channel of ['whatsapp', 'api'] as const) {
+      app.post(`/webhooks/${channel}`, async (c, next) => {
+        await next();
+        metrics.webhookHandled(channel, webhookOutcomeOf(c.res.status));
+      });
+    }
+  }
 
   app.get('/webhooks/whatsapp', (c) => {
     if (!deps.whatsapp) return c.json(errorBody('channel_not_configured', 'WhatsApp is not configured'), 503);
@@ -114,6 +126,14 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
   });
 
   return app;
+}
+
+/** The answer Meta or the client got, folded into a handful of outcomes. */
+function webhookOutcomeOf(status: number): WebhookOutcome {
+  if (status >= 200 && status < 300) return 'accepted';
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 503) return 'unavailable';
+  return status >= 400 && status < 500 ? 'invalid' : 'error';
 }
 
 function stripUndefined<T extends object>(value: T): T {

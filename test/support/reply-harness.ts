@@ -10,6 +10,7 @@ import { aMessage } from './builders.js';
 import { FixedClock } from './fixed-clock.js';
 import { RecordingReplyChannel } from './recording-reply-channel.js';
 import { ScriptedTranscriber } from './scripted-transcriber.js';
+import type { ReplyFact } from '../../src/domain/ports/reply-metrics.js';
 
 export const TEST_POLICY: ReplyPolicy = {
   systemPrompt: 'SYSTEM: you are the test assistant',
@@ -50,7 +51,9 @@ export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
     interactions.push(event);
   });
   const fullPolicy = { ...TEST_POLICY, ...policy };
-  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, testTokens(), transcriber);
+  const replyFacts: ReplyFact[] = [];
+  const metrics = { replyRecorded: (fact: ReplyFact) => replyFacts.push(fact) };
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, testTokens(), transcriber, metrics);
 
   return {
     store,
@@ -62,6 +65,8 @@ export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
     policy: fullPolicy,
     useCase,
     interactions,
+    /** What the use case reported to its ReplyMetrics. */
+    replyFacts,
     /** A message received now (by the harness clock), in a fresh conversation unless one is given. */
     message(overrides: Parameters<typeof aMessage>[0] = {}): InboundMessage {
       return aMessage({ receivedAt: clock.now(), sentAt: clock.now() - 500, ...overrides });

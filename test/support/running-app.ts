@@ -6,6 +6,7 @@ import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { startMetrics } from '../../src/observability/metrics.js';
 
 export interface RunningApp {
   baseUrl: string;
@@ -32,7 +33,8 @@ export async function startApp(env: Record<string, string | undefined>): Promise
   });
   const config = loadConfig({ PORT: '0', ...env });
   const logger = createLogger({ level: 'info', stream, labels: { role: config.ROLE } });
-  const runtime = buildRole(config, { logger });
+  // As server.ts does: METRICS_EXPORTER in `env` starts the exporter, which the role closes on stop.
+  const runtime = buildRole(config, { logger, metrics: await startMetrics(config, logger) });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });

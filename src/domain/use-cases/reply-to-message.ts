@@ -14,6 +14,7 @@ import { checkLimits, spendCapped, type OverLimit } from './reply-limits.js';
 import { awaitedEarlier, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
+import { NO_REPLY_METRICS, type ReplyMetrics } from '../ports/reply-metrics.js';
 
 import { interactionOf, reasonOf } from './interaction-of.js';
 import { LeaseBudget } from './lease-budget.js';
@@ -42,6 +43,7 @@ export class ReplyToMessage {
     private readonly policy: ReplyPolicy,
     tokens: TokenCounter,
     transcriber: Transcriber,
+    private readonly metrics: ReplyMetrics = NO_REPLY_METRICS,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
     this.composer = new ComposeReply(store, model, tokens, clock, policy);
@@ -247,7 +249,11 @@ export class ReplyToMessage {
 
   private async record(record: MessageRecord): Promise<MessageRecord> {
     await this.bus.publish('interactions', [{ event: interactionOf(record), orderingKey: record.message.conversationId }]);
-    return this.write(record, { recorded: true });
+    const recorded = await this.write(record, { recorded: true });
+    // Counted once the record says so: a store failure before it leaves the count to the redelivery.
+    const { reply } = record;
+    this.metrics.replyRecorded({ channel: record.message.channel, outcome: record.state, ...(reply ? { latencyMs: reply.latencyMs } : {}) });
+    return recorded;
   }
 
   /** No model call over a limit: the polite reply once per window, silence after that. */
