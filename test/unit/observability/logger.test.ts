@@ -23,14 +23,27 @@ function capturedLogger(options: { projectId?: string; labels?: Record<string, s
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 describe('createLogger', () => {
-  it('writes one JSON object per line with severity, message, time, labels and fields', () => {
+  it('writes one JSON object per line with severity, message, timestamp, labels and fields', () => {
     const { logger, lines } = capturedLogger({ labels: { role: 'worker' } });
+    const before = Date.now();
 
     logger.warn('reply unsent', { messageId: 'm-1' });
 
+    // Cloud Logging's structured format as @google-cloud/logging-winston writes it for stdout.
     expect(lines).toEqual([
-      { severity: 'WARNING', message: 'reply unsent', time: expect.any(String), 'logging.googleapis.com/labels': { role: 'worker' }, messageId: 'm-1' },
+      {
+        severity: 'WARNING',
+        message: 'reply unsent',
+        timestamp: { seconds: expect.any(Number), nanos: expect.any(Number) },
+        'logging.googleapis.com/labels': { role: 'worker' },
+        'logging.googleapis.com/insertId': expect.any(String),
+        logName: 'projects/local/logs/vocoeng',
+        messageId: 'm-1',
+      },
     ]);
+    const { seconds, nanos } = lines[0]!.timestamp as { seconds: number; nanos: number };
+    expect(seconds * 1000 + nanos / 1e6).toBeGreaterThanOrEqual(before - 1);
+    expect(seconds * 1000 + nanos / 1e6).toBeLessThanOrEqual(Date.now() + 1);
   });
 
   it('adds the trace with the project id, the span and the sampled flag when logging inside a trace', () => {
@@ -171,13 +184,14 @@ describe('traceRequests + requestLog', () => {
   });
 
   it('logs an unexpected error of the request in the request trace', async () => {
-    const { app, lineOf } = tracedApp();
+    const { app, lines, lineOf } = tracedApp();
     const traceId = hex(16);
 
     const res = await app.request('/boom', { headers: { traceparent: `00-${traceId}-${hex(8)}-01` } });
 
     expect(res.status).toBe(500);
-    expect(lineOf('unexpected error')).toMatchObject({ severity: 'ERROR', [TRACE]: `projects/demo-project/traces/${traceId}` });
+    // The stack follows the message on the entry of an error (Error Reporting reads it there).
+    expect(lines.find((line) => String(line.message).startsWith('unexpected error TypeError: unexpected\n'))).toMatchObject({ severity: 'ERROR', [TRACE]: `projects/demo-project/traces/${traceId}` });
     expect(lineOf('GET /boom 500')).toMatchObject({ [TRACE]: `projects/demo-project/traces/${traceId}` });
   });
 
