@@ -24,7 +24,14 @@ const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):\d+\)?$/;
  */
 export function callerLocation(): ReportLocation | undefined {
   const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, callerLocation);
+  // winston's own frames come first; the default limit of 10 frames might not reach the caller.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  try {
+    Error.captureStackTrace(holder, callerLocation);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
   for (const frame of holder.stack?.split('\n').slice(1) ?? []) {
     const match = FRAME.exec(frame);
     if (!match || MACHINERY.test(match[2]!)) continue;
