@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/http/create-app.js';
@@ -115,6 +115,27 @@ function tracedApp() {
   const lineOf = (message: string) => lines.find((line) => line.message === message);
   return { app, lines, lineOf };
 }
+
+describe('createLogger with a slow stream', () => {
+  it('stamps each line with the trace of its caller while the stream is still busy with earlier lines', async () => {
+    const lines: Line[] = [];
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+        setTimeout(callback, 5);
+      },
+    });
+    const logger = createLogger({ level: 'info', stream, projectId: 'p' });
+    const traces = Array.from({ length: 10 }, () => newTrace());
+
+    for (const [i, trace] of traces.entries()) runWithTrace(trace, () => logger.info('step', { i }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(lines.map((line) => line.i)).toEqual(traces.map((_, i) => i));
+    for (const line of lines) expect(line[TRACE]).toBe(`projects/p/traces/${traces[line.i as number]!.traceId}`);
+  });
+});
 
 describe('traceRequests + requestLog', () => {
   it('puts the access log line and the logs of the handler in the trace of traceparent', async () => {
