@@ -4,6 +4,7 @@ import { StartupError } from './composition/adapters-module.js';
 import { SecretLoadError } from './adapters/secret-manager/secret-manager-secret-store.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withSecrets } from './config/secrets.js';
+import { serviceContextOf } from './config/service-context.js';
 import { createLogger, errorFields, type Logger } from './observability/logger.js';
 import { MetricsStartError, startMetrics } from './observability/metrics.js';
 import { join } from 'node:path';
@@ -18,7 +19,12 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   let logger: Logger;
   try {
     config = loadConfig(await withSecrets(env));
-    logger = createLogger({ level: config.LOG_LEVEL, labels: { role: config.ROLE }, ...(config.PROJECT_ID ? { projectId: config.PROJECT_ID } : {}) });
+    logger = createLogger({
+      level: config.LOG_LEVEL,
+      labels: { role: config.ROLE },
+      serviceContext: serviceContextOf(env),
+      ...(config.PROJECT_ID ? { projectId: config.PROJECT_ID } : {}),
+    });
     const metrics = await startMetrics(config, logger).catch((error: unknown) => {
       throw error instanceof MetricsStartError ? new StartupError([error.message]) : error;
     });
@@ -27,7 +33,11 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
     await runtime.prepare();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError || error instanceof SecretLoadError) {
-      process.stderr.write(`${error instanceof SecretLoadError ? `Cannot read secrets: ${error.message}` : error.message}\n`);
+      const problem = error instanceof SecretLoadError ? `Cannot read secrets: ${error.message}` : error.message;
+      process.stderr.write(`${problem}\n`);
+      // The same words as an error entry on stdout: on Cloud Run, Error Reporting and the
+      // revision's logs say why it did not start. Problems name settings, never their values.
+      createLogger({ level: 'error', serviceContext: serviceContextOf(env) }).error(problem);
       process.exit(1);
     }
     throw error;

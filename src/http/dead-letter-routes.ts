@@ -33,7 +33,8 @@ export function deadLetterPushRoutes(deps: DeadLetterRouteDeps): Hono {
       ({ messageId, event, attributes, orderingKey }) =>
         scope(async () => {
           const { letter, created } = await deps.deadLetters.add(deadLetterOf(event, { messageId, attributes, orderingKey }, deps.clock.now()));
-          deps.logger.log(created ? 'warn' : 'info', created ? 'dead letter stored' : 'dead letter already stored', {
+          // A dead letter is a message nobody answered: an error (an Error Reporting event), once.
+          deps.logger.log(created ? 'error' : 'info', created ? 'dead letter stored' : 'dead letter already stored', {
             deadLetterId: letter.id,
             topic: letter.topic,
             messageId,

@@ -1,40 +1,44 @@
 import winston from 'winston';
+import { serviceContextOf, type ServiceContext } from '../config/service-context.js';
+import { ERROR_EVENT, cloudLoggingTransport, type ErrorEventMark } from './cloud-logging-transport.js';
+import { callerLocation } from './error-event.js';
 import { currentTrace } from './trace-context.js';
 
 export type Logger = winston.Logger;
 
-const SEVERITY: Record<string, string> = { error: 'ERROR', warn: 'WARNING', info: 'INFO', debug: 'DEBUG' };
-
 export const TRACE_KEY = 'logging.googleapis.com/trace';
 export const SPAN_ID_KEY = 'logging.googleapis.com/spanId';
 export const TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
-export const LABELS_KEY = 'logging.googleapis.com/labels';
 
 /**
- * One JSON object per line in Cloud Logging's structured format (`severity`, `message`, `time`,
- * the trace of the work in progress, plus fields). Callers pass ids and counts, never message
- * text, phone numbers or secrets.
+ * Adds what only the moment of the call knows: the trace of the work in progress and, for an
+ * error, where it was logged. Formats run synchronously inside `logger.log` and the transport
+ * acknowledges each write at once, so `currentTrace()` and the stack are the caller's (tested
+ * with a slow sink). Callers pass ids and counts, never message text, phone numbers or secrets.
  */
-const cloudLoggingJson = (projectId: string) =>
+const atTheCall = (projectId: string) =>
   winston.format((info) => {
-    const { level, message, ...fields } = info;
-    const entry = info as Record<string | symbol, unknown>;
-    for (const key of Object.keys(entry)) delete entry[key];
-    Object.assign(entry, { severity: SEVERITY[level] ?? 'DEFAULT', message, time: new Date().toISOString(), ...traceFields(projectId), ...fields });
+    const trace = currentTrace();
+    if (trace) {
+      info[TRACE_KEY] = `projects/${projectId}/traces/${trace.traceId}`;
+      info[SPAN_ID_KEY] = trace.spanId;
+      info[TRACE_SAMPLED_KEY] = trace.sampled;
+    }
+    if (info.level === 'error') {
+      const mark: ErrorEventMark = {};
+      if (typeof info.stack !== 'string') {
+        const location = callerLocation();
+        if (location) mark.reportLocation = location;
+      }
+      (info as Record<symbol, unknown>)[ERROR_EVENT] = mark;
+    } else if (info.stack !== undefined) {
+      // The transport would append a `stack` to the message, and Error Reporting reports any
+      // entry with a stack in its message: a warning keeps its stack in a field of its own.
+      info.errorStack = info.stack;
+      delete info.stack;
+    }
     return info;
   })();
-
-// Formats run synchronously inside `logger.log`: winston's transports acknowledge each write at
-// once, so the logger never defers one, and `currentTrace()` is the caller's (tested with a slow sink).
-function traceFields(projectId: string): Record<string, unknown> {
-  const trace = currentTrace();
-  if (!trace) return {};
-  return {
-    [TRACE_KEY]: `projects/${projectId}/traces/${trace.traceId}`,
-    [SPAN_ID_KEY]: trace.spanId,
-    [TRACE_SAMPLED_KEY]: trace.sampled,
-  };
-}
 
 export interface LoggerOptions {
   level: string;
@@ -43,23 +47,33 @@ export interface LoggerOptions {
   labels?: Record<string, string>;
   /** The project in `logging.googleapis.com/trace`; `local` when absent. */
   projectId?: string;
+  /** Error Reporting's service and version of error entries; `vocoeng` and the package version when absent. */
+  serviceContext?: ServiceContext;
 }
 
+/** One JSON line per entry on stdout, in Cloud Logging's structured format (see cloud-logging-transport.ts). */
 export function createLogger(options: LoggerOptions): Logger {
-  const transport = options.stream
-    ? new winston.transports.Stream({ stream: options.stream })
-    : new winston.transports.Console();
+  const projectId = options.projectId ?? 'local';
   return winston.createLogger({
     level: options.level,
-    format: winston.format.combine(cloudLoggingJson(options.projectId ?? 'local'), winston.format.json()),
-    defaultMeta: options.labels ? { [LABELS_KEY]: options.labels } : undefined,
-    transports: [transport],
+    format: atTheCall(projectId),
+    transports: [
+      cloudLoggingTransport({
+        stream: options.stream ?? process.stdout,
+        projectId,
+        serviceContext: options.serviceContext ?? serviceContextOf({}),
+        ...(options.labels ? { labels: options.labels } : {}),
+      }),
+    ],
   });
 }
 
-/** Turns an unknown error into loggable fields (stack for unexpected errors only). */
+/**
+ * Turns an unknown error into loggable fields. The `stack` goes into the message of an error
+ * entry (where Error Reporting reads it) and into `errorStack` of any other entry.
+ */
 export function errorFields(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
   const code = 'code' in error ? (error as { code: unknown }).code : undefined;
-  return { error: error.message, errorName: error.name, ...(code !== undefined ? { errorCode: code } : {}), stack_trace: error.stack };
+  return { error: error.message, errorName: error.name, ...(code !== undefined ? { errorCode: code } : {}), stack: error.stack };
 }

@@ -70,8 +70,18 @@ describe('POST /internal/pubsub/dead-letters', () => {
         replays: 0,
       },
     ]);
+    // A message that was never answered: an Error Reporting event, though no exception is at hand.
     expect(api.logs().filter((l) => l.message === 'dead letter stored')).toEqual([
-      expect.objectContaining({ severity: 'WARNING', deadLetterId: items[0]!.id, topic: 'inbound', conversationId: message.conversationId, deliveryAttempts: 5 }),
+      expect.objectContaining({
+        severity: 'ERROR',
+        '@type': 'type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent',
+        serviceContext: { service: expect.any(String), version: expect.any(String) },
+        context: { reportLocation: expect.objectContaining({ filePath: expect.stringContaining('dead-letter-routes') }) },
+        deadLetterId: items[0]!.id,
+        topic: 'inbound',
+        conversationId: message.conversationId,
+        deliveryAttempts: 5,
+      }),
     ]);
     expect(api.logs().filter((l) => l.message === 'dead letter already stored')).toHaveLength(3);
     expect(api.logText()).not.toContain('zweimal');

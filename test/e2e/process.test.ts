@@ -127,13 +127,31 @@ describe('main.js (the built process)', () => {
 
     expect(exit.code).not.toBe(0);
     expect(exit.code).not.toBeNull();
-    expect(child.stdout).toBe('');
+    // Nothing on stdout but the same message as one error entry (for Cloud Logging / Error Reporting).
+    expect(child.stdout.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: unknown }).message)).toEqual([child.stderr.trimEnd()]);
     expect(child.stderr).toMatch(/^Invalid configuration:\n/);
     for (const variable of ['PORT', 'API_WEBHOOK_SECRET']) {
       expect(child.stderr, `the message names ${variable}`).toMatch(new RegExp(`^  - ${variable}\\b.*$`, 'm'));
     }
     expect(child.stderr).not.toMatch(/^\s+at /m);
     expect(child.stderr).not.toContain('nope');
+  });
+
+  it('reports a bad configuration as one Error Reporting entry on stdout, under the Cloud Run service and revision', async () => {
+    const child = startMain({ ROLE: 'worker', PORT: 'abc', K_SERVICE: 'vocoeng-worker', K_REVISION: 'vocoeng-worker-00007-abc' });
+
+    const exit = await child.waitForExit(10_000);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(child.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        severity: 'ERROR',
+        '@type': 'type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent',
+        serviceContext: { service: 'vocoeng-worker', version: 'vocoeng-worker-00007-abc' },
+        message: expect.stringMatching(/^Invalid configuration:\n {2}- PORT: /),
+        context: { reportLocation: expect.objectContaining({ filePath: expect.stringMatching(/server\.js$/), lineNumber: expect.any(Number) }) },
+      }),
+    ]);
   });
 
   it('lists the missing settings of the role together with the malformed values when both are wrong', async () => {

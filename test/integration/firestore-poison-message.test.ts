@@ -35,7 +35,7 @@ describe('Worker POST /pubsub/push on Firestore', () => {
     expect(h.model.calls).toBe(0);
     expect(h.channel.attempts).toEqual([]);
     expect(h.logs()).toContainEqual(
-      expect.objectContaining({ severity: 'ERROR', message: 'pubsub message failed permanently; acknowledged', messageId, errorCode: 'chat_store_rejected' }),
+      expect.objectContaining({ severity: 'ERROR', message: expect.stringMatching(/^pubsub message failed permanently; acknowledged ChatStoreRejectedError: .*\n {4}at /), messageId, errorCode: 'chat_store_rejected' }),
     );
     expect(h.logs().some((entry) => entry.message === 'pubsub message nacked for redelivery')).toBe(false);
   });

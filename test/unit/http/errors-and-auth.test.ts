@@ -46,7 +46,8 @@ describe('errorResponse', () => {
     const text = await res.text();
     expect(JSON.parse(text)).toEqual({ error: { code: 'internal', message: 'internal error' } });
     expect(text).not.toContain('secret internals');
-    expect(lines).toContainEqual(expect.objectContaining({ severity: 'ERROR', stack_trace: expect.stringContaining('TypeError') }));
+    // The stack follows the message of the error entry, where Error Reporting reads it.
+    expect(lines).toContainEqual(expect.objectContaining({ severity: 'ERROR', message: expect.stringMatching(/^unexpected error TypeError: secret internals at \/srv\/app\.js\n {4}at /) }));
   });
 });
 

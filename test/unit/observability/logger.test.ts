@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/http/create-app.js';
@@ -23,14 +23,27 @@ function capturedLogger(options: { projectId?: string; labels?: Record<string, s
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 describe('createLogger', () => {
-  it('writes one JSON object per line with severity, message, time, labels and fields', () => {
+  it('writes one JSON object per line with severity, message, timestamp, labels and fields', () => {
     const { logger, lines } = capturedLogger({ labels: { role: 'worker' } });
+    const before = Date.now();
 
     logger.warn('reply unsent', { messageId: 'm-1' });
 
+    // Cloud Logging's structured format as @google-cloud/logging-winston writes it for stdout.
     expect(lines).toEqual([
-      { severity: 'WARNING', message: 'reply unsent', time: expect.any(String), 'logging.googleapis.com/labels': { role: 'worker' }, messageId: 'm-1' },
+      {
+        severity: 'WARNING',
+        message: 'reply unsent',
+        timestamp: { seconds: expect.any(Number), nanos: expect.any(Number) },
+        'logging.googleapis.com/labels': { role: 'worker' },
+        'logging.googleapis.com/insertId': expect.any(String),
+        logName: 'projects/local/logs/vocoeng',
+        messageId: 'm-1',
+      },
     ]);
+    const { seconds, nanos } = lines[0]!.timestamp as { seconds: number; nanos: number };
+    expect(seconds * 1000 + nanos / 1e6).toBeGreaterThanOrEqual(before - 1);
+    expect(seconds * 1000 + nanos / 1e6).toBeLessThanOrEqual(Date.now() + 1);
   });
 
   it('adds the trace with the project id, the span and the sampled flag when logging inside a trace', () => {
@@ -103,6 +116,27 @@ function tracedApp() {
   return { app, lines, lineOf };
 }
 
+describe('createLogger with a slow stream', () => {
+  it('stamps each line with the trace of its caller while the stream is still busy with earlier lines', async () => {
+    const lines: Line[] = [];
+    const stream = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+        setTimeout(callback, 5);
+      },
+    });
+    const logger = createLogger({ level: 'info', stream, projectId: 'p' });
+    const traces = Array.from({ length: 10 }, () => newTrace());
+
+    for (const [i, trace] of traces.entries()) runWithTrace(trace, () => logger.info('step', { i }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(lines.map((line) => line.i)).toEqual(traces.map((_, i) => i));
+    for (const line of lines) expect(line[TRACE]).toBe(`projects/p/traces/${traces[line.i as number]!.traceId}`);
+  });
+});
+
 describe('traceRequests + requestLog', () => {
   it('puts the access log line and the logs of the handler in the trace of traceparent', async () => {
     const { app, lineOf } = tracedApp();
@@ -171,13 +205,14 @@ describe('traceRequests + requestLog', () => {
   });
 
   it('logs an unexpected error of the request in the request trace', async () => {
-    const { app, lineOf } = tracedApp();
+    const { app, lines, lineOf } = tracedApp();
     const traceId = hex(16);
 
     const res = await app.request('/boom', { headers: { traceparent: `00-${traceId}-${hex(8)}-01` } });
 
     expect(res.status).toBe(500);
-    expect(lineOf('unexpected error')).toMatchObject({ severity: 'ERROR', [TRACE]: `projects/demo-project/traces/${traceId}` });
+    // The stack follows the message on the entry of an error (Error Reporting reads it there).
+    expect(lines.find((line) => String(line.message).startsWith('unexpected error TypeError: unexpected\n'))).toMatchObject({ severity: 'ERROR', [TRACE]: `projects/demo-project/traces/${traceId}` });
     expect(lineOf('GET /boom 500')).toMatchObject({ [TRACE]: `projects/demo-project/traces/${traceId}` });
   });
 

@@ -317,6 +317,14 @@ describe('OpenAiCompletionModel', () => {
       const logs = lines.join('');
       expect(logs).toContain('model call failed, retrying');
       expect(logs).toContain('model circuit open');
+      // An open circuit is no exception, yet an Error Reporting event (the ReportedErrorEvent shape).
+      const circuit = logs.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => String(line.message).startsWith('model circuit open'));
+      expect(circuit).toMatchObject({
+        severity: 'ERROR',
+        '@type': 'type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent',
+        serviceContext: { service: expect.any(String), version: expect.any(String) },
+        context: { reportLocation: expect.objectContaining({ filePath: expect.stringContaining('openai-completion-model.ts') }) },
+      });
       for (const text of [rejected.message, unavailable.message, logs]) {
         expect(text).not.toContain('Porto');
         expect(text).not.toContain(req.systemPrompt);

@@ -202,6 +202,12 @@ describe('WhatsAppGraphReplyChannel', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toContain('WHATSAPP_ACCESS_TOKEN');
     expect(errors[0]).toMatchObject({ phoneNumberId: message.accountId, fbtraceId: expect.stringMatching(/^A/) });
+    // No exception is thrown for it, yet Error Reporting must show it: the ReportedErrorEvent shape.
+    expect(errors[0]).toMatchObject({
+      '@type': 'type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent',
+      serviceContext: { service: expect.any(String), version: expect.any(String) },
+      context: { reportLocation: expect.objectContaining({ filePath: expect.stringContaining('whatsapp-reply-channel.ts'), lineNumber: expect.any(Number) }) },
+    });
     for (const secret of [revoked, double.accessToken, message.participant.id, 'Your parcel is on its way.']) expect(log.text()).not.toContain(secret);
   });
 
