@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AdminEmailTakenError, normalizeEmail, type ActiveSession, type AdminCredentials, type AdminSession, type AdminUser, type NewAdminUser } from '../../domain/model/admin.js';
 import { reserve, type LoginReservation, type ThrottleKey, type ThrottleState } from '../../domain/model/login-throttle.js';
-import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../domain/ports/admin-directory.js';
+import type { AdminDirectory } from '../../domain/ports/admin-directory.js';
+import { LOGIN_ATTEMPT_RETENTION_MS } from '../../domain/ports/login-attempts.js';
 
 /** Admin users, sessions and sign-in throttles in process memory; every read returns a copy. */
 export class InMemoryAdminDirectory implements AdminDirectory {

@@ -4,7 +4,10 @@ import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import { userKeyFor } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
-import type { ApplyStatusResult, ChatStore, ParticipantRef, SpendReservation } from '../../domain/ports/chat-store.js';
+import type { ChatStore } from '../../domain/ports/chat-store.js';
+import type { ParticipantRef } from '../../domain/ports/conversation-archive.js';
+import type { ApplyStatusResult } from '../../domain/ports/message-log.js';
+import type { SpendReservation } from '../../domain/ports/spend-ledger.js';
 
 /**
  * The chat store in process memory. Reads and writes copy, so callers never share state with the

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from '../../domain/model/analytics.js';
 import type { DeadLetter, NewDeadLetter } from '../../domain/model/dead-letter.js';
 import { userKeyFor } from '../../domain/model/ids.js';
-import type { ParticipantRef } from '../../domain/ports/chat-store.js';
+import type { ParticipantRef } from '../../domain/ports/conversation-archive.js';
 import type { DeadLetterQuery, DeadLetterStore } from '../../domain/ports/dead-letter-store.js';
 import { compareIds } from '../analytics-store-support.js';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor } from '../dead-letter-cursor.js';

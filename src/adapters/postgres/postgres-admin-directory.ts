@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/postgresql';
 import { AdminEmailTakenError, normalizeEmail, type ActiveSession, type AdminCredentials, type AdminSession, type AdminUser, type NewAdminUser } from '../../domain/model/admin.js';
-import { LOGIN_ATTEMPT_RETENTION_MS, type AdminDirectory } from '../../domain/ports/admin-directory.js';
+import type { AdminDirectory } from '../../domain/ports/admin-directory.js';
+import { LOGIN_ATTEMPT_RETENTION_MS } from '../../domain/ports/login-attempts.js';
 import { entityManager } from './database.js';
 import { AdminSession as SessionRow, AdminUser as UserRow } from './entities.js';
 import { reserve, type LoginReservation, type ThrottleKey } from '../../domain/model/login-throttle.js';

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Page } from '../../domain/model/analytics.js';
 import type { DeadLetter, DeadLetterPayload, NewDeadLetter } from '../../domain/model/dead-letter.js';
 import { userKeyFor } from '../../domain/model/ids.js';
-import type { ParticipantRef } from '../../domain/ports/chat-store.js';
+import type { ParticipantRef } from '../../domain/ports/conversation-archive.js';
 import type { DeadLetterQuery, DeadLetterStore } from '../../domain/ports/dead-letter-store.js';
 import { decodeDeadLetterCursor, encodeDeadLetterCursor, UUID } from '../dead-letter-cursor.js';
 import { entityManager } from './database.js';

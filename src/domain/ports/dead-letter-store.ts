@@ -1,6 +1,6 @@
 import type { Page } from '../model/analytics.js';
 import type { DeadLetter, NewDeadLetter } from '../model/dead-letter.js';
-import type { ParticipantRef } from './chat-store.js';
+import type { ParticipantRef } from './conversation-archive.js';
 
 export interface DeadLetterQuery {
   /** At most this many (1–100). */

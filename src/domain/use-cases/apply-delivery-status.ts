@@ -2,7 +2,8 @@ import type { DeliveryStatus } from '../model/delivery-status.js';
 import { userKeyFor } from '../model/ids.js';
 import type { InteractionEvent, StatusInteraction } from '../model/interaction.js';
 import type { MessageRecord } from '../model/message-record.js';
-import type { ApplyStatusResult, ChatStore } from '../ports/chat-store.js';
+import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
+import type { ApplyStatusResult, MessageLog } from '../ports/message-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { BusMessage, MessageBus } from '../ports/message-bus.js';
 import type { ReplyChannel } from '../ports/reply-channel.js';
@@ -26,7 +27,7 @@ export class ApplyDeliveryStatus {
   private readonly windowTemplate: WindowTemplateAfterFailure;
 
   constructor(
-    private readonly store: ChatStore,
+    private readonly store: MessageLog & ChannelSettingsStore,
     private readonly bus: MessageBus,
     channel: ReplyChannel,
     private readonly clock: Clock,

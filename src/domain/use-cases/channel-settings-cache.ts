@@ -1,5 +1,5 @@
 import type { ChannelSettings } from '../model/channel-settings.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
 import type { Clock } from '../ports/clock.js';
 
 /** Channel settings read from the chat store and kept briefly (admins' edits show within `ttlMs`). */
@@ -7,7 +7,7 @@ export class ChannelSettingsCache {
   private readonly entries = new Map<string, { at: number; settings: Promise<ChannelSettings | null> }>();
 
   constructor(
-    private readonly store: ChatStore,
+    private readonly store: ChannelSettingsStore,
     private readonly clock: Clock,
     private readonly ttlMs = 30_000,
   ) {}

@@ -1,7 +1,8 @@
 import type { InboundMessage } from '../model/message.js';
 import { canaryFor, leaks, withCanary } from '../model/output-guard.js';
 import { costOf, type Reply } from '../model/reply.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { MessageLog } from '../ports/message-log.js';
+import type { SpendLedger } from '../ports/spend-ledger.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel, CompletionRequest } from '../ports/completion-model.js';
 import type { TokenCounter } from '../ports/token-counter.js';
@@ -57,7 +58,7 @@ export type Composition = { kind: 'answer' | 'blocked'; reply: Reply; spendDay: 
  */
 export class ComposeReply {
   constructor(
-    private readonly store: ChatStore,
+    private readonly store: MessageLog & SpendLedger,
     private readonly model: CompletionModel,
     private readonly tokens: TokenCounter,
     private readonly clock: Clock,

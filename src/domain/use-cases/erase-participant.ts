@@ -2,7 +2,7 @@ import type { ErasureCounts } from '../model/analytics.js';
 import { ValidationError } from '../model/errors.js';
 import { apiConversationIdFor, conversationIdFor, userKeyFor, type Channel } from '../model/ids.js';
 import type { AnalyticsStore } from '../ports/analytics-store.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ConversationArchive } from '../ports/conversation-archive.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterStore } from '../ports/dead-letter-store.js';
 
@@ -31,7 +31,7 @@ export type EraseParticipantError = ValidationError;
  */
 export class EraseParticipant {
   constructor(
-    private readonly chats: ChatStore,
+    private readonly chats: ConversationArchive,
     private readonly analytics: AnalyticsStore,
     private readonly clock: Clock,
     private readonly deadLetters: DeadLetterStore,

@@ -1,7 +1,8 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
 import { planFor, type ContentPlan } from '../model/message.js';
 import type { MessageRecord } from '../model/message-record.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ConversationArchive } from '../ports/conversation-archive.js';
+import type { MessageLog } from '../ports/message-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { Transcriber } from '../ports/transcriber.js';
 import { voiceNotePrompt } from './build-turns.js';
@@ -11,7 +12,7 @@ import type { ReplyPolicy } from './reply-policy.js';
 
 /** The steps of a generation that run under its lease, each within what remains of it. */
 export interface GenerationSteps {
-  store: ChatStore;
+  store: MessageLog & ConversationArchive;
   clock: Clock;
   policy: ReplyPolicy;
   transcriber: Transcriber;

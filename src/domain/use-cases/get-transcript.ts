@@ -1,7 +1,7 @@
 import type { Conversation } from '../model/conversation.js';
 import { DomainError } from '../model/errors.js';
 import type { MessageRecord } from '../model/message-record.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ConversationArchive } from '../ports/conversation-archive.js';
 
 export class ConversationNotFoundError extends DomainError {
   constructor(id: string) {
@@ -21,7 +21,7 @@ export interface Transcript {
 
 /** A conversation and its latest messages with their replies, from the chat store. */
 export class GetTranscript {
-  constructor(private readonly store: ChatStore) {}
+  constructor(private readonly store: ConversationArchive) {}
 
   async execute(conversationId: string, limit = 500): Promise<Transcript> {
     const conversation = await this.store.getConversation(conversationId);

@@ -1,6 +1,7 @@
 import type { InboundMessage } from '../model/message.js';
 import type { MessageRecord } from '../model/message-record.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ConversationArchive } from '../ports/conversation-archive.js';
+import type { SpendLedger } from '../ports/spend-ledger.js';
 
 export const MINUTE_MS = 60_000;
 
@@ -24,7 +25,7 @@ export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0
  * The limit reply goes out once per window: once per minute per participant for the rate, once
  * per conversation per UTC day for the spend cap.
  */
-export async function checkLimits(store: ChatStore, message: InboundMessage, limits: Limits, now: number): Promise<LimitVerdict> {
+export async function checkLimits(store: ConversationArchive & SpendLedger, message: InboundMessage, limits: Limits, now: number): Promise<LimitVerdict> {
   if (limits.ratePerMinute > 0) {
     const participant = { channel: message.channel, accountId: message.accountId, participantId: message.participant.id };
     const window = { after: message.receivedAt - MINUTE_MS, upTo: message.receivedAt, except: message.id, note: 'rate-limited' };
@@ -36,7 +37,7 @@ export async function checkLimits(store: ChatStore, message: InboundMessage, lim
 }
 
 /** Over the channel's spend cap: the limit reply once per conversation and UTC day, silence after it. */
-export async function spendCapped(store: ChatStore, message: InboundMessage, now: number): Promise<OverLimit> {
+export async function spendCapped(store: ConversationArchive, message: InboundMessage, now: number): Promise<OverLimit> {
   const today = (await store.messages(message.conversationId, { limit: 200 })).filter((record) => utcDay(record.message.receivedAt) === utcDay(now));
   return { kind: 'over', reason: 'spend-capped', replyOnce: !alreadyToldIn(today, message, 'spend-capped') };
 }

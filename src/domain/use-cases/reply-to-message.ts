@@ -2,7 +2,10 @@ import { isRetryable, MessageInProgressError } from '../model/errors.js';
 import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { Reply } from '../model/reply.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
+import type { ConversationArchive } from '../ports/conversation-archive.js';
+import type { MessageLog } from '../ports/message-log.js';
+import type { SpendLedger } from '../ports/spend-ledger.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
@@ -35,7 +38,8 @@ const MAX_STEPS = 12;
  */
 export class ReplyToMessage {
   constructor(
-    private readonly store: ChatStore,
+    // Every chat capability: it claims, reads the conversation, checks limits and spend, and reads settings.
+    private readonly store: MessageLog & ConversationArchive & ChannelSettingsStore & SpendLedger,
     model: CompletionModel,
     private readonly channel: ReplyChannel,
     private readonly bus: MessageBus,

@@ -1,7 +1,8 @@
 import { isRetryable } from '../model/errors.js';
 import type { DeliveryStatus } from '../model/delivery-status.js';
 import type { MessageRecord, WindowTemplateSend } from '../model/message-record.js';
-import type { ChatStore } from '../ports/chat-store.js';
+import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
+import type { MessageLog } from '../ports/message-log.js';
 import type { Clock } from '../ports/clock.js';
 import { OUTSIDE_SERVICE_WINDOW, SEND_OUTCOME_UNKNOWN, type ReplyChannel, type SendResult } from '../ports/reply-channel.js';
 import { reasonOf } from './interaction-of.js';
@@ -20,7 +21,7 @@ export const isWindowFailure = (status: DeliveryStatus): boolean => status.statu
  */
 export class WindowTemplateAfterFailure {
   constructor(
-    private readonly store: ChatStore,
+    private readonly store: MessageLog & ChannelSettingsStore,
     private readonly channel: ReplyChannel,
     private readonly clock: Clock,
   ) {}

@@ -1,4 +1,5 @@
-import type { AdminDirectory } from '../../domain/ports/admin-directory.js';
+import type { AdminSessions } from '../../domain/ports/admin-sessions.js';
+import type { AdminUsers } from '../../domain/ports/admin-users.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 export type PasswordChange = 'changed' | 'rehashed' | 'unchanged' | 'no-such-user';
@@ -8,7 +9,7 @@ export type PasswordChange = 'changed' | 'rehashed' | 'unchanged' | 'no-such-use
  * change ends every session of the user: a rotation after a leak must lock the thief out too.
  * The same password is left alone (each instance's start would otherwise end every session).
  */
-export async function setAdminPassword(directory: AdminDirectory, email: string, password: string): Promise<PasswordChange> {
+export async function setAdminPassword(directory: AdminUsers & Pick<AdminSessions, 'deleteSessionsOf'>, email: string, password: string): Promise<PasswordChange> {
   const user = await directory.findByEmail(email);
   if (!user) return 'no-such-user';
   const same = await verifyPassword(password, user.passwordHash);

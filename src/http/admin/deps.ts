@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ActiveSession } from '../../domain/model/admin.js';
 import type { AdminDirectory } from '../../domain/ports/admin-directory.js';
 import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
-import type { ChatStore } from '../../domain/ports/chat-store.js';
+import type { ChannelSettingsStore } from '../../domain/ports/channel-settings-store.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { GetTranscript } from '../../domain/use-cases/get-transcript.js';
 import type { ListDeadLetters } from '../../domain/use-cases/list-dead-letters.js';
@@ -15,7 +15,7 @@ export interface AdminDeps {
   apiKeys: ApiKeyStore;
   queryAnalytics: QueryAnalytics;
   getTranscript: GetTranscript;
-  channels: Pick<ChatStore, 'channelSettings' | 'saveChannelSettings' | 'listChannelSettings'>;
+  channels: ChannelSettingsStore;
   deadLetters: { list: ListDeadLetters; replay: ReplayDeadLetter };
   clock: Clock;
   logger: Logger;
