@@ -5,7 +5,7 @@ import { ChatStoreRejectedError, ChatStoreUnavailableError, translateError } fro
 import { isRetryable } from '../../src/domain/model/errors.js';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { aMessage } from '../support/builders.js';
-import { chatStoreContract } from './chat-store.contract.js';
+import { chatStoreContracts } from './chat-store.contracts.js';
 
 const db = createFirestore(inject('emulatorProject'), { emulatorHost: inject('firestoreEmulatorHost') });
 afterAll(() => db.terminate());
@@ -18,7 +18,7 @@ const aStore = (options: { retentionDays?: number } = {}) => {
   return { store: new FirestoreChatStore(db, { collectionPrefix, ...options }), collectionPrefix };
 };
 
-chatStoreContract('FirestoreChatStore', async () => ({ store: aStore().store }));
+chatStoreContracts('FirestoreChatStore', async () => ({ store: aStore().store }));
 
 describe('FirestoreChatStore', () => {
   describe('documents', () => {

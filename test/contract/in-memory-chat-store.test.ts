@@ -1,4 +1,4 @@
 import { InMemoryChatStore } from '../../src/adapters/memory/in-memory-chat-store.js';
-import { chatStoreContract } from './chat-store.contract.js';
+import { chatStoreContracts } from './chat-store.contracts.js';
 
-chatStoreContract('InMemoryChatStore', async () => ({ store: new InMemoryChatStore() }));
+chatStoreContracts('InMemoryChatStore', async () => ({ store: new InMemoryChatStore() }));

@@ -1,0 +1,71 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { SpendLedger } from '../../src/domain/ports/spend-ledger.js';
+import { freshStore, T0, type MakeChatStore } from './chat-store.fixture.js';
+
+/** The shared cases every SpendLedger implementation must pass: atomic settling and capped reservations. */
+export function spendLedgerContract(name: string, make: MakeChatStore): void {
+  describe(`${name} as SpendLedger`, () => {
+    const current = freshStore(make);
+    let store: SpendLedger;
+    beforeEach(() => {
+      store = current();
+    });
+
+    describe('daily spend', () => {
+      it('adds settled spend per channel and day atomically and reads 0 for a day without spend', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        await Promise.all(Array.from({ length: 10 }, (_, i) => store.settleSpend(accountId, '2026-11-25', `m-${i}`, 0.125)));
+        await store.settleSpend(accountId, '2026-11-26', 'm-a', 1);
+        await store.settleSpend(`other-${accountId}`, '2026-11-25', 'm-b', 7);
+
+        expect(await store.spendOf(accountId, '2026-11-25')).toBeCloseTo(1.25, 10);
+        expect(await store.spendOf(accountId, '2026-11-26')).toBe(1);
+        expect(await store.spendOf(accountId, '2026-11-24')).toBe(0);
+      });
+
+      it('grants racing reservations only while spent plus reserved plus the estimate stays within the cap', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        await store.settleSpend(accountId, '2026-11-25', 'earlier', 0.5);
+
+        const granted = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.reserveSpend(accountId, '2026-11-25', { key: `m-${i}`, usd: 0.25, until: T0 + 60_000 }, 1.3, T0)),
+        );
+
+        expect(granted.filter(Boolean)).toHaveLength(3);
+        expect(await store.spendOf(accountId, '2026-11-25')).toBe(0.5);
+        expect(await store.reserveSpend(`other-${accountId}`, '2026-11-25', { key: 'm-x', usd: 0.25, until: T0 + 60_000 }, 1.3, T0)).toBe(true);
+      });
+
+      it('replaces a reservation by the real cost when settled, frees it when released, and never counts one twice under its key', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        const day = '2026-11-25';
+        const reserve = (key: string, usd: number) => store.reserveSpend(accountId, day, { key, usd, until: T0 + 60_000 }, 1, T0);
+        expect(await reserve('a', 0.5)).toBe(true);
+        expect(await reserve('a', 0.5)).toBe(true);
+        expect(await reserve('b', 0.5)).toBe(true);
+        expect(await reserve('c', 0.1)).toBe(false);
+
+        await store.settleSpend(accountId, day, 'a', 0.2);
+        expect(await store.spendOf(accountId, day)).toBeCloseTo(0.2, 10);
+        expect(await reserve('c', 0.3)).toBe(true);
+        expect(await reserve('d', 0.1)).toBe(false);
+
+        await store.settleSpend(accountId, day, 'b', 0);
+        expect(await store.spendOf(accountId, day)).toBeCloseTo(0.2, 10);
+        expect(await reserve('d', 0.5)).toBe(true);
+      });
+
+      it('stops counting a reservation whose holder did not settle it in time, and refuses at the cap even an estimate of 0', async () => {
+        const accountId = `acct-${randomUUID()}`;
+        const day = '2026-11-25';
+        expect(await store.reserveSpend(accountId, day, { key: 'crashed', usd: 1, until: T0 + 1_000 }, 1, T0)).toBe(true);
+        expect(await store.reserveSpend(accountId, day, { key: 'next', usd: 0.5, until: T0 + 61_000 }, 1, T0 + 999)).toBe(false);
+        expect(await store.reserveSpend(accountId, day, { key: 'next', usd: 0.5, until: T0 + 61_000 }, 1, T0 + 1_000)).toBe(true);
+
+        await store.settleSpend(accountId, day, 'next', 1);
+        expect(await store.reserveSpend(accountId, day, { key: 'free', usd: 0, until: T0 + 61_000 }, 1, T0 + 2_000)).toBe(false);
+      });
+    });
+  });
+}
