@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { InboundEvent } from '../../domain/model/events.js';
 import type { InteractionEvent } from '../../domain/model/interaction.js';
+import type { InboundMessage } from '../../domain/model/message.js';
 
 // Runtime checks for events crossing a process boundary (Pub/Sub push bodies are untrusted).
 const channel = z.enum(['whatsapp', 'api']);
@@ -39,6 +40,9 @@ const message = z.object({
   callbackUrl: z.string().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
+
+/** One inbound message; the chat store decodes the messages it stored with it too. */
+export const inboundMessageSchema: z.ZodType<InboundMessage> = message;
 
 const status = z.object({
   outboundId: z.string().min(1),

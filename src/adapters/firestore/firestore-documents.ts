@@ -1,7 +1,8 @@
-import type { DocumentData } from '@google-cloud/firestore';
+import type { DocumentData, DocumentSnapshot } from '@google-cloud/firestore';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
 import { ValidationError } from '../../domain/model/errors.js';
+import { conversationSchema, decode, messageRecordSchema } from './firestore-schemas.js';
 
 /** Every MessageRecord field: a field added to the model fails to compile here until it is mapped. */
 const RECORD_FIELDS = Object.keys({
@@ -24,7 +25,8 @@ const RECORD_FIELDS = Object.keys({
   updatedAt: true,
 } satisfies Record<keyof MessageRecord, true>) as (keyof MessageRecord)[];
 
-const PATCHABLE_FIELDS: ReadonlySet<string> = new Set(RECORD_FIELDS.filter((field) => field !== 'message' && field !== 'version'));
+const PATCHABLE: readonly (keyof MessagePatch)[] = RECORD_FIELDS.filter((field): field is keyof MessagePatch => field !== 'message' && field !== 'version');
+const PATCHABLE_FIELDS: ReadonlySet<string> = new Set(PATCHABLE);
 
 /**
  * A Firestore-safe document id for a channel's id. Wamids are base64-like and may contain `/`;
@@ -58,22 +60,21 @@ export function messageDocument(record: MessageRecord, expireAt: unknown): Docum
   return { ...plain(record), receivedAt: record.message.receivedAt, sentAt: record.message.sentAt, expireAt };
 }
 
-/** Exactly the domain record: storage-only fields (receivedAt, sentAt, expireAt) do not leak. */
-export function recordFrom(data: DocumentData): MessageRecord {
-  const record: Record<string, unknown> = {};
-  for (const field of RECORD_FIELDS) if (data[field] !== undefined) record[field] = data[field];
-  return record as unknown as MessageRecord;
+/** Exactly the domain record, decoded: storage-only fields (receivedAt, sentAt, expireAt) do not leak. */
+export function recordFrom(snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>): MessageRecord {
+  return decode(messageRecordSchema, snapshot);
 }
 
 /** The record after `patch`: a patch field set to `undefined` removes the field. */
 export function patched(current: MessageRecord, patch: MessagePatch): MessageRecord {
-  const next: Record<string, unknown> = { ...current, version: current.version + 1 };
-  for (const [field, value] of Object.entries(patch)) {
-    if (!PATCHABLE_FIELDS.has(field)) continue;
-    if (value === undefined) delete next[field];
-    else next[field] = plain(value);
-  }
-  return next as unknown as MessageRecord;
+  const next: MessageRecord = { ...current, version: current.version + 1 };
+  for (const field of PATCHABLE) if (Object.hasOwn(patch, field)) setField(next, field, patch[field]);
+  return next;
+}
+
+function setField<K extends keyof MessagePatch>(target: MessagePatch, field: K, value: MessagePatch[K]): void {
+  if (value === undefined) delete target[field];
+  else target[field] = plain(value);
 }
 
 /** The update data of `patch`, with `deleted` standing for a removed field (FieldValue.delete()). */
@@ -85,15 +86,7 @@ export function patchUpdate(patch: MessagePatch, deleted: unknown): DocumentData
   return data;
 }
 
-export function conversationFrom(id: string, data: DocumentData): Conversation {
-  return {
-    id,
-    channel: data.channel,
-    accountId: data.accountId,
-    participant: data.participant,
-    createdAt: data.createdAt,
-    lastMessageAt: data.lastMessageAt,
-    messageCount: data.messageCount,
-  };
+/** The conversation stored under `id`, decoded (its storage-only fields dropped). */
+export function conversationFrom(id: string, snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>): Conversation {
+  return { id, ...decode(conversationSchema, snapshot) };
 }
-

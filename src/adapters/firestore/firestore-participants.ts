@@ -3,9 +3,10 @@ import type { Conversation } from '../../domain/model/conversation.js';
 import { userKeyFor } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import type { MessageState } from '../../domain/model/message-record.js';
-import type { ParticipantRef } from '../../domain/ports/chat-store.js';
+import type { ParticipantRef } from '../../domain/ports/conversation-archive.js';
 import { translateError } from './chat-store-unavailable-error.js';
 import { conversationFrom } from './firestore-documents.js';
+import { decode, windowMessageSchema } from './firestore-schemas.js';
 
 /**
  * The pseudonymous key of a message's sender, stored on each message (`participantKey`) and in
@@ -21,7 +22,7 @@ const REPLIED_STATES: MessageState[] = ['answered', 'sending', 'sent', 'failed',
 export async function conversationsOfIn(conversations: CollectionReference, participant: ParticipantRef): Promise<Conversation[]> {
   try {
     const snapshot = await conversations.where('participantKeys', 'array-contains', participantKeyOf(participant)).get();
-    return snapshot.docs.map((doc) => conversationFrom(decodeURIComponent(doc.id), doc.data()));
+    return snapshot.docs.map((doc) => conversationFrom(decodeURIComponent(doc.id), doc));
   } catch (error) {
     translateError('conversationsOf', error);
   }
@@ -43,7 +44,10 @@ export async function participantWindowIn(
       inWindow.count().get(),
       inWindow.where('note', '==', note).where('state', 'in', REPLIED_STATES).limit(2).get(),
     ]);
-    const limitReplied = replied.docs.some((doc) => doc.get('message.id') !== except && doc.get('reply.kind') === 'limit');
+    const limitReplied = replied.docs.some((doc) => {
+      const { message, reply } = decode(windowMessageSchema, doc);
+      return message.id !== except && reply?.kind === 'limit';
+    });
     return { messages: count.data().count, limitReplied };
   } catch (error) {
     translateError('participantWindow', error);

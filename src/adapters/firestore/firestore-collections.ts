@@ -1,0 +1,73 @@
+import { Timestamp, type CollectionGroup, type CollectionReference, type DocumentReference, type DocumentSnapshot, type Firestore, type Query } from '@google-cloud/firestore';
+import type { MessageRecord } from '../../domain/model/message-record.js';
+import { translateError } from './chat-store-unavailable-error.js';
+import { encodeDocId, recordFrom } from './firestore-documents.js';
+
+const DAY_MS = 86_400_000;
+
+export interface FirestoreChatStoreOptions {
+  /** Prepended to the root collection names; tests isolate themselves with a unique prefix. */
+  collectionPrefix?: string;
+  /** Documents expire (Firestore TTL on `expireAt`) this many days after their last write. Default 90. */
+  retentionDays?: number;
+}
+
+/**
+ * The chat store's collections and the reads every capability shares: `conversations/{id}`,
+ * `conversations/{id}/messages/{messageId}`, `outbound/{outboundId}` → the message that got it,
+ * `claims/{channel:account:messageId}`, `channels/{accountId}` (and its `spend/{day}`).
+ */
+export class ChatCollections {
+  readonly conversations: CollectionReference;
+  readonly outbound: CollectionReference;
+  readonly channels: CollectionReference;
+  readonly claims: CollectionReference;
+  /** Every conversation's messages (collection group): the per-participant queries span them. */
+  readonly allMessages: CollectionGroup;
+  private readonly retentionMs: number;
+
+  constructor(
+    readonly db: Firestore,
+    options: FirestoreChatStoreOptions = {},
+  ) {
+    const prefix = options.collectionPrefix ?? '';
+    this.conversations = db.collection(`${prefix}conversations`);
+    this.outbound = db.collection(`${prefix}outbound`);
+    this.channels = db.collection(`${prefix}channels`);
+    this.claims = db.collection(`${prefix}claims`);
+    this.allMessages = db.collectionGroup('messages');
+    this.retentionMs = (options.retentionDays ?? 90) * DAY_MS;
+  }
+
+  messagesOf(conversationId: string): CollectionReference {
+    return this.conversations.doc(encodeDocId(conversationId)).collection('messages');
+  }
+
+  messageRef(conversationId: string, messageId: string): DocumentReference {
+    return this.messagesOf(conversationId).doc(encodeDocId(messageId));
+  }
+
+  /** The TTL of a document written now: every write pushes it back. */
+  expireAt(): Timestamp {
+    return Timestamp.fromMillis(Date.now() + this.retentionMs);
+  }
+
+  async read(operation: string, ref: DocumentReference): Promise<DocumentSnapshot> {
+    try {
+      return await ref.get();
+    } catch (error) {
+      translateError(operation, error);
+    }
+  }
+
+  /** The newest `limit` messages of `query` (by reception, then sending time), returned oldest first. */
+  async newestFirst(operation: string, query: Query, limit: number): Promise<MessageRecord[]> {
+    let docs;
+    try {
+      docs = (await query.orderBy('receivedAt', 'desc').orderBy('sentAt', 'desc').limit(limit).get()).docs;
+    } catch (error) {
+      translateError(operation, error);
+    }
+    return docs.map((doc) => recordFrom(doc)).reverse();
+  }
+}
