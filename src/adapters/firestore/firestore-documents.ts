@@ -2,6 +2,7 @@ import type { DocumentData } from '@google-cloud/firestore';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
 import { ValidationError } from '../../domain/model/errors.js';
+import { currentRecord } from '../codec/stored-reasons.js';
 
 /** Every MessageRecord field: a field added to the model fails to compile here until it is mapped. */
 const RECORD_FIELDS = Object.keys({
@@ -16,6 +17,8 @@ const RECORD_FIELDS = Object.keys({
   delivery: true,
   failure: true,
   note: true,
+  foldedInto: true,
+  templateFallback: true,
   transcript: true,
   folded: true,
   recorded: true,
@@ -58,11 +61,11 @@ export function messageDocument(record: MessageRecord, expireAt: unknown): Docum
   return { ...plain(record), receivedAt: record.message.receivedAt, sentAt: record.message.sentAt, expireAt };
 }
 
-/** Exactly the domain record: storage-only fields (receivedAt, sentAt, expireAt) do not leak. */
+/** Exactly the domain record: storage-only fields (receivedAt, sentAt, expireAt) do not leak; old reason spellings are read as today's. */
 export function recordFrom(data: DocumentData): MessageRecord {
   const record: Record<string, unknown> = {};
   for (const field of RECORD_FIELDS) if (data[field] !== undefined) record[field] = data[field];
-  return record as unknown as MessageRecord;
+  return currentRecord(record as unknown as MessageRecord);
 }
 
 /** The record after `patch`: a patch field set to `undefined` removes the field. */

@@ -3,6 +3,7 @@ import type { Conversation } from '../model/conversation.js';
 import type { DeliveryStatus } from '../model/delivery-status.js';
 import type { Channel } from '../model/ids.js';
 import type { InboundMessage } from '../model/message.js';
+import type { LimitReason } from '../model/reasons.js';
 import type { MessagePatch, MessageRecord } from '../model/message-record.js';
 
 export type ApplyStatusResult = 'applied' | 'stale' | 'unknown';
@@ -48,7 +49,7 @@ export interface ChatStore {
    */
   participantWindow(
     participant: ParticipantRef,
-    window: { after: number; upTo: number; except: string; note: string },
+    window: { after: number; upTo: number; except: string; note: LimitReason },
   ): Promise<{ messages: number; limitReplied: boolean }>;
 
   /**

@@ -31,5 +31,7 @@ function transcriptEntry(record: MessageRecord) {
     delivery: record.delivery ? { ...record.delivery, at: iso(record.delivery.at) } : null,
     failure: record.failure ?? null,
     note: record.note ?? null,
+    foldedInto: record.foldedInto ?? null,
+    templateFallback: record.templateFallback ?? null,
   };
 }

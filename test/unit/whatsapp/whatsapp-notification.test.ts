@@ -239,7 +239,7 @@ const STATUS_CASES: StatusCase[] = [
         },
       ],
     },
-    { status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside-service-window' },
+    { status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside_service_window' },
   ],
   [
     'sent with pricing but not billable',

@@ -54,7 +54,8 @@ function Exchange({ record }: { record: MessageRecord }) {
         </div>
       )}
       {record.failure && <p class="error">{`Failed at ${record.failure.stage}: ${record.failure.reason}`}</p>}
-      {record.note && <p class="muted">{record.note}</p>}
+      {record.note && <p class="muted">{record.foldedInto ? `${record.note} into ${record.foldedInto}` : record.note}</p>}
+      {record.templateFallback && <p class="muted">{`template-fallback: ${record.templateFallback}`}</p>}
     </li>
   );
 }
