@@ -8,8 +8,11 @@ const RETRY_LATER = new Set([131000, 131016, 1, 2, 131057]);
 export const TOKEN_EXPIRED = 190;
 export const OUTSIDE_SERVICE_WINDOW = 131047;
 
+/** Graph error codes are non-negative integers; anything else (a broken or hostile body) names no code. */
+export const isGraphCode = (code: number | undefined): code is number => code !== undefined && Number.isSafeInteger(code) && code >= 0;
+
 export function classifyGraphError(httpStatus: number, code: number | undefined): { retryable: boolean; reason: GraphFailureReason } {
-  if (code !== undefined) {
+  if (isGraphCode(code)) {
     if (RETRY_WITH_BACKOFF.has(code)) return { retryable: true, reason: `whatsapp_rate_limited_${code}` };
     if (RETRY_LATER.has(code)) return { retryable: true, reason: `whatsapp_unavailable_${code}` };
     if (code === TOKEN_EXPIRED) return { retryable: false, reason: 'whatsapp_token_expired' };

@@ -242,6 +242,12 @@ const STATUS_CASES: StatusCase[] = [
     { status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside_service_window' },
   ],
   [
+    // A code that is no Graph code names no reason: the status is still applied, as failed without one.
+    'failed with an error code that is not a Graph code',
+    { status: 'failed', errors: [{ code: -1e308, title: 'Message undeliverable' }] },
+    { status: 'failed', errors: [{ code: -1e308, title: 'Message undeliverable' }] },
+  ],
+  [
     'sent with pricing but not billable',
     { status: 'sent', pricing: { billable: false, pricing_model: 'PMP', category: 'service' } },
     { status: 'sent', pricing: { billable: false, model: 'PMP', category: 'service' } },
