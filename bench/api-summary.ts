@@ -105,7 +105,7 @@ try {
       store.summary(range),
       naive(range.from, range.to),
       execute<{ reason: string; count: number }>(
-        `select coalesce(failure_reason, outcome) as reason, count(*)::float8 as count from interaction
+        `select replace(coalesce(failure_reason, outcome), '-', '_') as reason, count(*)::float8 as count from interaction
          where failed and received_at >= ?::timestamptz and received_at < ?::timestamptz group by 1`,
         [new Date(range.from).toISOString(), new Date(range.to).toISOString()],
       ),

@@ -156,10 +156,10 @@ function replyChannels(config: Config, logger: Logger): { whatsapp: ReplyChannel
           accessToken: config.WHATSAPP_ACCESS_TOKEN,
           logger,
         })
-      : new UnconfiguredReplyChannel('whatsapp-sending-not-configured (set WHATSAPP_ACCESS_TOKEN)'),
+      : new UnconfiguredReplyChannel('whatsapp_sending_not_configured'), // set WHATSAPP_ACCESS_TOKEN
     // Never the inbound API_WEBHOOK_SECRET: a callback replayed to /webhooks/api must not verify.
     api: config.API_CALLBACK_SECRET
       ? new WebhookReplyChannel({ secret: config.API_CALLBACK_SECRET, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) })
-      : new UnconfiguredReplyChannel('api-channel-not-configured (set API_CALLBACK_SECRET)'),
+      : new UnconfiguredReplyChannel('api_channel_not_configured'), // set API_CALLBACK_SECRET
   };
 }

@@ -1,22 +1,54 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError } from '../domain/model/errors.js';
+import { DomainError, type DomainErrorCode } from '../domain/model/errors.js';
 import { errorFields, type Logger } from '../observability/logger.js';
 
-/** One table from stable error codes to HTTP statuses; anything unknown is a 500. */
-const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+/**
+ * One table from every domain error code to its HTTP status: a code added to the union does not
+ * compile until it is mapped here. 500 means internal: the client gets a generic body and the
+ * stack is logged (a store, model or channel failure says nothing a client can act on).
+ */
+export const STATUS_BY_CODE = {
   validation_failed: 400,
   conversation_not_found: 404,
+  admin_email_taken: 500,
   publish_failed: 503,
   message_in_progress: 503,
-};
+  lease_exhausted: 500,
+  secrets_unreadable: 500,
+  chat_store_unavailable: 500,
+  chat_store_rejected: 500,
+  completion_failed: 500,
+  reply_send_failed: 500,
+  media_download_failed: 500,
+  transcription_failed: 500,
+} as const satisfies Record<DomainErrorCode, ContentfulStatusCode>;
 
-export function errorBody(code: string, message: string) {
+export const statusOf = (code: DomainErrorCode): ContentfulStatusCode => STATUS_BY_CODE[code];
+
+/** Every `error.code` an HTTP answer carries (CONTRACT.md's `{"error":{"code","message"}}`): snake_case, closed. */
+export type ApiErrorCode =
+  | DomainErrorCode
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'internal'
+  | 'channel_not_configured'
+  | 'invalid_signature'
+  | 'invalid_notification'
+  | 'invalid_envelope'
+  | 'auth_unavailable'
+  | 'retry';
+
+export function errorBody(code: ApiErrorCode, message: string) {
   return { error: { code, message } };
 }
 
-const CODE_BY_HTTP_STATUS: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type' };
+const CODE_BY_HTTP_STATUS: Partial<Record<number, ApiErrorCode>> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
 export function errorResponse(c: Context, error: unknown, logger: Logger) {
   // Hono's own 4xx (a body that is not the declared media type, malformed JSON): the client's fault.
@@ -24,8 +56,9 @@ export function errorResponse(c: Context, error: unknown, logger: Logger) {
     const message = error.status === 415 ? 'the body must be application/json' : error.message || 'the request is malformed';
     return c.json(errorBody(CODE_BY_HTTP_STATUS[error.status] ?? 'bad_request', message), error.status);
   }
-  if (error instanceof DomainError && STATUS_BY_CODE[error.code]) {
-    const status = STATUS_BY_CODE[error.code]!;
+  // Any other status answers with the error's own code and message.
+  if (error instanceof DomainError && statusOf(error.code) !== 500) {
+    const status = statusOf(error.code);
     if (status >= 500) logger.warn('request failed', { path: c.req.path, ...errorFields(error) });
     return c.json(errorBody(error.code, error.message), status);
   }

@@ -75,5 +75,7 @@ export function createLogger(options: LoggerOptions): Logger {
 export function errorFields(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
   const code = 'code' in error ? (error as { code: unknown }).code : undefined;
-  return { error: error.message, errorName: error.name, ...(code !== undefined ? { errorCode: code } : {}), stack: error.stack };
+  // A domain error's reason is finer than its code (`model_timeout` beside `completion_failed`).
+  const reason = 'reason' in error && typeof error.reason === 'string' && error.reason !== code ? { errorReason: error.reason } : {};
+  return { error: error.message, errorName: error.name, ...(code !== undefined ? { errorCode: code } : {}), ...reason, stack: error.stack };
 }

@@ -128,7 +128,7 @@ describe('faults while conversations flow through the worker', () => {
     expect(openai!.openai.faults.counters.refused + openai!.openai.faults.counters.reset).toBeGreaterThan(0);
     expect(openai!.openai.chatRequests.filter((r) => r.outcome.kind === 'answered')).toEqual([]);
     expect(graph!.graph.requests).toEqual([]);
-    const refusedSends = [...(await graph!.records()).values()].filter((record) => record.failure?.reason === 'whatsapp-unreachable');
+    const refusedSends = [...(await graph!.records()).values()].filter((record) => record.failure?.reason === 'whatsapp_unreachable');
     expect(refusedSends.length).toBeGreaterThan(0);
     expect((await firestore!.records()).size).toBe(0);
     openai!.openai.faults.heal();

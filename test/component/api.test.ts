@@ -114,7 +114,7 @@ describe('API analytics', () => {
     const failed = anOutcome(h, {
       agoMs: HOUR,
       outcome: 'failed',
-      failureReason: 'whatsapp-token-expired',
+      failureReason: 'whatsapp_token_expired',
       latencyMs: 2_000,
       usage: { prompt: 50, completion: 10 },
       costUsd: 0.0005,
@@ -143,7 +143,7 @@ describe('API analytics', () => {
       replyLatencyMs: { p50: 2_000, p95: 3_000, p99: 3_000 },
       tokens: { prompt: 350, completion: 70 },
       costUsd: expect.closeTo(0.0035, 10),
-      failures: { total: 1, byReason: { 'whatsapp-token-expired': 1 } },
+      failures: { total: 1, byReason: { 'whatsapp_token_expired': 1 } },
     });
   });
 

@@ -121,7 +121,7 @@ describe('POST /internal/pubsub/dead-letters', () => {
   it('answers 503 so Pub/Sub pushes again while the store is unavailable', async () => {
     class Unavailable extends DomainError {
       constructor() {
-        super('store_unavailable', 'database is down', true);
+        super('chat_store_unavailable', 'database is down', true);
       }
     }
     const store = new InMemoryDeadLetterStore();

@@ -52,8 +52,8 @@ describe('Reply whose send was accepted but never answered', () => {
     expect([first.status, again.status]).toEqual([204, 204]);
     expect(graph.sends).toHaveLength(1);
     expect(graph.sends[0]).toMatchObject({ outcome: { kind: 'accepted' }, dropped: true });
-    expect(await stored(h, message)).toMatchObject({ state: 'send-unknown', outboundIds: [], failure: { stage: 'send', reason: 'send-outcome-unknown' } });
-    expect(h.bus.events('interactions')).toEqual([expect.objectContaining({ messageId: message.id, outcome: 'send-unknown', failureReason: 'send-outcome-unknown' })]);
+    expect(await stored(h, message)).toMatchObject({ state: 'send-unknown', outboundIds: [], failure: { stage: 'send', reason: 'send_outcome_unknown' } });
+    expect(h.bus.events('interactions')).toEqual([expect.objectContaining({ messageId: message.id, outcome: 'send-unknown', failureReason: 'send_outcome_unknown' })]);
   });
 
   it('ends send-unknown and does not call back again on redelivery when the callback receiver reads the callback and drops the connection', async () => {
@@ -76,6 +76,6 @@ describe('Reply whose send was accepted but never answered', () => {
     expect([first.status, again.status]).toEqual([204, 204]);
     expect(receiver.requests).toHaveLength(1);
     expect(receiver.requests[0]).toMatchObject({ path: '/replies', dropped: true });
-    expect(await stored(h, message)).toMatchObject({ state: 'send-unknown', failure: { stage: 'send', reason: 'send-outcome-unknown' } });
+    expect(await stored(h, message)).toMatchObject({ state: 'send-unknown', failure: { stage: 'send', reason: 'send_outcome_unknown' } });
   });
 });

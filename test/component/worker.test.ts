@@ -44,12 +44,12 @@ describe('Worker POST /pubsub/push', () => {
     const record = await stored(h, message);
     expect(record).toMatchObject({
       state: 'unsent',
-      note: expect.stringContaining('whatsapp-sending-not-configured'),
+      note: expect.stringContaining('whatsapp_sending_not_configured'),
       reply: { kind: 'ai', model: SCRIPTED_MODEL_NAME, text: expect.stringContaining('What are your opening hours?') },
       recorded: true,
     });
     expect(h.bus.events('interactions')).toEqual([
-      expect.objectContaining({ type: 'message', messageId: message.id, outcome: 'unsent', failureReason: 'reply-channel-not-configured' }),
+      expect.objectContaining({ type: 'message', messageId: message.id, outcome: 'unsent', failureReason: 'reply_channel_not_configured' }),
     ]);
   });
 

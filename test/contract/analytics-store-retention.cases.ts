@@ -28,9 +28,9 @@ export function retentionCases(current: () => AnalyticsFixture): void {
         at(HOUR, old, { usage: { prompt: 10, completion: 1 }, costUsd: 0.5, latencyMs: 300 }),
         at(2 * HOUR, old, { outcome: 'failed', failureReason: 'reply_send_failed', latencyMs: 900 }),
         at(DAY - 1, old),
-        f.status({ ...old, occurredAt: base + 3 * HOUR, status: 'failed', failureReason: 'outside-service-window' }),
+        f.status({ ...old, occurredAt: base + 3 * HOUR, status: 'failed', failureReason: 'outside_service_window' }),
         at(DAY, kept, { usage: { prompt: 7, completion: 3 }, costUsd: 0.25, latencyMs: 200 }),
-        f.status({ ...kept, occurredAt: base + DAY + HOUR, status: 'failed', failureReason: 'outside-service-window' }),
+        f.status({ ...kept, occurredAt: base + DAY + HOUR, status: 'failed', failureReason: 'outside_service_window' }),
       ]);
       return { old, kept };
     }
@@ -60,7 +60,7 @@ export function retentionCases(current: () => AnalyticsFixture): void {
         uniqueUsers: 1,
         conversations: 1,
         tokens: { prompt: 7, completion: 3 },
-        failures: { total: 1, byReason: { 'outside-service-window': 1 } },
+        failures: { total: 1, byReason: { 'outside_service_window': 1 } },
       });
       expect(both.costUsd).toBeCloseTo(0.25, 9);
       expect((await f.store.conversations({ ...twoDays, limit: 10 })).items.map((c) => c.id)).toEqual([kept.conversationId]);

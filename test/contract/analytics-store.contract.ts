@@ -3,6 +3,7 @@ import type { ConversationSummary } from '../../src/domain/model/analytics.js';
 import { ValidationError } from '../../src/domain/model/errors.js';
 import type { Channel } from '../../src/domain/model/ids.js';
 import type { MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
+import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
@@ -86,17 +87,17 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     });
 
     describe('record, revising an unknown send outcome', () => {
-      const unknown = () => aMessageEvent({ outcome: 'send-unknown', failureReason: 'send-outcome-unknown', costUsd: 0.01, usage: { prompt: 4, completion: 2 }, latencyMs: 100 });
+      const unknown = () => aMessageEvent({ outcome: 'send-unknown', failureReason: 'send_outcome_unknown', costUsd: 0.01, usage: { prompt: 4, completion: 2 }, latencyMs: 100 });
 
       it('replaces a send-unknown outcome once by the sent outcome a status settled, everywhere it is counted', async () => {
         const event = unknown();
         await store.record(event);
-        expect(await store.summary(day())).toMatchObject({ messagesOut: 0, failures: { total: 1, byReason: { 'send-outcome-unknown': 1 } } });
+        expect(await store.summary(day())).toMatchObject({ messagesOut: 0, failures: { total: 1, byReason: { 'send_outcome_unknown': 1 } } });
 
         const { failureReason: _, ...settled } = { ...event, outcome: 'sent' as const };
         expect(await store.record(settled)).toBe('revised');
         expect(await store.record(settled)).toBe('duplicate');
-        expect(await store.record({ ...settled, outcome: 'failed', failureReason: 'late' })).toBe('duplicate');
+        expect(await store.record({ ...settled, outcome: 'failed', failureReason: 'delivery_failed' })).toBe('duplicate');
 
         const summary = await store.summary(day());
         expect(summary).toMatchObject({ conversations: 1, messagesIn: 1, messagesOut: 1, uniqueUsers: 1, tokens: { prompt: 4, completion: 2 }, failures: { total: 0, byReason: {} } });
@@ -112,9 +113,9 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         const event = unknown();
         await store.record(event);
 
-        expect(await store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp-error-131026' })).toBe('revised');
+        expect(await store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp_error_131026' })).toBe('revised');
 
-        expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'whatsapp-error-131026': 1 } } });
+        expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'whatsapp_error_131026': 1 } } });
       });
 
       it('applies exactly one revision when two settle the same unknown outcome concurrently', async () => {
@@ -122,7 +123,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
         await store.record(event);
         const { failureReason: _, ...sent } = { ...event, outcome: 'sent' as const };
 
-        const results = await Promise.all([store.record(sent), store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp-error-131026' }), store.record(sent)]);
+        const results = await Promise.all([store.record(sent), store.record({ ...event, outcome: 'failed', failureReason: 'whatsapp_error_131026' }), store.record(sent)]);
 
         expect(results.filter((r) => r === 'revised')).toHaveLength(1);
         const summary = await store.summary(day());
@@ -157,19 +158,19 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
       });
 
       it('counts a failed delivery status with its reason among the failures, in the summary and the timeseries, when it happened in the range', async () => {
-        const failed = (offset: number, failureReason?: string, channel: Channel = 'whatsapp') =>
+        const failed = (offset: number, failureReason?: SendFailureReason, channel: Channel = 'whatsapp') =>
           aStatusEvent({ status: 'failed', errorCode: 131047, occurredAt: base + offset, channel, ...(failureReason ? { failureReason } : {}) });
         await recordAll([
           aMessageEvent({ receivedAt: base + 1000 }),
-          failed(2 * HOUR + 5, 'outside-service-window'),
-          failed(2 * HOUR + 6, 'outside-service-window', 'api'),
+          failed(2 * HOUR + 5, 'outside_service_window'),
+          failed(2 * HOUR + 6, 'outside_service_window', 'api'),
           // A failed status without a reason is one whose failure the message already counts.
           failed(2 * HOUR + 7),
-          failed(DAY + 10, 'outside-service-window'),
+          failed(DAY + 10, 'outside_service_window'),
         ]);
 
-        expect((await store.summary(day())).failures).toEqual({ total: 2, byReason: { 'outside-service-window': 2 } });
-        expect((await store.summary({ ...day(), channel: 'whatsapp' })).failures).toEqual({ total: 1, byReason: { 'outside-service-window': 1 } });
+        expect((await store.summary(day())).failures).toEqual({ total: 2, byReason: { 'outside_service_window': 2 } });
+        expect((await store.summary({ ...day(), channel: 'whatsapp' })).failures).toEqual({ total: 1, byReason: { 'outside_service_window': 1 } });
         expect((await store.summary({ from: base + 2 * HOUR + 6, to: base + DAY })).failures.total).toBe(1);
         expect(await store.summary(day())).toMatchObject({ messagesIn: 1, messagesOut: 1 });
         const series = await store.timeseries({ metric: 'failures', interval: 'hour', from: base, to: base + 4 * HOUR });

@@ -104,20 +104,20 @@ export function conversationArchiveContract(name: string, make: MakeChatStore): 
         const messages = [0, 10_000, 20_000, 30_000].map((offset) => ada.say(`c_${randomUUID()}`, T0 + offset));
         for (const message of messages) await store.register(message, T0);
         await store.register(bob.say(messages[1]!.conversationId, T0 + 15_000), T0);
-        const window = { after: T0 + 5_000, upTo: T0 + 30_000, except: messages[3]!.id, note: 'rate-limited' };
+        const window = { after: T0 + 5_000, upTo: T0 + 30_000, except: messages[3]!.id, note: 'rate_limited' as const };
 
         expect(await store.participantWindow(ada.participant, window)).toEqual({ messages: 3, limitReplied: false });
         expect(await store.participantWindow(ada.participant, { ...window, upTo: T0 + 29_999 })).toEqual({ messages: 2, limitReplied: false });
         expect(await store.participantWindow(bob.participant, window)).toEqual({ messages: 1, limitReplied: false });
 
         const limited = (await store.register(messages[2]!, T0)).record;
-        await store.transition(messages[2]!.conversationId, messages[2]!.id, limited.version, { state: 'answered', note: 'rate-limited', reply: { ...A_REPLY, kind: 'limit' } });
+        await store.transition(messages[2]!.conversationId, messages[2]!.id, limited.version, { state: 'answered', note: 'rate_limited', reply: { ...A_REPLY, kind: 'limit' } });
         expect(await store.participantWindow(ada.participant, window)).toEqual({ messages: 3, limitReplied: true });
         expect(await store.participantWindow(ada.participant, { ...window, except: messages[2]!.id })).toEqual({ messages: 3, limitReplied: false });
-        expect(await store.participantWindow(ada.participant, { ...window, note: 'spend-capped' })).toEqual({ messages: 3, limitReplied: false });
+        expect(await store.participantWindow(ada.participant, { ...window, note: 'spend_capped' })).toEqual({ messages: 3, limitReplied: false });
 
         const silenced = (await store.register(messages[1]!, T0)).record;
-        await store.transition(messages[1]!.conversationId, messages[1]!.id, silenced.version, { state: 'skipped', note: 'rate-limited' });
+        await store.transition(messages[1]!.conversationId, messages[1]!.id, silenced.version, { state: 'skipped', note: 'rate_limited' });
         expect(await store.participantWindow(ada.participant, { ...window, except: messages[2]!.id })).toEqual({ messages: 3, limitReplied: false });
       });
     });

@@ -157,7 +157,7 @@ export function messageLogContract(name: string, make: MakeChatStore): void {
         const { record } = await store.register(message, T0);
         const failed = await store.transition(message.conversationId, message.id, record.version, {
           failure: { stage: 'generate', reason: 'completion_failed' },
-          note: 'a note',
+          note: 'empty_text',
         });
         expect(failed?.failure).toEqual({ stage: 'generate', reason: 'completion_failed' });
 

@@ -5,6 +5,7 @@ import { entityManager, MIGRATIONS, openDatabase, type Database } from '../../sr
 import { bucketValue, LATENCY_BUCKET_SQL } from '../../src/adapters/postgres/latency-histogram.js';
 import { PostgresAnalyticsStore } from '../../src/adapters/postgres/postgres-analytics-store.js';
 import type { InteractionEvent } from '../../src/domain/model/interaction.js';
+import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import { aFreshDatabase, DATABASE_KINDS } from '../support/databases.js';
 import { analyticsStoreContract } from './analytics-store.contract.js';
 import { anAnalyticsFixture, DAY, expectPercentiles, HOUR } from './analytics-store.fixture.js';
@@ -39,6 +40,23 @@ for (const kind of DATABASE_KINDS) {
       expect(cut).toMatchObject({ messagesIn: 1, tokens: { prompt: 1 } });
       const wholeDay = await store.summary({ from: f.base, to: f.base + DAY });
       expect(wholeDay).toMatchObject({ messagesIn: 2, tokens: { prompt: 11 }, uniqueUsers: 2, conversations: 1 });
+    });
+
+    it('counts failure reasons stored in kebab-case by an older version under today\'s spelling, from rollups and facts alike', async () => {
+      const f = anAnalyticsFixture(store);
+      // What versions before issue 13 wrote: the write path stores the reason as it comes.
+      const legacy = 'outside-service-window' as string as SendFailureReason;
+      await f.recordAll([
+        f.message({ receivedAt: f.base + 2 * HOUR + 600_000, outcome: 'failed', failureReason: legacy }),
+        f.message({ receivedAt: f.base + 3 * HOUR + 600_000, outcome: 'failed', failureReason: 'outside_service_window' }),
+        f.message({ receivedAt: f.base + 3 * HOUR + 700_000, outcome: 'failed', failureReason: legacy }),
+        f.status({ occurredAt: f.base + 3 * HOUR + 800_000, status: 'failed', failureReason: legacy }),
+      ]);
+
+      // Hour 2 is whole (its failure is read from the rollup), hour 3 is cut (read from the facts).
+      const { failures } = await store.summary({ from: f.base + 1800_000, to: f.base + 3 * HOUR + 1800_000 });
+
+      expect(failures.byReason).toEqual({ outside_service_window: 4 });
     });
 
     it('agrees with the in-memory store on random facts, duplicates and erasures over random ranges', async () => {

@@ -75,6 +75,6 @@ describe('a late failed status (131047) for a reply', () => {
     const transcript = await getJson(`/api/v1/conversations/${conversationId}/messages`);
     expect(transcript.messages[0]).toMatchObject({ delivery: { status: 'failed', errorCode: 131047 } });
     const summary = await getJson('/api/v1/analytics/summary');
-    expect(summary).toMatchObject({ messagesIn: 1, failures: { total: 1, byReason: { 'outside-service-window': 1 } } });
+    expect(summary).toMatchObject({ messagesIn: 1, failures: { total: 1, byReason: { 'outside_service_window': 1 } } });
   });
 });

@@ -298,9 +298,9 @@ describe('the whole loop (ROLE=all)', () => {
     ]);
     expect(graph.requests).toHaveLength(2);
     const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
-    expect(transcript.body.messages[0]).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'outside-service-window' } });
+    expect(transcript.body.messages[0]).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'outside_service_window' } });
     const summary = await getJson(app, secrets, '/api/v1/analytics/summary');
-    expect(summary.body).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'outside-service-window': 1 } } });
+    expect(summary.body).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { 'outside_service_window': 1 } } });
   });
 
   it('sends the channel template instead, and records it, when the Graph API answers 131047 and the channel has a template', async () => {
@@ -331,9 +331,10 @@ describe('the whole loop (ROLE=all)', () => {
     const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
     expect(transcript.body.messages[0]).toMatchObject({
       state: 'sent',
-      note: 'template-fallback:reengage_hello',
+      note: null,
+      templateFallback: 'reengage_hello',
       outboundIds: graph.acceptedIds,
-      failure: { stage: 'send', reason: 'outside-service-window' },
+      failure: { stage: 'send', reason: 'outside_service_window' },
     });
     expect(graph.acceptedIds).toHaveLength(1);
   });

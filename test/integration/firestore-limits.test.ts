@@ -35,7 +35,7 @@ describe('ReplyToMessage limits on Firestore', () => {
       notes.push(record.reply?.kind === 'limit' ? 'limit-reply' : (record.note ?? record.reply?.kind));
     }
 
-    expect(notes).toEqual(['ai', 'ai', 'ai', 'limit-reply', 'rate-limited']);
+    expect(notes).toEqual(['ai', 'ai', 'ai', 'limit-reply', 'rate_limited']);
     expect(model.calls).toBe(3);
   });
 

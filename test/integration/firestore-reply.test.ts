@@ -195,10 +195,10 @@ describe('ReplyToMessage on Firestore', () => {
         state: 'send-unknown',
         leaseUntil: 0,
         recorded: true,
-        failure: { stage: 'send', reason: 'send-outcome-unknown' },
+        failure: { stage: 'send', reason: 'send_outcome_unknown' },
         reply: STORED_REPLY,
       });
-      expect(await h.published()).toMatchObject([{ outcome: 'send-unknown', failureReason: 'send-outcome-unknown' }]);
+      expect(await h.published()).toMatchObject([{ outcome: 'send-unknown', failureReason: 'send_outcome_unknown' }]);
     });
   });
 });

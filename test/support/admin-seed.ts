@@ -40,7 +40,7 @@ export async function seedExchange(stores: { chat: ChatStore; analytics: Analyti
   const message = aMessage({ accountId, participant: { id: participantId, name: 'Ada' }, text, receivedAt: spec.receivedAt });
   const { record } = await stores.chat.register(message, spec.receivedAt);
   await stores.chat.transition(message.conversationId, message.id, record.version, spec.failed
-    ? { state: 'failed', failure: { stage: 'generate', reason: 'model-error' }, recorded: true, updatedAt: spec.receivedAt + latencyMs }
+    ? { state: 'failed', failure: { stage: 'generate', reason: 'model_unavailable' }, recorded: true, updatedAt: spec.receivedAt + latencyMs }
     : {
         state: 'sent',
         reply: { text: replyText, kind: 'ai', model: 'gpt-4o-mini', usage, costUsd, latencyMs, createdAt: spec.receivedAt + latencyMs },
@@ -60,7 +60,7 @@ export async function seedExchange(stores: { chat: ChatStore; analytics: Analyti
     messageType: 'text',
     receivedAt: spec.receivedAt,
     outcome: spec.failed ? 'failed' : 'sent',
-    ...(spec.failed ? { failureReason: 'model-error', usage: { prompt: 0, completion: 0 }, costUsd: 0 } : { replyKind: 'ai' as const, model: 'gpt-4o-mini', usage, costUsd, latencyMs }),
+    ...(spec.failed ? { failureReason: 'model_unavailable', usage: { prompt: 0, completion: 0 }, costUsd: 0 } : { replyKind: 'ai' as const, model: 'gpt-4o-mini', usage, costUsd, latencyMs }),
   };
   await stores.analytics.record(event);
   return { conversationId: message.conversationId, messageId: message.id, text, replyText };

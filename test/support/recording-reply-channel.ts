@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../../src/domain/model/message.js';
+import type { SendFailureReason, UnsentReason } from '../../src/domain/model/reasons.js';
 import { ReplySendError, type OutboundReply, type ReplyChannel, type ReplyTemplate, type SendResult } from '../../src/domain/ports/reply-channel.js';
 
-type Scripted = { kind: 'send' } | { kind: 'fail'; retryable: boolean; reason?: string } | { kind: 'unsent'; reason: string };
+type Scripted = { kind: 'send' } | { kind: 'fail'; retryable: boolean; reason?: SendFailureReason } | { kind: 'unsent'; reason: UnsentReason };
 
 /**
  * A reply channel that records every reply it is asked to send (successful or not) and can be
@@ -14,8 +15,8 @@ export class RecordingReplyChannel implements ReplyChannel {
   /** Replies that were actually sent, with the outbound ids they got. */
   readonly sent: { reply: OutboundReply; outboundIds: string[] }[] = [];
   private script: Scripted[] = [];
-  private templateFailures: { retryable: boolean; reason: string }[] = [];
-  private alwaysUnsent: string | undefined;
+  private templateFailures: { retryable: boolean; reason: SendFailureReason }[] = [];
+  private alwaysUnsent: UnsentReason | undefined;
   private delayMs = 0;
 
   /** The next `count` sends succeed as usual: with `failNext` after it, a failure midway through a multi-part reply. */
@@ -29,8 +30,8 @@ export class RecordingReplyChannel implements ReplyChannel {
   /** Templates sent instead of free text. */
   readonly templates: { inReplyTo: string; template: ReplyTemplate }[] = [];
 
-  /** The next `count` sends reject with a `ReplySendError` (with `reason` as its code when given). */
-  failNext(count: number, retryable: boolean, reason?: string): this {
+  /** The next `count` sends reject with a `ReplySendError` (with `reason` as its reason when given). */
+  failNext(count: number, retryable: boolean, reason?: SendFailureReason): this {
     this.script.push(...Array.from({ length: count }, (): Scripted => ({ kind: 'fail', retryable, ...(reason ? { reason } : {}) })));
     return this;
   }
@@ -40,7 +41,7 @@ export class RecordingReplyChannel implements ReplyChannel {
   }
 
   /** The next `count` template sends reject with a `ReplySendError`. */
-  failNextTemplates(count: number, retryable: boolean, reason: string): this {
+  failNextTemplates(count: number, retryable: boolean, reason: SendFailureReason): this {
     this.templateFailures.push(...Array.from({ length: count }, () => ({ retryable, reason })));
     return this;
   }
@@ -53,7 +54,7 @@ export class RecordingReplyChannel implements ReplyChannel {
   }
 
   /** Every send answers `unsent` with this reason (the channel is not configured). */
-  answerUnsent(reason: string): this {
+  answerUnsent(reason: UnsentReason): this {
     this.alwaysUnsent = reason;
     return this;
   }

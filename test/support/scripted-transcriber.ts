@@ -22,7 +22,7 @@ export class ScriptedTranscriber implements Transcriber {
     if (message.content.type !== 'audio') return null;
     this.calls.push(message.content.mediaId);
     const failure = this.failures.shift();
-    if (failure) throw new DomainError('transcription-failed-503', 'scripted transcription failure', failure.retryable);
+    if (failure) throw new DomainError('transcription_failed', 'scripted transcription failure', failure.retryable, { reason: 'transcription_failed_503' });
     return this.transcripts.get(message.content.mediaId) ?? null;
   }
 }

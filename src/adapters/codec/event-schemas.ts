@@ -1,10 +1,15 @@
 import { z } from 'zod';
+import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
 import type { InboundEvent } from '../../domain/model/events.js';
-import type { InteractionEvent } from '../../domain/model/interaction.js';
 import type { InboundMessage } from '../../domain/model/message.js';
+import { CHANNELS } from '../../domain/model/ids.js';
+import { INTERACTION_OUTCOMES, type InteractionEvent } from '../../domain/model/interaction.js';
+import { REPLY_KINDS } from '../../domain/model/reply.js';
+import { failureReasonSchema, sendFailureReasonSchema } from './stored-reasons.js';
 
 // Runtime checks for events crossing a process boundary (Pub/Sub push bodies are untrusted).
-const channel = z.enum(['whatsapp', 'api']);
+const channel = z.enum(CHANNELS);
+const deliveryState = z.enum(DELIVERY_STATES);
 const media = { mediaId: z.string(), mimeType: z.string().optional() };
 
 const content = z.discriminatedUnion('type', [
@@ -50,11 +55,11 @@ const status = z.object({
   accountId: z.string(),
   conversationId: z.string().min(1),
   recipientId: z.string(),
-  status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
+  status: deliveryState,
   at: z.number(),
   pricing: z.object({ billable: z.boolean().optional(), model: z.string().optional(), category: z.string().optional() }).optional(),
   errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional(),
-  failureReason: z.string().optional(),
+  failureReason: sendFailureReasonSchema.optional(),
   sentFor: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('reply'), messageId: z.string().min(1), part: z.number().int().min(0), parts: z.number().int().min(1) }),
@@ -85,21 +90,21 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     messageId: z.string(),
     messageType: z.string(),
     receivedAt: z.number(),
-    outcome: z.enum(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']),
-    replyKind: z.enum(['ai', 'fallback', 'media', 'limit']).optional(),
+    outcome: z.enum(INTERACTION_OUTCOMES),
+    replyKind: z.enum(REPLY_KINDS).optional(),
     model: z.string().optional(),
     usage,
     costUsd: z.number().min(0),
     latencyMs: z.number().optional(),
-    failureReason: z.string().optional(),
+    failureReason: failureReasonSchema.optional(),
   }),
   z.object({
     type: z.literal('status'),
     ...base,
     outboundId: z.string(),
-    status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
+    status: deliveryState,
     pricingCategory: z.string().optional(),
     errorCode: z.number().optional(),
-    failureReason: z.string().optional(),
+    failureReason: sendFailureReasonSchema.optional(),
   }),
 ]);

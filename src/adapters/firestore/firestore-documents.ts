@@ -3,6 +3,7 @@ import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
 import { ValidationError } from '../../domain/model/errors.js';
 import { conversationSchema, decode, messageRecordSchema } from './firestore-schemas.js';
+import { currentRecord } from '../codec/stored-reasons.js';
 
 /** Every MessageRecord field: a field added to the model fails to compile here until it is mapped. */
 const RECORD_FIELDS = Object.keys({
@@ -17,6 +18,8 @@ const RECORD_FIELDS = Object.keys({
   delivery: true,
   failure: true,
   note: true,
+  foldedInto: true,
+  templateFallback: true,
   transcript: true,
   folded: true,
   recorded: true,
@@ -60,9 +63,9 @@ export function messageDocument(record: MessageRecord, expireAt: unknown): Docum
   return { ...plain(record), receivedAt: record.message.receivedAt, sentAt: record.message.sentAt, expireAt };
 }
 
-/** Exactly the domain record, decoded: storage-only fields (receivedAt, sentAt, expireAt) do not leak. */
+/** Exactly the domain record, decoded (old reason spellings read as today's): storage-only fields (receivedAt, sentAt, expireAt) do not leak. */
 export function recordFrom(snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>): MessageRecord {
-  return decode(messageRecordSchema, snapshot);
+  return currentRecord(decode(messageRecordSchema, snapshot));
 }
 
 /** The record after `patch`: a patch field set to `undefined` removes the field. */

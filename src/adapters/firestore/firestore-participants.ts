@@ -42,6 +42,7 @@ export async function participantWindowIn(
   try {
     const [count, replied] = await Promise.all([
       inWindow.count().get(),
+      // Today's spelling only: a limit reply noted `rate-limited` by an older version is at most a minute old when it matters.
       inWindow.where('note', '==', note).where('state', 'in', REPLIED_STATES).limit(2).get(),
     ]);
     const limitReplied = replied.docs.some((doc) => {

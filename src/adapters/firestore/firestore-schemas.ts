@@ -6,6 +6,8 @@ import type { DeliveryState } from '../../domain/model/delivery-status.js';
 import type { DeliveryInfo, Failure, MessageRecord, MessageState, WindowTemplateSend } from '../../domain/model/message-record.js';
 import type { Reply, ReplyKind } from '../../domain/model/reply.js';
 import { inboundMessageSchema } from '../codec/event-schemas.js';
+import type { StoredRecord } from '../codec/stored-reasons.js';
+import { CHANNELS } from '../../domain/model/ids.js';
 import { ChatStoreRejectedError } from './chat-store-unavailable-error.js';
 
 // Each shape lists every field of its domain type (`satisfies Record<keyof T, …>`), and each enum
@@ -54,7 +56,8 @@ const windowTemplate = z.object({
 } satisfies Record<keyof WindowTemplateSend, z.ZodType>);
 
 /** A message document; its storage-only fields (receivedAt, sentAt, expireAt, participantKey, writeToken) are dropped. */
-export const messageRecordSchema: z.ZodType<MessageRecord> = z.object({
+/** Reasons and notes are decoded as strings: `currentRecord` reads older spellings as today's. */
+export const messageRecordSchema: z.ZodType<StoredRecord> = z.object({
   message: inboundMessageSchema,
   state: messageState,
   version: z.number(),
@@ -66,6 +69,8 @@ export const messageRecordSchema: z.ZodType<MessageRecord> = z.object({
   delivery: delivery.optional(),
   failure: failure.optional(),
   note: z.string().optional(),
+  foldedInto: z.string().optional(),
+  templateFallback: z.string().optional(),
   transcript: z.string().optional(),
   folded: z.array(z.string()).optional(),
   recorded: z.boolean(),
@@ -76,7 +81,7 @@ export const messageRecordSchema: z.ZodType<MessageRecord> = z.object({
 
 /** A conversation document, without its id (the document's) and its storage-only fields. */
 export const conversationSchema: z.ZodType<Omit<Conversation, 'id'>> = z.object({
-  channel: z.enum(['whatsapp', 'api']),
+  channel: z.enum(CHANNELS),
   accountId: z.string(),
   participant: z.object({ id: z.string(), name: z.string().optional() }),
   createdAt: z.number(),

@@ -12,6 +12,7 @@ import {
 } from '../../domain/model/analytics.js';
 import type { InteractionEvent, MessageInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
+import { currentSpelling } from '../codec/stored-reasons.js';
 import { compareIds, decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
 
 const FAILED_OUTCOMES = new Set(['failed', 'send-unknown']);
@@ -130,7 +131,8 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
 function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[]): AnalyticsSummary {
   const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
   const byReason: Record<string, number> = {};
-  const reasons = [...messages.filter(isFailure).map((m) => m.failureReason ?? m.outcome), ...deliveryFailures.map((s) => s.failureReason!)];
+  // A failure without a reason counts under its outcome, spelt like a reason (`send_unknown`).
+  const reasons = [...messages.filter(isFailure).map((m) => m.failureReason ?? currentSpelling(m.outcome)), ...deliveryFailures.map((s) => s.failureReason!)];
   for (const reason of reasons) byReason[reason] = (byReason[reason] ?? 0) + 1;
   return {
     conversations: new Set(messages.map((m) => m.conversationId)).size,

@@ -1,5 +1,6 @@
 import type { Channel } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
+import type { UnsentReason } from '../../domain/model/reasons.js';
 import type { OutboundReply, ReplyChannel, ReplyTemplate, SendResult } from '../../domain/ports/reply-channel.js';
 
 /** Sends each reply through the adapter of the channel its message came from. */
@@ -21,7 +22,7 @@ export class RoutingReplyChannel implements ReplyChannel {
 
 /** A channel deliberately not configured for sending: replies are stored and marked unsent. */
 export class UnconfiguredReplyChannel implements ReplyChannel {
-  constructor(private readonly reason: string) {}
+  constructor(private readonly reason: UnsentReason) {}
 
   async send(): Promise<SendResult> {
     return { kind: 'unsent', reason: this.reason };

@@ -3,6 +3,7 @@ import { createOpenAiClient } from './openai-client.js';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
+import type { FailureReason } from '../../domain/model/reasons.js';
 import type { Logger } from '../../observability/logger.js';
 
 export interface OpenAiCompletionModelOptions {
@@ -25,7 +26,7 @@ export interface OpenAiCompletionModelOptions {
 }
 
 /** Failures worth another attempt, and the only ones that count towards opening the circuit. */
-const TRANSIENT = new Set(['model-rate-limited', 'model-unavailable', 'model-timeout', 'model-unreachable']);
+const TRANSIENT: ReadonlySet<FailureReason> = new Set(['model_rate_limited', 'model_unavailable', 'model_timeout', 'model_unreachable']);
 // A server asking for a longer pause than this is left to the message's redelivery instead.
 const MAX_RETRY_AFTER_MS = 60_000;
 // A retry is only worth starting with at least this long left for its answer.
@@ -44,7 +45,7 @@ function withDeadline(signal: AbortSignal | undefined, budgetMs: number | undefi
  * are tried `maxRetries` more times, waiting what `retry-after-ms`/`retry-after` ask (≤ 60 s) or an
  * exponential backoff; other 4xx never, whatever `x-should-retry` says. Every attempt goes through a
  * cockatiel circuit breaker that counts only those transient failures, so during an outage calls
- * fail fast with `model-circuit-open` instead of piling up. Errors never carry prompt text, vendor
+ * fail fast with `model_circuit_open` instead of piling up. Errors never carry prompt text, vendor
  * messages or the key.
  */
 export class OpenAiCompletionModel implements CompletionModel {
@@ -73,13 +74,13 @@ export class OpenAiCompletionModel implements CompletionModel {
     });
     const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
     this.breaker = circuitBreaker(
-      handleWhen((error) => TRANSIENT.has(classify(error, this.timeoutMs).code)),
+      handleWhen((error) => TRANSIENT.has(classify(error, this.timeoutMs).reason)),
       { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5) },
     );
     const logger = options.logger;
     if (logger) {
       this.breaker.onBreak((failure) => {
-        const reason = 'error' in failure ? classify(failure.error, this.timeoutMs).code : 'isolated';
+        const reason = 'error' in failure ? classify(failure.error, this.timeoutMs).reason : 'isolated';
         logger.error('model circuit open: completions fail fast until a probe succeeds', { reason, halfOpenAfterMs });
       });
       this.breaker.onHalfOpen(() => logger.info('model circuit half-open: probing'));
@@ -115,10 +116,10 @@ export class OpenAiCompletionModel implements CompletionModel {
         response = await this.breaker.execute(() => this.client.chat.completions.create(body, { timeout, maxRetries: 0, ...(signal ? { signal } : {}) }), signal);
       } catch (error) {
         const failure = classify(error, this.timeoutMs, signal);
-        const delayMs = TRANSIENT.has(failure.code) && attempt <= this.maxRetries ? this.retryDelayMs(error, attempt) : undefined;
+        const delayMs = TRANSIENT.has(failure.reason) && attempt <= this.maxRetries ? this.retryDelayMs(error, attempt) : undefined;
         // A retry needs its wait and some time to answer within the budget; else the caller retries later.
         if (delayMs === undefined || Date.now() + delayMs + MIN_ATTEMPT_MS > deadline) throw failure;
-        this.logger?.warn('model call failed, retrying', { reason: failure.code, status: statusOf(error), attempt, delayMs });
+        this.logger?.warn('model call failed, retrying', { reason: failure.reason, status: statusOf(error), attempt, delayMs });
         await pause(delayMs, signal);
         continue;
       }
@@ -136,7 +137,7 @@ export class OpenAiCompletionModel implements CompletionModel {
 
 function toCompletion(response: ChatCompletion, model: string): Completion {
   const text = response.choices?.[0]?.message?.content;
-  if (!text?.trim()) throw new CompletionError('the model returned an empty completion', false, { reason: 'empty-completion' });
+  if (!text?.trim()) throw new CompletionError('the model returned an empty completion', false, { reason: 'empty_completion' });
   // The requested name, not the server's (often a dated snapshot): it is the key of the price table.
   return { text, model, usage: { prompt: response.usage?.prompt_tokens ?? 0, completion: response.usage?.completion_tokens ?? 0 } };
 }
@@ -144,31 +145,31 @@ function toCompletion(response: ChatCompletion, model: string): Completion {
 function classify(error: unknown, timeoutMs: number, signal?: AbortSignal): CompletionError {
   if (error instanceof CompletionError) return error;
   if (error instanceof BrokenCircuitError || isIsolatedCircuitError(error)) {
-    return new CompletionError('model circuit open: not calling the model server', true, { reason: 'model-circuit-open' });
+    return new CompletionError('model circuit open: not calling the model server', true, { reason: 'model_circuit_open' });
   }
   if (error instanceof APIUserAbortError || signal?.aborted) return abortedBy(signal);
   if (error instanceof APIConnectionTimeoutError) {
-    return new CompletionError(`model call timed out after ${timeoutMs} ms`, true, { reason: 'model-timeout' });
+    return new CompletionError(`model call timed out after ${timeoutMs} ms`, true, { reason: 'model_timeout' });
   }
   if (error instanceof APIConnectionError) {
-    return new CompletionError(`model server unreachable${networkCode(error)}`, true, { reason: 'model-unreachable' });
+    return new CompletionError(`model server unreachable${networkCode(error)}`, true, { reason: 'model_unreachable' });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const { status } = error;
     const message = `model call failed: HTTP ${status}${vendorCodes(error)}`;
-    if (status === 401 || status === 403) return new CompletionError(message, false, { reason: 'model-auth-failed' });
-    if (status === 429) return new CompletionError(message, true, { reason: 'model-rate-limited' });
-    if (status === 408 || status === 409 || status >= 500) return new CompletionError(message, true, { reason: 'model-unavailable' });
-    return new CompletionError(message, false, { reason: `model-rejected-${status}` });
+    if (status === 401 || status === 403) return new CompletionError(message, false, { reason: 'model_auth_failed' });
+    if (status === 429) return new CompletionError(message, true, { reason: 'model_rate_limited' });
+    if (status === 408 || status === 409 || status >= 500) return new CompletionError(message, true, { reason: 'model_unavailable' });
+    return new CompletionError(message, false, { reason: `model_rejected_${status}` });
   }
-  return new CompletionError(`model call failed: ${error instanceof Error ? error.name : 'unknown error'}`, true, { reason: 'completion_failed' });
+  return new CompletionError(`model call failed: ${error instanceof Error ? error.name : 'unknown error'}`, true);
 }
 
 function abortedBy(signal: AbortSignal | undefined): CompletionError {
   const reason: unknown = signal?.reason;
   return reason instanceof DOMException && reason.name === 'TimeoutError'
-    ? new CompletionError('model call exceeded the caller deadline', true, { reason: 'model-timeout' })
-    : new CompletionError('model call aborted by the caller', true, { reason: 'model-call-aborted' });
+    ? new CompletionError('model call exceeded the caller deadline', true, { reason: 'model_timeout' })
+    : new CompletionError('model call aborted by the caller', true, { reason: 'model_call_aborted' });
 }
 
 /** `retry-after-ms` (OpenAI's, milliseconds) wins over `retry-after` (seconds or an HTTP date). */

@@ -1,6 +1,7 @@
 import { createOpenAiClient } from './openai-client.js';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, toFile, type ClientOptions } from 'openai';
 import { DomainError } from '../../domain/model/errors.js';
+import type { TranscriptionFailureReason } from '../../domain/model/reasons.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import type { Transcriber } from '../../domain/ports/transcriber.js';
 import type { WhatsAppMediaDownloader } from '../whatsapp/whatsapp-media.js';
@@ -19,10 +20,10 @@ export interface OpenAiTranscriberOptions {
   fetch?: ClientOptions['fetch'];
 }
 
-/** Transcription failed; `code` is the stable reason (`transcription-failed-<status>`, `transcription-unavailable`, …). */
+/** Transcription failed; `reason` is the stable reason (`transcription_failed_<status>`, `transcription_unavailable`, …). */
 export class TranscriptionError extends DomainError {
-  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason: string }) {
-    super(options.reason, message, retryable, { cause: options.cause });
+  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason: TranscriptionFailureReason }) {
+    super('transcription_failed', message, retryable, options);
   }
 }
 
@@ -58,7 +59,7 @@ export class OpenAiTranscriber implements Transcriber {
     const budgetMs = Math.max(1, Math.min(this.timeoutMs, options.timeoutMs ?? Infinity));
     const deadline = Date.now() + budgetMs;
     const signal = AbortSignal.timeout(budgetMs);
-    // Media failures are already DomainErrors with `media-…` reasons: they pass through unchanged.
+    // Media failures are already DomainErrors with `media_…` reasons: they pass through unchanged.
     const { bytes, mimeType } = await this.options.media.download(content.mediaId, signal);
     const type = baseType(mimeType) ?? baseType(content.mimeType) ?? 'audio/ogg';
     let text: string;
@@ -78,18 +79,18 @@ export class OpenAiTranscriber implements Transcriber {
 function classify(error: unknown, timeoutMs: number): TranscriptionError {
   // The deadline's signal ends the upload as a user abort: a timeout all the same.
   if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
-    return new TranscriptionError(`transcription timed out after ${timeoutMs} ms`, true, { reason: 'transcription-unavailable' });
+    return new TranscriptionError(`transcription timed out after ${timeoutMs} ms`, true, { reason: 'transcription_unavailable' });
   }
   if (error instanceof APIConnectionError) {
-    return new TranscriptionError('transcription server unreachable', true, { reason: 'transcription-unavailable' });
+    return new TranscriptionError('transcription server unreachable', true, { reason: 'transcription_unavailable' });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const { status } = error;
     const retryable = status === 408 || status === 429 || status >= 500;
     // Vendor `type`/`code` are short identifiers; the free-text message is never kept.
-    return new TranscriptionError(`transcription failed: HTTP ${status}${vendorCodes(error)}`, retryable, { reason: `transcription-failed-${status}` });
+    return new TranscriptionError(`transcription failed: HTTP ${status}${vendorCodes(error)}`, retryable, { reason: `transcription_failed_${status}` });
   }
-  return new TranscriptionError(`transcription failed: ${error instanceof Error ? error.name : 'unknown error'}`, true, { reason: 'transcription-failed' });
+  return new TranscriptionError(`transcription failed: ${error instanceof Error ? error.name : 'unknown error'}`, true, { reason: 'transcription_failed' });
 }
 
 function vendorCodes(error: APIError): string {

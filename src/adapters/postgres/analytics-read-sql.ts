@@ -32,13 +32,14 @@ export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'count
         union all
         select 1, (outcome = 'sent')::integer, prompt_tokens, completion_tokens, cost_usd from interaction where ${hourEdges}${ch}
       ) facts`,
-    failures: sql`select reason, sum(n)::float8 as count from (
+    // Reasons stored before the snake_case convention (`outside-service-window`) count with today's spelling.
+    failures: sql`select replace(reason, '-', '_') as reason, sum(n)::float8 as count from (
         select reason, count as n from failure_hour where ${within('hour', [hours.whole])}${ch}
         union all
         select coalesce(failure_reason, outcome), 1 from interaction where ${hourEdges}${ch} and failed
         union all
         select failure_reason, 1 from delivery_status where failure_reason is not null and ${within('occurred_at', [{ from, to }])}${ch}
-      ) failures group by reason having sum(n) > 0 order by reason`,
+      ) failures group by 1 having sum(n) > 0 order by 1`,
     latencies: sql`select bucket, sum(n)::float8 as count from (
         select bucket, count as n from latency_day where ${within('day', [tiers.days])}${ch}
         union all

@@ -213,5 +213,5 @@ export class PubSubPullConsumer<T> {
 function codeFields(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { errorName: typeof error };
   const code = error instanceof DomainError ? error.code : (error as { code?: unknown }).code;
-  return { errorName: error.name, ...(code !== undefined ? { errorCode: code } : {}), ...(error instanceof DomainError ? { retryable: error.retryable } : {}) };
+  return { errorName: error.name, ...(code !== undefined ? { errorCode: code } : {}), ...(error instanceof DomainError ? { retryable: error.retryable, reason: error.reason } : {}) };
 }

@@ -45,18 +45,18 @@ export class WebhookReplyChannel implements ReplyChannel {
   async acknowledge(_message: InboundMessage): Promise<void> {}
 
   async sendTemplate(_inReplyTo: InboundMessage, _template: ReplyTemplate): Promise<SendResult> {
-    return { kind: 'unsent', reason: 'templates-are-whatsapp-only' };
+    return { kind: 'unsent', reason: 'templates_are_whatsapp_only' };
   }
 
   async send({ inReplyTo, text, part }: OutboundReply): Promise<SendResult> {
-    if (!inReplyTo.callbackUrl) return { kind: 'unsent', reason: 'no-callback-url' };
+    if (!inReplyTo.callbackUrl) return { kind: 'unsent', reason: 'no_callback_url' };
     const url = new URL(inReplyTo.callbackUrl);
     const check = await checkCallback(url, this.options.allowedHosts, this.options.resolve);
     if (!check.ok) {
       if (check.reason === 'dns-unavailable') {
-        throw new ReplySendError('callbackUrl host could not be resolved now', true, { cause: check.cause, reason: 'callback-unreachable' });
+        throw new ReplySendError('callbackUrl host could not be resolved now', true, { cause: check.cause, reason: 'callback_unreachable' });
       }
-      throw new ReplySendError('callbackUrl resolves to a forbidden or unknown address', false, { cause: check.cause, reason: 'callback-url-forbidden' });
+      throw new ReplySendError('callbackUrl resolves to a forbidden or unknown address', false, { cause: check.cause, reason: 'callback_url_forbidden' });
     }
     const webhookId = part === 0 ? `reply_${inReplyTo.id}` : `reply_${inReplyTo.id}_${part}`;
     const timestamp = Math.floor((this.options.now?.() ?? Date.now()) / 1000);
@@ -93,13 +93,13 @@ export class WebhookReplyChannel implements ReplyChannel {
     } catch (error) {
       // The receiver may have acted on a callback whose answer was lost: only one that never left is retried.
       throw classifyOutboundFailure(error) === 'not-sent'
-        ? new ReplySendError('callback unreachable', true, { cause: error, reason: 'callback-unreachable' })
+        ? new ReplySendError('callback unreachable', true, { cause: error, reason: 'callback_unreachable' })
         : new ReplySendError('callback answer lost (timeout or connection closed); outcome unknown', false, { cause: error, reason: SEND_OUTCOME_UNKNOWN });
     } finally {
       await agent.destroy().catch(() => undefined);
     }
     if (status >= 200 && status < 300) return { kind: 'sent', outboundIds: [webhookId] };
     const retryable = status === 429 || status >= 500;
-    throw new ReplySendError(`callback answered ${status}`, retryable, { reason: `callback-http-${status}` });
+    throw new ReplySendError(`callback answered ${status}`, retryable, { reason: `callback_http_${status}` });
   }
 }

@@ -1,3 +1,4 @@
+import type { GraphFailureReason } from '../../domain/model/reasons.js';
 import { OUTSIDE_SERVICE_WINDOW as WINDOW_REASON } from '../../domain/ports/reply-channel.js';
 
 // What to do with a Graph API error code (PROTOCOLS.md): back off and retry, retry later, or give up.
@@ -7,14 +8,17 @@ const RETRY_LATER = new Set([131000, 131016, 1, 2, 131057]);
 export const TOKEN_EXPIRED = 190;
 export const OUTSIDE_SERVICE_WINDOW = 131047;
 
-export function classifyGraphError(httpStatus: number, code: number | undefined): { retryable: boolean; reason: string } {
-  if (code !== undefined) {
-    if (RETRY_WITH_BACKOFF.has(code)) return { retryable: true, reason: `whatsapp-rate-limited-${code}` };
-    if (RETRY_LATER.has(code)) return { retryable: true, reason: `whatsapp-unavailable-${code}` };
-    if (code === TOKEN_EXPIRED) return { retryable: false, reason: 'whatsapp-token-expired' };
+/** Graph error codes are non-negative integers; anything else (a broken or hostile body) names no code. */
+export const isGraphCode = (code: number | undefined): code is number => code !== undefined && Number.isSafeInteger(code) && code >= 0;
+
+export function classifyGraphError(httpStatus: number, code: number | undefined): { retryable: boolean; reason: GraphFailureReason } {
+  if (isGraphCode(code)) {
+    if (RETRY_WITH_BACKOFF.has(code)) return { retryable: true, reason: `whatsapp_rate_limited_${code}` };
+    if (RETRY_LATER.has(code)) return { retryable: true, reason: `whatsapp_unavailable_${code}` };
+    if (code === TOKEN_EXPIRED) return { retryable: false, reason: 'whatsapp_token_expired' };
     if (code === OUTSIDE_SERVICE_WINDOW) return { retryable: false, reason: WINDOW_REASON };
-    return { retryable: false, reason: `whatsapp-error-${code}` };
+    return { retryable: false, reason: `whatsapp_error_${code}` };
   }
   const retryable = httpStatus === 429 || httpStatus >= 500;
-  return { retryable, reason: `whatsapp-http-${httpStatus}` };
+  return { retryable, reason: `whatsapp_http_${httpStatus}` };
 }

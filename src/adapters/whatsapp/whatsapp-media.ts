@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/model/errors.js';
+import type { MediaFailureReason } from '../../domain/model/reasons.js';
 import { classifyGraphError } from './graph-errors.js';
 
 export interface WhatsAppMediaOptions {
@@ -18,10 +19,10 @@ export interface DownloadedMedia {
   mimeType: string;
 }
 
-/** A media lookup or download failed; `code` is the stable reason, always starting with `media-`. */
+/** A media lookup or download failed; `reason` is the stable reason, always starting with `media_`. */
 export class MediaDownloadError extends DomainError {
-  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason: string }) {
-    super(options.reason, message, retryable, { cause: options.cause });
+  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason: MediaFailureReason }) {
+    super('media_download_failed', message, retryable, options);
   }
 }
 
@@ -53,13 +54,13 @@ export class WhatsAppMediaDownloader {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES;
   }
 
-  /** `signal` (the caller's deadline) ends the lookup and the download early, as a `media-timeout`. */
+  /** `signal` (the caller's deadline) ends the lookup and the download early, as a `media_timeout`. */
   async download(mediaId: string, signal?: AbortSignal): Promise<DownloadedMedia> {
-    if (!mediaId) throw new MediaDownloadError('no media id to download', false, { reason: 'media-id-missing' });
+    if (!mediaId) throw new MediaDownloadError('no media id to download', false, { reason: 'media_id_missing' });
     const info = await this.lookup(mediaId, signal);
     const { bytes, contentType } = await this.fetchBytes(info.url, signal);
     if (info.sha256 !== undefined && !checksumMatches(bytes, info.sha256)) {
-      throw new MediaDownloadError('WhatsApp media checksum mismatch: the downloaded bytes are not the announced media', false, { reason: 'media-checksum-mismatch' });
+      throw new MediaDownloadError('WhatsApp media checksum mismatch: the downloaded bytes are not the announced media', false, { reason: 'media_checksum_mismatch' });
     }
     return { bytes, mimeType: info.mimeType ?? contentType ?? 'application/octet-stream' };
   }
@@ -71,11 +72,11 @@ export class WhatsAppMediaDownloader {
     try {
       info = (await response.json()) as MediaInfo;
     } catch (error) {
-      if (response.ok) throw new MediaDownloadError('WhatsApp media lookup answer unreadable', true, { cause: error, reason: 'media-invalid-response' });
+      if (response.ok) throw new MediaDownloadError('WhatsApp media lookup answer unreadable', true, { cause: error, reason: 'media_invalid_response' });
     }
     if (!response.ok) throw graphFailure('lookup', response.status, info?.error?.code);
     if (typeof info?.url !== 'string' || !/^https?:\/\//i.test(info.url)) {
-      throw new MediaDownloadError('WhatsApp media lookup answered without a download URL', false, { reason: 'media-invalid-response' });
+      throw new MediaDownloadError('WhatsApp media lookup answered without a download URL', false, { reason: 'media_invalid_response' });
     }
     const size = Number(info.file_size);
     if (info.file_size !== undefined && info.file_size !== null && Number.isFinite(size) && size > this.maxBytes) {
@@ -157,19 +158,19 @@ type Step = 'lookup' | 'download';
 function graphFailure(step: Step, status: number, rawCode: unknown): MediaDownloadError {
   const code = typeof rawCode === 'number' ? rawCode : undefined;
   const { retryable, reason } = classifyGraphError(status, code);
-  return new MediaDownloadError(`WhatsApp media ${step} answered ${status} (code ${code ?? 'none'})`, retryable, { reason: `media-${reason}` });
+  return new MediaDownloadError(`WhatsApp media ${step} answered ${status} (code ${code ?? 'none'})`, retryable, { reason: `media_${reason}` });
 }
 
 // No cause is kept: nothing that could carry the URL travels with the error.
 function networkFailure(step: Step, error: unknown): MediaDownloadError {
   const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
   return timedOut
-    ? new MediaDownloadError(`WhatsApp media ${step} timed out`, true, { reason: 'media-timeout' })
-    : new MediaDownloadError(`WhatsApp media ${step} failed: ${error instanceof Error ? error.name : 'unknown error'}`, true, { reason: 'media-unreachable' });
+    ? new MediaDownloadError(`WhatsApp media ${step} timed out`, true, { reason: 'media_timeout' })
+    : new MediaDownloadError(`WhatsApp media ${step} failed: ${error instanceof Error ? error.name : 'unknown error'}`, true, { reason: 'media_unreachable' });
 }
 
 function tooLarge(size: number, maxBytes: number): MediaDownloadError {
-  return new MediaDownloadError(`WhatsApp media too large: ${size} bytes, at most ${maxBytes} accepted`, false, { reason: 'media-too-large' });
+  return new MediaDownloadError(`WhatsApp media too large: ${size} bytes, at most ${maxBytes} accepted`, false, { reason: 'media_too_large' });
 }
 
 /** Graph documents the digest as hex; base64 is accepted too, so a change of encoding is no false alarm. */

@@ -4,7 +4,7 @@ import { conversationIdFor } from '../../domain/model/ids.js';
 import type { InboundMessage, MessageContent } from '../../domain/model/message.js';
 import type { WhatsAppNotificationInput } from '../../domain/use-cases/accept-whatsapp-notification.js';
 import { change, entry, messagesValue, notification, summarise, wireMessage, wireStatus, type WireMessage, type WireStatus } from './whatsapp-wire.js';
-import { classifyGraphError } from './graph-errors.js';
+import { classifyGraphError, isGraphCode } from './graph-errors.js';
 import { sendReferenceOf } from './opaque-callback-data.js';
 
 export class NotificationFormatError extends Error {}
@@ -99,7 +99,7 @@ function statusExtras(status: z.infer<typeof wireStatus>): Pick<DeliveryStatus, 
   const code = status.errors?.[0]?.code;
   const sentFor = sendReferenceOf(status.biz_opaque_callback_data);
   return {
-    ...(status.status === 'failed' && code !== undefined ? { failureReason: classifyGraphError(200, code).reason } : {}),
+    ...(status.status === 'failed' && isGraphCode(code) ? { failureReason: classifyGraphError(200, code).reason } : {}),
     ...(sentFor ? { sentFor } : {}),
   };
 }

@@ -87,7 +87,7 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
     } catch (error) {
       // Sends carry no idempotency key: only a request that provably never left may be made again.
       throw classifyOutboundFailure(error) === 'not-sent'
-        ? new ReplySendError('WhatsApp API unreachable', true, { cause: error, reason: 'whatsapp-unreachable' })
+        ? new ReplySendError('WhatsApp API unreachable', true, { cause: error, reason: 'whatsapp_unreachable' })
         : new ReplySendError('WhatsApp answer lost (timeout or connection closed); outcome unknown', false, { cause: error, reason: SEND_OUTCOME_UNKNOWN });
     }
     let payload: GraphResponse | undefined;

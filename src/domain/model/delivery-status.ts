@@ -1,6 +1,8 @@
 import type { Channel } from './ids.js';
+import type { SendFailureReason } from './reasons.js';
 
-export type DeliveryState = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
+export const DELIVERY_STATES = ['sent', 'delivered', 'read', 'played', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /** A channel's report on a reply we sent. Reports arrive in any order and may repeat. */
 export interface DeliveryStatus {
@@ -16,8 +18,8 @@ export interface DeliveryStatus {
   at: number;
   pricing?: { billable?: boolean; model?: string; category?: string };
   errors?: { code: number; title?: string }[];
-  /** A failed status's stable reason, as the channel classifies its error (e.g. `outside-service-window`). */
-  failureReason?: string;
+  /** A failed status's stable reason, as the channel classifies its error (e.g. `outside_service_window`). */
+  failureReason?: SendFailureReason;
   /**
    * Which of our sends this status is about, as the channel echoes it back (WhatsApp
    * `biz_opaque_callback_data`): it names the message even when we never learnt the outbound id.

@@ -1,16 +1,44 @@
+import type { FailureReason } from './reasons.js';
+
+/**
+ * Every code a `DomainError` may carry: the kind of error, stable on the wire (API error bodies,
+ * logs) and mapped exhaustively to an HTTP status at the edge. snake_case, like every wire code.
+ */
+export const DOMAIN_ERROR_CODES = [
+  'validation_failed',
+  'conversation_not_found',
+  'admin_email_taken',
+  'publish_failed',
+  'message_in_progress',
+  'lease_exhausted',
+  'secrets_unreadable',
+  'chat_store_unavailable',
+  'chat_store_rejected',
+  'completion_failed',
+  'reply_send_failed',
+  'media_download_failed',
+  'transcription_failed',
+] as const;
+
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
 /**
  * Base of every error the core raises or receives through a port. `code` is stable and mapped to
- * an HTTP status at the edge; `retryable` tells a consumer whether a redelivery can succeed.
+ * an HTTP status at the edge; `retryable` tells a consumer whether a redelivery can succeed;
+ * `reason` is what a failure caused by it is recorded as (finer than `code`, e.g. `model_timeout`).
  */
 export class DomainError extends Error {
+  readonly reason: FailureReason;
+
   constructor(
-    readonly code: string,
+    readonly code: DomainErrorCode,
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: FailureReason },
   ) {
     super(message, options);
     this.name = new.target.name;
+    this.reason = options?.reason ?? code;
   }
 }
 

@@ -1,7 +1,7 @@
 import { sha256Hex } from './sha256.js';
 
-export type Channel = 'whatsapp' | 'api';
-export const CHANNELS: readonly Channel[] = ['whatsapp', 'api'];
+export const CHANNELS = ['whatsapp', 'api'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 /**
  * Deterministic conversation id for (channel, account, participant). It is the Pub/Sub ordering

@@ -1,6 +1,7 @@
 import type { DeliveryState } from './delivery-status.js';
 import type { Channel } from './ids.js';
 import type { MessageState } from './message-record.js';
+import type { FailureReason } from './reasons.js';
 import type { ReplyKind, TokenUsage } from './reply.js';
 
 interface InteractionBase {
@@ -14,19 +15,22 @@ interface InteractionBase {
   userKey: string;
 }
 
+/** The terminal states a message's interaction records. */
+export const INTERACTION_OUTCOMES = ['sent', 'unsent', 'failed', 'send-unknown', 'skipped'] as const satisfies readonly MessageState[];
+
 /** The outcome of one inbound message, recorded once it reaches a terminal state. */
 export interface MessageInteraction extends InteractionBase {
   type: 'message';
   messageId: string;
   messageType: string;
   receivedAt: number;
-  outcome: Extract<MessageState, 'sent' | 'unsent' | 'failed' | 'send-unknown' | 'skipped'>;
+  outcome: (typeof INTERACTION_OUTCOMES)[number];
   replyKind?: ReplyKind;
   model?: string;
   usage: TokenUsage;
   costUsd: number;
   latencyMs?: number;
-  failureReason?: string;
+  failureReason?: FailureReason;
 }
 
 /** A delivery status applied to a reply. */
@@ -37,7 +41,7 @@ export interface StatusInteraction extends InteractionBase {
   pricingCategory?: string;
   errorCode?: number;
   /** A failed delivery's reason: counted among failures unless the message's own outcome already counts it. */
-  failureReason?: string;
+  failureReason?: FailureReason;
 }
 
 export type InteractionEvent = MessageInteraction | StatusInteraction;

@@ -1,5 +1,6 @@
 import { advancesDelivery, type DeliveryState, type DeliveryStatus } from './delivery-status.js';
 import type { InboundMessage } from './message.js';
+import type { FailureReason, NoteReason, UnsentReason } from './reasons.js';
 import type { Reply } from './reply.js';
 
 /**
@@ -8,16 +9,11 @@ import type { Reply } from './reply.js';
  * `send-unknown` (a sender died between the send and its record: WhatsApp sends carry no
  * idempotency key, so such a reply is never blindly resent).
  */
-export type MessageState =
-  | 'received'
-  | 'generating'
-  | 'answered'
-  | 'sending'
-  | 'sent'
-  | 'unsent'
-  | 'failed'
-  | 'send-unknown'
-  | 'skipped';
+export const MESSAGE_STATES = ['received', 'generating', 'answered', 'sending', 'sent', 'unsent', 'failed', 'send-unknown', 'skipped'] as const;
+
+// `send-unknown` keeps its stored spelling: Firestore queries filter on stored states, and a state
+// is not a wire code (the API shows it as stored, ARCHITECTURE.md names it so).
+export type MessageState = (typeof MESSAGE_STATES)[number];
 
 const TERMINAL: ReadonlySet<MessageState> = new Set(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']);
 
@@ -25,7 +21,7 @@ export const isTerminal = (state: MessageState): boolean => TERMINAL.has(state);
 
 export interface Failure {
   stage: 'generate' | 'send';
-  reason: string;
+  reason: FailureReason;
 }
 
 export interface DeliveryInfo {
@@ -40,7 +36,7 @@ export interface WindowTemplateSend {
   state: 'sending' | 'sent' | 'unsent' | 'failed' | 'unknown';
   at: number;
   outboundIds?: string[];
-  reason?: string;
+  reason?: FailureReason | UnsentReason;
 }
 
 /** One inbound message as stored by the chat store, with the progress of its reply. */
@@ -63,8 +59,12 @@ export interface MessageRecord {
   outboundIds: string[];
   delivery?: DeliveryInfo;
   failure?: Failure;
-  /** Why nothing was answered (state `skipped`) or not sent (state `unsent`). */
-  note?: string;
+  /** Why nothing was answered (state `skipped`), not sent (state `unsent`), or the limit reply went out. */
+  note?: NoteReason;
+  /** The message whose completion answered this one (state `skipped`, note `folded`): a burst answered at once. */
+  foldedInto?: string;
+  /** The window template sent instead of the free-form reply the channel refused (outside the 24 h window). */
+  templateFallback?: string;
   /** Set when a channel's status settled a send whose answer we never got (state `sending`/`send-unknown`). */
   resolved?: { status: DeliveryState; at: number };
   /**

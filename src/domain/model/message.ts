@@ -1,4 +1,5 @@
 import type { Channel } from './ids.js';
+import type { SkipReason } from './reasons.js';
 
 export interface MediaRef {
   mediaId: string;
@@ -59,12 +60,12 @@ export interface InboundMessage {
 export type ContentPlan =
   | { action: 'complete'; prompt: string }
   | { action: 'media-reply' }
-  | { action: 'record-only'; reason: string };
+  | { action: 'record-only'; reason: SkipReason };
 
 export function planFor(content: MessageContent): ContentPlan {
   switch (content.type) {
     case 'text':
-      return content.body.trim() ? { action: 'complete', prompt: content.body } : { action: 'record-only', reason: 'empty-text' };
+      return content.body.trim() ? { action: 'complete', prompt: content.body } : { action: 'record-only', reason: 'empty_text' };
     case 'image':
     case 'video':
     case 'document':
@@ -85,9 +86,9 @@ export function planFor(content: MessageContent): ContentPlan {
     case 'button':
       return { action: 'complete', prompt: `[pressed button] ${content.text}` };
     case 'reaction':
-      return { action: 'record-only', reason: content.emoji ? 'reaction' : 'reaction-removed' };
+      return { action: 'record-only', reason: content.emoji ? 'reaction' : 'reaction_removed' };
     case 'unsupported':
-      return { action: 'record-only', reason: 'unsupported-type' };
+      return { action: 'record-only', reason: 'unsupported_type' };
   }
 }
 

@@ -4,7 +4,8 @@ export interface TokenUsage {
 }
 
 /** `limit`: the polite reply sent instead of an answer when a rate limit or spend cap is reached. */
-export type ReplyKind = 'ai' | 'fallback' | 'media' | 'limit';
+export const REPLY_KINDS = ['ai', 'fallback', 'media', 'limit'] as const;
+export type ReplyKind = (typeof REPLY_KINDS)[number];
 
 /** The answer stored for one inbound message; once stored it is never generated again. */
 export interface Reply {

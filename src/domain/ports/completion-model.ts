@@ -1,5 +1,6 @@
 import { DomainError } from '../model/errors.js';
 import type { TokenUsage } from '../model/reply.js';
+import type { ModelFailureReason } from '../model/reasons.js';
 
 export interface ChatTurn {
   role: 'user' | 'assistant';
@@ -32,8 +33,8 @@ export interface CompletionModel {
 }
 
 export class CompletionError extends DomainError {
-  /** `reason` becomes the stable code recorded as the failure reason (default `completion_failed`). */
-  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason?: string } = {}) {
-    super(options.reason ?? 'completion_failed', message, retryable, { cause: options.cause });
+  /** `reason` is recorded as the failure reason (default `completion_failed`). */
+  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason?: ModelFailureReason } = {}) {
+    super('completion_failed', message, retryable, options);
   }
 }

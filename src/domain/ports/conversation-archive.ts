@@ -1,6 +1,7 @@
 import type { Conversation } from '../model/conversation.js';
 import type { Channel } from '../model/ids.js';
 import type { MessageRecord } from '../model/message-record.js';
+import type { LimitReason } from '../model/reasons.js';
 
 /** One person on one channel account, whatever conversations they write in. */
 export interface ParticipantRef {
@@ -32,7 +33,7 @@ export interface ConversationArchive {
    */
   participantWindow(
     participant: ParticipantRef,
-    window: { after: number; upTo: number; except: string; note: string },
+    window: { after: number; upTo: number; except: string; note: LimitReason },
   ): Promise<{ messages: number; limitReplied: boolean }>;
 
   /**

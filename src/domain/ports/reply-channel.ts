@@ -1,5 +1,6 @@
 import { DomainError } from '../model/errors.js';
 import type { InboundMessage } from '../model/message.js';
+import type { SendFailureReason, UnsentReason } from '../model/reasons.js';
 
 export interface OutboundReply {
   /** The message being answered: it says the channel, account, recipient and callback. */
@@ -17,17 +18,17 @@ export interface ReplyTemplate {
   language: string;
 }
 
-export type SendResult = { kind: 'sent'; outboundIds: string[] } | { kind: 'unsent'; reason: string };
+export type SendResult = { kind: 'sent'; outboundIds: string[] } | { kind: 'unsent'; reason: UnsentReason };
 
 /** The failure reason a channel gives when a free-form reply is no longer allowed (WhatsApp's 24 h window). */
-export const OUTSIDE_SERVICE_WINDOW = 'outside-service-window';
+export const OUTSIDE_SERVICE_WINDOW = 'outside_service_window' satisfies SendFailureReason;
 
 /**
  * The failure reason a channel gives when a send may have reached the other side but its answer was
  * lost (timeout, reset, connection closed after the request was written). Never retryable: the
  * reply ends `send-unknown` and is not sent again.
  */
-export const SEND_OUTCOME_UNKNOWN = 'send-outcome-unknown';
+export const SEND_OUTCOME_UNKNOWN = 'send_outcome_unknown' satisfies SendFailureReason;
 
 /**
  * Delivers replies to the person (WhatsApp) or client system (API callback). `unsent` means the
@@ -46,8 +47,8 @@ export interface ReplyChannel {
 }
 
 export class ReplySendError extends DomainError {
-  /** `reason` becomes the stable code recorded as the failure reason (default `reply_send_failed`). */
-  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason?: string } = {}) {
-    super(options.reason ?? 'reply_send_failed', message, retryable, { cause: options.cause });
+  /** `reason` is recorded as the failure reason (default `reply_send_failed`). */
+  constructor(message: string, retryable: boolean, options: { cause?: unknown; reason?: SendFailureReason } = {}) {
+    super('reply_send_failed', message, retryable, options);
   }
 }

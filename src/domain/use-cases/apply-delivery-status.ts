@@ -61,7 +61,7 @@ export class ApplyDeliveryStatus {
 function statusInteractionOf(status: DeliveryStatus, settled: MessageRecord | null): StatusInteraction {
   const errorCode = status.errors?.[0]?.code;
   // A failure that settled the reply's own outcome is counted with the message, not twice.
-  const failureReason = status.status === 'failed' && settled?.state !== 'failed' ? (status.failureReason ?? 'delivery-failed') : undefined;
+  const failureReason = status.status === 'failed' && settled?.state !== 'failed' ? (status.failureReason ?? 'delivery_failed') : undefined;
   return {
     type: 'status',
     eventId: `status:${status.channel}:${status.outboundId}:${status.status}`,

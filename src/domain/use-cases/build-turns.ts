@@ -12,7 +12,7 @@ export const TOKENS_PER_TURN = 4;
 /** One earlier exchange: the user's message and, when there was one, the reply to it. */
 function exchangeOf(record: MessageRecord): ChatTurn[] {
   // A folded message is part of the exchange of the message whose completion answered it.
-  if (record.note?.startsWith('folded-into:')) return [];
+  if (record.foldedInto !== undefined) return [];
   const turns: ChatTurn[] = [];
   const text = record.transcript !== undefined ? voiceNotePrompt(record.transcript) : textOf(record.message.content);
   if (text !== undefined) turns.push({ role: 'user', content: text });

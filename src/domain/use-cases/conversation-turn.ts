@@ -44,4 +44,3 @@ export function foldableAfter(recent: readonly MessageRecord[], record: MessageR
   );
 }
 
-export const FOLDED_INTO = 'folded-into:';

@@ -6,7 +6,7 @@ import type { MessageLog } from '../ports/message-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { Transcriber } from '../ports/transcriber.js';
 import { voiceNotePrompt } from './build-turns.js';
-import { awaitedEarlier, FOLDED_INTO, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
+import { awaitedEarlier, foldableAfter, RECENT_MESSAGES } from './conversation-turn.js';
 import type { LeaseBudget } from './lease-budget.js';
 import type { ReplyPolicy } from './reply-policy.js';
 
@@ -20,7 +20,7 @@ export interface GenerationSteps {
 
 /**
  * A burst: later messages that arrived within the coalescing window are answered by this one
- * completion. They are recorded as `skipped` with `folded-into:<id>` (never dropped), and this
+ * completion. They are recorded as `skipped`, note `folded`, with `foldedInto` naming this message (never dropped), and this
  * message keeps their prompts so a retried generation covers them again.
  */
 export async function foldBurst(steps: GenerationSteps, record: MessageRecord, budget: LeaseBudget, windowFrom: number): Promise<{ record: MessageRecord; prompts: string[] }> {
@@ -42,7 +42,8 @@ export async function foldBurst(steps: GenerationSteps, record: MessageRecord, b
   for (const later of foldableAfter(recent, record, policy.coalesceWindowMs)) {
     const folded = await store.transition(later.message.conversationId, later.message.id, later.version, {
       state: 'skipped',
-      note: `${FOLDED_INTO}${record.message.id}`,
+      note: 'folded',
+      foldedInto: record.message.id,
       updatedAt: clock.now(),
     });
     const plan = planFor(later.message.content);

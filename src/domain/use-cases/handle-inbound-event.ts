@@ -1,10 +1,12 @@
 import type { InboundEvent } from '../model/events.js';
-import type { ApplyDeliveryStatus } from './apply-delivery-status.js';
+import type { MessageState } from '../model/message-record.js';
+import type { OutcomeReason } from '../model/reasons.js';
+import type { ApplyDeliveryStatus, ApplyDeliveryStatusResult } from './apply-delivery-status.js';
 import type { ReplyToMessage } from './reply-to-message.js';
 
 export type InboundEventOutcome =
-  | { kind: 'message'; state: string; firstDelivery: boolean; reason?: string }
-  | { kind: 'status'; result: string };
+  | { kind: 'message'; state: MessageState; firstDelivery: boolean; reason?: OutcomeReason }
+  | { kind: 'status'; result: ApplyDeliveryStatusResult };
 
 /** The worker's entry point: one use case per event kind. */
 export class HandleInboundEvent {

@@ -1,15 +1,17 @@
 import { userKeyFor } from '../model/ids.js';
 import type { MessageInteraction } from '../model/interaction.js';
 import type { MessageRecord } from '../model/message-record.js';
+import { DomainError } from '../model/errors.js';
+import type { FailureReason } from '../model/reasons.js';
 
-/** The stable reason of a failure: the error's code, when it has one. */
-export function reasonOf(error: unknown): string {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'unexpected-error';
+/** The stable reason of a failure: a domain error's own reason; anything else is unexpected. */
+export function reasonOf(error: unknown): FailureReason {
+  return error instanceof DomainError ? error.reason : 'unexpected_error';
 }
 
 export function interactionOf(record: MessageRecord): MessageInteraction {
   const { message, reply } = record;
-  const failureReason = record.failure?.reason ?? (record.state === 'unsent' ? 'reply-channel-not-configured' : undefined);
+  const failureReason = record.failure?.reason ?? (record.state === 'unsent' ? 'reply_channel_not_configured' : undefined);
   return {
     type: 'message',
     eventId: `message:${message.channel}:${message.id}`,

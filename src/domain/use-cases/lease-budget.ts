@@ -7,7 +7,7 @@ export const DEFAULT_LEASE_MARGIN_MS = 5_000;
 /** The lease's time ran out before a step could start: another delivery may take the message over. */
 export class LeaseExhaustedError extends DomainError {
   constructor(messageId: string) {
-    super('lease-exhausted', `the lease on message ${messageId} has no time left for the next step`, true);
+    super('lease_exhausted', `the lease on message ${messageId} has no time left for the next step`, true);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ModelPrice } from '../model/reply.js';
 import type { Channel } from '../model/ids.js';
 import type { MessageState } from '../model/message-record.js';
+import type { OutcomeReason } from '../model/reasons.js';
 
 export interface ReplyPolicy {
   systemPrompt: string;
@@ -48,5 +49,5 @@ export interface ReplyOutcome {
   /** False when this delivery found the work already done. */
   firstDelivery: boolean;
   /** Why the reply was not sent, or what failed (a stable reason, never content). */
-  reason?: string;
+  reason?: OutcomeReason;
 }

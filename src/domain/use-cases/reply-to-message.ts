@@ -141,7 +141,7 @@ export class ReplyToMessage {
       const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs());
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
-      const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output-blocked' } : undefined;
+      const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
       const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
       await this.composer.settle(record.message, composed);
       return answered;
@@ -245,7 +245,7 @@ export class ReplyToMessage {
           state: 'sent',
           leaseUntil: 0,
           outboundIds: result.outboundIds,
-          note: `template-fallback:${template.name}`,
+          templateFallback: template.name,
           failure: { stage: 'send', reason: OUTSIDE_SERVICE_WINDOW },
         })
       : this.write(record, { state: 'unsent', leaseUntil: 0, note: result.reason });

@@ -1,10 +1,11 @@
 import { deliveryAfter, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { DeliveryStatus } from '../model/delivery-status.js';
+import type { SendFailureReason } from '../model/reasons.js';
 import { SEND_OUTCOME_UNKNOWN } from '../ports/reply-channel.js';
 
 
 /** A reason for a failed status that did not say why. */
-const DELIVERY_FAILED = 'delivery-failed';
+const DELIVERY_FAILED = 'delivery_failed' satisfies SendFailureReason;
 
 /**
  * True while the outcome of the record's last send is not known: marked `send-unknown` (or, by an

@@ -30,7 +30,7 @@ export class WindowTemplateAfterFailure {
     let record = known ?? (await this.find(status));
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS && record; attempt++) {
       // Only a bot reply of ours gets it, once; a template that failed the same way gets nothing more.
-      if (!record.reply || record.windowTemplate || record.note?.startsWith('template-fallback:')) return;
+      if (!record.reply || record.windowTemplate || record.templateFallback !== undefined) return;
       const template = (await this.store.channelSettings(record.message.accountId))?.windowTemplate;
       if (!template) return;
       const claim: WindowTemplateSend = { name: template.name, state: 'sending', at: this.clock.now() };

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { TIMESERIES_METRICS } from '../../domain/model/analytics.js';
 import { CHANNELS } from '../../domain/model/ids.js';
+import { MESSAGE_STATES } from '../../domain/model/message-record.js';
+import { REPLY_KINDS } from '../../domain/model/reply.js';
 import { MAX_PAGE_SIZE } from '../../domain/use-cases/query-analytics.js';
 
 /** ISO 8601 or epoch milliseconds, as the analytics team writes times in URLs. */
@@ -16,7 +18,7 @@ export function parseTime(value: string): number {
   return /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
 }
 
-const channel = z.enum(CHANNELS as [string, ...string[]]).optional().openapi({ param: { name: 'channel', in: 'query' }, description: 'Only this channel' });
+const channel = z.enum(CHANNELS).optional().openapi({ param: { name: 'channel', in: 'query' }, description: 'Only this channel' });
 
 export const RangeQuery = z.object({
   from: time('from', 'Start (inclusive); default 30 days before `to`'),
@@ -62,7 +64,7 @@ export const Summary = z
     replyLatencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
     tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
     costUsd: z.number(),
-    failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()) }),
+    failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()).openapi({ description: 'Failures counted by their snake_case reason, e.g. `outside_service_window`' }) }),
   })
   .openapi('Summary');
 
@@ -79,7 +81,7 @@ export const Timeseries = z
 const ConversationItem = z
   .object({
     id: z.string(),
-    channel: z.enum(CHANNELS as [string, ...string[]]),
+    channel: z.enum(CHANNELS),
     accountId: z.string(),
     firstMessageAt: z.string(),
     lastMessageAt: z.string(),
@@ -105,14 +107,16 @@ export const Transcript = z
         content: z.looseObject({ type: z.string() }),
         sentAt: z.string(),
         receivedAt: z.string(),
-        state: z.string(),
+        state: z.enum(MESSAGE_STATES),
         reply: z
-          .object({ text: z.string(), kind: z.string(), model: z.string().nullable(), usage: Usage, costUsd: z.number(), latencyMs: z.number(), createdAt: z.string() })
+          .object({ text: z.string(), kind: z.enum(REPLY_KINDS), model: z.string().nullable(), usage: Usage, costUsd: z.number(), latencyMs: z.number(), createdAt: z.string() })
           .nullable(),
         outboundIds: z.array(z.string()),
         delivery: z.looseObject({ status: z.string(), at: z.string() }).nullable(),
         failure: z.looseObject({}).nullable(),
-        note: z.string().nullable(),
+        note: z.string().nullable().openapi({ description: 'Why nothing was answered (skipped), not sent (unsent), or the limit reply went out' }),
+        foldedInto: z.string().nullable().openapi({ description: 'The message whose reply also answered this one (a burst answered at once)' }),
+        templateFallback: z.string().nullable().openapi({ description: 'The window template sent instead of a reply refused outside the 24 h window' }),
       }),
     ),
     truncated: z.boolean(),
@@ -121,7 +125,7 @@ export const Transcript = z
 
 export const ErasureRequest = z
   .object({
-    channel: z.enum(CHANNELS as [string, ...string[]]),
+    channel: z.enum(CHANNELS),
     accountId: z.string().min(1).max(128).optional().openapi({ description: 'WhatsApp phone_number_id; default for the API channel' }),
     participantId: z.string().min(1).max(256).openapi({ description: "The participant's WhatsApp number or API userId" }),
   })

@@ -1,5 +1,6 @@
 import type { MessageRecord } from '../../domain/model/message-record.js';
 import { textOf } from '../../domain/model/message.js';
+import { noteText } from '../note-text.js';
 import type { Transcript } from '../../domain/use-cases/get-transcript.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -30,6 +31,8 @@ function transcriptEntry(record: MessageRecord) {
     outboundIds: record.outboundIds,
     delivery: record.delivery ? { ...record.delivery, at: iso(record.delivery.at) } : null,
     failure: record.failure ?? null,
-    note: record.note ?? null,
+    note: noteText(record),
+    foldedInto: record.foldedInto ?? null,
+    templateFallback: record.templateFallback ?? null,
   };
 }

@@ -34,7 +34,7 @@ describe('admin pages', () => {
     expect(latency.series[2]!.data[6]).toBeCloseTo(1200, -1);
     expect(tokens.series.map((s) => s.data[6])).toEqual([500, 90, 0.75]);
     expect(failures.series[0]!.data).toEqual([0, 0, 0, 0, 1, 0, 0]);
-    expect(html).toContain('model-error');
+    expect(html).toContain('model_unavailable');
   });
 
   it('pages through conversations with a cursor, newest first', async () => {

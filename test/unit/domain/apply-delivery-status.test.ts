@@ -14,7 +14,7 @@ import { FixedClock } from '../../support/fixed-clock.js';
 import { RecordingReplyChannel } from '../../support/recording-reply-channel.js';
 
 const A_REPLY: Reply = { text: 'Our opening hours are 9 to 5.', kind: 'ai', model: 'm', usage: { prompt: 3, completion: 5 }, costUsd: 0.01, latencyMs: 40, createdAt: Date.UTC(2026, 10, 25, 11, 0, 0) };
-const WINDOW_FAILURE = { errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside-service-window' };
+const WINDOW_FAILURE = { errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside_service_window' as const };
 
 function setup() {
   const store = new InMemoryChatStore();
@@ -151,9 +151,9 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
     expect(stored.delivery).toMatchObject({ status: 'failed', errorCode: 131047 });
     // The failure is counted once, by its reason (the same status event id each time).
     expect((await s.events()).map((p) => p.event)).toMatchObject([
-      { type: 'status', status: 'failed', failureReason: 'outside-service-window' },
-      { type: 'status', status: 'failed', failureReason: 'outside-service-window' },
-      { type: 'status', status: 'failed', failureReason: 'outside-service-window' },
+      { type: 'status', status: 'failed', failureReason: 'outside_service_window' },
+      { type: 'status', status: 'failed', failureReason: 'outside_service_window' },
+      { type: 'status', status: 'failed', failureReason: 'outside_service_window' },
     ]);
   });
 
@@ -166,7 +166,7 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
 
     expect(s.channel.templates).toEqual([]);
     expect((await s.stored(message)).windowTemplate).toBeUndefined();
-    expect((await s.events()).map((p) => p.event)).toMatchObject([{ status: 'failed', failureReason: 'outside-service-window' }]);
+    expect((await s.events()).map((p) => p.event)).toMatchObject([{ status: 'failed', failureReason: 'outside_service_window' }]);
   });
 
   it('sends no template when the reply failed for another reason', async () => {
@@ -175,7 +175,7 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
     const message = await s.replyIn('sent', { outboundIds: [outboundId] });
     await s.withTemplate(message);
 
-    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp-error-131026' }));
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp_error_131026' }));
 
     expect(s.channel.templates).toEqual([]);
   });
@@ -185,14 +185,14 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
     const outboundId = `wamid.out.${randomUUID()}`;
     const message = await s.replyIn('sent', { outboundIds: [outboundId] });
     await s.withTemplate(message);
-    s.channel.failNextTemplates(1, false, 'send-outcome-unknown');
+    s.channel.failNextTemplates(1, false, 'send_outcome_unknown');
 
     const failed = s.statusOf(message, outboundId, 'failed', WINDOW_FAILURE);
     await s.useCase.execute(failed);
     await s.useCase.execute(failed);
 
     expect(s.channel.templates).toHaveLength(1);
-    expect((await s.stored(message)).windowTemplate).toMatchObject({ state: 'unknown', reason: 'send-outcome-unknown' });
+    expect((await s.stored(message)).windowTemplate).toMatchObject({ state: 'unknown', reason: 'send_outcome_unknown' });
   });
 
   it('gives the claim back and asks for a redelivery when the template send failed before it left', async () => {
@@ -200,7 +200,7 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
     const outboundId = `wamid.out.${randomUUID()}`;
     const message = await s.replyIn('sent', { outboundIds: [outboundId] });
     await s.withTemplate(message);
-    s.channel.failNextTemplates(1, true, 'whatsapp-unreachable');
+    s.channel.failNextTemplates(1, true, 'whatsapp_unreachable');
 
     const failed = s.statusOf(message, outboundId, 'failed', WINDOW_FAILURE);
     await expect(s.useCase.execute(failed)).rejects.toMatchObject({ retryable: true });
@@ -215,7 +215,7 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
 describe('ApplyDeliveryStatus settling unknown send outcomes', () => {
   it('resolves a send-unknown reply to sent, with its outbound id and delivery, when a status names our message', async () => {
     const s = setup();
-    const message = await s.replyIn('send-unknown', { failure: { stage: 'send', reason: 'send-outcome-unknown' } });
+    const message = await s.replyIn('send-unknown', { failure: { stage: 'send', reason: 'send_outcome_unknown' } });
     const outboundId = `wamid.out.${randomUUID()}`;
 
     const { result } = await s.useCase.execute(s.statusOf(message, outboundId, 'delivered', s.sentFor(message)));
@@ -233,14 +233,14 @@ describe('ApplyDeliveryStatus settling unknown send outcomes', () => {
 
   it('resolves a send-unknown reply to failed with the status reason, counted once, when the status says it failed', async () => {
     const s = setup();
-    const message = await s.replyIn('send-unknown', { failure: { stage: 'send', reason: 'send-outcome-unknown' } });
+    const message = await s.replyIn('send-unknown', { failure: { stage: 'send', reason: 'send_outcome_unknown' } });
     const outboundId = `wamid.out.${randomUUID()}`;
 
-    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp-error-131026', ...s.sentFor(message) }));
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp_error_131026', ...s.sentFor(message) }));
 
-    expect(await s.stored(message)).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'whatsapp-error-131026' }, outboundIds: [outboundId], resolved: { status: 'failed' } });
+    expect(await s.stored(message)).toMatchObject({ state: 'failed', failure: { stage: 'send', reason: 'whatsapp_error_131026' }, outboundIds: [outboundId], resolved: { status: 'failed' } });
     const events = (await s.events()).map((p) => p.event);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'message', outcome: 'failed', failureReason: 'whatsapp-error-131026' }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'message', outcome: 'failed', failureReason: 'whatsapp_error_131026' }));
     // The message carries the failure: the status does not count it a second time.
     expect(events.find((e) => e.type === 'status')).not.toHaveProperty('failureReason');
   });

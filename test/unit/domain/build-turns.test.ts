@@ -23,6 +23,18 @@ describe('buildTurns', () => {
     ]);
   });
 
+  it('leaves out a message folded into an earlier reply, whose prompt that reply carries, when it is in the history', () => {
+    const first = { ...exchange({ type: 'text', body: 'hi' }, 'hello to both!'), folded: ['and you?'] };
+    const folded: MessageRecord = { ...exchange({ type: 'text', body: 'and you?' }), state: 'skipped', note: 'folded', foldedInto: first.message.id };
+
+    expect(buildTurns([first, folded], 'next')).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: 'and you?' },
+      { role: 'assistant', content: 'hello to both!' },
+      { role: 'user', content: 'next' },
+    ]);
+  });
+
   it('is only the prompt when there is no history', () => {
     expect(buildTurns([], 'first')).toEqual([{ role: 'user', content: 'first' }]);
   });

@@ -3,7 +3,7 @@ import { planFor, textOf, type ContentPlan, type MessageContent } from '../../..
 
 const cases: [string, MessageContent, ContentPlan][] = [
   ['text', { type: 'text', body: 'hello' }, { action: 'complete', prompt: 'hello' }],
-  ['blank text', { type: 'text', body: '  \n' }, { action: 'record-only', reason: 'empty-text' }],
+  ['blank text', { type: 'text', body: '  \n' }, { action: 'record-only', reason: 'empty_text' }],
   ['image with caption', { type: 'image', mediaId: 'm1', caption: 'look' }, { action: 'complete', prompt: '[image with caption] look' }],
   ['image without caption', { type: 'image', mediaId: 'm1' }, { action: 'media-reply' }],
   ['image with a blank caption', { type: 'image', mediaId: 'm1', caption: '   ' }, { action: 'media-reply' }],
@@ -19,8 +19,8 @@ const cases: [string, MessageContent, ContentPlan][] = [
   ['interactive reply', { type: 'interactive', kind: 'list_reply', replyId: 'r1', title: 'Opening hours' }, { action: 'complete', prompt: '[chose option] Opening hours' }],
   ['button', { type: 'button', payload: 'P', text: 'Yes please' }, { action: 'complete', prompt: '[pressed button] Yes please' }],
   ['reaction', { type: 'reaction', messageId: 'wamid.1', emoji: '👍' }, { action: 'record-only', reason: 'reaction' }],
-  ['removed reaction', { type: 'reaction', messageId: 'wamid.1' }, { action: 'record-only', reason: 'reaction-removed' }],
-  ['unsupported', { type: 'unsupported', errorCode: 131051 }, { action: 'record-only', reason: 'unsupported-type' }],
+  ['removed reaction', { type: 'reaction', messageId: 'wamid.1' }, { action: 'record-only', reason: 'reaction_removed' }],
+  ['unsupported', { type: 'unsupported', errorCode: 131051 }, { action: 'record-only', reason: 'unsupported_type' }],
 ];
 
 describe('planFor', () => {

@@ -8,12 +8,12 @@ import { replyHarness, testTokens, type ReplyHarness } from '../../support/reply
 
 const voiceNote = (mediaId: string) => ({ type: 'audio' as const, voice: true, mediaId, mimeType: 'audio/ogg; codecs=opus' });
 
-/** What a concurrent redelivery ended with: its outcome's state, or the code it was rejected with. */
+/** What a concurrent redelivery ended with: its outcome's state, or the reason it was rejected with (a domain error's code unless it has a finer one). */
 type Redelivery = { state: string } | { rejected: string };
 const settle = (work: Promise<{ state: string }>): Promise<Redelivery> =>
   work.then(
     ({ state }) => ({ state }),
-    (error: { code?: string }) => ({ rejected: error.code ?? 'unknown' }),
+    (error: { code?: string; reason?: string }) => ({ rejected: error.reason ?? error.code ?? 'unknown' }),
   );
 
 /**
@@ -48,7 +48,7 @@ function slowModel(work: SlowWork, message: InboundMessage): CompletionModel & {
     requests,
     async complete(request, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Completion> {
       requests.push(request);
-      if (!(await work.spend(message, options.timeoutMs))) throw new CompletionError('model call exceeded its budget', true, { reason: 'model-timeout' });
+      if (!(await work.spend(message, options.timeoutMs))) throw new CompletionError('model call exceeded its budget', true, { reason: 'model_timeout' });
       return { text: `answer to ${request.turns.at(-1)!.content}`, model: SCRIPTED_MODEL_NAME, usage: { prompt: 10, completion: 5 } };
     },
   };
@@ -126,8 +126,8 @@ describe('ReplyToMessage (the lease bounds every budget)', () => {
     expect(work.budgets).toEqual([40_000]);
     expect(work.redelivery).toEqual({ rejected: 'message_in_progress' });
     expect(model.requests).toHaveLength(1);
-    expect(first).toEqual({ rejected: 'model-timeout' });
+    expect(first).toEqual({ rejected: 'model_timeout' });
     expect(h.channel.sent).toHaveLength(0);
-    expect(await h.stored(message)).toMatchObject({ state: 'received', attempts: 1, failure: { stage: 'generate', reason: 'model-timeout' } });
+    expect(await h.stored(message)).toMatchObject({ state: 'received', attempts: 1, failure: { stage: 'generate', reason: 'model_timeout' } });
   });
 });

@@ -22,8 +22,8 @@ describe('ReplyToMessage limits', () => {
 
     expect(h.model.calls).toBe(3);
     expect(await h.stored(third)).toMatchObject({ state: 'sent', reply: { kind: 'ai' } });
-    expect(await h.stored(fourth)).toMatchObject({ state: 'sent', note: 'rate-limited', reply: { kind: 'limit', text: h.policy.limitReplyText } });
-    expect(await h.stored(fifth)).toMatchObject({ state: 'skipped', note: 'rate-limited' });
+    expect(await h.stored(fourth)).toMatchObject({ state: 'sent', note: 'rate_limited', reply: { kind: 'limit', text: h.policy.limitReplyText } });
+    expect(await h.stored(fifth)).toMatchObject({ state: 'skipped', note: 'rate_limited' });
     expect(h.channel.sent.map((s) => s.reply.text).filter((text) => text === h.policy.limitReplyText)).toHaveLength(1);
 
     h.clock.advance(60_000);
@@ -50,8 +50,8 @@ describe('ReplyToMessage limits', () => {
     await h.useCase.execute(bystander);
 
     expect(answered.map((record) => record.reply?.kind)).toEqual(['ai', 'ai', 'ai']);
-    expect(fourth).toMatchObject({ note: 'rate-limited', reply: { kind: 'limit', text: h.policy.limitReplyText } });
-    expect(fifth).toMatchObject({ state: 'skipped', note: 'rate-limited' });
+    expect(fourth).toMatchObject({ note: 'rate_limited', reply: { kind: 'limit', text: h.policy.limitReplyText } });
+    expect(fifth).toMatchObject({ state: 'skipped', note: 'rate_limited' });
     expect(h.model.calls).toBe(4);
     expect(await h.stored(bystander)).toMatchObject({ reply: { kind: 'ai' } });
   });
@@ -73,7 +73,7 @@ describe('ReplyToMessage limits', () => {
       const message = h.message({ participant: first.participant, accountId: first.accountId, text: `question ${i}` });
       await h.useCase.execute(message);
       const stored = (await h.stored(message))!;
-      if (stored.note === 'spend-capped') capped = stored;
+      if (stored.note === 'spend_capped') capped = stored;
       else calls = h.model.calls;
     }
     expect(capped).toMatchObject({ state: 'sent', reply: { kind: 'limit' } });
@@ -83,7 +83,7 @@ describe('ReplyToMessage limits', () => {
     h.clock.advance(1_000);
     const silent = h.message({ participant: first.participant, accountId: first.accountId, text: 'still there?' });
     await h.useCase.execute(silent);
-    expect(await h.stored(silent)).toMatchObject({ state: 'skipped', note: 'spend-capped' });
+    expect(await h.stored(silent)).toMatchObject({ state: 'skipped', note: 'spend_capped' });
 
     h.clock.advance(24 * 3600 * 1000);
     const tomorrow = h.message({ participant: first.participant, accountId: first.accountId, text: 'new day' });
@@ -105,7 +105,7 @@ describe('ReplyToMessage limits', () => {
     await h.useCase.execute(atCap);
 
     expect(h.model.calls).toBe(1);
-    expect(await h.stored(atCap)).toMatchObject({ note: 'spend-capped', reply: { kind: 'limit' } });
+    expect(await h.stored(atCap)).toMatchObject({ note: 'spend_capped', reply: { kind: 'limit' } });
   });
 
   it('takes the limits from the channel settings over the defaults', async () => {
@@ -118,6 +118,6 @@ describe('ReplyToMessage limits', () => {
 
     await h.useCase.execute(second);
 
-    expect(await h.stored(second)).toMatchObject({ note: 'rate-limited', reply: { kind: 'limit', text: 'Eins nach dem anderen!' } });
+    expect(await h.stored(second)).toMatchObject({ note: 'rate_limited', reply: { kind: 'limit', text: 'Eins nach dem anderen!' } });
   });
 });

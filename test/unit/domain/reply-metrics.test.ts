@@ -32,7 +32,7 @@ describe('ReplyToMessage metrics', () => {
 
   it('reports a failed reply when the channel refuses it for good', async () => {
     const h = replyHarness();
-    h.channel.failNext(1, false, 'recipient-blocked');
+    h.channel.failNext(1, false, 'callback_http_400');
     const message = h.message({ channel: 'api' });
 
     await h.useCase.execute(message);

@@ -65,7 +65,7 @@ describe('ReplyToMessage (order and bursts)', () => {
     expect(h.model.requests[0]!.turns.map((turn) => turn.content)).toEqual(texts);
     expect(h.channel.sent).toHaveLength(1);
     expect(await h.stored(first)).toMatchObject({ state: 'sent', folded: texts.slice(1) });
-    for (const message of burst.slice(1)) expect(await h.stored(message)).toMatchObject({ state: 'skipped', note: `folded-into:${first.id}` });
+    for (const message of burst.slice(1)) expect(await h.stored(message)).toMatchObject({ state: 'skipped', note: 'folded', foldedInto: first.id });
     const outcomes = (await h.published()).filter((event) => event.type === 'message');
     expect(outcomes).toHaveLength(5);
   });
@@ -92,7 +92,7 @@ describe('ReplyToMessage (order and bursts)', () => {
     expect(h.model.calls).toBe(1);
     expect(h.model.requests[0]!.turns.map((turn) => turn.content)).toEqual(['one', 'two']);
     expect(h.channel.sent.map((sent) => sent.reply.inReplyTo.id)).toEqual([first.id]);
-    expect(await h.stored(second)).toMatchObject({ state: 'skipped', note: `folded-into:${first.id}` });
+    expect(await h.stored(second)).toMatchObject({ state: 'skipped', note: 'folded', foldedInto: first.id });
   });
 
   it('answers a message that arrives within the window of an earlier one still being answered with a quick nack that says it is being folded', async () => {
@@ -117,7 +117,7 @@ describe('ReplyToMessage (order and bursts)', () => {
 
     expect(h.model.calls).toBe(2);
     expect(h.model.requests[1]!.turns.map((turn) => turn.content)).toEqual(['one', 'two']);
-    expect(await h.stored(second)).toMatchObject({ state: 'skipped', note: `folded-into:${first.id}` });
+    expect(await h.stored(second)).toMatchObject({ state: 'skipped', note: 'folded', foldedInto: first.id });
   });
 
   it('shows a folded burst in later history as one exchange, the user turns before the reply', async () => {

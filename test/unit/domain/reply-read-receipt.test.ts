@@ -15,8 +15,8 @@ describe('ReplyToMessage (read receipt and typing indicator)', () => {
     h.clock.advance(1_000);
     await h.useCase.execute(silenced);
 
-    expect(await h.stored(told)).toMatchObject({ state: 'sent', note: 'rate-limited', reply: { kind: 'limit' } });
-    expect(await h.stored(silenced)).toMatchObject({ state: 'skipped', note: 'rate-limited' });
+    expect(await h.stored(told)).toMatchObject({ state: 'sent', note: 'rate_limited', reply: { kind: 'limit' } });
+    expect(await h.stored(silenced)).toMatchObject({ state: 'skipped', note: 'rate_limited' });
     expect(h.channel.acknowledged).toEqual([first.id]);
   });
 
@@ -27,7 +27,7 @@ describe('ReplyToMessage (read receipt and typing indicator)', () => {
 
     await h.useCase.execute(message);
 
-    expect(await h.stored(message)).toMatchObject({ note: 'spend-capped' });
+    expect(await h.stored(message)).toMatchObject({ note: 'spend_capped' });
     expect(h.channel.acknowledged).toEqual([]);
   });
 });

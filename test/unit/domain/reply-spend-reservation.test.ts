@@ -12,7 +12,7 @@ describe('ReplyToMessage spend reservation', () => {
     expect(model.calls).toBe(3);
     const records = await Promise.all(messages.map(async (m) => (await store.messages(m.conversationId, { limit: 1 }))[0]!));
     expect(records.filter((r) => r.reply?.kind === 'ai')).toHaveLength(3);
-    expect(records.filter((r) => r.note === 'spend-capped')).toHaveLength(7);
+    expect(records.filter((r) => r.note === 'spend_capped')).toHaveLength(7);
     expect(await store.spendOf(accountId, day)).toBe(15);
   });
 

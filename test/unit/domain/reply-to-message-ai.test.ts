@@ -41,10 +41,10 @@ describe('ReplyToMessage (AI context, guard, settings, cost)', () => {
     await h.useCase.execute(message);
 
     const record = await h.stored(message);
-    expect(record).toMatchObject({ state: 'sent', reply: { kind: 'fallback', text: h.policy.fallbackText }, failure: { stage: 'generate', reason: 'output-blocked' } });
+    expect(record).toMatchObject({ state: 'sent', reply: { kind: 'fallback', text: h.policy.fallbackText }, failure: { stage: 'generate', reason: 'output_blocked' } });
     expect(h.channel.sent.map((s) => s.reply.text)).toEqual([h.policy.fallbackText]);
     expect(h.channel.sent.map((s) => s.reply.text).join()).not.toContain(canary);
-    expect((await h.published()).find((e) => e.type === 'message')).toMatchObject({ replyKind: 'fallback', failureReason: 'output-blocked' });
+    expect((await h.published()).find((e) => e.type === 'message')).toMatchObject({ replyKind: 'fallback', failureReason: 'output_blocked' });
   });
 
   it('replaces a reply that contains a configured secret, whatever its case', async () => {
@@ -54,7 +54,7 @@ describe('ReplyToMessage (AI context, guard, settings, cost)', () => {
 
     await h.useCase.execute(message);
 
-    expect(await h.stored(message)).toMatchObject({ reply: { kind: 'fallback' }, failure: { reason: 'output-blocked' } });
+    expect(await h.stored(message)).toMatchObject({ reply: { kind: 'fallback' }, failure: { reason: 'output_blocked' } });
     expect(h.channel.sent.map((s) => s.reply.text).join()).not.toMatch(/toPsecret/i);
   });
 

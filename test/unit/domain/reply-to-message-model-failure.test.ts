@@ -95,7 +95,7 @@ describe('ReplyToMessage', () => {
 
       await expect(h.useCase.execute(message)).rejects.toBeInstanceOf(TypeError);
 
-      expect(await h.stored(message)).toMatchObject({ state: 'received', failure: { stage: 'generate', reason: 'unexpected-error' } });
+      expect(await h.stored(message)).toMatchObject({ state: 'received', failure: { stage: 'generate', reason: 'unexpected_error' } });
     });
   });
 });

@@ -182,7 +182,7 @@ describe('ReplyToMessage', () => {
   describe('outside the service window', () => {
     const TEMPLATE = { name: 'reengage_hello', language: 'de' };
 
-    it('sends the channel template once and records sent with note template-fallback:<name> when the channel answers outside-service-window', async () => {
+    it('sends the channel template once and records sent with templateFallback <name> when the channel answers outside_service_window', async () => {
       const h = replyHarness();
       const message = h.message();
       await h.store.saveChannelSettings({ accountId: message.accountId, windowTemplate: TEMPLATE, updatedAt: h.clock.now() });
@@ -190,7 +190,7 @@ describe('ReplyToMessage', () => {
 
       const outcome = await h.useCase.execute(message);
 
-      expect(outcome).toEqual({ messageId: message.id, state: 'sent', firstDelivery: true, reason: 'outside-service-window' });
+      expect(outcome).toEqual({ messageId: message.id, state: 'sent', firstDelivery: true, reason: 'outside_service_window' });
       expect(h.channel.attempts.map((reply) => reply.part)).toEqual([0]);
       expect(h.channel.sent).toEqual([]);
       expect(h.channel.templates).toEqual([{ inReplyTo: message.id, template: TEMPLATE }]);
@@ -199,13 +199,13 @@ describe('ReplyToMessage', () => {
         state: 'sent',
         sendAttempts: 1,
         leaseUntil: 0,
-        note: 'template-fallback:reengage_hello',
-        failure: { stage: 'send', reason: 'outside-service-window' },
+        templateFallback: 'reengage_hello',
+        failure: { stage: 'send', reason: 'outside_service_window' },
         recorded: true,
       });
       expect(record?.outboundIds).toHaveLength(1);
       expect(record?.outboundIds[0]).toMatch(/^tpl\./);
-      expect(await h.published()).toMatchObject([{ messageId: message.id, outcome: 'sent', failureReason: 'outside-service-window' }]);
+      expect(await h.published()).toMatchObject([{ messageId: message.id, outcome: 'sent', failureReason: 'outside_service_window' }]);
 
       // A redelivery finds the work done: no second template, no second free-text attempt.
       expect(await h.useCase.execute(message)).toMatchObject({ state: 'sent', firstDelivery: false });
@@ -223,28 +223,28 @@ describe('ReplyToMessage', () => {
 
       expect(h.channel.attempts.map((reply) => reply.part)).toEqual([0]);
       expect(h.channel.templates).toEqual([{ inReplyTo: message.id, template: TEMPLATE }]);
-      expect(await h.stored(message)).toMatchObject({ state: 'sent', note: 'template-fallback:reengage_hello' });
+      expect(await h.stored(message)).toMatchObject({ state: 'sent', templateFallback: 'reengage_hello' });
     });
 
     it('records failed with the template error and never leaves the message sending when the template itself is refused', async () => {
       const h = replyHarness();
       const message = h.message();
       await h.store.saveChannelSettings({ accountId: message.accountId, windowTemplate: TEMPLATE, updatedAt: h.clock.now() });
-      h.channel.failNext(1, false, OUTSIDE_SERVICE_WINDOW).failNextTemplates(1, false, 'whatsapp-error-132001');
+      h.channel.failNext(1, false, OUTSIDE_SERVICE_WINDOW).failNextTemplates(1, false, 'whatsapp_error_132001');
 
       const outcome = await h.useCase.execute(message);
 
-      expect(outcome).toMatchObject({ state: 'failed', reason: 'whatsapp-error-132001' });
-      expect(await h.stored(message)).toMatchObject({ state: 'failed', leaseUntil: 0, failure: { stage: 'send', reason: 'whatsapp-error-132001' } });
+      expect(outcome).toMatchObject({ state: 'failed', reason: 'whatsapp_error_132001' });
+      expect(await h.stored(message)).toMatchObject({ state: 'failed', leaseUntil: 0, failure: { stage: 'send', reason: 'whatsapp_error_132001' } });
     });
 
     it('retries later, from answered, when the template send fails retryably', async () => {
       const h = replyHarness();
       const message = h.message();
       await h.store.saveChannelSettings({ accountId: message.accountId, windowTemplate: TEMPLATE, updatedAt: h.clock.now() });
-      h.channel.failNext(1, false, OUTSIDE_SERVICE_WINDOW).failNextTemplates(1, true, 'whatsapp-rate-limited-130429');
+      h.channel.failNext(1, false, OUTSIDE_SERVICE_WINDOW).failNextTemplates(1, true, 'whatsapp_rate_limited_130429');
 
-      await expect(h.useCase.execute(message)).rejects.toMatchObject({ code: 'whatsapp-rate-limited-130429', retryable: true });
+      await expect(h.useCase.execute(message)).rejects.toMatchObject({ reason: 'whatsapp_rate_limited_130429', retryable: true });
       expect(await h.stored(message)).toMatchObject({ state: 'answered', leaseUntil: 0 });
 
       h.channel.failNext(1, false, OUTSIDE_SERVICE_WINDOW);
@@ -259,17 +259,17 @@ describe('ReplyToMessage', () => {
 
       const outcome = await h.useCase.execute(message);
 
-      expect(outcome).toEqual({ messageId: message.id, state: 'failed', firstDelivery: true, reason: 'outside-service-window' });
+      expect(outcome).toEqual({ messageId: message.id, state: 'failed', firstDelivery: true, reason: 'outside_service_window' });
       expect(h.channel.attempts).toHaveLength(1);
       expect(h.channel.templates).toEqual([]);
       expect(await h.stored(message)).toMatchObject({
         state: 'failed',
         sendAttempts: 1,
         outboundIds: [],
-        failure: { stage: 'send', reason: 'outside-service-window' },
+        failure: { stage: 'send', reason: 'outside_service_window' },
         recorded: true,
       });
-      expect(await h.published()).toMatchObject([{ messageId: message.id, outcome: 'failed', failureReason: 'outside-service-window' }]);
+      expect(await h.published()).toMatchObject([{ messageId: message.id, outcome: 'failed', failureReason: 'outside_service_window' }]);
     });
 
     it('records failed without a template when the channel settings exist but name no template', async () => {
@@ -280,7 +280,7 @@ describe('ReplyToMessage', () => {
 
       const outcome = await h.useCase.execute(message);
 
-      expect(outcome).toMatchObject({ state: 'failed', reason: 'outside-service-window' });
+      expect(outcome).toMatchObject({ state: 'failed', reason: 'outside_service_window' });
       expect(h.channel.templates).toEqual([]);
     });
 
@@ -292,7 +292,7 @@ describe('ReplyToMessage', () => {
 
       const outcome = await h.useCase.execute(message);
 
-      expect(outcome).toMatchObject({ state: 'failed', reason: 'outside-service-window' });
+      expect(outcome).toMatchObject({ state: 'failed', reason: 'outside_service_window' });
       expect(h.channel.templates).toEqual([]);
     });
   });

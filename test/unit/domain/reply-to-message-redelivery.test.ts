@@ -133,10 +133,10 @@ describe('ReplyToMessage', () => {
         state: 'send-unknown',
         leaseUntil: 0,
         recorded: true,
-        failure: { stage: 'send', reason: 'send-outcome-unknown' },
+        failure: { stage: 'send', reason: 'send_outcome_unknown' },
         reply: { text: 'stored reply' },
       });
-      expect(await h.published()).toMatchObject([{ outcome: 'send-unknown', failureReason: 'send-outcome-unknown' }]);
+      expect(await h.published()).toMatchObject([{ outcome: 'send-unknown', failureReason: 'send_outcome_unknown' }]);
     });
 
     it('rejects with MessageInProgressError and sends nothing when a sending lease is live', async () => {

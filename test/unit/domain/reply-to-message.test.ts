@@ -147,14 +147,14 @@ describe('ReplyToMessage', () => {
   describe('reply channel outcomes', () => {
     it('stores unsent with the reason in note when the channel answers unsent', async () => {
       const h = replyHarness();
-      h.channel.answerUnsent('no-callback-url');
+      h.channel.answerUnsent('no_callback_url');
       const message = h.message();
 
       const outcome = await h.useCase.execute(message);
 
       expect(outcome.state).toBe('unsent');
-      expect(await h.stored(message)).toMatchObject({ state: 'unsent', note: 'no-callback-url', outboundIds: [], recorded: true });
-      expect(await h.published()).toMatchObject([{ outcome: 'unsent', replyKind: 'ai', failureReason: 'reply-channel-not-configured' }]);
+      expect(await h.stored(message)).toMatchObject({ state: 'unsent', note: 'no_callback_url', outboundIds: [], recorded: true });
+      expect(await h.published()).toMatchObject([{ outcome: 'unsent', replyKind: 'ai', failureReason: 'reply_channel_not_configured' }]);
     });
 
     it('retries the stored reply and ends sent without a failure when a retryable send failure happens once', async () => {

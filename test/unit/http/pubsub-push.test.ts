@@ -46,7 +46,7 @@ describe('handlePush', () => {
   });
 
   it.each([
-    ['a retryable domain error', new DomainError('store_unavailable', 'store down', true)],
+    ['a retryable domain error', new DomainError('chat_store_unavailable', 'store down', true)],
     ['an unknown error', new Error('socket hang up')],
   ])('answers 503 so Pub/Sub redelivers when the handler throws %s', async (_, error) => {
     const { app, lines } = pushApp(async () => {

@@ -43,7 +43,7 @@ describe('OpenAI adapters within the caller\'s budget', () => {
 
     const { error, ms } = await timed(modelFor().complete(request(), { timeoutMs: 300 }));
 
-    expect(error).toMatchObject({ code: 'model-timeout', retryable: true });
+    expect(error).toMatchObject({ reason: 'model_timeout', retryable: true });
     expect(ms).toBeLessThan(1_000);
     expect(openai.chatRequests).toHaveLength(1);
   });
@@ -53,7 +53,7 @@ describe('OpenAI adapters within the caller\'s budget', () => {
 
     const { error, ms } = await timed(modelFor().complete(request(), { timeoutMs: 500 }));
 
-    expect(error).toMatchObject({ code: 'model-rate-limited', retryable: true });
+    expect(error).toMatchObject({ reason: 'model_rate_limited', retryable: true });
     expect(ms).toBeLessThan(400);
     expect(openai.chatRequests).toHaveLength(1);
   });
@@ -63,7 +63,7 @@ describe('OpenAI adapters within the caller\'s budget', () => {
 
     const { error, ms } = await timed(modelFor({ timeoutMs: 250, callTimeoutMs: 600 }).complete(request(), { timeoutMs: 10_000 }));
 
-    expect(error).toMatchObject({ code: 'model-timeout', retryable: true });
+    expect(error).toMatchObject({ reason: 'model_timeout', retryable: true });
     expect(ms).toBeLessThan(900);
     expect(openai.chatRequests.length).toBeLessThanOrEqual(3);
   });
@@ -82,7 +82,7 @@ describe('OpenAI adapters within the caller\'s budget', () => {
     const { error, ms } = await timed(transcriber.transcribe(aMessage({ content: { type: 'audio', voice: true, mediaId, mimeType: 'audio/ogg' } }), { timeoutMs: 300 }));
 
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: 'transcription-unavailable', retryable: true });
+    expect(error).toMatchObject({ reason: 'transcription_unavailable', retryable: true });
     expect(ms).toBeLessThan(1_000);
   });
 });

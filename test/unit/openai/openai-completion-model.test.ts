@@ -108,24 +108,24 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(modelFor().complete(request()));
 
-      expect(error).toMatchObject({ code: 'empty-completion', retryable: false });
+      expect(error).toMatchObject({ reason: 'empty_completion', retryable: false });
       expect(double.requests).toHaveLength(1);
     });
   });
 
   describe('retry policy', () => {
     it.each([
-      [408, 'model-unavailable'],
-      [409, 'model-unavailable'],
-      [429, 'model-rate-limited'],
-      [500, 'model-unavailable'],
-      [503, 'model-unavailable'],
+      [408, 'model_unavailable'],
+      [409, 'model_unavailable'],
+      [429, 'model_rate_limited'],
+      [500, 'model_unavailable'],
+      [503, 'model_unavailable'],
     ])('attempts maxRetries + 1 times then rejects retryable when every answer is %i', async (status, reason) => {
       double.failNext(3, { status });
 
       const error = await failure(modelFor({ maxRetries: 2 }).complete(request()));
 
-      expect(error).toMatchObject({ code: reason, retryable: true });
+      expect(error).toMatchObject({ reason, retryable: true });
       expect(double.requests.map((r) => r.outcome)).toEqual(Array.from({ length: 3 }, () => ({ kind: 'failed', status })));
     });
 
@@ -139,17 +139,17 @@ describe('OpenAiCompletionModel', () => {
     });
 
     it.each([
-      [400, 'model-rejected-400'],
-      [401, 'model-auth-failed'],
-      [403, 'model-auth-failed'],
-      [404, 'model-rejected-404'],
-      [422, 'model-rejected-422'],
+      [400, 'model_rejected_400'],
+      [401, 'model_auth_failed'],
+      [403, 'model_auth_failed'],
+      [404, 'model_rejected_404'],
+      [422, 'model_rejected_422'],
     ])('attempts once and rejects non-retryable when the answer is %i', async (status, reason) => {
       double.failNext(1, { status });
 
       const error = await failure(modelFor({ maxRetries: 2 }).complete(request()));
 
-      expect(error).toMatchObject({ code: reason, retryable: false });
+      expect(error).toMatchObject({ reason, retryable: false });
       expect(double.requests).toHaveLength(1);
     });
 
@@ -158,7 +158,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(modelFor().complete(request()));
 
-      expect(error.code).toBe('model-rejected-400');
+      expect(error.reason).toBe('model_rejected_400');
       expect(double.requests).toHaveLength(1);
     });
 
@@ -186,7 +186,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(modelFor().complete(request()));
 
-      expect(error).toMatchObject({ code: 'model-rate-limited', retryable: true });
+      expect(error).toMatchObject({ reason: 'model_rate_limited', retryable: true });
       expect(double.requests).toHaveLength(1);
     });
 
@@ -195,7 +195,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(modelFor({ timeoutMs: 150, maxRetries: 0 }).complete(request()));
 
-      expect(error).toMatchObject({ code: 'model-timeout', retryable: true });
+      expect(error).toMatchObject({ reason: 'model_timeout', retryable: true });
       expect(double.requests).toHaveLength(1);
     });
 
@@ -213,7 +213,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(modelFor({ maxRetries: 2 }).complete(request()));
 
-      expect(error).toMatchObject({ code: 'model-unreachable', retryable: true });
+      expect(error).toMatchObject({ reason: 'model_unreachable', retryable: true });
       expect(double.requests.map((r) => r.outcome.kind)).toEqual(['dropped', 'dropped', 'dropped']);
     });
 
@@ -227,7 +227,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(call);
 
-      expect(error).toMatchObject({ code: 'model-call-aborted', retryable: true });
+      expect(error).toMatchObject({ reason: 'model_call_aborted', retryable: true });
       expect(performance.now() - abortedAt).toBeLessThan(1_000);
       expect(double.requests).toHaveLength(1);
     });
@@ -237,7 +237,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(modelFor().complete(request(), { signal: AbortSignal.timeout(150) }));
 
-      expect(error).toMatchObject({ code: 'model-timeout', retryable: true });
+      expect(error).toMatchObject({ reason: 'model_timeout', retryable: true });
     });
   });
 
@@ -247,10 +247,10 @@ describe('OpenAiCompletionModel', () => {
     it('fails fast without calling the server once open, lets one probe through after halfOpenAfterMs, and closes on its success', async () => {
       const model = breakerModel();
       double.failNext(3, { status: 503 });
-      for (let i = 0; i < 3; i++) expect((await failure(model.complete(request()))).code).toBe('model-unavailable');
+      for (let i = 0; i < 3; i++) expect((await failure(model.complete(request()))).reason).toBe('model_unavailable');
 
       const open = await failure(model.complete(request()));
-      expect(open).toMatchObject({ code: 'model-circuit-open', retryable: true });
+      expect(open).toMatchObject({ reason: 'model_circuit_open', retryable: true });
       expect(double.requests).toHaveLength(3);
       expect(model.circuitState).toBe('open');
 
@@ -271,15 +271,15 @@ describe('OpenAiCompletionModel', () => {
       for (let i = 0; i < 3; i++) await failure(model.complete(request()));
       await sleep(250);
 
-      expect((await failure(model.complete(request()))).code).toBe('model-unavailable');
-      expect((await failure(model.complete(request()))).code).toBe('model-circuit-open');
+      expect((await failure(model.complete(request()))).reason).toBe('model_unavailable');
+      expect((await failure(model.complete(request()))).reason).toBe('model_circuit_open');
       expect(double.requests).toHaveLength(4);
     });
 
     it('does not count rejected requests (4xx) towards opening', async () => {
       const model = breakerModel();
       double.failNext(6, { status: 400 });
-      for (let i = 0; i < 6; i++) expect((await failure(model.complete(request()))).code).toBe('model-rejected-400');
+      for (let i = 0; i < 6; i++) expect((await failure(model.complete(request()))).reason).toBe('model_rejected_400');
 
       await model.complete(request());
 
@@ -293,7 +293,7 @@ describe('OpenAiCompletionModel', () => {
 
       const error = await failure(model.complete(request()));
 
-      expect(error.code).toBe('model-circuit-open');
+      expect(error.reason).toBe('model_circuit_open');
       expect(double.requests).toHaveLength(2);
     });
   });
@@ -313,7 +313,7 @@ describe('OpenAiCompletionModel', () => {
       const unavailable = await failure(model.complete(req));
 
       expect(rejected.message).toMatch(/^model call failed: HTTP 400 invalid_request_error\/invalid_value \(request req_\w+\)$/);
-      expect(unavailable.code).toBe('model-unavailable');
+      expect(unavailable.reason).toBe('model_unavailable');
       const logs = lines.join('');
       expect(logs).toContain('model call failed, retrying');
       expect(logs).toContain('model circuit open');

@@ -131,7 +131,7 @@ describe('OpenAiTranscriber', () => {
         const error = await rejection(transcriberFor().transcribe(aVoiceNote(mediaId)));
 
         expect(error).toBeInstanceOf(TranscriptionError);
-        expect(error).toMatchObject({ retryable, code: `transcription-failed-${status}` });
+        expect(error).toMatchObject({ retryable, reason: `transcription_failed_${status}` });
         expect(openai.requests).toHaveLength(1);
       });
     }
@@ -153,7 +153,7 @@ describe('OpenAiTranscriber', () => {
 
       const error = await rejection(transcriberFor().transcribe(aVoiceNote(mediaId)));
 
-      expect(error).toMatchObject({ retryable: true, code: 'transcription-unavailable' });
+      expect(error).toMatchObject({ retryable: true, reason: 'transcription_unavailable' });
     });
 
     it('rejects with the retryable transcription-unavailable when the server does not answer within timeoutMs', async () => {
@@ -162,7 +162,7 @@ describe('OpenAiTranscriber', () => {
 
       const error = await rejection(transcriberFor({ timeoutMs: 200 }).transcribe(aVoiceNote(mediaId)));
 
-      expect(error).toMatchObject({ retryable: true, code: 'transcription-unavailable' });
+      expect(error).toMatchObject({ retryable: true, reason: 'transcription_unavailable' });
     });
 
     it('passes a media failure through with its media- code, without calling the transcription API', async () => {
@@ -172,7 +172,7 @@ describe('OpenAiTranscriber', () => {
       const error = await rejection(transcriberFor().transcribe(aVoiceNote(mediaId)));
 
       expect(error).toBeInstanceOf(MediaDownloadError);
-      expect(error).toMatchObject({ retryable: false, code: 'media-whatsapp-error-100' });
+      expect(error).toMatchObject({ retryable: false, reason: 'media_whatsapp_error_100' });
       expect(openai.requests).toEqual([]);
     });
   });

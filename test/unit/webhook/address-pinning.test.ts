@@ -227,7 +227,7 @@ describe('WebhookReplyChannel connection pinning', () => {
 
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`http://rebind.attacker.example:${portOf(receiver)}/replies`), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
+    expect(error).toMatchObject({ retryable: true, reason: 'callback_unreachable' });
     expect(resolve.asked).toEqual(['rebind.attacker.example']);
     expect(connector.attempts).toEqual([{ hostname: 'rebind.attacker.example', protocol: 'http:', addresses: [PUBLIC] }]);
     expect(receiver.requests).toHaveLength(0);
@@ -279,7 +279,7 @@ describe('WebhookReplyChannel connection pinning', () => {
 
     expect(seen).toEqual(['callback.test']);
     expect(resolve.asked).toEqual(['callback.test']);
-    expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
+    expect(error).toMatchObject({ retryable: true, reason: 'callback_unreachable' });
   });
 
   it('refuses with callback-url-forbidden and opens no connection when the name answers a public and a loopback address', async () => {
@@ -289,7 +289,7 @@ describe('WebhookReplyChannel connection pinning', () => {
 
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`http://rebind.attacker.example:${portOf(receiver)}/replies`), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
+    expect(error).toMatchObject({ retryable: false, reason: 'callback_url_forbidden' });
     expect(connector.attempts).toEqual([]);
     expect(receiver.requests).toHaveLength(0);
   });
@@ -300,7 +300,7 @@ describe('WebhookReplyChannel connection pinning', () => {
 
     const error = await sendError(channel.send({ inReplyTo: anApiMessage('https://hooks.client.example/replies'), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
+    expect(error).toMatchObject({ retryable: true, reason: 'callback_unreachable' });
     expect(connector.attempts).toEqual([]);
   });
 
@@ -310,7 +310,7 @@ describe('WebhookReplyChannel connection pinning', () => {
 
     const error = await sendError(channel.send({ inReplyTo: anApiMessage('https://nowhere.invalid/replies'), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
+    expect(error).toMatchObject({ retryable: false, reason: 'callback_url_forbidden' });
     expect(connector.attempts).toEqual([]);
   });
 });

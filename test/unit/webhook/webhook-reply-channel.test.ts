@@ -116,7 +116,7 @@ describe('WebhookReplyChannel', () => {
     await expect(channel.acknowledge(message)).resolves.toBeUndefined();
     const result = await channel.sendTemplate(message, { name: 'hello_again', language: 'en' });
 
-    expect(result).toEqual({ kind: 'unsent', reason: 'templates-are-whatsapp-only' });
+    expect(result).toEqual({ kind: 'unsent', reason: 'templates_are_whatsapp_only' });
     expect(receiver.requests).toHaveLength(0);
   });
 
@@ -155,8 +155,8 @@ describe('WebhookReplyChannel', () => {
       channel.send({ inReplyTo: anApiMessage(`http://localhost:${new URL(receiver.baseUrl).port}/replies`), text: 'hi', part: 0 }),
     );
 
-    expect(byAddress).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
-    expect(byName).toMatchObject({ retryable: false, code: 'callback-url-forbidden' });
+    expect(byAddress).toMatchObject({ retryable: false, reason: 'callback_url_forbidden' });
+    expect(byName).toMatchObject({ retryable: false, reason: 'callback_url_forbidden' });
     expect(receiver.requests).toHaveLength(0);
   });
 
@@ -166,7 +166,7 @@ describe('WebhookReplyChannel', () => {
 
     const result = await channel.send({ inReplyTo: anApiMessage(undefined), text: 'hi', part: 0 });
 
-    expect(result).toEqual({ kind: 'unsent', reason: 'no-callback-url' });
+    expect(result).toEqual({ kind: 'unsent', reason: 'no_callback_url' });
     expect(receiver.requests).toHaveLength(0);
   });
 
@@ -178,7 +178,7 @@ describe('WebhookReplyChannel', () => {
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
     expect(receiver.requests).toHaveLength(1);
-    expect(error).toMatchObject({ retryable: true, code: 'callback-http-500' });
+    expect(error).toMatchObject({ retryable: true, reason: 'callback_http_500' });
   });
 
   it('rejects with a non-retryable callback-http-400 error when the callback answers 400', async () => {
@@ -189,7 +189,7 @@ describe('WebhookReplyChannel', () => {
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
     expect(receiver.requests).toHaveLength(1);
-    expect(error).toMatchObject({ retryable: false, code: 'callback-http-400' });
+    expect(error).toMatchObject({ retryable: false, reason: 'callback_http_400' });
   });
 
   it('does not follow a redirect when the callback answers 307', async () => {
@@ -200,7 +200,7 @@ describe('WebhookReplyChannel', () => {
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
     expect(receiver.requests.map((request) => request.path)).toEqual(['/replies']);
-    expect(error).toMatchObject({ retryable: false, code: 'callback-http-307' });
+    expect(error).toMatchObject({ retryable: false, reason: 'callback_http_307' });
   });
 
   it('rejects with a retryable callback-unreachable error when nothing listens at the callbackUrl', async () => {
@@ -209,7 +209,7 @@ describe('WebhookReplyChannel', () => {
 
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`http://127.0.0.1:${port}/replies`), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: true, code: 'callback-unreachable' });
+    expect(error).toMatchObject({ retryable: true, reason: 'callback_unreachable' });
   });
 
   it('rejects with the non-retryable reason send-outcome-unknown when the receiver reads the callback and closes the connection without answering', async () => {
@@ -219,7 +219,7 @@ describe('WebhookReplyChannel', () => {
 
     const error = await sendError(channel.send({ inReplyTo: anApiMessage(`${receiver.baseUrl}/replies`), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'send-outcome-unknown' });
+    expect(error).toMatchObject({ retryable: false, reason: 'send_outcome_unknown' });
     expect(receiver.requests).toHaveLength(1);
     expect(receiver.requests[0]).toMatchObject({ path: '/replies', dropped: true });
   });

@@ -73,9 +73,9 @@ describe('biz_opaque_callback_data', () => {
 
 describe('failed statuses', () => {
   it.each([
-    [131047, 'outside-service-window'],
-    [131026, 'whatsapp-error-131026'],
-    [131000, 'whatsapp-unavailable-131000'],
+    [131047, 'outside_service_window'],
+    [131026, 'whatsapp_error_131026'],
+    [131000, 'whatsapp_unavailable_131000'],
   ])('gives a failed status with error %i the reason %s', (code, reason) => {
     const message = aWhatsAppMessage();
     const [status] = echoed(message, [undefined], { status: 'failed', errors: [{ code, title: 'Failure' }] });

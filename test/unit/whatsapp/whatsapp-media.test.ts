@@ -34,7 +34,7 @@ describe('WhatsAppMediaDownloader', () => {
 
   /** Everything an error could show a log reader: none of it may carry the token or the download URL. */
   function expectNoSecrets(error: MediaDownloadError): void {
-    const visible = `${error.message}\n${error.code}\n${error.stack ?? ''}\n${String(error.cause ?? '')}`;
+    const visible = `${error.message}\n${error.code}\n${error.reason}\n${error.stack ?? ''}\n${String(error.cause ?? '')}`;
     expect(visible).not.toContain(double.accessToken);
     expect(visible).not.toContain('media-download/');
     expect(visible).not.toContain('sig=');
@@ -114,7 +114,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor().download(mediaId));
 
-      expect(error).toMatchObject({ code: 'media-checksum-mismatch', retryable: false });
+      expect(error).toMatchObject({ reason: 'media_checksum_mismatch', retryable: false });
       expect(double.mediaRequests).toHaveLength(2);
       expectNoSecrets(error);
     });
@@ -125,7 +125,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor({ maxBytes: 1_024 }).download(mediaId));
 
-      expect(error).toMatchObject({ code: 'media-too-large', retryable: false });
+      expect(error).toMatchObject({ reason: 'media_too_large', retryable: false });
       expect(double.mediaRequests.map((r) => r.kind)).toEqual(['media-info']);
     });
 
@@ -135,7 +135,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor({ maxBytes: 1_024 }).download(mediaId));
 
-      expect(error).toMatchObject({ code: 'media-too-large', retryable: false });
+      expect(error).toMatchObject({ reason: 'media_too_large', retryable: false });
       expect(double.mediaRequests.map((r) => r.kind)).toEqual(['media-info', 'media-download']);
     });
 
@@ -150,20 +150,20 @@ describe('WhatsAppMediaDownloader', () => {
   });
 
   describe('Graph errors', () => {
-    const cases: { failure: GraphFailure; retryable: boolean; code: string; when: string }[] = [
-      { failure: { status: 404, code: 100 }, retryable: false, code: 'media-whatsapp-error-100', when: 'the lookup answers 404 code 100' },
-      { failure: { status: 500 }, retryable: true, code: 'media-whatsapp-http-500', when: 'the lookup answers HTTP 500 without a Graph body' },
-      { failure: { status: 500, code: 131000 }, retryable: true, code: 'media-whatsapp-unavailable-131000', when: 'the lookup answers 500 code 131000' },
-      { failure: { status: 429, code: 130429 }, retryable: true, code: 'media-whatsapp-rate-limited-130429', when: 'the lookup answers 429 code 130429' },
+    const cases: { failure: GraphFailure; retryable: boolean; reason: string; when: string }[] = [
+      { failure: { status: 404, code: 100 }, retryable: false, reason: 'media_whatsapp_error_100', when: 'the lookup answers 404 code 100' },
+      { failure: { status: 500 }, retryable: true, reason: 'media_whatsapp_http_500', when: 'the lookup answers HTTP 500 without a Graph body' },
+      { failure: { status: 500, code: 131000 }, retryable: true, reason: 'media_whatsapp_unavailable_131000', when: 'the lookup answers 500 code 131000' },
+      { failure: { status: 429, code: 130429 }, retryable: true, reason: 'media_whatsapp_rate_limited_130429', when: 'the lookup answers 429 code 130429' },
     ];
-    for (const { failure, retryable, code, when } of cases) {
-      it(`rejects with retryable=${retryable} and code ${code} when ${when}`, async () => {
+    for (const { failure, retryable, reason, when } of cases) {
+      it(`rejects with retryable=${retryable} and reason ${reason} when ${when}`, async () => {
         const mediaId = aMediaId();
         double.addMedia(mediaId, someAudio(), 'audio/ogg').failNextMedia(1, failure);
 
         const error = await downloadError(downloaderFor().download(mediaId));
 
-        expect(error).toMatchObject({ retryable, code });
+        expect(error).toMatchObject({ retryable, reason });
         expect(error.message).toContain(String(failure.status));
         expect(double.mediaRequests).toHaveLength(1);
         expectNoSecrets(error);
@@ -176,7 +176,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor().download(mediaId));
 
-      expect(error).toMatchObject({ retryable: true, code: 'media-whatsapp-http-500' });
+      expect(error).toMatchObject({ retryable: true, reason: 'media_whatsapp_http_500' });
       expect(double.mediaRequests.map((r) => r.kind)).toEqual(['media-info', 'media-download']);
       expectNoSecrets(error);
     });
@@ -184,7 +184,7 @@ describe('WhatsAppMediaDownloader', () => {
     it('rejects with the non-retryable media-whatsapp-error-100 when the media id is unknown to Graph', async () => {
       const error = await downloadError(downloaderFor().download(aMediaId()));
 
-      expect(error).toMatchObject({ retryable: false, code: 'media-whatsapp-error-100' });
+      expect(error).toMatchObject({ retryable: false, reason: 'media_whatsapp_error_100' });
       expectNoSecrets(error);
     });
 
@@ -195,7 +195,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor({ accessToken: wrongToken }).download(mediaId));
 
-      expect(error).toMatchObject({ retryable: false, code: 'media-whatsapp-token-expired' });
+      expect(error).toMatchObject({ retryable: false, reason: 'media_whatsapp_token_expired' });
       expect(`${error.message}${error.stack ?? ''}`).not.toContain(wrongToken);
       expectNoSecrets(error);
     });
@@ -219,7 +219,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor({ timeoutMs: 200 }).download(mediaId));
 
-      expect(error).toMatchObject({ retryable: true, code: 'media-timeout' });
+      expect(error).toMatchObject({ retryable: true, reason: 'media_timeout' });
       expectNoSecrets(error);
     });
 
@@ -228,7 +228,7 @@ describe('WhatsAppMediaDownloader', () => {
 
       const error = await downloadError(downloaderFor({ baseUrl: `http://127.0.0.1:${port}` }).download(aMediaId()));
 
-      expect(error).toMatchObject({ retryable: true, code: 'media-unreachable' });
+      expect(error).toMatchObject({ retryable: true, reason: 'media_unreachable' });
       expectNoSecrets(error);
     });
   });

@@ -239,7 +239,13 @@ const STATUS_CASES: StatusCase[] = [
         },
       ],
     },
-    { status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside-service-window' },
+    { status: 'failed', errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside_service_window' },
+  ],
+  [
+    // A code that is no Graph code names no reason: the status is still applied, as failed without one.
+    'failed with an error code that is not a Graph code',
+    { status: 'failed', errors: [{ code: -1e308, title: 'Message undeliverable' }] },
+    { status: 'failed', errors: [{ code: -1e308, title: 'Message undeliverable' }] },
   ],
   [
     'sent with pricing but not billable',

@@ -110,7 +110,7 @@ describe('WhatsAppGraphReplyChannel', () => {
 
     const error = await sendError(channelFor(double).sendTemplate(aWhatsAppMessage(), { name: 'missing_template', language: 'en' }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'whatsapp-error-132001' });
+    expect(error).toMatchObject({ retryable: false, reason: 'whatsapp_error_132001' });
   });
 
   it('posts the exact read receipt with a typing indicator for the message when acknowledging it', async () => {
@@ -162,7 +162,7 @@ describe('WhatsAppGraphReplyChannel', () => {
 
     await expect(channel.acknowledge(aWhatsAppMessage())).resolves.toBeUndefined();
 
-    expect(log.lines).toContainEqual(expect.objectContaining({ severity: 'WARNING', message: 'whatsapp read receipt not sent', errorCode: 'whatsapp-unreachable' }));
+    expect(log.lines).toContainEqual(expect.objectContaining({ severity: 'WARNING', message: 'whatsapp read receipt not sent', errorCode: 'reply_send_failed', errorReason: 'whatsapp_unreachable' }));
   });
 
   it('resolves within timeoutMs without rejecting when acknowledging and Graph does not answer the read receipt', async () => {
@@ -197,7 +197,7 @@ describe('WhatsAppGraphReplyChannel', () => {
 
     const error = await sendError(channelFor(double, { accessToken: revoked, logger: log.logger }).send({ inReplyTo: message, text: 'Your parcel is on its way.', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'whatsapp-token-expired' });
+    expect(error).toMatchObject({ retryable: false, reason: 'whatsapp_token_expired' });
     const errors = log.lines.filter((line) => line.severity === 'ERROR');
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toContain('WHATSAPP_ACCESS_TOKEN');
@@ -236,15 +236,15 @@ describe('WhatsAppGraphReplyChannel', () => {
     const error = await sendError(channelFor(double, { accessToken: 'EAAG-revoked-token' }).send({ inReplyTo: aWhatsAppMessage(), text: 'hi', part: 0 }));
 
     expect(double.requests[0]!.outcome).toEqual({ kind: 'error', status: 401, code: 190 });
-    expect(error).toMatchObject({ retryable: false, code: 'whatsapp-token-expired' });
+    expect(error).toMatchObject({ retryable: false, reason: 'whatsapp_token_expired' });
   });
 
   const cases: { failure: GraphFailure; retryable: boolean; reason: string; when: string }[] = [
-    { failure: { status: 429, code: 130429 }, retryable: true, reason: 'whatsapp-rate-limited-130429', when: 'Graph answers 429 code 130429 (rate limit)' },
-    { failure: { status: 500, code: 131000 }, retryable: true, reason: 'whatsapp-unavailable-131000', when: 'Graph answers 500 code 131000 (something went wrong)' },
-    { failure: { status: 500 }, retryable: true, reason: 'whatsapp-http-500', when: 'Graph answers HTTP 500 without a Graph error body' },
-    { failure: { status: 400, code: 131047 }, retryable: false, reason: 'outside-service-window', when: 'Graph answers 400 code 131047 (outside the 24 h window)' },
-    { failure: { status: 400, code: 100 }, retryable: false, reason: 'whatsapp-error-100', when: 'Graph answers 400 code 100 (invalid parameter)' },
+    { failure: { status: 429, code: 130429 }, retryable: true, reason: 'whatsapp_rate_limited_130429', when: 'Graph answers 429 code 130429 (rate limit)' },
+    { failure: { status: 500, code: 131000 }, retryable: true, reason: 'whatsapp_unavailable_131000', when: 'Graph answers 500 code 131000 (something went wrong)' },
+    { failure: { status: 500 }, retryable: true, reason: 'whatsapp_http_500', when: 'Graph answers HTTP 500 without a Graph error body' },
+    { failure: { status: 400, code: 131047 }, retryable: false, reason: 'outside_service_window', when: 'Graph answers 400 code 131047 (outside the 24 h window)' },
+    { failure: { status: 400, code: 100 }, retryable: false, reason: 'whatsapp_error_100', when: 'Graph answers 400 code 100 (invalid parameter)' },
   ];
   for (const { failure, retryable, reason, when } of cases) {
     it(`rejects with retryable=${retryable} and reason ${reason} when ${when}`, async () => {
@@ -254,7 +254,7 @@ describe('WhatsAppGraphReplyChannel', () => {
       const error = await sendError(channelFor(double).send({ inReplyTo: aWhatsAppMessage(), text: 'hi', part: 0 }));
 
       expect(double.requests).toHaveLength(1);
-      expect(error).toMatchObject({ retryable, code: reason });
+      expect(error).toMatchObject({ retryable, reason });
       expect(error.message).toContain(String(failure.status));
     });
   }
@@ -280,7 +280,7 @@ describe('WhatsAppGraphReplyChannel', () => {
     const error = await sendError(channelFor(double, { timeoutMs: 300 }).send({ inReplyTo: aWhatsAppMessage(), text: 'hi', part: 0 }));
 
     expect(double.requests).toHaveLength(1);
-    expect(error).toMatchObject({ retryable: false, code: 'send-outcome-unknown' });
+    expect(error).toMatchObject({ retryable: false, reason: 'send_outcome_unknown' });
     expect(performance.now() - started).toBeLessThan(3_000);
   });
 
@@ -290,7 +290,7 @@ describe('WhatsAppGraphReplyChannel', () => {
 
     const error = await sendError(channel.send({ inReplyTo: aWhatsAppMessage(), text: 'hi', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: true, code: 'whatsapp-unreachable' });
+    expect(error).toMatchObject({ retryable: true, reason: 'whatsapp_unreachable' });
   });
 });
 

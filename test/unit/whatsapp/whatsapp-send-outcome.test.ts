@@ -39,7 +39,7 @@ describe('WhatsAppGraphReplyChannel send outcomes', () => {
 
     const error = await sendError(channelFor(double).send({ inReplyTo: aWhatsAppMessage(), text: 'Yes, until 18 h.', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'send-outcome-unknown' });
+    expect(error).toMatchObject({ retryable: false, reason: 'send_outcome_unknown' });
     expect(double.sends).toHaveLength(1);
     expect(double.sends[0]).toMatchObject({ outcome: { kind: 'accepted' }, dropped: true });
   });
@@ -50,7 +50,7 @@ describe('WhatsAppGraphReplyChannel send outcomes', () => {
 
     const error = await sendError(channelFor(double).send({ inReplyTo: aWhatsAppMessage(), text: 'Yes, until 18 h.', part: 0 }));
 
-    expect(error).toMatchObject({ retryable: false, code: 'send-outcome-unknown' });
+    expect(error).toMatchObject({ retryable: false, reason: 'send_outcome_unknown' });
     expect(double.sends.map((send) => send.outcome.kind)).toEqual(['reset']);
   });
 

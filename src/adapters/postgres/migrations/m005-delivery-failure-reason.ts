@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * A failed delivery status carries the failure's reason (e.g. `outside-service-window` when Meta
+ * A failed delivery status carries the failure's reason (e.g. `outside_service_window` when Meta
  * reports the closed 24 h window late): such statuses count among the summary's failures. The
  * partial index keeps that read to the few failed rows of the range.
  */

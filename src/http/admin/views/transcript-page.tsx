@@ -3,6 +3,7 @@ import type { MessageRecord } from '../../../domain/model/message-record.js';
 import type { Transcript } from '../../../domain/use-cases/get-transcript.js';
 import type { PageContext } from '../deps.js';
 import { formatCount, formatMs, formatTime, formatUsd } from '../format.js';
+import { noteText } from '../../note-text.js';
 import { Layout } from './layout.js';
 
 export function TranscriptPage({ page, transcript }: { page: PageContext; transcript: Transcript }) {
@@ -54,7 +55,8 @@ function Exchange({ record }: { record: MessageRecord }) {
         </div>
       )}
       {record.failure && <p class="error">{`Failed at ${record.failure.stage}: ${record.failure.reason}`}</p>}
-      {record.note && <p class="muted">{record.note}</p>}
+      {record.note && <p class="muted">{record.foldedInto ? `${record.note} into ${record.foldedInto}` : noteText(record)}</p>}
+      {record.templateFallback && <p class="muted">{`template-fallback: ${record.templateFallback}`}</p>}
     </li>
   );
 }

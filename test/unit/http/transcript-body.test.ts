@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { newRecord, type MessageRecord } from '../../../src/domain/model/message-record.js';
+import { transcriptBody } from '../../../src/http/api/transcript-body.js';
+import { aMessage } from '../../support/builders.js';
+
+const conversation = { id: 'c_1', channel: 'whatsapp' as const, accountId: 'acct', participant: { id: '4915' }, createdAt: 0, lastMessageAt: 0, messageCount: 1 };
+const entryOf = (fields: Partial<MessageRecord>) => transcriptBody({ conversation, messages: [{ ...newRecord(aMessage(), 0), ...fields }], truncated: false }).messages[0]!;
+
+describe('transcriptBody', () => {
+  it('shows a folded message with note folded and the message whose reply answered it', () => {
+    expect(entryOf({ state: 'skipped', note: 'folded', foldedInto: 'wamid.first' })).toMatchObject({ note: 'folded', foldedInto: 'wamid.first', templateFallback: null });
+  });
+
+  it('shows the window template sent instead of a refused reply, with no note', () => {
+    expect(entryOf({ state: 'sent', templateFallback: 'reengage_hello' })).toMatchObject({ note: null, foldedInto: null, templateFallback: 'reengage_hello' });
+  });
+
+  it.each([
+    ['whatsapp_sending_not_configured', 'whatsapp_sending_not_configured (set WHATSAPP_ACCESS_TOKEN)'],
+    ['api_channel_not_configured', 'api_channel_not_configured (set API_CALLBACK_SECRET)'],
+    ['no_callback_url', 'no_callback_url'],
+  ] as const)('shows the unsent note %s as %s', (note, shown) => {
+    expect(entryOf({ state: 'unsent', note }).note).toBe(shown);
+  });
+});
