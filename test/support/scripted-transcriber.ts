@@ -18,11 +18,16 @@ export class ScriptedTranscriber implements Transcriber {
     return this;
   }
 
+  /** Like the OpenAI transcriber: only WhatsApp audio (media comes from the Graph API), trimmed, blank is null. */
   async transcribe(message: InboundMessage): Promise<string | null> {
-    if (message.content.type !== 'audio') return null;
+    if (message.channel !== 'whatsapp' || message.content.type !== 'audio') return null;
     this.calls.push(message.content.mediaId);
     const failure = this.failures.shift();
-    if (failure) throw new DomainError('transcription-failed-503', 'scripted transcription failure', failure.retryable);
-    return this.transcripts.get(message.content.mediaId) ?? null;
+    if (failure) {
+      // The reasons the OpenAI transcriber gives for a 503 and a 400.
+      const reason = failure.retryable ? 'transcription-failed-503' : 'transcription-failed-400';
+      throw new DomainError(reason, 'scripted transcription failure', failure.retryable);
+    }
+    return this.transcripts.get(message.content.mediaId)?.trim() || null;
   }
 }
