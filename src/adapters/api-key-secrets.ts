@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 const PREFIX_PATTERN = /^(vk_[A-Za-z0-9_-]{8})\.[A-Za-z0-9_-]{43}$/;
 
@@ -12,8 +12,6 @@ export function newApiKeySecret(): { secret: string; prefix: string } {
 export function prefixOf(presented: string): string | null {
   return PREFIX_PATTERN.exec(presented)?.[1] ?? null;
 }
-
-export const hashOfKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
 export const sameHash = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
 

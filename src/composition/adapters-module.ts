@@ -63,6 +63,7 @@ export function adaptersModule(config: Config, logger: Logger, database?: Databa
             // OPENAI_TIMEOUT_MS bounds the whole call, retries included: that is what the lease check counts.
             timeoutMs: config.OPENAI_TIMEOUT_MS,
             callTimeoutMs: config.OPENAI_TIMEOUT_MS,
+            clock,
             logger,
           })
         : new ScriptedCompletionModel(),

@@ -97,13 +97,18 @@ describe('vocoeng CLI: dead-letters', () => {
     const second = io();
     expect(await runCli(['dead-letters', 'replay', letter.id], cloudEnv, second.io)).toBe(0);
     expect(second.out[0]).toMatch(new RegExp(`^already-replayed: ${letter.id} was replayed at \\S+; nothing was published`));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(received.length).toBe(before + 1);
+    // A marker of the same ordering key, published after the command returned, arrives after
+    // anything the command published: once it is here, nothing came in between.
+    const marker = `marker-${randomUUID()}`;
+    await pubsub.topic(topic, { messageOrdering: true }).publishMessage({ data: Buffer.from(marker), orderingKey: letter.conversationId });
+    expect((await arrived(before + 2)).slice(before + 1).map((m) => m.data.toString('utf8'))).toEqual([marker]);
 
     const forced = io();
     expect(await runCli(['dead-letters', 'replay', letter.id, '--force'], cloudEnv, forced.io)).toBe(0);
     expect(forced.out).toEqual([`replayed: ${letter.id} published again to ${topic} (replay 2)`]);
-    expect((await arrived(before + 2)).length).toBe(before + 2);
+    const [again] = (await arrived(before + 3)).slice(before + 2);
+    expect(JSON.parse(again!.data.toString('utf8'))).toEqual(letter.event);
+    expect(received.length).toBe(before + 3);
   });
 
   it('exits 2 for an unknown id, a bad --limit or a missing id', async () => {

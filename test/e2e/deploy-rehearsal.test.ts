@@ -9,7 +9,7 @@ import { planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../.
 import { AdminClient } from '../support/admin-client.js';
 import type { Child } from '../support/child-process.js';
 import { deployedService, flagValues } from '../support/cloud-build.js';
-import { cloudSqlMount, healthy, onPostgres, sleep, startDeployedRole, until as untilWithin } from '../support/deployed-roles.js';
+import { cloudSqlMount, healthy, onPostgres, startDeployedRole, until as untilWithin } from '../support/deployed-roles.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { sensitive } from '../support/log-sink.js';
 import { OpenAiDouble } from '../support/openai-double.js';
@@ -39,7 +39,6 @@ const project = SUBSTITUTIONS.PROJECT_ID;
 /** Three cold tsx starts at once; on a loaded 2-core machine they have taken close to a minute. */
 const READY_MS = 75_000;
 const WAIT_MS = 30_000;
-const QUIET_MS = 3_000;
 const MAX_ATTEMPTS = 5;
 const WORKER_SUBSCRIPTION = 'vocoeng-inbound-worker';
 
@@ -316,13 +315,16 @@ describe('the deploy rehearsal: the three Cloud Build files on the emulators', {
     const page = await (await admin.get('/admin/dead-letters')).text();
     const ids = [...page.matchAll(/\/admin\/dead-letters\/([^/"]+)\/replay/g)].map((m) => m[1]!);
     expect(new Set(ids).size).toBe(1);
+    const acked = () => pushesOf(relays.worker, WORKER_SUBSCRIPTION).filter((p) => p.status >= 200 && p.status < 300).length;
+    const ackedBefore = acked();
     const replayed = await admin.submit('/admin/dead-letters', `/admin/dead-letters/${ids[0]}/replay`, {});
     expect(replayed.status).toBe(303);
     expect(replayed.headers.get('location')).toContain('done=dead-letter-replayed');
 
     const [send] = await until('the replayed message is answered', () => (sendsTo(parties).length > 0 ? sendsTo(parties) : undefined));
     expect(send!.outcome.kind).toBe('accepted');
-    await sleep(QUIET_MS);
+    // The replay published one copy; a push is acked only after its handling (the send included).
+    await until('the worker acks the replayed push', () => (acked() > ackedBefore ? true : undefined));
     expect(sendsTo(parties)).toHaveLength(1);
   });
 
@@ -341,8 +343,10 @@ describe('the deploy rehearsal: the three Cloud Build files on the emulators', {
       );
       // Cloud Run would refuse it before the app (not a custom audience of the worker); the worker refuses it too.
       expect(rejected).toMatchObject({ identity: { audience: wrong, serviceAccountEmail: pushAccount() }, cloudRunAccepts: false, status: 401 });
-      await sleep(QUIET_MS);
-      expect(pushesOf(relays.worker, WORKER_SUBSCRIPTION).filter((p) => p.identity?.audience === wrong).every((p) => p.status === 401)).toBe(true);
+      // Pub/Sub pushes the refused message again: the redelivery is refused too, and nothing was answered meanwhile.
+      const wrongAudience = () => pushesOf(relays.worker, WORKER_SUBSCRIPTION).filter((p) => p.identity?.audience === wrong);
+      await until('Pub/Sub pushes the refused message again', () => (wrongAudience().length >= 2 ? true : undefined));
+      expect(wrongAudience().every((p) => p.status === 401)).toBe(true);
       expect(sendsTo(parties)).toEqual([]);
       expect(roles.get('worker')!.stdout).toContain('wrong audience');
     } finally {

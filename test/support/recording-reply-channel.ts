@@ -50,10 +50,12 @@ export class RecordingReplyChannel implements ReplyChannel {
     this.templates.push({ inReplyTo: inReplyTo.id, template });
     const failure = this.templateFailures.shift();
     if (failure) throw new ReplySendError('scripted template failure', failure.retryable, { reason: failure.reason });
+    // Like the real unconfigured channel: nothing is sent, a template no more than a text.
+    if (this.alwaysUnsent !== undefined) return { kind: 'unsent', reason: this.alwaysUnsent };
     return { kind: 'sent', outboundIds: [`tpl.${randomUUID()}`] };
   }
 
-  /** Every send answers `unsent` with this reason (the channel is not configured). */
+  /** Every send and template answers `unsent` with this reason (the channel is not configured). */
   answerUnsent(reason: UnsentReason): this {
     this.alwaysUnsent = reason;
     return this;

@@ -18,11 +18,16 @@ export class ScriptedTranscriber implements Transcriber {
     return this;
   }
 
+  /** Like the OpenAI transcriber: only WhatsApp audio (media comes from the Graph API), trimmed, blank is null. */
   async transcribe(message: InboundMessage): Promise<string | null> {
-    if (message.content.type !== 'audio') return null;
+    if (message.channel !== 'whatsapp' || message.content.type !== 'audio') return null;
     this.calls.push(message.content.mediaId);
     const failure = this.failures.shift();
-    if (failure) throw new DomainError('transcription_failed', 'scripted transcription failure', failure.retryable, { reason: 'transcription_failed_503' });
-    return this.transcripts.get(message.content.mediaId) ?? null;
+    if (failure) {
+      // The reasons the OpenAI transcriber gives for a 503 and a 400.
+      const reason = failure.retryable ? 'transcription_failed_503' : 'transcription_failed_400';
+      throw new DomainError('transcription_failed', 'scripted transcription failure', failure.retryable, { reason });
+    }
+    return this.transcripts.get(message.content.mediaId)?.trim() || null;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyInfo, ApiPrincipal, NewApiKey } from '../../domain/model/api-key.js';
+import { hashApiKey, type ApiKeyInfo, type ApiPrincipal, type NewApiKey } from '../../domain/model/api-key.js';
 import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
-import { hashOfKey, LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../api-key-secrets.js';
+import { LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../api-key-secrets.js';
 
 /** API keys in process memory, stored like the database does: prefix + SHA-256 only. */
 export class InMemoryApiKeyStore implements ApiKeyStore {
@@ -19,7 +19,7 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
       lastUsedAt: null,
       revokedAt: null,
     };
-    this.keys.set(prefix, { info, hash: hashOfKey(secret) });
+    this.keys.set(prefix, { info, hash: hashApiKey(secret) });
     return { info: { ...info }, secret };
   }
 
@@ -37,7 +37,7 @@ export class InMemoryApiKeyStore implements ApiKeyStore {
   async verify(presented: string, now: number): Promise<ApiPrincipal | null> {
     const prefix = prefixOf(presented);
     const entry = prefix ? this.keys.get(prefix) : undefined;
-    if (!entry || entry.info.revokedAt !== null || !sameHash(entry.hash, hashOfKey(presented))) return null;
+    if (!entry || entry.info.revokedAt !== null || !sameHash(entry.hash, hashApiKey(presented))) return null;
     if (entry.info.lastUsedAt === null || now - entry.info.lastUsedAt >= LAST_USED_RESOLUTION_MS) entry.info.lastUsedAt = now;
     return { keyId: entry.info.id, scopes: new Set(entry.info.scopes) };
   }

@@ -4,6 +4,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
 import type { FailureReason } from '../../domain/model/reasons.js';
+import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../observability/logger.js';
 
 export interface OpenAiCompletionModelOptions {
@@ -21,6 +22,8 @@ export interface OpenAiCompletionModelOptions {
   /** Exponential backoff between retries when the server names no wait (defaults 500 ms doubling to 8 s, 25 % jitter). */
   backoff?: { initialDelayMs?: number; maxDelayMs?: number };
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  /** Times the open circuit's wait before a probe (default the system clock): tests move it instead of sleeping. */
+  clock?: Pick<Clock, 'now'>;
   fetch?: ClientOptions['fetch'];
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
@@ -51,6 +54,10 @@ function withDeadline(signal: AbortSignal | undefined, budgetMs: number | undefi
 export class OpenAiCompletionModel implements CompletionModel {
   private readonly client: OpenAI;
   private readonly breaker: CircuitBreakerPolicy;
+  private readonly clock: Pick<Clock, 'now'>;
+  private readonly halfOpenAfterMs: number;
+  /** When the circuit last opened, by `clock`. */
+  private openedAt = 0;
   private readonly defaultModel: string;
   private readonly timeoutMs: number;
   private readonly callTimeoutMs: number | undefined;
@@ -73,10 +80,17 @@ export class OpenAiCompletionModel implements CompletionModel {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
+    this.halfOpenAfterMs = halfOpenAfterMs;
+    this.clock = options.clock ?? { now: () => Date.now() };
+    // cockatiel times its open state with Date.now(): it is told to probe at once, and `admit`
+    // holds calls back by the injected clock until halfOpenAfterMs have passed.
     this.breaker = circuitBreaker(
       handleWhen((error) => TRANSIENT.has(classify(error, this.timeoutMs).reason)),
-      { halfOpenAfter: halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5) },
+      { halfOpenAfter: 0, breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5) },
     );
+    this.breaker.onBreak(() => {
+      this.openedAt = this.clock.now();
+    });
     const logger = options.logger;
     if (logger) {
       this.breaker.onBreak((failure) => {
@@ -113,6 +127,7 @@ export class OpenAiCompletionModel implements CompletionModel {
       let response: ChatCompletion;
       try {
         const timeout = Math.max(1, Math.min(this.timeoutMs, deadline - Date.now()));
+        this.admit();
         response = await this.breaker.execute(() => this.client.chat.completions.create(body, { timeout, maxRetries: 0, ...(signal ? { signal } : {}) }), signal);
       } catch (error) {
         const failure = classify(error, this.timeoutMs, signal);
@@ -125,6 +140,11 @@ export class OpenAiCompletionModel implements CompletionModel {
       }
       return toCompletion(response, model);
     }
+  }
+
+  /** An open circuit refuses calls until halfOpenAfterMs have passed by the clock; then cockatiel lets one probe through. */
+  private admit(): void {
+    if (this.breaker.state === CircuitState.Open && this.clock.now() - this.openedAt < this.halfOpenAfterMs) throw new BrokenCircuitError();
   }
 
   private retryDelayMs(error: unknown, attempt: number): number | undefined {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { SCOPES, type ApiKeyInfo, type ApiPrincipal, type NewApiKey, type Scope } from '../../domain/model/api-key.js';
+import { hashApiKey, SCOPES, type ApiKeyInfo, type ApiPrincipal, type NewApiKey, type Scope } from '../../domain/model/api-key.js';
 import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
-import { hashOfKey, LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../api-key-secrets.js';
+import { LAST_USED_RESOLUTION_MS, newApiKeySecret, prefixOf, sameHash } from '../api-key-secrets.js';
 import { entityManager } from './database.js';
 import { ApiKey } from './entities.js';
 
@@ -17,7 +17,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
       id: randomUUID(),
       name: key.name,
       prefix,
-      hash: hashOfKey(secret),
+      hash: hashApiKey(secret),
       scopes: [...new Set(key.scopes)],
       createdAt: new Date(now),
       createdBy: key.createdBy ?? null,
@@ -45,7 +45,7 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     if (!prefix) return null;
     const em = entityManager(this.orm);
     const row = await em.findOne(ApiKey, { prefix }, { disableIdentityMap: true });
-    if (!row || row.revokedAt !== null || !sameHash(Buffer.from(row.hash), hashOfKey(presented))) return null;
+    if (!row || row.revokedAt !== null || !sameHash(Buffer.from(row.hash), hashApiKey(presented))) return null;
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: row.id }, { lastUsedAt: new Date(now) });
     }

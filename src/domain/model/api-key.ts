@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+
+/** The only form in which an API key is kept (stores, the bootstrap key): its SHA-256. */
+export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+
 export const SCOPES = ['analytics:read', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 

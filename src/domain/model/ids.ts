@@ -1,4 +1,7 @@
-import { sha256Hex } from './sha256.js';
+import { createHash } from 'node:crypto';
+
+/** Hex SHA-256 of the UTF-8 text: ids derived from it are stored, so it must never change. */
+const digestOf = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export const CHANNELS = ['whatsapp', 'api'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -9,12 +12,12 @@ export type Channel = (typeof CHANNELS)[number];
  * the participant's phone number when it appears in logs.
  */
 export function conversationIdFor(channel: Channel, accountId: string, participantId: string): string {
-  return `c_${sha256Hex(`conversation\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
+  return `c_${digestOf(`conversation\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
 }
 
 /** Pseudonymous user key for analytics (distinct users without storing phone numbers there). */
 export function userKeyFor(channel: Channel, accountId: string, participantId: string): string {
-  return `u_${sha256Hex(`user\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
+  return `u_${digestOf(`user\u0000${channel}\u0000${accountId}\u0000${participantId}`).slice(0, 40)}`;
 }
 
 /** What a channel's own message id (wamid, API `webhook-id`) may be: see isChannelMessageId. */

@@ -1,11 +1,11 @@
-import { sha256Hex } from './sha256.js';
+import { createHash } from 'node:crypto';
 
 /**
  * A marker placed in a channel's system prompt. A reply that repeats it is leaking the prompt;
  * it is derived from the channel and prompt so it changes when the prompt does.
  */
 export function canaryFor(accountId: string, systemPrompt: string): string {
-  return `vc-${sha256Hex(`canary\u0000${accountId}\u0000${systemPrompt}`).slice(0, 16)}`;
+  return `vc-${createHash('sha256').update(`canary\u0000${accountId}\u0000${systemPrompt}`, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
 export function withCanary(systemPrompt: string, canary: string): string {

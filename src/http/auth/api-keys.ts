@@ -1,16 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { SCOPES, type ApiPrincipal, type Scope } from '../../domain/model/api-key.js';
+import { timingSafeEqual } from 'node:crypto';
+import { hashApiKey, SCOPES, type ApiPrincipal, type Scope } from '../../domain/model/api-key.js';
 import type { ApiKeyStore } from '../../domain/ports/api-key-store.js';
 import type { Clock } from '../../domain/ports/clock.js';
 
-export { SCOPES, type ApiPrincipal, type Scope };
+export { hashApiKey, SCOPES, type ApiPrincipal, type Scope };
 
 /** Resolves a presented bearer key to who it belongs to, or null. */
 export interface ApiKeyVerifier {
   verify(presentedKey: string): Promise<ApiPrincipal | null>;
 }
-
-export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
 export interface HashedKey {
   keyId: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conversationIdFor, isChannelMessageId, userKeyFor } from '../../../src/domain/model/ids.js';
+import { apiConversationIdFor, conversationIdFor, isChannelMessageId, userKeyFor } from '../../../src/domain/model/ids.js';
+import { canaryFor } from '../../../src/domain/model/output-guard.js';
 
 describe('conversationIdFor', () => {
   const phone = '4915123456789';
@@ -60,5 +61,16 @@ describe('isChannelMessageId', () => {
     ['an emoji', 'msg_😀'],
   ])('refuses %s', (_, id) => {
     expect(isChannelMessageId(id)).toBe(false);
+  });
+});
+
+// Ids and canaries are stored (Firestore document ids, analytics keys): the SHA-256 behind them must
+// never change. The expected values were computed outside the code, with `printf … | sha256sum`.
+describe('derived ids', () => {
+  it('keeps the published SHA-256 values of a conversation, a user key and a canary when derived again', () => {
+    expect(conversationIdFor('whatsapp', '106540352242922', '4915123456789')).toBe('c_6da1f63849849447997e7e4b77881c0c2ce47747');
+    expect(userKeyFor('whatsapp', '106540352242922', '4915123456789')).toBe('u_7406090cd05923216d693fcc07ce70cd673084fb');
+    expect(apiConversationIdFor('client-7', 'anyone', 'ünïcødé 👋')).toBe('c_2e8a428451168daef006c65857f51d8557b433f1');
+    expect(canaryFor('106540352242922', 'You are Acme support. Be brief.')).toBe('vc-bd472eacdec9ecba');
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../../src/http/create-app.js';
 import { requestLog, traceRequests } from '../../../src/http/request-log.js';
 import { createLogger, type Logger } from '../../../src/observability/logger.js';
@@ -130,7 +130,8 @@ describe('createLogger with a slow stream', () => {
     const traces = Array.from({ length: 10 }, () => newTrace());
 
     for (const [i, trace] of traces.entries()) runWithTrace(trace, () => logger.info('step', { i }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The stream has written the last line: no fixed wait, only the event it was waiting for.
+    await vi.waitFor(() => expect(lines).toHaveLength(traces.length));
 
     expect(lines.map((line) => line.i)).toEqual(traces.map((_, i) => i));
     for (const line of lines) expect(line[TRACE]).toBe(`projects/p/traces/${traces[line.i as number]!.traceId}`);

@@ -7,6 +7,7 @@ import { DEFAULT_PRICES } from '../../../src/config/prices.js';
 import { costOf } from '../../../src/domain/model/reply.js';
 import { CompletionError, type CompletionRequest } from '../../../src/domain/ports/completion-model.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { FixedClock } from '../../support/fixed-clock.js';
 import { OpenAiDouble, openAiError } from '../../support/openai-double.js';
 
 const request = (overrides: Partial<CompletionRequest> = {}): CompletionRequest => ({
@@ -26,7 +27,6 @@ async function failure(promise: Promise<unknown>): Promise<CompletionError> {
   return error as CompletionError;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('OpenAiCompletionModel', () => {
   const apiKey = `sk-test-${randomBytes(12).toString('hex')}`;
@@ -242,7 +242,12 @@ describe('OpenAiCompletionModel', () => {
   });
 
   describe('circuit breaker', () => {
-    const breakerModel = () => modelFor({ maxRetries: 0, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 } });
+    // The open circuit's wait is timed by the injected clock: the tests move it, nothing sleeps.
+    let clock: FixedClock;
+    beforeEach(() => {
+      clock = new FixedClock();
+    });
+    const breakerModel = () => modelFor({ maxRetries: 0, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 }, clock });
 
     it('fails fast without calling the server once open, lets one probe through after halfOpenAfterMs, and closes on its success', async () => {
       const model = breakerModel();
@@ -254,7 +259,11 @@ describe('OpenAiCompletionModel', () => {
       expect(double.requests).toHaveLength(3);
       expect(model.circuitState).toBe('open');
 
-      await sleep(250);
+      clock.advance(199);
+      expect((await failure(model.complete(request()))).code).toBe('model-circuit-open');
+      expect(double.requests).toHaveLength(3);
+
+      clock.advance(1);
       const probe = await model.complete(request());
       expect(probe.text).toContain('And to Porto?');
       expect(double.requests).toHaveLength(4);
@@ -269,11 +278,19 @@ describe('OpenAiCompletionModel', () => {
       const model = breakerModel();
       double.failNext(4, { status: 500 });
       for (let i = 0; i < 3; i++) await failure(model.complete(request()));
-      await sleep(250);
+      clock.advance(200);
 
       expect((await failure(model.complete(request()))).reason).toBe('model_unavailable');
       expect((await failure(model.complete(request()))).reason).toBe('model_circuit_open');
       expect(double.requests).toHaveLength(4);
+
+      // Opened again by the failed probe: a full wait from then, not from the first opening.
+      clock.advance(199);
+      expect((await failure(model.complete(request()))).code).toBe('model-circuit-open');
+      clock.advance(1);
+      await model.complete(request());
+      expect(double.requests).toHaveLength(5);
+      expect(model.circuitState).toBe('closed');
     });
 
     it('does not count rejected requests (4xx) towards opening', async () => {
