@@ -260,7 +260,7 @@ describe('OpenAiCompletionModel', () => {
       expect(model.circuitState).toBe('open');
 
       clock.advance(199);
-      expect((await failure(model.complete(request()))).code).toBe('model-circuit-open');
+      expect((await failure(model.complete(request()))).reason).toBe('model_circuit_open');
       expect(double.requests).toHaveLength(3);
 
       clock.advance(1);
@@ -286,7 +286,7 @@ describe('OpenAiCompletionModel', () => {
 
       // Opened again by the failed probe: a full wait from then, not from the first opening.
       clock.advance(199);
-      expect((await failure(model.complete(request()))).code).toBe('model-circuit-open');
+      expect((await failure(model.complete(request()))).reason).toBe('model_circuit_open');
       clock.advance(1);
       await model.complete(request());
       expect(double.requests).toHaveLength(5);
