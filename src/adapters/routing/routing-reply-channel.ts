@@ -18,18 +18,3 @@ export class RoutingReplyChannel implements ReplyChannel {
     return this.routes[inReplyTo.channel].sendTemplate(inReplyTo, template);
   }
 }
-
-/** A channel deliberately not configured for sending: replies are stored and marked unsent. */
-export class UnconfiguredReplyChannel implements ReplyChannel {
-  constructor(private readonly reason: string) {}
-
-  async send(): Promise<SendResult> {
-    return { kind: 'unsent', reason: this.reason };
-  }
-
-  async acknowledge(): Promise<void> {}
-
-  async sendTemplate(): Promise<SendResult> {
-    return { kind: 'unsent', reason: this.reason };
-  }
-}
