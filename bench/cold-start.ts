@@ -1,9 +1,11 @@
-// Cold start to the first 200 from /healthz, for each role built as production runs it
-// (`node dist/main.js`), against a bare node:http server started the same way, in the same run.
-// The roles run on the emulators (listener, worker) and a local PostgreSQL (api), like Cloud Run.
+// Cold start to the first 200 from /healthz, and the resident memory once ready, for each role
+// built as production runs it (`node dist/main.js`), against a bare node:http server started the
+// same way, in the same run. The roles run on the emulators (listener, worker) and a local
+// PostgreSQL (api), like Cloud Run. BENCH_COLD_DIST runs an already built dist/ (e.g. of another
+// commit) instead of building this tree; BENCH_COLD_ROLES=listener,worker limits the roles.
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmulator } from '../test/support/emulators.js';
@@ -13,7 +15,18 @@ import { PROJECT_ROOT, percentileOf, ratio, writeResult } from './support.js';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
 
-async function timeToHealthy(script: string, env: Record<string, string>): Promise<number> {
+interface Start {
+  ms: number;
+  /** Resident set size once /healthz answered 200, in MB (Linux /proc). */
+  rssMb: number;
+}
+
+async function residentMb(pid: number): Promise<number> {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb) / 102.4) / 10;
+}
+
+async function timeToHealthy(script: string, env: Record<string, string>): Promise<Start> {
   const port = await aFreePort();
   const started = performance.now();
   const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: 'ignore' });
@@ -21,7 +34,12 @@ async function timeToHealthy(script: string, env: Record<string, string>): Promi
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
       const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
-      if (ok) return performance.now() - started;
+      if (ok) {
+        const ms = performance.now() - started;
+        // Settle a moment first: what a ready instance holds, not what start-up allocated in passing.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return { ms, rssMb: await residentMb(child.pid!) };
+      }
       if (performance.now() - started > 30_000) throw new Error(`${script} not healthy within 30 s`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -30,16 +48,21 @@ async function timeToHealthy(script: string, env: Record<string, string>): Promi
   }
 }
 
-async function median(script: string, env: Record<string, string>): Promise<{ p50Ms: number; minMs: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await timeToHealthy(script, env));
-  times.sort((a, b) => a - b);
-  return { p50Ms: Math.round(percentileOf(times, 50)), minMs: Math.round(times[0]!) };
+async function median(script: string, env: Record<string, string>): Promise<{ p50Ms: number; minMs: number; rssP50Mb: number }> {
+  const starts: Start[] = [];
+  for (let i = 0; i < RUNS; i++) starts.push(await timeToHealthy(script, env));
+  const times = starts.map((start) => start.ms).sort((a, b) => a - b);
+  const rss = starts.map((start) => start.rssMb).sort((a, b) => a - b);
+  return { p50Ms: Math.round(percentileOf(times, 50)), minMs: Math.round(times[0]!), rssP50Mb: percentileOf(rss, 50) };
 }
 
+const ROLES = process.env.BENCH_COLD_ROLES?.split(',');
+const measured = (role: string) => !ROLES || ROLES.includes(role.split(' ')[0]!);
+
 export async function benchColdStart(): Promise<Record<string, unknown>> {
-  const dist = join(PROJECT_ROOT, '.tmp', `bench-dist-${randomUUID().slice(0, 8)}`);
-  await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], { cwd: PROJECT_ROOT });
+  const prebuilt = process.env.BENCH_COLD_DIST;
+  const dist = prebuilt ?? join(PROJECT_ROOT, '.tmp', `bench-dist-${randomUUID().slice(0, 8)}`);
+  if (!prebuilt) await promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], { cwd: PROJECT_ROOT });
   const project = `demo-cold-${randomUUID().slice(0, 8)}`;
   const [pubsub, firestore, postgres] = await Promise.all([startEmulator('pubsub', project), startEmulator('firestore', project), startPostgres()]);
   const cloud = { PUSH_AUTH: 'none', PROJECT_ID: project, PUBSUB_EMULATOR_HOST: pubsub.host, FIRESTORE_EMULATOR_HOST: firestore.host };
@@ -47,23 +70,28 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
   try {
     const main = join(dist, 'main.js');
     const baseline = await median('bench/servers/bare-health.mjs', {});
-    const roles = {
-      listener: await median(main, { ROLE: 'listener', ...cloud, ...secrets }),
-      worker: await median(main, { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud }),
-      api: await median(main, { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url }),
-      'all (embedded PGlite)': await median(main, { ROLE: 'all', DATA_DIR: join(dist, 'data') }),
+    const envs: Record<string, Record<string, string>> = {
+      listener: { ROLE: 'listener', ...cloud, ...secrets },
+      worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud },
+      api: { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url },
+      'all (embedded PGlite)': { ROLE: 'all', DATA_DIR: join(dist, 'data') },
     };
+    const roles: Record<string, Awaited<ReturnType<typeof median>>> = {};
+    for (const [role, env] of Object.entries(envs)) if (measured(role)) roles[role] = await median(main, env);
     const result = {
       runs: RUNS,
       baseline: { name: 'node:http server (bare)', ...baseline },
       roles: Object.fromEntries(Object.entries(roles).map(([role, r]) => [role, { ...r, ratio: ratio(baseline.p50Ms, r.p50Ms) }])),
-      note: 'ratio = bare p50 / role p50 (1.0 would be as fast as an empty server)',
+      note: 'ratio = bare p50 / role p50 (1.0 would be as fast as an empty server); rssP50Mb = resident memory 0.5 s after the first 200',
     };
-    await writeResult('cold-start', 'npm run bench (bench/cold-start.ts)', result);
+    // A partial run or another tree's build is printed, not recorded as this tree's result.
+    if (prebuilt || ROLES) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else await writeResult('cold-start', 'npm run bench (bench/cold-start.ts)', result);
     return result;
   } finally {
     await Promise.all([pubsub.stop(), firestore.stop(), postgres.stop()]);
-    await rm(dist, { recursive: true, force: true });
+    if (!prebuilt) await rm(dist, { recursive: true, force: true });
+    else await rm(join(dist, 'data'), { recursive: true, force: true });
   }
 }
 

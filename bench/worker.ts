@@ -79,12 +79,12 @@ const silent = () => (process.env.BENCH_DEBUG ? createLogger({ level: 'debug' })
 
 async function inProcess(): Promise<Run> {
   const channel = new RecordingReplyChannel();
-  const runtime = buildRole(loadConfig({ ROLE: 'all', RATE_LIMIT_PER_MINUTE: '0' }), {
+  const runtime = await buildRole(loadConfig({ ROLE: 'all', RATE_LIMIT_PER_MINUTE: '0' }), {
     logger: silent(),
     overrides: { [TOKENS.CompletionModel]: new ScriptedCompletionModel().slowBy(LATENCY_MS), [TOKENS.ReplyChannel]: channel },
   });
   try {
-    return await measure(runtime.container.get<MessageBus>(TOKENS.MessageBus), channel, CONVERSATIONS);
+    return await measure(runtime.container.get(TOKENS.MessageBus), channel, CONVERSATIONS);
   } finally {
     await runtime.stop();
   }
@@ -101,7 +101,7 @@ async function throughEmulators(): Promise<Run & { flowControlMaxMessages: numbe
   try {
     await provision(pubsub, planFrom(names), () => undefined);
     const channel = new RecordingReplyChannel();
-    const runtime = buildRole(loadConfig({ ROLE: 'worker', PROJECT_ID: project, WORKER_MODE: 'pull', AI_PROVIDER: 'scripted', RATE_LIMIT_PER_MINUTE: '0', ...names }), {
+    const runtime = await buildRole(loadConfig({ ROLE: 'worker', PROJECT_ID: project, WORKER_MODE: 'pull', AI_PROVIDER: 'scripted', RATE_LIMIT_PER_MINUTE: '0', ...names }), {
       logger: silent(),
       overrides: { [TOKENS.CompletionModel]: new ScriptedCompletionModel().slowBy(LATENCY_MS), [TOKENS.ReplyChannel]: channel },
     });

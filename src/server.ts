@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { buildRole, type RoleRuntime } from './composition/role.js';
-import { StartupError } from './composition/adapters-module.js';
+import { StartupError } from './composition/startup-error.js';
 import { SecretLoadError } from './adapters/secret-manager/secret-manager-secret-store.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withSecrets } from './config/secrets.js';
@@ -8,7 +8,7 @@ import { serviceContextOf } from './config/service-context.js';
 import { createLogger, errorFields, type Logger } from './observability/logger.js';
 import { MetricsStartError, startMetrics } from './observability/metrics.js';
 import { join } from 'node:path';
-import { openDatabase, type Database } from './adapters/postgres/database.js';
+import type { Database } from './adapters/postgres/database.js';
 
 const DRAIN_MS = 8_000;
 
@@ -29,7 +29,7 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
       throw error instanceof MetricsStartError ? new StartupError([error.message]) : error;
     });
     const database = await openRoleDatabase(config, logger);
-    runtime = buildRole(config, { logger, metrics, ...(database ? { database } : {}) });
+    runtime = await buildRole(config, { logger, metrics, ...(database ? { database } : {}) });
     await runtime.prepare();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError || error instanceof SecretLoadError) {
@@ -82,6 +82,8 @@ async function openRoleDatabase(config: Config, logger: Logger): Promise<Databas
   if (config.ROLE !== 'api' && config.ROLE !== 'all') return undefined;
   const location = config.DATABASE_URL ? { url: config.DATABASE_URL } : { embeddedDir: join(config.DATA_DIR, 'pglite') };
   try {
+    // Imported here: MikroORM and PGlite are loaded only by the roles that have a database.
+    const { openDatabase } = await import('./adapters/postgres/database.js');
     return await openDatabase(location, { log: (message) => logger.info(message) });
   } catch (error) {
     const setting = config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR';

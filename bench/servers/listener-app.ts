@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { InMemoryMessageBus } from '../../src/adapters/memory/in-memory-message-bus.js';
-import { SystemClock } from '../../src/adapters/memory/system-clock.js';
+import { SystemClock } from '../../src/adapters/system/system-clock.js';
 import { AcceptApiMessage } from '../../src/domain/use-cases/accept-api-message.js';
 import { AcceptWhatsAppNotification } from '../../src/domain/use-cases/accept-whatsapp-notification.js';
 import { createApp } from '../../src/http/create-app.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SystemClock } from '../adapters/memory/system-clock.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
 import type { Database } from '../adapters/postgres/database.js';
 import { PostgresDeadLetterStore } from '../adapters/postgres/postgres-dead-letter-store.js';
 import { createPubSub, PubSubMessageBus } from '../adapters/pubsub/pubsub-message-bus.js';

@@ -1,10 +1,10 @@
 import { writeSync } from 'node:fs';
-import type { Container } from 'inversify';
 import type { Completion, CompletionModel, CompletionRequest } from '../domain/ports/completion-model.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
-import { TOKENS } from './tokens.js';
+import { TOKENS, type Registry, type Token } from './tokens.js';
+import type { Providers, Resolve } from './wiring.js';
 
 /** The points of the reply state machine where a crash test may kill the process. */
 export const CRASH_POINTS = ['after-receive', 'after-claim', 'after-model', 'after-store-reply', 'after-send', 'after-ack'] as const;
@@ -42,45 +42,46 @@ export function crashPlanOf(setting: string): CrashPlan {
   return plan;
 }
 
-/** Wraps the worker's ports and entry point so the planned crash points are reached. */
-export function installCrashPoints(container: Container, plan: CrashPlan): void {
+/** Wraps the worker's ports and entry point (those it binds) so the planned crash points are reached. */
+export function withCrashPoints(providers: Providers, plan: CrashPlan): Providers {
   const crash = new CrashSwitch(plan);
-  decorate<ChatStore>(container, TOKENS.ChatStore, (store) => {
-    const wrapped = Object.create(store) as ChatStore;
-    wrapped.register = async (message, now) => {
+  const wrapped: Providers = { ...providers };
+  decorate(wrapped, TOKENS.ChatStore, (store) => {
+    const inner = Object.create(store) as ChatStore;
+    inner.register = async (message, now) => {
       const result = await store.register(message, now);
       if (result.created) crash.pass('after-claim');
       return result;
     };
-    wrapped.transition = async (conversationId, messageId, expectedVersion, patch) => {
+    inner.transition = async (conversationId, messageId, expectedVersion, patch) => {
       const next = await store.transition(conversationId, messageId, expectedVersion, patch);
       if (next && patch.state === 'answered') crash.pass('after-store-reply');
       return next;
     };
-    return wrapped;
+    return inner;
   });
-  decorate<CompletionModel>(container, TOKENS.CompletionModel, (model) => {
+  decorate(wrapped, TOKENS.CompletionModel, (model) => {
     // Derived from the model, so the start-up report still names its class.
-    const wrapped = Object.create(model) as CompletionModel;
-    wrapped.complete = async (request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion> => {
+    const inner = Object.create(model) as CompletionModel;
+    inner.complete = async (request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion> => {
       const completion = await model.complete(request, options);
       crash.pass('after-model');
       return completion;
     };
-    return wrapped;
+    return inner;
   });
-  decorate<ReplyChannel>(container, TOKENS.ReplyChannel, (channel) => {
-    const wrapped = Object.create(channel) as ReplyChannel;
-    wrapped.send = async (reply) => {
+  decorate(wrapped, TOKENS.ReplyChannel, (channel) => {
+    const inner = Object.create(channel) as ReplyChannel;
+    inner.send = async (reply) => {
       const result = await channel.send(reply);
       crash.pass('after-send');
       return result;
     };
-    return wrapped;
+    return inner;
   });
-  decorate<HandleInboundEvent>(container, TOKENS.HandleInboundEvent, (handler) => {
-    const wrapped = Object.create(handler) as HandleInboundEvent;
-    wrapped.execute = async (event) => {
+  decorate(wrapped, TOKENS.HandleInboundEvent, (handler) => {
+    const inner = Object.create(handler) as HandleInboundEvent;
+    inner.execute = async (event) => {
       crash.pass('after-receive');
       const outcome = await handler.execute(event);
       // After the handler returns the consumer acks; die once that ack has gone out (the pull
@@ -88,11 +89,13 @@ export function installCrashPoints(container: Container, plan: CrashPlan): void 
       setTimeout(() => crash.pass('after-ack'), 250).unref();
       return outcome;
     };
-    return wrapped;
+    return inner;
   });
+  return wrapped;
 }
 
-function decorate<T>(container: Container, token: symbol, wrap: (inner: T) => T): void {
-  const inner = container.get<T>(token);
-  container.rebind(token).toConstantValue(wrap(inner));
+/** Wraps what the token's provider makes, when the role binds that token at all. */
+function decorate<K extends Token>(providers: Providers, token: K, wrap: (inner: Registry[K]) => Registry[K]): void {
+  const provide = providers[token] as ((resolve: Resolve) => Registry[K]) | undefined;
+  if (provide) (providers as Record<K, (resolve: Resolve) => Registry[K]>)[token] = (resolve) => wrap(provide(resolve));
 }

@@ -1,30 +1,38 @@
-import type { Container } from 'inversify';
-import { RoutingReplyChannel } from '../adapters/memory/routing-reply-channel.js';
-import { TOKENS } from './tokens.js';
+import { RoutingReplyChannel } from '../adapters/routing/routing-reply-channel.js';
+import { TOKENS, type Token } from './tokens.js';
+import type { Wiring } from './wiring.js';
 
 export type AdapterReport = Record<string, string>;
 
 const nameOf = (value: unknown): string => (value as object).constructor.name;
 
-/** The class behind every port, for the start-up log (nobody should mistake a fake for the real thing). */
-export function describeAdapters(container: Container): AdapterReport {
-  const replyChannel = container.get(TOKENS.ReplyChannel);
+/** The ports reported, in the order of the start-up log line. */
+const REPORTED: Readonly<Record<string, Token>> = {
+  messageBus: TOKENS.MessageBus,
+  chatStore: TOKENS.ChatStore,
+  completionModel: TOKENS.CompletionModel,
+  transcriber: TOKENS.Transcriber,
+  tokenCounter: TOKENS.TokenCounter,
+  analyticsStore: TOKENS.AnalyticsStore,
+  apiKeys: TOKENS.ApiKeyStore,
+  adminDirectory: TOKENS.AdminDirectory,
+  deadLetters: TOKENS.DeadLetterStore,
+  pushAuth: TOKENS.PushAuthenticator,
+  clock: TOKENS.Clock,
+};
+
+/**
+ * The class behind every port the role binds, for the start-up log (nobody should mistake a fake
+ * for the real thing). A port the role does not use is not bound, so not listed.
+ */
+export function describeAdapters(wiring: Wiring): AdapterReport {
+  const report: AdapterReport = {};
+  for (const [name, token] of Object.entries(REPORTED)) if (wiring.has(token)) report[name] = nameOf(wiring.get(token));
+  if (!wiring.has(TOKENS.ReplyChannel)) return report;
+  const replyChannel = wiring.get(TOKENS.ReplyChannel);
   const channels =
     replyChannel instanceof RoutingReplyChannel
       ? Object.fromEntries(Object.entries(replyChannel.routes).map(([channel, adapter]) => [`replyChannel.${channel}`, nameOf(adapter)]))
       : { replyChannel: nameOf(replyChannel) };
-  return {
-    messageBus: nameOf(container.get(TOKENS.MessageBus)),
-    chatStore: nameOf(container.get(TOKENS.ChatStore)),
-    completionModel: nameOf(container.get(TOKENS.CompletionModel)),
-    transcriber: nameOf(container.get(TOKENS.Transcriber)),
-    tokenCounter: nameOf(container.get(TOKENS.TokenCounter)),
-    analyticsStore: nameOf(container.get(TOKENS.AnalyticsStore)),
-    apiKeys: nameOf(container.get(TOKENS.ApiKeyStore)),
-    adminDirectory: nameOf(container.get(TOKENS.AdminDirectory)),
-    deadLetters: nameOf(container.get(TOKENS.DeadLetterStore)),
-    pushAuth: nameOf(container.get(TOKENS.PushAuthenticator)),
-    clock: nameOf(container.get(TOKENS.Clock)),
-    ...channels,
-  };
+  return { ...report, ...channels };
 }

@@ -1,18 +1,17 @@
 import { Hono } from 'hono';
 import { inboundEventSchema } from '../adapters/codec/event-schemas.js';
-import type { HandleInboundEvent, InboundEventOutcome } from '../domain/use-cases/handle-inbound-event.js';
+import type { InboundEvent } from '../domain/model/events.js';
+import type { InboundEventOutcome } from '../domain/use-cases/handle-inbound-event.js';
 import type { Logger } from '../observability/logger.js';
 import type { PushAuthenticator } from './auth/push-oidc.js';
 import { handlePush } from './pubsub-push.js';
 import { waitForTurn } from './wait-for-turn.js';
 
 export interface WorkerDeps {
-  handleInbound: HandleInboundEvent;
+  /** Handles and logs one inbound delivery (`consumeInbound`), running it when `turn` says so. */
+  consume: (delivery: { messageId: string; event: InboundEvent }, turn: (handle: () => Promise<InboundEventOutcome>) => Promise<InboundEventOutcome>) => Promise<void>;
   logger: Logger;
-  /**
-   * Checks the push OIDC token. Optional only until the composition root passes it; absent means
-   * every push is accepted (as `AllowAllPushAuthenticator`).
-   */
+  /** Checks the push OIDC token. */
   pushAuth: PushAuthenticator;
   /** How long a push waits in the process for its message's turn before it is nacked (default 0). */
   turnWaitMs?: number;
@@ -27,18 +26,10 @@ export function workerRoutes(deps: WorkerDeps): Hono {
     handlePush(
       c,
       inboundEventSchema,
-      async ({ messageId, event }) => {
-        logInbound(deps.logger, messageId, await waitForTurn(() => deps.handleInbound.execute(event), deps.turnWaitMs ?? 0, deps.draining));
-      },
+      (delivery) => deps.consume(delivery, (handle) => waitForTurn(handle, deps.turnWaitMs ?? 0, deps.draining)),
       deps.logger,
       deps.pushAuth,
     ),
   );
   return app;
-}
-
-/** Unsent and failed replies are logged as warnings with their reason, so they are noticed. */
-export function logInbound(logger: Logger, messageId: string, outcome: InboundEventOutcome): void {
-  const unhappy = outcome.kind === 'message' && outcome.firstDelivery && ['unsent', 'failed', 'send-unknown'].includes(outcome.state);
-  logger.log(unhappy ? 'warn' : 'info', unhappy ? `reply ${outcome.state}` : 'inbound event handled', { messageId, ...outcome });
 }

@@ -2,8 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadLetterSink } from '../../src/composition/dead-letter-sink.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
-import type { DeadLetterStore } from '../../src/domain/ports/dead-letter-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { FixedClock } from '../support/fixed-clock.js';
@@ -46,8 +44,8 @@ async function setUp() {
 
 /** Stores a dead letter of `conversationId`'s first message the way ROLE=all does when the bus gives up on it. */
 async function deadLetterOf(app: RunningApp, conversationId: string): Promise<string> {
-  const chats = app.runtime.container.get<ChatStore>(TOKENS.ChatStore);
-  const store = app.runtime.container.get<DeadLetterStore>(TOKENS.DeadLetterStore);
+  const chats = app.runtime.container.get(TOKENS.ChatStore);
+  const store = app.runtime.container.get(TOKENS.DeadLetterStore);
   const [record] = await chats.messages(conversationId, { limit: 1 });
   const messageId = `dead-${randomUUID()}`;
   const event = JSON.parse(JSON.stringify({ kind: 'message', message: record!.message }));
@@ -83,7 +81,7 @@ describe('POST /api/v1/erasures on the API channel (ROLE=all)', () => {
     expect(await erased.json()).toEqual({ conversationIds: [...mine].sort(), messages: 3, deadLetters: 1, interactions: 3, statuses: 0 });
     for (const id of mine) expect((await api(`/api/v1/conversations/${id}/messages`)).status).toBe(404);
     expect((await api(`/api/v1/conversations/${theirs}/messages`)).status).toBe(200);
-    const deadLetters = app.runtime.container.get<DeadLetterStore>(TOKENS.DeadLetterStore);
+    const deadLetters = app.runtime.container.get(TOKENS.DeadLetterStore);
     expect(await deadLetters.get(myLetter)).toBeNull();
     expect(await deadLetters.get(theirLetter)).not.toBeNull();
 

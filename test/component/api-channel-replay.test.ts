@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
-import { TOKENS } from '../../src/composition/tokens.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
-import { startApp, type RunningApp } from '../support/running-app.js';
+import { scriptedModelOf, startApp, type RunningApp } from '../support/running-app.js';
 import { aWebhookSecret, hasValidStandardSignature, standardWebhookHeaders } from '../support/signing.js';
 
 // Replay on the generic API channel (Standard Webhooks): a request whose `webhook-id` was already
@@ -40,7 +39,7 @@ async function startAllWithReceiver(): Promise<Setup> {
     CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
   });
   stops.push(() => app.stop());
-  return { app, receiver, secret, callbackSecret, model: app.runtime.container.get<ScriptedCompletionModel>(TOKENS.CompletionModel) };
+  return { app, receiver, secret, callbackSecret, model: scriptedModelOf(app.runtime) };
 }
 
 /** The exact bytes and headers of one signed request, so it can be posted again unchanged. */

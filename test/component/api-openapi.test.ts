@@ -6,8 +6,6 @@ import type { Database } from '../../src/adapters/postgres/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor, userKeyFor } from '../../src/domain/model/ids.js';
 import type { MessageInteraction } from '../../src/domain/model/interaction.js';
-import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
-import type { ApiKeyStore } from '../../src/domain/ports/api-key-store.js';
 import { aMessage } from '../support/builders.js';
 import { aFreshDatabase, DATABASE_KINDS } from '../support/databases.js';
 import { roleHarness, type RoleHarness } from '../support/role-harness.js';
@@ -30,8 +28,8 @@ for (const kind of DATABASE_KINDS) {
 
     beforeAll(async () => {
       database = await aFreshDatabase(kind);
-      h = roleHarness({ database });
-      const apiKeys = h.runtime.container.get<ApiKeyStore>(TOKENS.ApiKeyStore);
+      h = await roleHarness({ database });
+      const apiKeys = h.runtime.container.get(TOKENS.ApiKeyStore);
       keys.reader = (await apiKeys.create({ name: 'reader', scopes: ['analytics:read'] }, h.clock.now())).secret;
       keys.admin = (await apiKeys.create({ name: 'admin', scopes: ['admin'] }, h.clock.now())).secret;
       const revoked = await apiKeys.create({ name: 'revoked', scopes: ['analytics:read', 'admin'] }, h.clock.now());
@@ -64,7 +62,7 @@ for (const kind of DATABASE_KINDS) {
         costUsd: 0.002,
         latencyMs: 900,
       };
-      await h.runtime.container.get<AnalyticsStore>(TOKENS.AnalyticsStore).record(event);
+      await h.runtime.container.get(TOKENS.AnalyticsStore).record(event);
       return event;
     }
 

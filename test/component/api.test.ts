@@ -51,7 +51,7 @@ function range(h: RoleHarness, extra: Record<string, string> = {}): string {
 
 describe('API authentication', () => {
   it.each(ROUTES)('answers 401 with a JSON error when %s is called without Authorization', async (path) => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, path, null);
 
@@ -61,7 +61,7 @@ describe('API authentication', () => {
   });
 
   it.each(ROUTES)('answers 401 when %s is called with a wrong key', async (path) => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, path, `${TEST_BOOTSTRAP_KEY}-wrong`);
 
@@ -70,7 +70,7 @@ describe('API authentication', () => {
   });
 
   it('answers 401 when the Authorization scheme is not Bearer', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await h.app.request('/api/v1/analytics/summary', { headers: { authorization: `Basic ${Buffer.from(`x:${TEST_BOOTSTRAP_KEY}`).toString('base64')}` } });
 
@@ -79,7 +79,7 @@ describe('API authentication', () => {
 
   it.each(ROUTES)('answers 403 when %s is called with a key that lacks the analytics:read scope', async (path) => {
     const adminOnlyKey = `admin-only-${randomUUID()}`;
-    const h = roleHarness({
+    const h = await roleHarness({
       overrides: { [TOKENS.ApiKeyVerifier]: new HashedApiKeyVerifier([{ keyId: 'admin-only', hash: hashApiKey(adminOnlyKey), scopes: ['admin'] }]) },
     });
 
@@ -90,7 +90,7 @@ describe('API authentication', () => {
   });
 
   it('answers 200 when the bootstrap key is presented', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, '/api/v1/analytics/summary');
 
@@ -98,7 +98,7 @@ describe('API authentication', () => {
   });
 
   it('answers 401 for every key when no bootstrap key is configured', async () => {
-    const h = roleHarness({ env: { ROLE: 'all' } });
+    const h = await roleHarness({ env: { ROLE: 'all' } });
 
     expect((await get(h, '/api/v1/analytics/summary', '')).status).toBe(401);
     expect((await get(h, '/api/v1/analytics/summary', TEST_BOOTSTRAP_KEY)).status).toBe(401);
@@ -107,7 +107,7 @@ describe('API authentication', () => {
 
 describe('API analytics', () => {
   it('answers the summary of the ingested events, counting a redelivered event once', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const alice = `alice-${randomUUID()}`;
     const first = anOutcome(h, { participant: alice, agoMs: 3 * HOUR, latencyMs: 1_000, usage: { prompt: 100, completion: 20 }, costUsd: 0.001 });
     const second = anOutcome(h, { participant: alice, agoMs: 2 * HOUR, latencyMs: 3_000, usage: { prompt: 200, completion: 40 }, costUsd: 0.002 });
@@ -148,7 +148,7 @@ describe('API analytics', () => {
   });
 
   it('answers only the events of the asked channel and time range', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const recent = anOutcome(h, { agoMs: HOUR });
     const old = anOutcome(h, { agoMs: 48 * HOUR });
     const api = anOutcome(h, { agoMs: HOUR, channel: 'api', accountId: 'default', conversationId: conversationIdFor('api', 'default', 'user:u') });
@@ -164,7 +164,7 @@ describe('API analytics', () => {
   });
 
   it('answers an empty summary with null percentiles when nothing was ingested', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, '/api/v1/analytics/summary');
 
@@ -172,7 +172,7 @@ describe('API analytics', () => {
   });
 
   it('walks every conversation once, newest first, when paging with limit=1', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const events = [anOutcome(h, { agoMs: 3 * HOUR }), anOutcome(h, { agoMs: HOUR }), anOutcome(h, { agoMs: 2 * HOUR })];
     const sameConversation = anOutcome(h, { agoMs: 4 * HOUR, conversationId: events[0]!.conversationId });
     for (const event of [...events, sameConversation]) await ingest(h, event);
@@ -199,7 +199,7 @@ describe('API analytics', () => {
   });
 
   it('walks every conversation once when several share the same last message time', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const events = Array.from({ length: 5 }, () => anOutcome(h, { agoMs: HOUR }));
     for (const event of events) await ingest(h, event);
 
@@ -223,7 +223,7 @@ describe('API analytics', () => {
     ['the range exceeds 366 days', () => 'from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z'],
     ['channel is unknown', () => 'channel=fax'],
   ])('answers 400 on the summary when %s', async (_, query) => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, `/api/v1/analytics/summary?${query()}`);
 
@@ -240,7 +240,7 @@ describe('API analytics', () => {
     ['the cursor is garbage', 'cursor=%21%21not-a-cursor%21%21'],
     ['the cursor is base64 of something else', `cursor=${Buffer.from('{"a":1}').toString('base64url')}`],
   ])('answers 400 on conversations when %s', async (_, query) => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, `/api/v1/conversations?${query}`);
 
@@ -249,7 +249,7 @@ describe('API analytics', () => {
   });
 
   it('answers 204 and records nothing when an interactions envelope carries an invalid event', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await ingest(h, { type: 'message', eventId: 'x' });
 
@@ -258,7 +258,7 @@ describe('API analytics', () => {
   });
 
   it('answers 400 when the interactions body is not a push envelope', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await h.app.request('/internal/pubsub/interactions', { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
 
@@ -268,7 +268,7 @@ describe('API analytics', () => {
 
 describe('API transcript', () => {
   it('answers 404 when the conversation is unknown', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await get(h, `/api/v1/conversations/${conversationIdFor('whatsapp', 'phone-1', randomUUID())}/messages`);
 
@@ -278,7 +278,7 @@ describe('API transcript', () => {
 
   it('answers the messages with their replies when the worker handled them', async () => {
     const channel = new RecordingReplyChannel();
-    const h = roleHarness({ overrides: { [TOKENS.ReplyChannel]: channel } });
+    const h = await roleHarness({ overrides: { [TOKENS.ReplyChannel]: channel } });
     const message = aMessage({ receivedAt: h.clock.now(), sentAt: h.clock.now(), text: 'Do you ship to Spain? 🇪🇸' });
     expect((await h.app.request('/pubsub/push', pushRequest(aPushEnvelope({ kind: 'message', message })))).status).toBe(204);
 
@@ -303,7 +303,7 @@ describe('API transcript', () => {
 
 describe('Health and unknown routes', () => {
   it('answers 200 {"status":"ok","role":"all"} when the role is ready', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await h.app.request('/healthz');
 
@@ -312,7 +312,7 @@ describe('Health and unknown routes', () => {
   });
 
   it('answers 503 when the role is not ready', async () => {
-    const h = roleHarness({ ready: false });
+    const h = await roleHarness({ ready: false });
 
     const res = await h.app.request('/healthz');
 
@@ -320,7 +320,7 @@ describe('Health and unknown routes', () => {
   });
 
   it('answers 503 again once the role stops', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     await h.runtime.stop();
 
@@ -328,7 +328,7 @@ describe('Health and unknown routes', () => {
   });
 
   it('answers 404 with a JSON error when no route matches', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await h.app.request('/api/v1/nothing-here');
 

@@ -7,7 +7,7 @@ import { DomainError } from '../../src/domain/model/errors.js';
 import type { DeadLetterStore } from '../../src/domain/ports/dead-letter-store.js';
 import { GoogleOidcPushAuthenticator } from '../../src/http/auth/push-oidc.js';
 import { createApp } from '../../src/http/create-app.js';
-import { DEAD_LETTER_PUSH_PATH, deadLetterPushRoutes } from '../../src/http/dead-letter-routes.js';
+import { DEAD_LETTER_PUSH_PATH, deadLetterPushRoutes } from '../../src/http/api/dead-letter-push-routes.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { aMessage } from '../support/builders.js';
 import { anInteractionDeadLetter } from '../support/dead-letters.js';
@@ -76,7 +76,7 @@ describe('POST /internal/pubsub/dead-letters', () => {
         severity: 'ERROR',
         '@type': 'type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent',
         serviceContext: { service: expect.any(String), version: expect.any(String) },
-        context: { reportLocation: expect.objectContaining({ filePath: expect.stringContaining('dead-letter-routes') }) },
+        context: { reportLocation: expect.objectContaining({ filePath: expect.stringContaining('dead-letter-push-routes') }) },
         deadLetterId: items[0]!.id,
         topic: 'inbound',
         conversationId: message.conversationId,
@@ -131,7 +131,7 @@ describe('POST /internal/pubsub/dead-letters', () => {
   });
 
   it('is mounted in the role that runs the api, on its dead-letter store', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const message = aMessage({ text: TEXT });
     const response = await h.app.request(DEAD_LETTER_PUSH_PATH, {
       method: 'POST',
@@ -139,7 +139,7 @@ describe('POST /internal/pubsub/dead-letters', () => {
       body: JSON.stringify(aPushEnvelope({ kind: 'message', message }, { messageId: randomUUID(), attributes: forwarded({ kind: 'message' }) })),
     });
     expect(response.status).toBe(204);
-    const store = h.runtime.container.get<DeadLetterStore>(TOKENS.DeadLetterStore);
+    const store = h.runtime.container.get(TOKENS.DeadLetterStore);
     expect((await store.list({ limit: 10 })).items.map((l) => l.conversationId)).toEqual([message.conversationId]);
   });
 });

@@ -56,7 +56,7 @@ describe('Listener GET /webhooks/whatsapp (handshake)', () => {
     h.app.request(`/webhooks/whatsapp?${new URLSearchParams(params).toString()}`);
 
   it('answers 200 with the challenge as the body when the verify token matches', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const challenge = `challenge-${randomUUID()}`;
 
     const res = await handshake(h, { 'hub.mode': 'subscribe', 'hub.verify_token': TEST_VERIFY_TOKEN, 'hub.challenge': challenge });
@@ -67,7 +67,7 @@ describe('Listener GET /webhooks/whatsapp (handshake)', () => {
   });
 
   it('answers 403 when the verify token is wrong', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await handshake(h, { 'hub.mode': 'subscribe', 'hub.verify_token': `${TEST_VERIFY_TOKEN}x`, 'hub.challenge': 'c-1' });
 
@@ -76,7 +76,7 @@ describe('Listener GET /webhooks/whatsapp (handshake)', () => {
   });
 
   it('answers 403 when the mode is not subscribe', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await handshake(h, { 'hub.mode': 'unsubscribe', 'hub.verify_token': TEST_VERIFY_TOKEN, 'hub.challenge': 'c-2' });
 
@@ -84,7 +84,7 @@ describe('Listener GET /webhooks/whatsapp (handshake)', () => {
   });
 
   it('keeps the verify token out of the access log when the handshake succeeds', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     await handshake(h, { 'hub.mode': 'subscribe', 'hub.verify_token': TEST_VERIFY_TOKEN, 'hub.challenge': 'c-3' });
 
@@ -95,7 +95,7 @@ describe('Listener GET /webhooks/whatsapp (handshake)', () => {
 
 describe('Listener POST /webhooks/whatsapp', () => {
   it('writes one access log line per notification, with what it published and without the text or the number', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const from = aWaId();
     const body = JSON.stringify(aMessageNotification({ phoneNumberId: aPhoneNumberId(), from, name: 'Grace', messages: [wireText('Secret plans for Tuesday')] }));
 
@@ -108,7 +108,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 200 and publishes every message with the conversation id as ordering key when the body is signed', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const phoneNumberId = aPhoneNumberId();
     const from = aWaId();
     const first = wireText('Hello');
@@ -140,7 +140,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('publishes status events when the notification carries statuses', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const phoneNumberId = aPhoneNumberId();
     const recipient = aWaId();
     const delivered = wireStatus('delivered', recipient);
@@ -162,7 +162,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 401 and publishes nothing when the signature header is missing', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(aMessageNotification({ messages: [wireText('hi')] }));
 
     const res = await postWhatsApp(h, body, undefined);
@@ -172,7 +172,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 401 and publishes nothing when the body is signed with another secret', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(aMessageNotification({ messages: [wireText('hi')] }));
 
     const res = await postWhatsApp(h, body, signWhatsAppBody(body, 'some-other-app-secret'));
@@ -182,7 +182,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 401 and publishes nothing when the signature is of a different body', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(aMessageNotification({ messages: [wireText('pay 10 EUR')] }));
     const tampered = body.replace('pay 10 EUR', 'pay 99 EUR');
 
@@ -196,7 +196,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
     const text = 'Grüße aus Köln 👋🏽 — ¿qué tal? 日本語 / done';
 
     it('answers 200 and parses the exact text when Meta-style escaped bytes are signed', async () => {
-      const h = roleHarness();
+      const h = await roleHarness();
       const message = wireText(text);
       const raw = metaSerialise(aMessageNotification({ name: 'Zoë 🌸', messages: [message] }));
       expect(raw).toMatch(/^[\x20-\x7e]+$/);
@@ -210,7 +210,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
     });
 
     it('answers 200 and parses the exact text when raw UTF-8 bytes are signed', async () => {
-      const h = roleHarness();
+      const h = await roleHarness();
       const message = wireText(text);
       const raw = new TextEncoder().encode(JSON.stringify(aMessageNotification({ messages: [message] })));
 
@@ -221,7 +221,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
     });
 
     it('answers 401 and publishes nothing when the signature was computed over re-serialised JSON', async () => {
-      const h = roleHarness();
+      const h = await roleHarness();
       const raw = metaSerialise(aMessageNotification({ messages: [wireText(text)] }));
       const reserialised = JSON.stringify(JSON.parse(raw));
 
@@ -233,7 +233,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 400 and publishes nothing when the signed body is not JSON', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await postSigned(h, '{"object":"whatsapp_business_account","entry":[');
 
@@ -243,7 +243,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 400 and publishes nothing when the signed JSON is not a WhatsApp notification', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
 
     const res = await postSigned(h, JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, messaging: [] }] }));
 
@@ -252,7 +252,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 200, publishes every usable message and counts the unusable one in the logs when the second change holds a message without a sender', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const [phoneA, phoneB] = [aPhoneNumberId(), aPhoneNumberId()];
     const [ana, ben, cai] = [aWaId(), aWaId(), aWaId()];
     const a1 = wireText('first from Ana', { from: ana });
@@ -292,7 +292,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 200 and publishes nothing but counts the item when the only message of a notification has no sender', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(aNotification([{ changes: [{ value: messagesValue({ phoneNumberId: aPhoneNumberId(), messages: [wireText('hi')] }) }] }]));
 
     const res = await postSigned(h, body);
@@ -304,7 +304,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 200 and publishes nothing when the change is not a messages field', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(
       aNotification([{ changes: [{ field: 'account_update', value: { phone_number: '15550001111', event: 'VERIFIED_ACCOUNT' } }] }]),
     );
@@ -317,7 +317,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 503, claims nothing as accepted and publishes nothing when the publish fails', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     h.bus.failNextPublishes(1);
     const body = JSON.stringify(aMessageNotification({ messages: [wireText('hello')] }));
 
@@ -332,7 +332,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 200 when Meta retries after a publish failure', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     h.bus.failNextPublishes(1);
     const message = wireText('retry me');
     const body = JSON.stringify(aMessageNotification({ messages: [message] }));
@@ -345,7 +345,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
 
   describe('over 3 MB', () => {
     it('answers 413 and publishes nothing when Content-Length says so', async () => {
-      const h = roleHarness();
+      const h = await roleHarness();
       const body = ' '.repeat(THREE_MB + 1);
 
       const res = await postWhatsApp(h, body, signWhatsAppBody(body, TEST_APP_SECRET), { 'content-length': String(body.length) });
@@ -355,7 +355,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
     });
 
     it('answers 413 and publishes nothing when a chunked body without Content-Length grows past the limit', async () => {
-      const h = roleHarness();
+      const h = await roleHarness();
 
       const res = await h.app.request('/webhooks/whatsapp', {
         method: 'POST',
@@ -370,7 +370,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 200 when a signed chunked body without Content-Length is under the limit', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const message = wireText('streamed 🚀');
     const raw = new TextEncoder().encode(JSON.stringify(aMessageNotification({ messages: [message] })));
 
@@ -386,7 +386,7 @@ describe('Listener POST /webhooks/whatsapp', () => {
   });
 
   it('answers 503 and publishes nothing when WhatsApp is not configured', async () => {
-    const h = roleHarness({ env: { ROLE: 'all', API_WEBHOOK_SECRET: TEST_API_SECRET } });
+    const h = await roleHarness({ env: { ROLE: 'all', API_WEBHOOK_SECRET: TEST_API_SECRET } });
     const body = JSON.stringify(aMessageNotification({ messages: [wireText('hi')] }));
 
     const res = await postWhatsApp(h, body, signWhatsAppBody(body, TEST_APP_SECRET));
@@ -414,7 +414,7 @@ describe('Listener POST /webhooks/api', () => {
   const nowSeconds = (h: RoleHarness) => Math.floor(h.clock.now() / 1000);
 
   it('answers 202 with the message and conversation ids and publishes the message when the signature is valid', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const id = `msg_${randomUUID()}`;
     const userId = `user-${randomUUID()}`;
     const body = JSON.stringify({ userId, text: 'Wie spät ist es? ⏰', metadata: { orderId: 'o-1' }, callbackUrl: 'https://client.example.com/hook' });
@@ -445,7 +445,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('files the message under the client conversation id when one is given', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ conversationId: 'ticket-42', userId: 'u-1', text: 'hello' });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
@@ -455,7 +455,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 202 when one of several signatures in the header is valid', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-2', text: 'hello' });
     const headers = signedHeaders(body, { timestamp: nowSeconds(h) });
     const rotated = signStandardWebhook('whsec_c29tZSBvbGQgc2VjcmV0IGtleSB2YWx1ZQ==', headers['webhook-id'], nowSeconds(h), body);
@@ -470,7 +470,7 @@ describe('Listener POST /webhooks/api', () => {
     ['webhook-timestamp'],
     ['webhook-signature'],
   ])('answers 401 and publishes nothing when the %s header is missing', async (header) => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-3', text: 'hello' });
     const headers: Record<string, string> = signedHeaders(body, { timestamp: nowSeconds(h) });
     delete headers[header];
@@ -483,7 +483,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 401 and publishes nothing when the signature is made with another secret', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-4', text: 'hello' });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h), secret: 'whsec_c29tZSBvdGhlciBzZWNyZXQ=' }));
@@ -493,7 +493,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 401 and publishes nothing when the body was changed after signing', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-5', text: 'hello' });
     const headers = signedHeaders(body, { timestamp: nowSeconds(h) });
 
@@ -507,7 +507,7 @@ describe('Listener POST /webhooks/api', () => {
     ['older', -301],
     ['newer', 301],
   ])('answers 401 and publishes nothing when the timestamp is more than 5 minutes %s than now', async (_, offset) => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-6', text: 'hello' });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) + offset }));
@@ -517,7 +517,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 202 when the timestamp is just inside the 5 minute tolerance', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-7', text: 'hello' });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) - 299 }));
@@ -533,7 +533,7 @@ describe('Listener POST /webhooks/api', () => {
     ['callbackUrl is not http(s)', { userId: 'u-8', text: 'hello', callbackUrl: 'file:///etc/passwd' }, /callbackUrl/],
     ['metadata values are not strings', { userId: 'u-8', text: 'hello', metadata: { n: 1 } }, /metadata/],
   ])('answers 400 with a reason and publishes nothing when %s', async (_, payload, reason) => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(payload);
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
@@ -550,7 +550,7 @@ describe('Listener POST /webhooks/api', () => {
     ['a misspelt field', { userId: 'u-13', text: 'hello', callbackURL: 'https://client.example.com/hook' }, /callbackURL/],
     ['several unknown fields', { type: 'message.reply', userId: 'u-13', text: 'hello', part: 0 }, /type.*part|part.*type/],
   ])('answers 400 naming the field and publishes nothing when the body has %s', async (_, payload, reason) => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify(payload);
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
@@ -564,7 +564,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 202 when metadata holds keys of its own choosing', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-14', text: 'hello', metadata: { type: 'x', part: '1', anything: 'goes' } });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
@@ -579,7 +579,7 @@ describe('Listener POST /webhooks/api', () => {
     ['holding a non-ASCII character', 'msg_caf\u00e9'],
     ['holding a control character', 'msg_\u007f'],
   ])('answers 400 with a reason and publishes nothing when the webhook-id is %s', async (_, id) => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-15', text: 'hello' });
 
     const res = await postApi(h, body, signedHeaders(body, { id, timestamp: nowSeconds(h) }));
@@ -593,7 +593,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 202 when the webhook-id is 256 printable ASCII characters', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const id = `msg_${'~!#$%&*+/=?^_|'.repeat(18).slice(0, 252)}`;
     expect(id).toHaveLength(256);
     const body = JSON.stringify({ userId: 'u-16', text: 'hello' });
@@ -605,7 +605,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 400 and publishes nothing when the signed body is not JSON', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = 'userId=u-9&text=hello';
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
@@ -615,7 +615,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 503 when the publish fails', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     h.bus.failNextPublishes(1);
     const body = JSON.stringify({ userId: 'u-10', text: 'hello' });
 
@@ -628,7 +628,7 @@ describe('Listener POST /webhooks/api', () => {
   it('answers 503 and publishes nothing when the channel is not configured', async () => {
     const env = { ...ALL_CHANNELS_ENV };
     delete env.API_WEBHOOK_SECRET;
-    const h = roleHarness({ env });
+    const h = await roleHarness({ env });
     const body = JSON.stringify({ userId: 'u-11', text: 'hello' });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));
@@ -639,7 +639,7 @@ describe('Listener POST /webhooks/api', () => {
   });
 
   it('answers 413 and publishes nothing when the body is over the API limit', async () => {
-    const h = roleHarness();
+    const h = await roleHarness();
     const body = JSON.stringify({ userId: 'u-12', text: 'x'.repeat(70 * 1024) });
 
     const res = await postApi(h, body, signedHeaders(body, { timestamp: nowSeconds(h) }));

@@ -3,7 +3,6 @@ import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { aFreePort } from '../support/ports.js';
 import { startApp, type RunningApp } from '../support/running-app.js';
@@ -78,7 +77,7 @@ describe('Prometheus metrics (METRICS_EXPORTER=prometheus)', () => {
     expect(sample(text, 'vocoeng_replies_total', 'channel="whatsapp",outcome="sent"')).toBe(1);
     expect(sample(text, 'vocoeng_reply_latency_count', 'channel="whatsapp"')).toBe(1);
     expect(sample(text, 'vocoeng_model_latency_count', 'outcome="ok"')).toBe(1);
-    const [record] = await app.runtime.container.get<ChatStore>(TOKENS.ChatStore).messages(conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer), { limit: 1 });
+    const [record] = await app.runtime.container.get(TOKENS.ChatStore).messages(conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer), { limit: 1 });
     const usage = record!.reply!.usage;
     expect(usage.prompt).toBeGreaterThan(0);
     expect(sample(text, 'vocoeng_model_tokens_total', 'kind="prompt"')).toBe(usage.prompt);

@@ -7,7 +7,7 @@ import { InMemoryAnalyticsStore } from '../../src/adapters/memory/in-memory-anal
 import { InMemoryChatStore } from '../../src/adapters/memory/in-memory-chat-store.js';
 import { InMemoryDeadLetterStore } from '../../src/adapters/memory/in-memory-dead-letter-store.js';
 import { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
-import { replyPolicyOf } from '../../src/composition/use-cases-module.js';
+import { replyPolicyOf } from '../../src/composition/reply-policy.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { InboundEvent } from '../../src/domain/model/events.js';
 import { conversationIdFor, userKeyFor } from '../../src/domain/model/ids.js';
@@ -18,12 +18,13 @@ import { HandleInboundEvent } from '../../src/domain/use-cases/handle-inbound-ev
 import { QueryAnalytics } from '../../src/domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../../src/domain/use-cases/record-interaction.js';
 import { ReplyToMessage } from '../../src/domain/use-cases/reply-to-message.js';
-import { apiRoutes } from '../../src/http/api-routes.js';
+import { apiRoutes } from '../../src/http/api/api-routes.js';
 import { EraseParticipant } from '../../src/domain/use-cases/erase-participant.js';
 import { HashedApiKeyVerifier, hashApiKey } from '../../src/http/auth/api-keys.js';
 import { GoogleOidcPushAuthenticator, type CertificateSource } from '../../src/http/auth/push-oidc.js';
 import { createApp } from '../../src/http/create-app.js';
 import { workerRoutes } from '../../src/http/worker-routes.js';
+import { consumeInbound } from '../../src/roles/consume-inbound.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { aMessage } from '../support/builders.js';
 import { FixedClock } from '../support/fixed-clock.js';
@@ -34,8 +35,7 @@ import { roleHarness, type LogEntry } from '../support/role-harness.js';
 import { localOidc } from '../support/oidc-tokens.js';
 import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import type { DeadLetterStore } from '../../src/domain/ports/dead-letter-store.js';
-import { DEAD_LETTER_PUSH_PATH } from '../../src/http/dead-letter-routes.js';
+import { DEAD_LETTER_PUSH_PATH } from '../../src/http/api/dead-letter-push-routes.js';
 
 // OIDC tokens are signed here and checked against a local key set: nothing leaves 127.0.0.1.
 const KID = 'local-kid';
@@ -74,7 +74,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
   const policy = replyPolicyOf(loadConfig({ ROLE: 'all' }));
   const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus, channel, clock));
   const app = createApp('all', { ready: true }, logger, [
-    workerRoutes({ handleInbound, logger, pushAuth }),
+    workerRoutes({ consume: consumeInbound(handleInbound, logger), logger, pushAuth }),
     apiRoutes({
       queryAnalytics: new QueryAnalytics(analytics),
       getTranscript: new GetTranscript(store),
@@ -257,11 +257,11 @@ describe('Pub/Sub push authentication as the roles are composed from the configu
       headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
       body: JSON.stringify(forgedDeadLetter()),
     });
-  const deadLettersOf = async (runtime: RoleRuntime) => (await runtime.container.get<DeadLetterStore>(TOKENS.DeadLetterStore).list({ limit: 10 })).items;
+  const deadLettersOf = async (runtime: RoleRuntime) => (await runtime.container.get(TOKENS.DeadLetterStore).list({ limit: 10 })).items;
 
   it('answers 401 to a token for the right audience from another service account, and 204 to the push service account', async () => {
     const config = loadConfig({ ROLE: 'api', PROJECT_ID: 'demo-project', PUSH_AUDIENCE: oidc.audience, PUSH_SERVICE_ACCOUNT: oidc.email });
-    const runtime = buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }), pushCertificates: oidc.certificates });
+    const runtime = await buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }), pushCertificates: oidc.certificates });
     runtime.readiness.ready = true;
 
     const intruder = await pushDeadLetter(runtime.app, `Bearer ${oidc.token({ email: 'someone@other-project.iam.gserviceaccount.com' })}`);
@@ -275,7 +275,7 @@ describe('Pub/Sub push authentication as the roles are composed from the configu
   });
 
   it('refuses every push of ROLE=all on the in-process bus when neither OIDC settings nor PUSH_AUTH=none are given', async () => {
-    const h = roleHarness({ env: { ROLE: 'all' } });
+    const h = await roleHarness({ env: { ROLE: 'all' } });
 
     const statuses = [(await pushDeadLetter(h.app)).status, (await h.app.request('/pubsub/push', { method: 'POST', body: JSON.stringify(aPushEnvelope(anInbound(pushAuthHarness()).event)) })).status];
 
@@ -285,7 +285,7 @@ describe('Pub/Sub push authentication as the roles are composed from the configu
 
   it('does not serve /pubsub/push at all in a pull worker', async () => {
     const config = loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', WORKER_MODE: 'pull', PUBSUB_SUBSCRIPTION: 'vocoeng-inbound-worker', PUSH_AUTH: 'none' });
-    const runtime = buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }) });
+    const runtime = await buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }) });
     runtime.readiness.ready = true;
 
     const res = await runtime.app.request('/pubsub/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aPushEnvelope(anInbound(pushAuthHarness()).event)) });

@@ -23,7 +23,7 @@ async function started<T extends { start(): Promise<unknown>; stop(): Promise<vo
 }
 
 async function workerWith(graph: GraphApiDouble, receiver: CallbackReceiver): Promise<RoleHarness> {
-  return roleHarness({
+  return await roleHarness({
     env: {
       ...ALL_CHANNELS_ENV,
       WHATSAPP_ACCESS_TOKEN: graph.accessToken,

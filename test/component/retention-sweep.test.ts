@@ -32,7 +32,7 @@ describe('the api role retention sweep', () => {
     const stream = new PassThrough();
     stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
     const config = loadConfig({ ROLE: 'api', PROJECT_ID: 'demo-project', PUSH_AUTH: 'none', DEAD_LETTER_RETENTION_DAYS: '5', ANALYTICS_RETENTION_DAYS: '10' });
-    runtime = buildRole(config, { logger: createLogger({ level: 'info', stream }), database });
+    runtime = await buildRole(config, { logger: createLogger({ level: 'info', stream }), database });
     await runtime.prepare();
     runtime.start();
 

@@ -12,10 +12,10 @@ import { RecordingReplyChannel } from '../support/recording-reply-channel.js';
 import { roleHarness, TEST_APP_SECRET, type RoleHarness } from '../support/role-harness.js';
 import { aMessageNotification, metaSerialise, wireText } from '../support/whatsapp-payloads.js';
 
-function workerHarness(options: { replyChannel?: boolean } = {}) {
+async function workerHarness(options: { replyChannel?: boolean } = {}) {
   const model = new ScriptedCompletionModel();
   const channel = new RecordingReplyChannel();
-  const h = roleHarness({
+  const h = await roleHarness({
     overrides: { [TOKENS.CompletionModel]: model, ...(options.replyChannel === false ? {} : { [TOKENS.ReplyChannel]: channel }) },
   });
   return { ...h, model, channel };
@@ -35,7 +35,7 @@ async function stored(h: RoleHarness, message: InboundMessage) {
 
 describe('Worker POST /pubsub/push', () => {
   it('answers 204 and stores the scripted answer as unsent when WhatsApp sending is not configured', async () => {
-    const h = workerHarness({ replyChannel: false });
+    const h = await workerHarness({ replyChannel: false });
     const { event, message } = messageEvent(h, { text: 'What are your opening hours?' });
 
     const res = await push(h, aPushEnvelope(event, { attributes: { kind: 'message' } }));
@@ -54,7 +54,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204, sends the answer once and records it when the reply channel sends', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const { event, message } = messageEvent(h, { text: 'Hallo 👋' });
 
     const res = await push(h, aPushEnvelope(event));
@@ -73,7 +73,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204 and replies when the envelope carries what the listener published for a signed notification', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const wire = wireText('Ça marche? 🙂');
     const raw = metaSerialise(aMessageNotification({ messages: [wire] }));
     expect((await h.app.request('/webhooks/whatsapp', { method: 'POST', headers: { 'x-hub-signature-256': signWhatsAppBody(raw, TEST_APP_SECRET) }, body: raw })).status).toBe(200);
@@ -87,7 +87,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204 without a second model call or send when the same envelope is pushed again', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const { event, message } = messageEvent(h);
     const envelope = aPushEnvelope(event);
 
@@ -101,7 +101,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204 without a second model call or send when the event is republished with a new message id', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const { event } = messageEvent(h);
 
     expect((await push(h, aPushEnvelope(event, { messageId: 'first' }))).status).toBe(204);
@@ -112,7 +112,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('calls the model once and lets the other push wait for its turn, then ack, when the same event is pushed concurrently', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     h.model.slowBy(50);
     const { event, message } = messageEvent(h);
 
@@ -125,7 +125,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 503 (nack) when the model fails retryably and 204 on the later push', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     h.model.failNext(1, { retryable: true, message: 'model overloaded' });
     const { event, message } = messageEvent(h);
     const envelope = aPushEnvelope(event);
@@ -146,7 +146,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 503 when the send fails retryably and 204 on the later push without a second model call', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     h.channel.failNext(1, true);
     const { event, message } = messageEvent(h);
     const envelope = aPushEnvelope(event);
@@ -163,7 +163,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204 with the fallback reply when the model fails permanently', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     h.model.failNext(1, { retryable: false });
     const { event, message } = messageEvent(h);
 
@@ -178,7 +178,7 @@ describe('Worker POST /pubsub/push', () => {
     ['not JSON at all', 'message=hello'],
     ['a message that is not an object', JSON.stringify({ message: 'hello' })],
   ])('answers 400 when the body is %s', async (_, body) => {
-    const h = workerHarness();
+    const h = await workerHarness();
 
     const res = await h.app.request('/pubsub/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
@@ -192,7 +192,7 @@ describe('Worker POST /pubsub/push', () => {
     ['a message event missing its content', { kind: 'message', message: { id: 'x', channel: 'whatsapp' } }],
     ['a JSON string', 'hello'],
   ])('answers 204 (acked as poison) and logs it when the data is %s', async (_, data) => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const messageId = `poison-${randomUUID()}`;
 
     const res = await push(h, aPushEnvelope(data, { messageId }));
@@ -203,7 +203,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204 (acked as poison) when the data is not base64 JSON', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const envelope = aPushEnvelope({});
     envelope.message.data = Buffer.from('not json {', 'utf8').toString('base64');
 
@@ -214,7 +214,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('answers 204 and updates the stored delivery when a delivery-status event is pushed', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const { event, message } = messageEvent(h);
     expect((await push(h, aPushEnvelope(event))).status).toBe(204);
     const outboundId = h.channel.sent[0]!.outboundIds[0]!;
@@ -239,7 +239,7 @@ describe('Worker POST /pubsub/push', () => {
   });
 
   it('keeps the later delivery state when an earlier status arrives after it', async () => {
-    const h = workerHarness();
+    const h = await workerHarness();
     const { event, message } = messageEvent(h);
     await push(h, aPushEnvelope(event));
     const base: DeliveryStatus = {

@@ -1,4 +1,4 @@
-import { UnconfiguredReplyChannel } from '../../src/adapters/memory/routing-reply-channel.js';
+import { UnconfiguredReplyChannel } from '../../src/adapters/unconfigured/unconfigured-reply-channel.js';
 import { SEND_OUTCOME_UNKNOWN } from '../../src/domain/ports/reply-channel.js';
 import { aMessage } from '../support/builders.js';
 import { RecordingReplyChannel } from '../support/recording-reply-channel.js';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { DisabledTranscriber } from '../../src/adapters/memory/disabled-transcriber.js';
+import { DisabledTranscriber } from '../../src/adapters/unconfigured/disabled-transcriber.js';
 import { ScriptedTranscriber } from '../support/scripted-transcriber.js';
 import { transcriberContract } from './transcriber.contract.js';
 

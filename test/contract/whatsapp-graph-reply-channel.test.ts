@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { RoutingReplyChannel, UnconfiguredReplyChannel } from '../../src/adapters/memory/routing-reply-channel.js';
+import { RoutingReplyChannel } from '../../src/adapters/routing/routing-reply-channel.js';
+import { UnconfiguredReplyChannel } from '../../src/adapters/unconfigured/unconfigured-reply-channel.js';
 import { WhatsAppGraphReplyChannel } from '../../src/adapters/whatsapp/whatsapp-reply-channel.js';
 import type { ReplyChannel } from '../../src/domain/ports/reply-channel.js';
 import { createLogger } from '../../src/observability/logger.js';

@@ -1,12 +1,12 @@
 import type { Message, Subscription } from '@google-cloud/pubsub';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { createPubSub } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { apiSubscriptionOf, planFrom, provision, type ProvisionEnv, type ProvisionPlan } from '../../src/adapters/pubsub/provision.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
 import { aFreshDatabase } from '../support/databases.js';
-import { Child } from '../support/child-process.js';
+import type { Child } from '../support/child-process.js';
+import { spawnMain } from '../support/role-process.js';
 import { GraphApiDouble, type GraphRequest } from '../support/graph-api-double.js';
 import { aFreePort } from '../support/ports.js';
 import { metaJson, metaSignature } from '../support/signing.js';
@@ -19,7 +19,6 @@ import { aWamid, someParties, textNotification, type WhatsAppParties } from '../
 // and subscription names unique to this run, a fresh phone_number_id (so a fresh conversation and
 // Firestore documents) per test, analytics compared against a baseline taken before each test.
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const project = inject('emulatorProject');
 const pubsubHost = inject('pubsubEmulatorHost');
 const firestoreHost = inject('firestoreEmulatorHost');
@@ -77,10 +76,7 @@ function planFor(env: ProvisionEnv): ProvisionPlan {
 }
 
 function spawnRole(name: RoleName, port: number, env: Record<string, string>): RoleProcess {
-  const child = new Child(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts'],
-    {
+  const child = spawnMain({
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       METADATA_SERVER_DETECTION: 'none',
       HOST: '127.0.0.1',
@@ -93,9 +89,7 @@ function spawnRole(name: RoleName, port: number, env: Record<string, string>): R
       FIRESTORE_EMULATOR_HOST: firestoreHost,
       PUBSUB_INTERACTIONS_TOPIC: names.interactions,
       ...env,
-    },
-    projectRoot,
-  );
+  });
   const started: RoleProcess = { name, port, baseUrl: `http://127.0.0.1:${port}`, child };
   roles.set(name, started);
   return started;

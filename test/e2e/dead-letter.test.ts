@@ -6,6 +6,7 @@ import { deadLetterPushSubscriptionOf, planFrom, provision, type ProvisionPlan }
 import type { InboundMessage } from '../../src/domain/model/message.js';
 import { aMessage } from '../support/builders.js';
 import { Child } from '../support/child-process.js';
+import { spawnMain } from '../support/role-process.js';
 import { aFreshDatabase } from '../support/databases.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { OpenAiDouble } from '../support/openai-double.js';
@@ -50,7 +51,7 @@ const baseEnv = () => ({
 });
 
 function spawnRole(env: Record<string, string>): Child {
-  const child = new Child(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...baseEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', FIRESTORE_EMULATOR_HOST: firestoreHost, ...env }, projectRoot);
+  const child = spawnMain({ ...baseEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', FIRESTORE_EMULATOR_HOST: firestoreHost, ...env });
   children.push(child);
   return child;
 }

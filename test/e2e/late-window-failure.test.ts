@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { statusWebhookFor } from '../support/graph-status-webhooks.js';
 import { startApp, type RunningApp } from '../support/running-app.js';
@@ -53,7 +52,7 @@ describe('a late failed status (131047) for a reply', () => {
     const { graph, app, postFromMeta, getJson } = await aWorld();
     const parties = someParties();
     await app.runtime.container
-      .get<ChatStore>(TOKENS.ChatStore)
+      .get(TOKENS.ChatStore)
       .saveChannelSettings({ accountId: parties.phoneNumberId, windowTemplate: { name: 'reengage_hello', language: 'en_US' }, updatedAt: Date.now() });
     const inboundId = aWamid();
 

@@ -2,20 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { DEAD_LETTER_PUSH_PATH } from '../../src/http/dead-letter-routes.js';
+import { DEAD_LETTER_PUSH_PATH } from '../../src/http/api/dead-letter-push-routes.js';
 import { aMessage } from '../support/builders.js';
-import { Child } from '../support/child-process.js';
+import type { Child } from '../support/child-process.js';
 import { aFreePort } from '../support/ports.js';
 import { aPushEnvelope } from '../support/pubsub-envelope.js';
-import { startRoleProcess, type RoleProcess } from '../support/role-process.js';
+import { spawnMain, startRoleProcess, type RoleProcess } from '../support/role-process.js';
 
 // The api role as production starts it (`src/main.ts`, a process of its own, on the emulators):
 // CONTRACT.md, PUSH_AUTH — a role that takes pushes verifies them or refuses to start, unless
 // PUSH_AUTH=none is set explicitly, which is warned about at every start.
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Embedded PGlite and tsx make a cold start slow on a busy machine. */
 const READY_MS = 120_000;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -32,10 +30,7 @@ async function aDataDir(): Promise<string> {
 
 /** `src/main.ts` with exactly `env` (no PUSH_AUTH unless given), as an operator would start it. */
 async function startApi(env: Record<string, string>): Promise<Child> {
-  const child = new Child(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts'],
-    {
+  const child = spawnMain({
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       METADATA_SERVER_DETECTION: 'none',
       HOST: '127.0.0.1',
@@ -46,9 +41,7 @@ async function startApi(env: Record<string, string>): Promise<Child> {
       PROJECT_ID: `demo-push-${randomUUID().slice(0, 8)}`,
       DATA_DIR: await aDataDir(),
       ...env,
-    },
-    projectRoot,
-  );
+  });
   cleanups.push(() => child.kill());
   return child;
 }

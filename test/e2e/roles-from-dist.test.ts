@@ -69,7 +69,10 @@ describe('dist/main.js in each Cloud Run role', () => {
 
       const adapters = await expectServesAndStops(child, port, role);
 
-      expect(adapters).toMatchObject({ messageBus: 'PubSubMessageBus', chatStore: 'FirestoreChatStore' });
+      expect(adapters).toMatchObject({ messageBus: 'PubSubMessageBus' });
+      // The listener binds no chat store (it has no use for one); the worker and the api use Firestore.
+      if (role === 'listener') expect(adapters).not.toHaveProperty('chatStore');
+      else expect(adapters).toMatchObject({ chatStore: 'FirestoreChatStore' });
       if (database) expect(adapters).toMatchObject({ analyticsStore: 'PostgresAnalyticsStore' });
     } finally {
       await database?.close();

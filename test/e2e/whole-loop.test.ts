@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
-import { startApp, type RunningApp } from '../support/running-app.js';
+import { scriptedModelOf, startApp, type RunningApp } from '../support/running-app.js';
 import { aWebhookSecret, hasValidStandardSignature, metaJson, metaSignature, standardWebhookHeaders } from '../support/signing.js';
 import { aWamid, someParties, statusNotification, textNotification, type WhatsAppParties } from '../support/whatsapp-notifications.js';
 
@@ -83,7 +81,7 @@ async function getJson(app: RunningApp, secrets: Secrets, path: string): Promise
 const transcriptOf = (app: RunningApp, secrets: Secrets, conversationId: string) =>
   getJson(app, secrets, `/api/v1/conversations/${conversationId}/messages`);
 
-const modelOf = (app: RunningApp) => app.runtime.container.get<ScriptedCompletionModel>(TOKENS.CompletionModel);
+const modelOf = (app: RunningApp) => scriptedModelOf(app.runtime);
 
 const whatsappConversation = (parties: WhatsAppParties) => conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer);
 
@@ -310,7 +308,7 @@ describe('the whole loop (ROLE=all)', () => {
     const app = await startAll(secrets, graph);
     const parties = someParties();
     await app.runtime.container
-      .get<ChatStore>(TOKENS.ChatStore)
+      .get(TOKENS.ChatStore)
       .saveChannelSettings({ accountId: parties.phoneNumberId, windowTemplate: { name: 'reengage_hello', language: 'en_US' }, updatedAt: Date.now() });
 
     expect((await postFromMeta(app, secrets, textNotification(parties, { id: aWamid(), body: 'Still there?' }))).status).toBe(200);

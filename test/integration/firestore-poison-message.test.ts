@@ -13,17 +13,17 @@ const db = createFirestore(inject('emulatorProject'), { emulatorHost: inject('fi
 afterAll(() => db.terminate());
 
 /** The worker's push endpoint on the Firestore emulator, with the scripted model and a recording channel. */
-function firestoreWorker() {
+async function firestoreWorker() {
   const model = new ScriptedCompletionModel();
   const channel = new RecordingReplyChannel();
   const store = new FirestoreChatStore(db, { collectionPrefix: `t_${randomUUID().slice(0, 8)}_` });
-  const h = roleHarness({ overrides: { [TOKENS.CompletionModel]: model, [TOKENS.ReplyChannel]: channel, [TOKENS.ChatStore]: store } });
+  const h = await roleHarness({ overrides: { [TOKENS.CompletionModel]: model, [TOKENS.ReplyChannel]: channel, [TOKENS.ChatStore]: store } });
   return { ...h, model, channel, store };
 }
 
 describe('Worker POST /pubsub/push on Firestore', () => {
   it('acks (204) a message whose id Firestore refuses as invalid and logs it as a permanent failure, without a model call or send', async () => {
-    const h = firestoreWorker();
+    const h = await firestoreWorker();
     // Published before the listener validated webhook-id: Firestore refuses ids over 1,500 bytes.
     const message = aMessage({ id: `msg_${'x'.repeat(1_600)}`, receivedAt: h.clock.now() });
     const event: InboundEvent = { kind: 'message', message };

@@ -7,7 +7,6 @@ import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestor
 import { buildRole } from '../../src/composition/role.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { aMessage } from '../support/builders.js';
 
@@ -40,8 +39,8 @@ describe('Firestore retention (CHAT_RETENTION_DAYS and the TTL policies)', () =>
     vi.stubEnv('FIRESTORE_EMULATOR_HOST', inject('firestoreEmulatorHost'));
     try {
       const config = loadConfig({ ROLE: 'worker', PROJECT_ID: project, AI_PROVIDER: 'scripted', PUSH_AUTH: 'none', CHAT_RETENTION_DAYS: '7' });
-      const runtime = buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }) });
-      const store = runtime.container.get<ChatStore>(TOKENS.ChatStore);
+      const runtime = await buildRole(config, { logger: createLogger({ level: 'error', stream: new PassThrough() }) });
+      const store = runtime.container.get(TOKENS.ChatStore);
       const message = aMessage({ id: `wamid.retention-${randomUUID()}` });
       const before = Date.now();
 

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/postgres/database.js';
 import { TIMESERIES_METRICS } from '../../src/domain/model/analytics.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import type { ApiKeyStore } from '../../src/domain/ports/api-key-store.js';
 import { aFreshDatabase } from '../support/databases.js';
 import { roleHarness, type RoleHarness } from '../support/role-harness.js';
 
@@ -67,8 +66,8 @@ describe('fuzzing every operation of the OpenAPI document', () => {
 
   beforeAll(async () => {
     database = await aFreshDatabase('pglite');
-    h = roleHarness({ database });
-    const store = h.runtime.container.get<ApiKeyStore>(TOKENS.ApiKeyStore);
+    h = await roleHarness({ database });
+    const store = h.runtime.container.get(TOKENS.ApiKeyStore);
     keys['analytics:read'] = (await store.create({ name: 'fuzz-reader', scopes: ['analytics:read'] }, h.clock.now())).secret;
     keys.admin = (await store.create({ name: 'fuzz-admin', scopes: ['admin'] }, h.clock.now())).secret;
     document = (await (await h.app.request('/openapi.json')).json()) as typeof document;

@@ -511,8 +511,8 @@ const asBytes = (body: string | Uint8Array): Uint8Array => (typeof body === 'str
 
 describe('POST /webhooks/whatsapp with validly signed malformed bodies (property)', () => {
   let h: RoleHarness;
-  beforeAll(() => {
-    h = roleHarness({ logLevel: 'warn' });
+  beforeAll(async () => {
+    h = await roleHarness({ logLevel: 'warn' });
   });
   afterAll(() => h.runtime.stop());
 
@@ -545,8 +545,8 @@ describe('POST /webhooks/whatsapp with validly signed malformed bodies (property
 describe('POST /webhooks/api with validly signed malformed bodies (property)', () => {
   let h: RoleHarness;
   let sequence = 0;
-  beforeAll(() => {
-    h = roleHarness({ logLevel: 'warn' });
+  beforeAll(async () => {
+    h = await roleHarness({ logLevel: 'warn' });
   });
   afterAll(() => h.runtime.stop());
 

@@ -1,9 +1,8 @@
 import { appendFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Child, type Exit } from './child-process.js';
+import type { Child, Exit } from './child-process.js';
+import { spawnMain } from './role-process.js';
 import type { CrashRun } from './crash-run.js';
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const STOP_MS = 10_000;
 
 /** Every worker started here and still running, so a suite can kill what is left in `afterAll`. */
@@ -19,7 +18,7 @@ export async function killAllWorkers(): Promise<void> {
  */
 export function spawnWorker(run: CrashRun, crashAt?: string): Child {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'info', ...run.workerEnv(), ...(crashAt ? { FAULT_CRASH_AT: crashAt } : {}) };
-  const child = new Child(process.execPath, ['--import', 'tsx', 'src/main.ts'], env, projectRoot);
+  const child = spawnMain(env);
   const startedAt = new Date().toISOString();
   running.add(child);
   void child.exited.then(async (exit) => {

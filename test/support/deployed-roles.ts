@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, inject } from 'vitest';
 import { openDatabase } from '../../src/adapters/postgres/database.js';
-import { Child } from './child-process.js';
+import type { Child } from './child-process.js';
+import { spawnMain } from './role-process.js';
 
 // Pieces of a deployed role on this machine: the process as the image starts it (with the test's
 // trust in a local OIDC issuer), its readiness, and the Cloud SQL socket Cloud Run would mount.
@@ -14,7 +15,7 @@ const certsHook = pathToFileURL(join(projectRoot, 'test/support/federated-certs-
 /** `src/main.ts` in a process of its own with exactly `env`, trusting the issuer whose keys `VOCOENG_TEST_FEDERATED_CERTS_URL` serves. */
 export function startDeployedRole(env: Record<string, string>): Child {
   expect(env.VOCOENG_TEST_FEDERATED_CERTS_URL, 'the certificate hook needs the local issuer').toBeTruthy();
-  return new Child(process.execPath, ['--import', 'tsx', '--import', certsHook, 'src/main.ts'], env, projectRoot);
+  return spawnMain(env, { imports: [certsHook] });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,14 +3,14 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { deadLetterSubscriptionOf, planFrom, provision } from '../../src/adapters/pubsub/provision.js';
 import { createPubSub, PubSubMessageBus } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
 import { isTerminal, type MessageRecord } from '../../src/domain/model/message-record.js';
-import { Child } from './child-process.js';
+import type { Child } from './child-process.js';
+import { spawnMain } from './role-process.js';
 import { GraphApiDouble } from './graph-api-double.js';
 import { sensitive } from './log-sink.js';
 import { OpenAiDouble } from './openai-double.js';
@@ -24,7 +24,6 @@ export interface Emulators {
   firestoreHost: string;
 }
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 // Three workers start at once in the outage test; on a loaded machine tsx needs more than 30 s for that.
 const READY_MS = 60_000;
 const POLL_MS = 250;
@@ -83,9 +82,7 @@ export class FaultRig {
       message.ack();
     });
     const port = await aFreePort();
-    this.worker = new Child(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts'],
+    this.worker = spawnMain(
       {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         METADATA_SERVER_DETECTION: 'none',
@@ -105,7 +102,6 @@ export class FaultRig {
         WHATSAPP_ACCESS_TOKEN: this.graph.accessToken,
         WHATSAPP_API_BASE_URL: `http://${this.graphLink.host}`,
       },
-      projectRoot,
     );
     await this.worker.waitForLine((line) => line.includes('"message":"pubsub pull consumer started"'), READY_MS);
     return this;

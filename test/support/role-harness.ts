@@ -3,8 +3,7 @@ import type { Database } from '../../src/adapters/postgres/database.js';
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '../../src/config/config.js';
 import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
-import { TOKENS, type Token } from '../../src/composition/tokens.js';
-import type { ChatStore } from '../../src/domain/ports/chat-store.js';
+import { TOKENS, type Overrides } from '../../src/composition/tokens.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { FixedClock } from './fixed-clock.js';
 import { RecordingMessageBus } from './recording-message-bus.js';
@@ -40,7 +39,8 @@ export interface LogEntry {
 export interface RoleHarnessOptions {
   /** Replaces ALL_CHANNELS_ENV entirely when given. */
   env?: Record<string, string>;
-  overrides?: Partial<Record<Token, unknown>>;
+  /** Typed per token: a fake that does not fit its port does not compile. */
+  overrides?: Overrides;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   ready?: boolean;
   /** An opened database: the api's analytics, keys and admin identities live there instead of in memory. */
@@ -52,14 +52,14 @@ export interface RoleHarnessOptions {
  * replaced by a recording one (so nothing is consumed in the background), a hand-moved clock and
  * every log line captured.
  */
-export function roleHarness(options: RoleHarnessOptions = {}) {
+export async function roleHarness(options: RoleHarnessOptions = {}) {
   const bus = new RecordingMessageBus();
   const clock = new FixedClock(Date.now());
   const lines: string[] = [];
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const logger = createLogger({ level: options.logLevel ?? 'info', stream });
-  const runtime: RoleRuntime = buildRole(loadConfig(options.env ?? ALL_CHANNELS_ENV), {
+  const runtime: RoleRuntime = await buildRole(loadConfig(options.env ?? ALL_CHANNELS_ENV), {
     logger,
     ...(options.database ? { database: options.database } : {}),
     overrides: { [TOKENS.MessageBus]: bus, [TOKENS.Clock]: clock, ...options.overrides },
@@ -70,7 +70,7 @@ export function roleHarness(options: RoleHarnessOptions = {}) {
     app: runtime.app,
     bus,
     clock,
-    chatStore: runtime.container.get<ChatStore>(TOKENS.ChatStore),
+    chatStore: runtime.container.get(TOKENS.ChatStore),
     /** The log lines written so far, parsed. */
     logs(): LogEntry[] {
       return lines.map((line) => JSON.parse(line) as LogEntry);
@@ -78,4 +78,4 @@ export function roleHarness(options: RoleHarnessOptions = {}) {
   };
 }
 
-export type RoleHarness = ReturnType<typeof roleHarness>;
+export type RoleHarness = Awaited<ReturnType<typeof roleHarness>>;

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
-import type { InMemoryMessageBus } from '../../src/adapters/memory/in-memory-message-bus.js';
+import { InMemoryMessageBus } from '../../src/adapters/memory/in-memory-message-bus.js';
+import { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
 import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -34,7 +35,7 @@ export async function startApp(env: Record<string, string | undefined>): Promise
   const config = loadConfig({ PORT: '0', ...env });
   const logger = createLogger({ level: 'info', stream, labels: { role: config.ROLE } });
   // As server.ts does: METRICS_EXPORTER in `env` starts the exporter, which the role closes on stop.
-  const runtime = buildRole(config, { logger, metrics: await startMetrics(config, logger) });
+  const runtime = await buildRole(config, { logger, metrics: await startMetrics(config, logger) });
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
@@ -44,7 +45,7 @@ export async function startApp(env: Record<string, string | undefined>): Promise
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     runtime,
-    bus: runtime.container.get<InMemoryMessageBus>(TOKENS.MessageBus),
+    bus: inProcessBus(runtime),
     get logs() {
       return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     },
@@ -56,4 +57,18 @@ export async function startApp(env: Record<string, string | undefined>): Promise
       await runtime.stop();
     },
   };
+}
+
+/** The in-process bus of a ROLE=all run without a project (the only bus these tests drive). */
+function inProcessBus(runtime: RoleRuntime): InMemoryMessageBus {
+  const bus = runtime.container.get(TOKENS.MessageBus);
+  if (!(bus instanceof InMemoryMessageBus)) throw new Error(`expected the in-process bus, got ${bus.constructor.name}`);
+  return bus;
+}
+
+/** The scripted model a ROLE=all run without OPENAI_API_KEY answers with (tests script its replies). */
+export function scriptedModelOf(runtime: RoleRuntime): ScriptedCompletionModel {
+  const model = runtime.container.get(TOKENS.CompletionModel);
+  if (!(model instanceof ScriptedCompletionModel)) throw new Error(`expected the scripted model, got ${model.constructor.name}`);
+  return model;
 }

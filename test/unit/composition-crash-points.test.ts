@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, ConfigError } from '../../src/config/config.js';
-import { CrashSwitch, crashPlanOf } from '../../src/composition/crash-points.js';
+import { ScriptedCompletionModel } from '../../src/adapters/scripted/scripted-completion-model.js';
+import { CrashSwitch, crashPlanOf, withCrashPoints } from '../../src/composition/crash-points.js';
+import { TOKENS } from '../../src/composition/tokens.js';
+import { wire } from '../../src/composition/wiring.js';
 
 describe('FAULT_CRASH_AT', () => {
   it('parses points with and without probabilities', () => {
@@ -15,5 +18,20 @@ describe('FAULT_CRASH_AT', () => {
     const never = new CrashSwitch({ 'after-send': 0.5 }, () => 0.5);
     expect(() => never.pass('after-send')).not.toThrow();
     expect(() => new CrashSwitch({}, () => 0).pass('after-claim')).not.toThrow();
+  });
+});
+
+describe('withCrashPoints', () => {
+  it('wraps only the ports the role binds, and a wrapped port still answers as its class', async () => {
+    const model = new ScriptedCompletionModel();
+    const wrapped = wire(withCrashPoints({ [TOKENS.CompletionModel]: () => model }, { 'after-model': 0 }));
+
+    const resolved = wrapped.get(TOKENS.CompletionModel);
+
+    expect(resolved).not.toBe(model);
+    expect(resolved).toBeInstanceOf(ScriptedCompletionModel);
+    expect((await resolved.complete({ systemPrompt: 's', turns: [{ role: 'user', content: 'hi' }], maxTokens: 10 })).text).toBeTruthy();
+    // A listener binds no chat store, channel or handler: wrapping must not bind them.
+    expect(([TOKENS.ChatStore, TOKENS.ReplyChannel, TOKENS.HandleInboundEvent] as const).map((token) => wrapped.has(token))).toEqual([false, false, false]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import { problemsOf } from '../../support/config-problems.js';
-import { replyPolicyOf } from '../../../src/composition/use-cases-module.js';
+import { replyPolicyOf } from '../../../src/composition/reply-policy.js';
 
 /** A production worker on OpenAI that can send to WhatsApp, so voice notes are transcribed. */
 const worker = {

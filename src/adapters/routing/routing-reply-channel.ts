@@ -1,6 +1,5 @@
 import type { Channel } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
-import type { UnsentReason } from '../../domain/model/reasons.js';
 import type { OutboundReply, ReplyChannel, ReplyTemplate, SendResult } from '../../domain/ports/reply-channel.js';
 
 /** Sends each reply through the adapter of the channel its message came from. */
@@ -17,20 +16,5 @@ export class RoutingReplyChannel implements ReplyChannel {
 
   sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult> {
     return this.routes[inReplyTo.channel].sendTemplate(inReplyTo, template);
-  }
-}
-
-/** A channel deliberately not configured for sending: replies are stored and marked unsent. */
-export class UnconfiguredReplyChannel implements ReplyChannel {
-  constructor(private readonly reason: UnsentReason) {}
-
-  async send(): Promise<SendResult> {
-    return { kind: 'unsent', reason: this.reason };
-  }
-
-  async acknowledge(): Promise<void> {}
-
-  async sendTemplate(): Promise<SendResult> {
-    return { kind: 'unsent', reason: this.reason };
   }
 }

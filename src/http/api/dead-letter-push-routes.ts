@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { deadLetterOf, deadLetterPayloadSchema } from '../adapters/codec/dead-letter-codec.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { DeadLetterStore } from '../domain/ports/dead-letter-store.js';
-import type { Logger } from '../observability/logger.js';
+import { deadLetterOf, deadLetterPayloadSchema } from '../../adapters/codec/dead-letter-codec.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { DeadLetterStore } from '../../domain/ports/dead-letter-store.js';
+import type { Logger } from '../../observability/logger.js';
 import type { RequestScope } from './api-routes.js';
-import type { PushAuthenticator } from './auth/push-oidc.js';
-import { handlePush } from './pubsub-push.js';
+import type { PushAuthenticator } from '../auth/push-oidc.js';
+import { handlePush } from '../pubsub-push.js';
 
 export interface DeadLetterRouteDeps {
   deadLetters: DeadLetterStore;

@@ -1,0 +1,95 @@
+import { transcribesVoiceNotes, type Config } from '../config/config.js';
+import type { CompletionModel } from '../domain/ports/completion-model.js';
+import type { ReplyChannel } from '../domain/ports/reply-channel.js';
+import type { Transcriber } from '../domain/ports/transcriber.js';
+import type { Logger } from '../observability/logger.js';
+import { TOKENS } from './tokens.js';
+import type { Providers, Resolve } from './wiring.js';
+import type { UnsentReason } from '../domain/model/reasons.js';
+
+/**
+ * What the worker answers with: the model, the tokenizer, speech-to-text and the reply channels.
+ * A vendor's module is imported only when the configuration chooses it (no `openai` for the
+ * scripted model, no undici without API callbacks).
+ */
+export async function replyAdapterProviders(config: Config, logger: Logger): Promise<Providers> {
+  const [model, transcriber, channels, { GptTokenCounter }] = await Promise.all([
+    completionModelFor(config, logger),
+    transcriberFor(config),
+    replyChannelFor(config, logger),
+    import('../adapters/openai/gpt-token-counter.js'),
+  ]);
+  return {
+    [TOKENS.CompletionModel]: model,
+    [TOKENS.TokenCounter]: () => new GptTokenCounter(config.OPENAI_MODEL),
+    [TOKENS.Transcriber]: transcriber,
+    [TOKENS.ReplyChannel]: channels,
+  };
+}
+
+async function completionModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {
+  if (config.aiProvider !== 'openai') {
+    const { ScriptedCompletionModel } = await import('../adapters/scripted/scripted-completion-model.js');
+    return () => new ScriptedCompletionModel();
+  }
+  const { OpenAiCompletionModel } = await import('../adapters/openai/openai-completion-model.js');
+  return (resolve) =>
+    new OpenAiCompletionModel({
+      ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
+      ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+      defaultModel: config.OPENAI_MODEL,
+      // OPENAI_TIMEOUT_MS bounds the whole call, retries included: that is what the lease check counts.
+      timeoutMs: config.OPENAI_TIMEOUT_MS,
+      callTimeoutMs: config.OPENAI_TIMEOUT_MS,
+      // The open circuit's wait is timed by the role's clock (tests move a fixed one).
+      clock: resolve(TOKENS.Clock),
+      logger,
+    });
+}
+
+async function transcriberFor(config: Config): Promise<() => Transcriber> {
+  const accessToken = config.WHATSAPP_ACCESS_TOKEN;
+  if (!transcribesVoiceNotes(config) || !accessToken) {
+    const { DisabledTranscriber } = await import('../adapters/unconfigured/disabled-transcriber.js');
+    return () => new DisabledTranscriber();
+  }
+  const [{ OpenAiTranscriber }, { WhatsAppMediaDownloader }] = await Promise.all([
+    import('../adapters/openai/openai-transcriber.js'),
+    import('../adapters/whatsapp/whatsapp-media.js'),
+  ]);
+  return () =>
+    new OpenAiTranscriber({
+      media: new WhatsAppMediaDownloader({ baseUrl: config.WHATSAPP_API_BASE_URL, apiVersion: config.WHATSAPP_API_VERSION, accessToken }),
+      ...(config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY } : {}),
+      ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+      model: config.TRANSCRIPTION_MODEL,
+      timeoutMs: config.TRANSCRIPTION_TIMEOUT_MS,
+    });
+}
+
+/** Each reply goes out through the adapter of its message's channel. */
+async function replyChannelFor(config: Config, logger: Logger): Promise<() => ReplyChannel> {
+  const { RoutingReplyChannel } = await import('../adapters/routing/routing-reply-channel.js');
+  const [whatsapp, api] = await Promise.all([whatsAppChannelFor(config, logger), apiChannelFor(config)]);
+  return () => new RoutingReplyChannel({ whatsapp: whatsapp(), api: api() });
+}
+
+async function whatsAppChannelFor(config: Config, logger: Logger): Promise<() => ReplyChannel> {
+  const accessToken = config.WHATSAPP_ACCESS_TOKEN;
+  if (!accessToken) return unconfigured('whatsapp_sending_not_configured') // set WHATSAPP_ACCESS_TOKEN;
+  const { WhatsAppGraphReplyChannel } = await import('../adapters/whatsapp/whatsapp-reply-channel.js');
+  return () => new WhatsAppGraphReplyChannel({ baseUrl: config.WHATSAPP_API_BASE_URL, apiVersion: config.WHATSAPP_API_VERSION, accessToken, logger });
+}
+
+async function apiChannelFor(config: Config): Promise<() => ReplyChannel> {
+  // Never the inbound API_WEBHOOK_SECRET: a callback replayed to /webhooks/api must not verify.
+  const secret = config.API_CALLBACK_SECRET;
+  if (!secret) return unconfigured('api_channel_not_configured') // set API_CALLBACK_SECRET;
+  const { WebhookReplyChannel } = await import('../adapters/webhook/webhook-reply-channel.js');
+  return () => new WebhookReplyChannel({ secret, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) });
+}
+
+async function unconfigured(reason: UnsentReason): Promise<() => ReplyChannel> {
+  const { UnconfiguredReplyChannel } = await import('../adapters/unconfigured/unconfigured-reply-channel.js');
+  return () => new UnconfiguredReplyChannel(reason);
+}

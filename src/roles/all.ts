@@ -1,0 +1,59 @@
+import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
+import { TOKENS } from '../composition/tokens.js';
+import type { Providers, Wiring } from '../composition/wiring.js';
+import type { RequestScope } from '../http/api/api-routes.js';
+import { errorFields } from '../observability/logger.js';
+import { composeRole as composeApi } from './api.js';
+import { consumeInbound } from './consume-inbound.js';
+import { composeRole as composeListener } from './listener.js';
+import type { ComposeRole, RolePart } from './role-module.js';
+import { composeRole as composeWorker } from './worker.js';
+
+/**
+ * ROLE=all: the listener, the worker and the api in one process (a local run, or one service on
+ * Pub/Sub). On the in-process bus the worker and the api consume its topics directly.
+ */
+export const composeRole: ComposeRole = async (config, inputs) => {
+  const roles = await Promise.all([composeListener(config, inputs), composeWorker(config, inputs), composeApi(config, inputs)]);
+  const { database } = inputs;
+  const scope: RequestScope = database ? (await import('../adapters/postgres/database.js')).requestScopeOf(database) : (work) => work();
+  // Bindings two roles share (the chat store, push authentication) are made the same way by each: one instance.
+  const providers: Providers = Object.assign({}, ...roles.map((role) => role.providers));
+  return {
+    providers,
+    attach: (wiring, draining) => {
+      const parts = roles.map((role) => role.attach(wiring, draining));
+      const bus = wiring.get(TOKENS.MessageBus);
+      if (bus instanceof InMemoryMessageBus) subscribeInProcess(wiring, bus, scope);
+      return together(parts);
+    },
+  };
+};
+
+/** The in-process topics, consumed as the worker's push or pull and the api's push would. */
+function subscribeInProcess(wiring: Wiring, bus: InMemoryMessageBus, scope: RequestScope): void {
+  const logger = wiring.get(TOKENS.Logger);
+  const recordInteraction = wiring.get(TOKENS.RecordInteraction);
+  bus.subscribe('inbound', consumeInbound(wiring.get(TOKENS.HandleInboundEvent), logger));
+  bus.subscribe('interactions', async ({ event }) => {
+    await scope(() => recordInteraction.execute(event)).catch((error: unknown) => {
+      logger.warn('interaction not recorded yet', { eventId: event.eventId, ...errorFields(error) });
+      throw error;
+    });
+  });
+}
+
+/** The three roles' parts as one: groups in role order, background work started and stopped in order. */
+function together(parts: RolePart[]): RolePart {
+  return {
+    groups: parts.flatMap((part) => part.groups),
+    adapters: Object.assign({}, ...parts.map((part) => part.adapters ?? {})),
+    prepare: async () => {
+      for (const part of parts) await part.prepare?.();
+    },
+    start: () => parts.forEach((part) => part.start?.()),
+    stop: async () => {
+      for (const part of parts) await part.stop?.();
+    },
+  };
+}

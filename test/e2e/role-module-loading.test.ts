@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRoleProcess, type RoleProcess } from '../support/role-process.js';
+
+// Each role module is loaded with import() and binds only what its role uses: a process records
+// every module it resolves (a loader hook), and what a role must not load is checked on that list.
+
+const recorder = pathToFileURL(join(import.meta.dirname, '../support/module-recorder.mjs')).href;
+const HEAVY = ['@google-cloud/firestore', '@mikro-orm/core', '@mikro-orm/postgresql', '@mikro-orm/migrations', 'openai', '@electric-sql/pglite'];
+
+const started: RoleProcess[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((role) => role.child.kill()));
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** The npm packages a role process resolved a module of, from start to ready. */
+async function packagesLoadedBy(env: Record<string, string>): Promise<Set<string>> {
+  const dir = await mkdtemp(join(tmpdir(), 'vocoeng-modules-'));
+  dirs.push(dir);
+  const log = join(dir, 'modules.txt');
+  const role = await startRoleProcess({ PROJECT_ID: `demo-load-${randomUUID().slice(0, 8)}`, VOCOENG_TEST_MODULE_LOG: log, ...env }, 30_000, { imports: [recorder] });
+  started.push(role);
+  const urls = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+  return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(url)?.slice(1) ?? []));
+}
+
+describe('a role process', () => {
+  it('loads neither Firestore, MikroORM, OpenAI nor PGlite when ROLE=listener', async () => {
+    const packages = await packagesLoadedBy({ ROLE: 'listener', WHATSAPP_APP_SECRET: randomUUID(), WHATSAPP_VERIFY_TOKEN: randomUUID() });
+
+    // The recorder sees the packages the listener does use: its bus and its web framework.
+    expect(packages).toContain('@google-cloud/pubsub');
+    expect(packages).toContain('hono');
+    expect(HEAVY.filter((name) => packages.has(name))).toEqual([]);
+  });
+
+  it('loads Firestore but neither MikroORM nor PGlite (nor OpenAI for the scripted model) when ROLE=worker', async () => {
+    const packages = await packagesLoadedBy({ ROLE: 'worker', AI_PROVIDER: 'scripted' });
+
+    expect(packages).toContain('@google-cloud/firestore');
+    expect(HEAVY.filter((name) => packages.has(name))).toEqual(['@google-cloud/firestore']);
+  });
+});
