@@ -1,27 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { WebhookReplyChannel } from '../../src/adapters/webhook/webhook-reply-channel.js';
-import { conversationIdFor } from '../../src/domain/model/ids.js';
-import type { InboundMessage } from '../../src/domain/model/message.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { aWebhookSecret } from '../support/signing.js';
 import { replyChannelContract } from './reply-channel.contract.js';
+import { anApiMessage } from '../support/builders.js';
 
-function anApiMessage(callbackUrl: string | undefined): InboundMessage {
-  const accountId = `client-${randomUUID()}`;
-  const userId = `user-${randomUUID()}`;
-  const now = Date.now();
-  return {
-    id: `msg_${randomUUID()}`,
-    channel: 'api',
-    accountId,
-    conversationId: conversationIdFor('api', accountId, `user:${userId}`),
-    participant: { id: userId },
-    content: { type: 'text', body: 'Where is my order?' },
-    sentAt: now,
-    receivedAt: now,
-    ...(callbackUrl ? { callbackUrl } : {}),
-  };
-}
 
 const channel = () => new WebhookReplyChannel({ secret: aWebhookSecret(), allowedHosts: new Set(['127.0.0.1']), timeoutMs: 2_000 });
 

@@ -21,3 +21,22 @@ export function aMessage(overrides: Partial<InboundMessage> & { text?: string; c
     ...rest,
   };
 }
+
+/** A generic API channel message with fresh ids; `callbackUrl` is where its reply is posted. */
+export function anApiMessage(callbackUrl: string | undefined, extra: Partial<InboundMessage> = {}): InboundMessage {
+  const accountId = `client-${randomUUID()}`;
+  const userId = `user-${randomUUID()}`;
+  const now = Date.now();
+  return {
+    id: `msg_${randomUUID()}`,
+    channel: 'api',
+    accountId,
+    conversationId: conversationIdFor('api', accountId, `user:${userId}`),
+    participant: { id: userId },
+    content: { type: 'text', body: 'Where is my order?' },
+    sentAt: now,
+    receivedAt: now,
+    ...extra,
+    ...(callbackUrl ? { callbackUrl } : {}),
+  };
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
@@ -6,11 +5,10 @@ import { buildConnector } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCallback, pinnedLookup, type PinnedCallback, type Resolve } from '../../../src/adapters/webhook/address-guard.js';
 import { WebhookReplyChannel, type CallbackConnector } from '../../../src/adapters/webhook/webhook-reply-channel.js';
-import { conversationIdFor } from '../../../src/domain/model/ids.js';
-import type { InboundMessage } from '../../../src/domain/model/message.js';
 import { CallbackReceiver } from '../../support/callback-receiver.js';
 import { aWebhookSecret } from '../../support/signing.js';
 import { sendError } from '../../support/send-error.js';
+import { anApiMessage } from '../../support/builders.js';
 
 // DNS rebinding: the guard checks one DNS answer, the connection must use exactly that answer.
 // Every connection in this file goes to 127.0.0.1: "public" answers use TEST-NET-1 (192.0.2.1) and
@@ -109,22 +107,6 @@ function reResolvingLookup(resolve: Resolve): LookupFunction {
   };
 }
 
-function anApiMessage(callbackUrl: string): InboundMessage {
-  const accountId = `client-${randomUUID()}`;
-  const userId = `user-${randomUUID()}`;
-  const now = Date.now();
-  return {
-    id: `msg_${randomUUID()}`,
-    channel: 'api',
-    accountId,
-    conversationId: conversationIdFor('api', accountId, `user:${userId}`),
-    participant: { id: userId },
-    content: { type: 'text', body: 'Where is my order?' },
-    sentAt: now,
-    receivedAt: now,
-    callbackUrl,
-  };
-}
 
 describe('pinnedLookup', () => {
   const pinned: PinnedCallback = { host: 'hooks.client.example', addresses: ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'], allowedHost: false };

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyStandardWebhook } from '../../../src/adapters/webhook/standard-webhooks.js';
 import { WebhookReplyChannel } from '../../../src/adapters/webhook/webhook-reply-channel.js';
-import { conversationIdFor } from '../../../src/domain/model/ids.js';
-import type { InboundMessage } from '../../../src/domain/model/message.js';
 import { CallbackReceiver, type CallbackRequest } from '../../support/callback-receiver.js';
 import { aFreePort } from '../../support/ports.js';
 import { aWebhookSecret } from '../../support/signing.js';
 import { sendError } from '../../support/send-error.js';
+import { anApiMessage as anOrderMessage } from '../../support/builders.js';
 
 const receivers: CallbackReceiver[] = [];
 
@@ -24,23 +22,8 @@ async function aReceiver(): Promise<CallbackReceiver> {
 
 const LOOPBACK_ALLOWED = new Set(['127.0.0.1']);
 
-function anApiMessage(callbackUrl: string | undefined): InboundMessage {
-  const accountId = `client-${randomUUID()}`;
-  const userId = `user-${randomUUID()}`;
-  const now = Date.now();
-  return {
-    id: `msg_${randomUUID()}`,
-    channel: 'api',
-    accountId,
-    conversationId: conversationIdFor('api', accountId, `user:${userId}`),
-    participant: { id: userId },
-    content: { type: 'text', body: 'Where is my order?' },
-    sentAt: now,
-    receivedAt: now,
-    metadata: { orderId: '42' },
-    ...(callbackUrl ? { callbackUrl } : {}),
-  };
-}
+/** An API message whose client sent metadata along, which the callback carries back. */
+const anApiMessage = (callbackUrl: string | undefined) => anOrderMessage(callbackUrl, { metadata: { orderId: '42' } });
 
 const headersOf = (request: CallbackRequest) => ({
   id: request.headers['webhook-id'] as string | undefined,
