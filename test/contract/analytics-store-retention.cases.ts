@@ -1,18 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MessageInteraction } from '../../src/domain/model/interaction.js';
-import { DAY, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
-
-const NOTHING = {
-  conversations: 0,
-  messagesIn: 0,
-  messagesOut: 0,
-  uniqueUsers: 0,
-  replyLatencyMs: { p50: null, p95: null, p99: null },
-  tokens: { prompt: 0, completion: 0 },
-  costUsd: 0,
-  failures: { total: 0, byReason: {} },
-};
+import { DAY, EMPTY_SUMMARY, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export function retentionCases(current: () => AnalyticsFixture): void {
   describe('deleteBefore (retention)', () => {
@@ -51,8 +40,8 @@ export function retentionCases(current: () => AnalyticsFixture): void {
       while ((await f.store.deleteBefore(cutoff, 1)) > 0) expect(++batches).toBeLessThan(100);
 
       // The old day reads nothing, whether from facts, hours or days (a whole day) or a cut range.
-      expect(await f.store.summary(oldDay)).toEqual(NOTHING);
-      expect(await f.store.summary({ from: base + 1800_000, to: cutoff - 1800_000 })).toEqual(NOTHING);
+      expect(await f.store.summary(oldDay)).toEqual(EMPTY_SUMMARY);
+      expect(await f.store.summary({ from: base + 1800_000, to: cutoff - 1800_000 })).toEqual(EMPTY_SUMMARY);
       const both = await f.store.summary(twoDays);
       expect(both).toMatchObject({
         messagesIn: 1,

@@ -9,7 +9,7 @@ import { erasureCases } from './analytics-store-erasure.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
 import { retentionCases } from './analytics-store-retention.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
-import { anAnalyticsFixture, DAY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
+import { anAnalyticsFixture, DAY, EMPTY_SUMMARY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export interface AnalyticsStoreUnderTest {
   store: AnalyticsStore;
@@ -185,16 +185,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
       });
 
       it('returns zeros and null percentiles when the range is empty', async () => {
-        expect(await store.summary(day())).toEqual({
-          conversations: 0,
-          messagesIn: 0,
-          messagesOut: 0,
-          uniqueUsers: 0,
-          replyLatencyMs: { p50: null, p95: null, p99: null },
-          tokens: { prompt: 0, completion: 0 },
-          costUsd: 0,
-          failures: { total: 0, byReason: {} },
-        });
+        expect(await store.summary(day())).toEqual(EMPTY_SUMMARY);
       });
 
       it('counts only the channel asked for when a channel filter is given', async () => {

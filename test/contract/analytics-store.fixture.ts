@@ -7,6 +7,18 @@ import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 export const HOUR = 3600 * 1000;
 export const DAY = 24 * HOUR;
 
+/** What every store answers for a range with nothing in it: zeros, and null percentiles. */
+export const EMPTY_SUMMARY = {
+  conversations: 0,
+  messagesIn: 0,
+  messagesOut: 0,
+  uniqueUsers: 0,
+  replyLatencyMs: { p50: null, p95: null, p99: null },
+  tokens: { prompt: 0, completion: 0 },
+  costUsd: 0,
+  failures: { total: 0, byReason: {} },
+};
+
 /** One test's store, its own far-future UTC day and ids, so a shared database's other rows stay out of range. */
 export interface AnalyticsFixture {
   store: AnalyticsStore;
