@@ -3,9 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EmbeddedResult } from './embedded.js';
 import { BENCH_DIR, machine, PROJECT_ROOT } from './support.js';
 
-const BENCHES = ['listener', 'worker', 'api-summary', 'cold-start'];
+const BENCHES = ['listener', 'worker', 'embedded', 'api-summary', 'cold-start'];
 const only = process.argv.slice(2);
 
 for (const name of only.length ? only : BENCHES) {
@@ -15,7 +16,7 @@ for (const name of only.length ? only : BENCHES) {
 }
 
 const read = async (name: string): Promise<any> => JSON.parse(await readFile(join(BENCH_DIR, 'results', `${name}.json`), 'utf8'));
-const [listener, worker, api, cold] = await Promise.all(BENCHES.map(read));
+const [listener, worker, embedded, api, cold] = await Promise.all(BENCHES.map(read));
 const m = machine();
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const lines = [
@@ -47,6 +48,7 @@ const lines = [
     worker.throughEmulators.ratio,
     '—',
   ]),
+  ...embeddedRows(embedded),
   row([
     `api: 30-day summary over ${api.data.interactions.toLocaleString('en')} interactions (PostgreSQL 15)`,
     `p95 ${api.storeSummaryMs.p95} ms`,
@@ -61,5 +63,29 @@ const lines = [
   'Raw results with every figure: `bench/results/*.json`. Commands: `npm run bench` (all), `npm run bench -- listener` (one).',
   '',
 ];
+
+/** The embedded default (`npm start`) against ROLE=all with its chat store and bus in memory, same run (issue #18). */
+function embeddedRows(e: EmbeddedResult): string[] {
+  const { listener: l, worker: w } = e;
+  const on = (adapters: Record<string, string> | undefined) => `${adapters?.messageBus} + ${adapters?.chatStore}`;
+  const load = (x: { rps: number; p99Ms: number }) => `${Math.round(x.rps)} req/s, p99 ${x.p99Ms} ms`;
+  return [
+    row([
+      `listener through \`npm start\` (ROLE=all, PGlite under a fresh DATA_DIR, ${on(l.embedded.adapters)}, LOG_LEVEL=info): the same signed ${l.bodyBytes} B notification, wrk -c${l.connections} ${l.seconds} s, best of ${e.rounds} rounds in turn`,
+      `${load(l.embedded.best)}; backlog drained ${l.embedded.best.drainSeconds} s after the load`,
+      `bare node:http: ${load(l.bare.best)}; ROLE=all in memory (${on(l.inMemory.adapters)}): ${load(l.inMemory.best)}`,
+      `${l.rpsVsBare} vs bare; ${l.rpsVsInMemory} (req/s), ${l.p99VsInMemory} (p99) vs in memory`,
+      '≥ 0.67 × in memory',
+    ]),
+    row([
+      `worker on the \`npm start\` path (ROLE=all on PGlite, ${on(w.adapters.embedded)}): ${w.conversations} conversations × ${w.messagesPerConversation} messages, model latency ${w.modelLatencyMs} ms, best of ${e.rounds}`,
+      `${w.embedded.best.messagesPerSecond} msg/s, order kept: ${w.embedded.rounds.every((r) => r.orderKept)}`,
+      `ceiling C/L = ${w.embedded.best.ceiling} msg/s; ROLE=all in memory: ${w.inMemory.best.messagesPerSecond} msg/s`,
+      `${w.embedded.best.ratio} vs ceiling; ${w.vsInMemory} vs in memory`,
+      '≥ 0.67 × in memory',
+    ]),
+  ];
+}
+
 await writeFile(join(BENCH_DIR, 'RESULTS.md'), lines.join('\n'));
 console.log(lines.join('\n'));

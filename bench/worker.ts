@@ -4,78 +4,16 @@
 // second. Measured in process on the in-process bus and in-memory chat store, and again through
 // the Pub/Sub and Firestore emulators (pull consumer, ordered subscription).
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { ScriptedCompletionModel } from '../src/adapters/scripted/scripted-completion-model.js';
 import { createPubSub, PubSubMessageBus } from '../src/adapters/pubsub/pubsub-message-bus.js';
 import { planFrom, provision } from '../src/adapters/pubsub/provision.js';
 import { buildRole } from '../src/composition/role.js';
 import { TOKENS } from '../src/composition/tokens.js';
 import { loadConfig } from '../src/config/config.js';
-import type { InboundEvent } from '../src/domain/model/events.js';
-import type { MessageBus } from '../src/domain/ports/message-bus.js';
-import { createLogger } from '../src/observability/logger.js';
-import { aMessage } from '../test/support/builders.js';
 import { startEmulator } from '../test/support/emulators.js';
 import { RecordingReplyChannel } from '../test/support/recording-reply-channel.js';
-import { ratio, writeResult } from './support.js';
-
-const LATENCY_MS = Number(process.env.BENCH_MODEL_LATENCY_MS ?? 100);
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 20);
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10);
-const TIMEOUT_MS = 120_000;
-
-interface Run {
-  messagesPerSecond: number;
-  ceiling: number;
-  ratio: number;
-  seconds: number;
-  orderKept: boolean;
-  sends: number;
-}
-
-function theMessages(): { events: InboundEvent[]; order: Map<string, string[]> } {
-  const order = new Map<string, string[]>();
-  const events: InboundEvent[] = [];
-  const start = Date.now();
-  for (let c = 0; c < CONVERSATIONS; c++) {
-    const participant = { id: `4917${String(c).padStart(8, '0')}${randomUUID().slice(0, 4).replace(/\D/g, '1')}`, name: 'Bench' };
-    for (let m = 0; m < MESSAGES; m++) {
-      const message = aMessage({ accountId: 'bench-phone', participant, receivedAt: start + m, sentAt: start + m, text: `message ${m}` });
-      order.set(message.conversationId, [...(order.get(message.conversationId) ?? []), message.id]);
-      events.push({ kind: 'message', message });
-    }
-  }
-  return { events, order };
-}
-
-/** Publishes the events one by one (the bus keeps each conversation's order by its key) and waits for every answer. */
-async function publishAndWait(bus: MessageBus, channel: RecordingReplyChannel, events: InboundEvent[]): Promise<void> {
-  const target = channel.sent.length + events.length;
-  const started = performance.now();
-  for (const event of events) await bus.publish('inbound', [{ event, orderingKey: event.kind === 'message' ? event.message.conversationId : '' }]);
-  while (channel.sent.length < target) {
-    if (performance.now() - started > TIMEOUT_MS) throw new Error(`only ${channel.sent.length} of ${target} answered within ${TIMEOUT_MS} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
-async function measure(bus: MessageBus, channel: RecordingReplyChannel, concurrency: number): Promise<Run> {
-  // Warm-up (not measured): one conversation's worth of traffic opens streams and connections.
-  await publishAndWait(bus, channel, theMessages().events.slice(0, MESSAGES));
-  channel.sent.length = 0;
-  const { events, order } = theMessages();
-  const started = performance.now();
-  await publishAndWait(bus, channel, events);
-  const seconds = (performance.now() - started) / 1000;
-  const answered = new Map<string, string[]>();
-  for (const { reply } of channel.sent) answered.set(reply.inReplyTo.conversationId, [...(answered.get(reply.inReplyTo.conversationId) ?? []), reply.inReplyTo.id]);
-  const orderKept = [...order].every(([conversation, ids]) => JSON.stringify(answered.get(conversation)) === JSON.stringify(ids));
-  const messagesPerSecond = events.length / seconds;
-  const ceiling = concurrency / (LATENCY_MS / 1000);
-  return { messagesPerSecond: Math.round(messagesPerSecond), ceiling, ratio: ratio(messagesPerSecond, ceiling), seconds: Number(seconds.toFixed(2)), orderKept, sends: channel.sent.length };
-}
-
-const silent = () => (process.env.BENCH_DEBUG ? createLogger({ level: 'debug' }) : createLogger({ level: 'error', stream: new PassThrough() }));
+import { writeResult } from './support.js';
+import { CONVERSATIONS, LATENCY_MS, measure, MESSAGES, silent, type Run } from './worker-load.js';
 
 async function inProcess(): Promise<Run> {
   const channel = new RecordingReplyChannel();

@@ -1,0 +1,183 @@
+// The embedded default (`npm start`: ROLE=all, no PROJECT_ID, PGlite under DATA_DIR) against the
+// same role with its chat store and bus held in memory, and against the bare baselines, all in the
+// same run (issue #18: the embedded path must keep at least two thirds of the in-memory figures).
+// 1. Listener: the real process loaded by wrk with one signed notification repeated (the worker
+//    answers it once and deduplicates the repeats), vs bare node:http and vs the in-memory ROLE=all.
+// 2. Worker: C conversations × M messages through ROLE=all's own bus and chat store, built by
+//    buildRole on an opened PGlite database, vs the ceiling C/L and vs the in-memory overrides.
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryChatStore } from '../src/adapters/memory/in-memory-chat-store.js';
+import { InMemoryMessageBus } from '../src/adapters/memory/in-memory-message-bus.js';
+import { openDatabase } from '../src/adapters/postgres/database.js';
+import { ScriptedCompletionModel } from '../src/adapters/scripted/scripted-completion-model.js';
+import { buildRole } from '../src/composition/role.js';
+import { TOKENS, type Overrides } from '../src/composition/tokens.js';
+import { loadConfig } from '../src/config/config.js';
+import { GraphApiDouble } from '../test/support/graph-api-double.js';
+import { RecordingReplyChannel } from '../test/support/recording-reply-channel.js';
+import { startMainProcess } from './main-process.js';
+import { APP_SECRET, signedNotification } from './servers/notification.js';
+import { ratio, startServer, wrk, writeResult, type LoadResult } from './support.js';
+import { CONVERSATIONS, LATENCY_MS, measure, MESSAGES, silent, type Run } from './worker-load.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 20;
+const { body, signature } = signedNotification();
+const script = join(tmpdir(), `vocoeng-bench-embedded-${process.pid}.lua`);
+writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["x-hub-signature-256"] = "${signature}"\n`);
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ACCEPTED = 'POST /webhooks/whatsapp 200';
+const HANDLED = 'inbound event handled';
+const DRAIN_MS = 120_000;
+
+/** One wrk round; for ROLE=all also what it accepted and handled during it and how long its backlog took to drain after it. */
+type Round = LoadResult & { accepted?: number; handledDuringLoad?: number; drainSeconds?: number };
+interface Target {
+  name: string;
+  port: number;
+  adapters?: Record<string, string>;
+  /** Waits until every accepted notification has been handled (the in-process worker has caught up). */
+  counts?(): Promise<{ accepted: number; handled: number }>;
+  stop(): Promise<void>;
+}
+
+async function bare(): Promise<Target> {
+  const running = await startServer('bench/servers/bare-webhook.ts', {});
+  return { name: 'node:http + HMAC + JSON.parse', port: running.port, stop: running.stop };
+}
+
+/** ROLE=all in its own process, sending to a loopback Graph double; what it accepted and handled is counted from its log. */
+async function roleAll(name: string, entry?: string): Promise<Target & { graph: GraphApiDouble }> {
+  const graph = new GraphApiDouble();
+  await graph.start();
+  const env = { AI_PROVIDER: 'scripted', WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'bench-verify-token', WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_API_BASE_URL: graph.baseUrl };
+  const running = await startMainProcess(env, entry);
+  return {
+    name,
+    port: running.port,
+    adapters: running.adapters,
+    graph,
+    counts: async () => {
+      const counted = await running.countLines([ACCEPTED, HANDLED]);
+      return { accepted: counted[ACCEPTED]!, handled: counted[HANDLED]! };
+    },
+    stop: async () => {
+      await running.stop();
+      await graph.stop();
+    },
+  };
+}
+
+async function round(target: Target, warmUp: boolean): Promise<Round> {
+  const url = `http://127.0.0.1:${target.port}/webhooks/whatsapp`;
+  if (warmUp) await wrk(url, { seconds: 2, connections: CONNECTIONS, script });
+  const before = await target.counts?.();
+  const result = await wrk(url, { seconds: SECONDS, connections: CONNECTIONS, script });
+  if (result.errors > 0) throw new Error(`${target.name}: ${result.errors} errors`);
+  if (!target.counts || !before) return result;
+  const after = await target.counts();
+  const loaded = performance.now();
+  // The next round (of any target) starts only once this one's worker has caught up.
+  for (let now = await target.counts(); now.handled < now.accepted; now = await target.counts()) {
+    if (performance.now() - loaded > DRAIN_MS) throw new Error(`${target.name}: ${now.accepted - now.handled} accepted notifications not handled within ${DRAIN_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const drainSeconds = Number(((performance.now() - loaded) / 1000).toFixed(2));
+  return { ...result, accepted: after.accepted - before.accepted, handledDuringLoad: after.handled - before.handled, drainSeconds };
+}
+
+/** The round with the highest req/s: on a shared machine noise only ever takes throughput away. */
+const best = <T extends { rps?: number; messagesPerSecond?: number }>(rounds: T[]): T => rounds.reduce((a, b) => ((b.rps ?? b.messagesPerSecond ?? 0) > (a.rps ?? a.messagesPerSecond ?? 0) ? b : a));
+
+/** All three servers up at once, then ROUNDS rounds taking them in turn, so a burst of load from elsewhere does not hit one only. */
+async function listeners() {
+  const targets = [await bare(), await roleAll('ROLE=all, chat store and bus in memory (bench/servers/all-in-memory.ts)', 'bench/servers/all-in-memory.ts'), await roleAll('npm start (node --import tsx src/main.ts, ROLE=all, fresh DATA_DIR)')];
+  try {
+    const rounds: Round[][] = targets.map(() => []);
+    for (let r = 0; r < ROUNDS; r++) for (const [i, target] of targets.entries()) rounds[i]!.push(await round(target, r === 0));
+    const [bareRun, memoryRun, embeddedRun] = targets.map((target, i) => ({
+      name: target.name,
+      ...(target.adapters ? { adapters: target.adapters } : {}),
+      ...('graph' in target ? { graphRequests: (target.graph as GraphApiDouble).requests.length } : {}),
+      best: best(rounds[i]!),
+      rounds: rounds[i]!,
+    }));
+    return { bare: bareRun!, inMemory: memoryRun!, embedded: embeddedRun! };
+  } finally {
+    for (const target of targets) await target.stop();
+  }
+}
+
+/** ROLE=all built in this process on a fresh PGlite database, with the given overrides besides the model and channel. */
+async function worker(overrides: Overrides): Promise<Run & { adapters: Record<string, string> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'vocoeng-bench-worker-'));
+  const database = await openDatabase({ embeddedDir: join(dir, 'pglite') });
+  const channel = new RecordingReplyChannel();
+  const runtime = await buildRole(loadConfig({ ROLE: 'all', RATE_LIMIT_PER_MINUTE: '0', DATA_DIR: dir }), {
+    logger: silent(),
+    database,
+    overrides: { ...overrides, [TOKENS.CompletionModel]: new ScriptedCompletionModel().slowBy(LATENCY_MS), [TOKENS.ReplyChannel]: channel },
+  });
+  await runtime.prepare();
+  runtime.start();
+  try {
+    return { ...(await measure(runtime.container.get(TOKENS.MessageBus), channel, CONVERSATIONS)), adapters: runtime.adapters };
+  } finally {
+    await runtime.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const inMemory = (): Overrides => ({
+  [TOKENS.ChatStore]: new InMemoryChatStore(),
+  [TOKENS.MessageBus]: new InMemoryMessageBus({ redeliveryDelayMs: 1_000, maxRedeliveryDelayMs: 10_000, maxDeliveryAttempts: 10 }),
+});
+
+export async function benchEmbedded() {
+  const listener = await listeners();
+  const workerRounds: { inMemory: Run[]; embedded: Run[] } = { inMemory: [], embedded: [] };
+  let adapters: Record<string, Record<string, string>> = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    const { adapters: memoryAdapters, ...memory } = await worker(inMemory());
+    const { adapters: embeddedAdapters, ...embedded } = await worker({});
+    workerRounds.inMemory.push(memory);
+    workerRounds.embedded.push(embedded);
+    adapters = { inMemory: memoryAdapters, embedded: embeddedAdapters };
+  }
+  const [memoryWorker, embeddedWorker] = [best(workerRounds.inMemory), best(workerRounds.embedded)];
+  const [bare, memory, embedded] = [listener.bare.best, listener.inMemory.best, listener.embedded.best];
+  const result = {
+    rounds: ROUNDS,
+    listener: {
+      bodyBytes: Buffer.byteLength(body),
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      ...listener,
+      rpsVsBare: ratio(embedded.rps, bare.rps),
+      rpsVsInMemory: ratio(embedded.rps, memory.rps),
+      p99VsInMemory: ratio(memory.p99Ms, embedded.p99Ms),
+      inMemoryRpsVsBare: ratio(memory.rps, bare.rps),
+    },
+    worker: {
+      modelLatencyMs: LATENCY_MS,
+      conversations: CONVERSATIONS,
+      messagesPerConversation: MESSAGES,
+      adapters,
+      inMemory: { best: memoryWorker, rounds: workerRounds.inMemory },
+      embedded: { best: embeddedWorker, rounds: workerRounds.embedded },
+      vsInMemory: ratio(embeddedWorker.messagesPerSecond, memoryWorker.messagesPerSecond),
+    },
+    goal: 'embedded >= 0.67 × in-memory (listener req/s, worker msg/s), order kept; best of BENCH_ROUNDS rounds taken in turn',
+  };
+  await writeResult('embedded', 'npm run bench -- embedded (bench/embedded.ts)', result);
+  return result;
+}
+
+/** What results/embedded.json holds (besides the machine, date and command). */
+export type EmbeddedResult = Awaited<ReturnType<typeof benchEmbedded>>;
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchEmbedded();
