@@ -148,10 +148,22 @@ const inMemory = (): Overrides => ({
   [TOKENS.MessageBus]: new InMemoryMessageBus({ redeliveryDelayMs: 1_000, maxRedeliveryDelayMs: 10_000, maxDeliveryAttempts: 10 }),
 });
 
+/** BENCH_EMBEDDED=worker or =listener measures one half only (to profile it); the result is then printed, not recorded. */
+const PART = process.env.BENCH_EMBEDDED;
+
 export async function benchEmbedded() {
   // The 1-minute load average before and after: on a shared machine it says how far to trust a run.
   const loadBefore = loadavg()[0]!;
+  if (PART === 'worker') {
+    const run = await worker({});
+    console.log(JSON.stringify(run));
+    return undefined;
+  }
   const listener = await listeners();
+  if (PART === 'listener') {
+    console.log(JSON.stringify(listener));
+    return undefined;
+  }
   const workerRounds: { inMemory: Run[]; embedded: Run[] } = { inMemory: [], embedded: [] };
   const adapters: Record<string, Record<string, string>> = {};
   for (let r = 0; r < ROUNDS; r++) {
@@ -193,6 +205,6 @@ export async function benchEmbedded() {
 }
 
 /** What results/embedded.json holds (besides the machine, date and command). */
-export type EmbeddedResult = Awaited<ReturnType<typeof benchEmbedded>>;
+export type EmbeddedResult = NonNullable<Awaited<ReturnType<typeof benchEmbedded>>>;
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchEmbedded();
