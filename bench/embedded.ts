@@ -4,7 +4,9 @@
 // 1. Listener: the real process loaded by wrk with one signed notification repeated (the worker
 //    answers it once and deduplicates the repeats), vs bare node:http and vs the in-memory ROLE=all.
 // 2. Worker: C conversations × M messages through ROLE=all's own bus and chat store, built by
-//    buildRole on an opened PGlite database, vs the ceiling C/L and vs the in-memory overrides.
+//    buildRole on an opened PGlite database, vs the ceiling C/L and vs the in-memory overrides;
+//    and once more on a throwaway PostgreSQL 15 (DATABASE_URL), to tell the adapters' cost from PGlite's.
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { buildRole } from '../src/composition/role.js';
 import { TOKENS, type Overrides } from '../src/composition/tokens.js';
 import { loadConfig } from '../src/config/config.js';
 import { GraphApiDouble } from '../test/support/graph-api-double.js';
+import { startPostgres, type RunningPostgres } from '../test/support/postgres-server.js';
 import { RecordingReplyChannel } from '../test/support/recording-reply-channel.js';
 import { startMainProcess } from './main-process.js';
 import { APP_SECRET, signedNotification } from './servers/notification.js';
@@ -123,12 +126,16 @@ async function listeners() {
   }
 }
 
-/** ROLE=all built in this process on a fresh PGlite database, with the given overrides besides the model and channel. */
-async function worker(overrides: Overrides): Promise<Run & { adapters: Record<string, string> }> {
+/**
+ * ROLE=all built in this process on a fresh PGlite database (or, given `postgres`, a fresh database
+ * on that server as DATABASE_URL), with the given overrides besides the model and channel.
+ */
+async function worker(overrides: Overrides, postgres?: RunningPostgres): Promise<Run & { adapters: Record<string, string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'vocoeng-bench-worker-'));
-  const database = await openDatabase({ embeddedDir: join(dir, 'pglite') });
+  const url = postgres ? await aFreshDatabase(postgres) : undefined;
+  const database = await openDatabase(url ? { url } : { embeddedDir: join(dir, 'pglite') });
   const channel = new RecordingReplyChannel();
-  const runtime = await buildRole(loadConfig({ ROLE: 'all', RATE_LIMIT_PER_MINUTE: '0', DATA_DIR: dir }), {
+  const runtime = await buildRole(loadConfig({ ROLE: 'all', RATE_LIMIT_PER_MINUTE: '0', DATA_DIR: dir, ...(url ? { DATABASE_URL: url } : {}) }), {
     logger: silent(),
     database,
     overrides: { ...overrides, [TOKENS.CompletionModel]: new ScriptedCompletionModel().slowBy(LATENCY_MS), [TOKENS.ReplyChannel]: channel },
@@ -143,20 +150,32 @@ async function worker(overrides: Overrides): Promise<Run & { adapters: Record<st
   }
 }
 
+async function aFreshDatabase(postgres: RunningPostgres): Promise<string> {
+  const name = `bench_${randomUUID().replaceAll('-', '')}`;
+  const admin = await openDatabase({ url: postgres.url }, { migrate: false });
+  try {
+    await admin.orm.em.fork().getConnection().execute(`create database ${name}`);
+  } finally {
+    await admin.close();
+  }
+  return postgres.url.replace(/\/[^/]*$/, `/${name}`);
+}
+
 const inMemory = (): Overrides => ({
   [TOKENS.ChatStore]: new InMemoryChatStore(),
   [TOKENS.MessageBus]: new InMemoryMessageBus({ redeliveryDelayMs: 1_000, maxRedeliveryDelayMs: 10_000, maxDeliveryAttempts: 10 }),
 });
 
-/** BENCH_EMBEDDED=worker or =listener measures one half only (to profile it); the result is then printed, not recorded. */
+/** BENCH_EMBEDDED=worker (PGlite), =worker-postgres or =listener measures one part only (to profile it); the result is then printed, not recorded. */
 const PART = process.env.BENCH_EMBEDDED;
 
 export async function benchEmbedded() {
   // The 1-minute load average before and after: on a shared machine it says how far to trust a run.
   const loadBefore = loadavg()[0]!;
-  if (PART === 'worker') {
-    const run = await worker({});
-    console.log(JSON.stringify(run));
+  if (PART === 'worker' || PART === 'worker-postgres') {
+    const postgres = PART === 'worker-postgres' ? await startPostgres() : undefined;
+    console.log(JSON.stringify(await worker({}, postgres)));
+    await postgres?.stop();
     return undefined;
   }
   const listener = await listeners();
@@ -164,15 +183,21 @@ export async function benchEmbedded() {
     console.log(JSON.stringify(listener));
     return undefined;
   }
-  const workerRounds: { inMemory: Run[]; embedded: Run[] } = { inMemory: [], embedded: [] };
+  const workerRounds: { inMemory: Run[]; embedded: Run[]; postgres: Run[] } = { inMemory: [], embedded: [], postgres: [] };
   const adapters: Record<string, Record<string, string>> = {};
-  for (let r = 0; r < ROUNDS; r++) {
-    const order: (keyof typeof workerRounds)[] = r % 2 === 0 ? ['inMemory', 'embedded'] : ['embedded', 'inMemory'];
-    for (const which of order) {
-      const { adapters: used, ...run } = await worker(which === 'inMemory' ? inMemory() : {});
-      workerRounds[which].push(run);
-      adapters[which] = used;
+  // The same role on DATABASE_URL (a throwaway PostgreSQL 15): what the adapters cost without PGlite's one session.
+  const postgres = await startPostgres();
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const order: (keyof typeof workerRounds)[] = r % 2 === 0 ? ['inMemory', 'embedded', 'postgres'] : ['postgres', 'embedded', 'inMemory'];
+      for (const which of order) {
+        const { adapters: used, ...run } = await worker(which === 'inMemory' ? inMemory() : {}, which === 'postgres' ? postgres : undefined);
+        workerRounds[which].push(run);
+        adapters[which] = used;
+      }
     }
+  } finally {
+    await postgres.stop();
   }
   const [memoryWorker, embeddedWorker] = [fastest(workerRounds.inMemory), fastest(workerRounds.embedded)];
   const [bare, memory, embedded] = [listener.bare.best, listener.inMemory.best, listener.embedded.best];
@@ -196,7 +221,9 @@ export async function benchEmbedded() {
       adapters,
       inMemory: { best: memoryWorker, rounds: workerRounds.inMemory },
       embedded: { best: embeddedWorker, rounds: workerRounds.embedded },
+      postgres: { best: fastest(workerRounds.postgres), rounds: workerRounds.postgres },
       vsInMemory: ratio(embeddedWorker.messagesPerSecond, memoryWorker.messagesPerSecond),
+      postgresVsInMemory: ratio(fastest(workerRounds.postgres).messagesPerSecond, memoryWorker.messagesPerSecond),
     },
     goal: 'embedded >= 0.67 × in-memory (listener req/s, worker msg/s), order kept; each figure the best of BENCH_ROUNDS rounds taken in turn',
   };
