@@ -84,6 +84,13 @@ function embeddedRows(e: EmbeddedResult): string[] {
       `${w.embedded.best.ratio} vs ceiling; ${w.vsInMemory} vs in memory`,
       '≥ 0.67 × in memory',
     ]),
+    row([
+      `the same worker on a throwaway PostgreSQL 15 as DATABASE_URL (${on(w.adapters.postgres)})`,
+      `${w.postgres.best.messagesPerSecond} msg/s, order kept: ${w.postgres.rounds.every((r) => r.orderKept)}`,
+      `ceiling C/L = ${w.postgres.best.ceiling} msg/s; ROLE=all in memory: ${w.inMemory.best.messagesPerSecond} msg/s`,
+      `${w.postgres.best.ratio} vs ceiling; ${w.postgresVsInMemory} vs in memory`,
+      '—',
+    ]),
   ];
 }
 
