@@ -44,6 +44,11 @@ export function translateSqlError(operation: string, error: unknown): never {
 
 /** One statement on the request's entity manager (its transaction, if any), errors translated. */
 export async function query<Row>(orm: MikroORM, operation: string, statement: Sql): Promise<Row[]> {
+  // PostgreSQL text cannot hold U+0000, and the wire protocol takes a NUL in a statement for a broken
+  // message (08P01, a connection error): refused here, so it is never mistaken for an outage.
+  if (statement.params.some((param) => typeof param === 'string' && param.includes('\0'))) {
+    throw new ChatStoreRejectedError(`chat store ${operation} refused a value holding a NUL character`);
+  }
   try {
     return await run<Row>(entityManager(orm), statement);
   } catch (error) {
