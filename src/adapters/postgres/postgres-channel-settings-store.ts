@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { ChannelSettingsStore } from '../../domain/ports/channel-settings-store.js';
-import { channelSettingsSchema } from '../firestore/firestore-schemas.js';
+import { channelSettingsSchema } from '../codec/chat-schemas.js';
 import { decodeRow, jsonb, query } from './postgres-chat-sql.js';
 import { sql } from './sql-fragment.js';
 

@@ -2,8 +2,11 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import type { MessageRecord } from '../../domain/model/message-record.js';
 import { currentRecord } from '../codec/stored-reasons.js';
-import { ChatStoreRejectedError, ChatStoreUnavailableError } from '../firestore/chat-store-unavailable-error.js';
-import { MalformedDocumentError, messageRecordSchema } from '../firestore/firestore-schemas.js';
+import { userKeyFor } from '../../domain/model/ids.js';
+import type { InboundMessage } from '../../domain/model/message.js';
+import type { ParticipantRef } from '../../domain/ports/conversation-archive.js';
+import { ChatStoreRejectedError, ChatStoreUnavailableError } from '../chat-store-errors.js';
+import { messageRecordSchema } from '../codec/chat-schemas.js';
 import { entityManager } from './database.js';
 import { at, run, type Sql } from './sql-fragment.js';
 
@@ -62,19 +65,38 @@ export interface RecordRow {
   version: number;
 }
 
-/** The domain record of a row, decoded with the Firestore adapter's schema and legacy spellings. */
+/** The domain record of a row, decoded with the shared record schema (older reason spellings read as today's). */
 export function recordOf(row: RecordRow): MessageRecord {
   return currentRecord(decodeRow(messageRecordSchema, 'chat_message', { ...(row.record as object), version: Number(row.version) }));
 }
 
-/** `value` as `schema` describes it; a permanent MalformedDocumentError naming the table and the first bad field, never a value. */
+/**
+ * A stored row that does not have the shape the store writes (edited by hand, written by another
+ * version): permanent, a redelivery reads the same row. It names the table and the first bad field,
+ * never a value (records hold message text and phone numbers).
+ */
+export class MalformedRowError extends ChatStoreRejectedError {
+  constructor(
+    readonly table: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`chat store row of ${table} is malformed: ${field}: ${problem}`);
+  }
+}
+
+/** `value` as `schema` describes it; a MalformedRowError when it does not fit. */
 export function decodeRow<T>(schema: z.ZodType<T>, table: string, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(row)';
-  throw new MalformedDocumentError(table, field, issue?.message ?? 'does not match its schema');
+  throw new MalformedRowError(table, field, issue?.message ?? 'does not match its schema');
 }
+
+/** The pseudonymous key of a message's sender (as Firestore stores it): windows and erasure find a person by it, never by a phone number. */
+export const participantKeyOf = (of: ParticipantRef | InboundMessage): string =>
+  'participantId' in of ? userKeyFor(of.channel, of.accountId, of.participantId) : userKeyFor(of.channel, of.accountId, of.participant.id);
 
 /** JSON text for a `::jsonb` parameter. */
 export const jsonb = (value: unknown): string => JSON.stringify(value);

@@ -2,9 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessageRecord } from '../../domain/model/message-record.js';
 import type { ConversationArchive, ParticipantRef } from '../../domain/ports/conversation-archive.js';
-import { participantKeyOf } from '../firestore/firestore-participants.js';
-import { conversationSchema } from '../firestore/firestore-schemas.js';
-import { decodeRow, query } from './postgres-chat-sql.js';
+import { conversationSchema } from '../codec/chat-schemas.js';
+import { decodeRow, participantKeyOf, query } from './postgres-chat-sql.js';
 import { newestOf } from './postgres-message-log.js';
 import { EMPTY, raw, sql } from './sql-fragment.js';
 

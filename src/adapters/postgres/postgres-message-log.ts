@@ -3,9 +3,8 @@ import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, MessageLog } from '../../domain/ports/message-log.js';
-import { ChatStoreUnavailableError } from '../firestore/chat-store-unavailable-error.js';
-import { participantKeyOf } from '../firestore/firestore-participants.js';
-import { jsonb, query, recordOf, writtenNow, type RecordRow } from './postgres-chat-sql.js';
+import { ChatStoreUnavailableError } from '../chat-store-errors.js';
+import { jsonb, participantKeyOf, query, recordOf, writtenNow, type RecordRow } from './postgres-chat-sql.js';
 import { EMPTY, join, sql, type Sql } from './sql-fragment.js';
 
 /** Every patchable field: a field added to the model fails to compile here until it is listed. */
