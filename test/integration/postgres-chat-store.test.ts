@@ -138,7 +138,7 @@ onEachDatabase((database) => {
         await exec(`update ${table} set written_at = ${aged} where conversation_id in ('${old(0).conversationId}', '${mixed(0).conversationId}')`);
       }
       await exec(`update chat_message set written_at = now() where message_id = '${fresh.id}'`);
-      await exec(`update chat_claim set claimed_at = ${aged} where conversation_id = '${old(0).conversationId}'`);
+      await exec(`update chat_claim set claimed_at = ${aged} where conversation_id in ('${old(0).conversationId}', '${mixed(0).conversationId}')`);
 
       expect(await store.purgeExpired(Date.now())).toEqual({ messages: 3, conversations: 1 });
 
@@ -148,6 +148,9 @@ onEachDatabase((database) => {
       expect((await store.messages(fresh.conversationId, { limit: 10 })).map((r: MessageRecord) => r.message.id)).toEqual([fresh.id]);
       expect(await store.getConversation(fresh.conversationId)).toMatchObject({ messageCount: 2 });
       expect(await store.messages(recent.conversationId, { limit: 10 })).toHaveLength(1);
+      // A message still stored is a duplicate even when its claim expired: found by its row.
+      const kept = await store.findMessage(fresh.conversationId, fresh.id);
+      expect(await store.register(fresh, T0 + 5)).toEqual({ created: false, record: kept });
       // Its claim expired with it, as Firestore's TTL expires claims: the id is new again.
       expect((await store.register(first, T0)).created).toBe(true);
       expect(await store.purgeExpired(Date.now())).toEqual({ messages: 0, conversations: 0 });

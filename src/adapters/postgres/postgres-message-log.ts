@@ -142,7 +142,7 @@ export async function newestOf(orm: MikroORM, operation: string, conversationId:
     orm,
     operation,
     sql`select record, version from chat_message where conversation_id = ${conversationId} ${where}
-      order by received_at desc, sent_at desc, message_id desc limit ${limit}`,
+      order by received_at desc, sent_at desc, message_id desc limit ${Math.floor(limit)}`,
   );
   return rows.map(recordOf).reverse();
 }
