@@ -102,3 +102,6 @@ export const releaseAllLeases = (): Sql => sql`update message_outbox set leased_
 
 export const countRows = (topics: readonly TopicName[]): Sql =>
   sql`select count(*)::integer as rows from message_outbox where topic in (${topicList(topics)})`;
+
+/** Reclaims acked rows (and refreshes the planner's statistics); runs outside a transaction, blocks no writer. */
+export const vacuumOutbox = (): Sql => raw('vacuum (analyze) message_outbox');
