@@ -3,7 +3,7 @@ import { EMBEDDED_CRASH_POINTS, type FaultPoint } from '../../src/composition/cr
 import { crashPointOf } from '../support/crash-workers.js';
 import { DATABASE_KINDS, type DatabaseKind } from '../support/databases.js';
 import { EmbeddedRun, eventually, type TranscriptEntry } from '../support/embedded-run.js';
-import { checkQueue, summaryOf, type QueueHistory, type QueueVerdict } from '../support/queue-checker.js';
+import { checkQueue, summaryOf, type QueueVerdict } from '../support/queue-checker.js';
 
 // Issue #18: `npm start` keeps its promises across a restart. For each point of the reply state
 // machine, and for `after-accept` (the listener answered 200, no worker has handled the message),
@@ -33,7 +33,6 @@ const READY_MS = 120_000;
 /** Process 3 settles: at most one 60 s reply lease, then the conversation's queue. */
 const SETTLE_MS = 150_000;
 const DIE_MS = 60_000;
-const TERMINAL = new Set(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']);
 const MESSAGES = ['m1', 'm2', 'm3'] as const;
 
 interface Outcome {
@@ -50,80 +49,31 @@ interface Outcome {
   messagesIn: number | undefined;
 }
 
-/** The first send answering each inbound message: the reply the customer got. */
-function firstSends(run: EmbeddedRun): Map<string, string> {
-  const sent = new Map<string, string>();
-  for (const send of run.graph.sends) {
-    const body = send.body as { context?: { message_id?: string }; text?: { body?: string } } | undefined;
-    const answered = body?.context?.message_id;
-    if (answered && !sent.has(answered)) sent.set(answered, body.text?.body ?? '');
-  }
-  return sent;
-}
-
-async function settledThrough(run: EmbeddedRun, names: readonly string[]): Promise<boolean> {
-  const { status, messages } = await run.transcript();
-  if (status !== 200) return false;
-  const byId = new Map(messages.map((entry) => [entry.id, entry]));
-  const terminal = names.every((name) => TERMINAL.has(byId.get(run.notificationOf(name).wamid)?.state ?? ''));
-  // Every reply Graph accepted is known to its record (by its sender, or by the status that settled it).
-  const known = new Set(messages.flatMap((entry) => entry.outboundIds));
-  const recorded = run.graph.acceptedIds.every((wamid) => known.has(wamid));
-  return terminal && recorded && !run.statusesInFlight && (await run.summary()).messagesIn === names.length;
-}
-
-async function historyOf(run: EmbeddedRun, transcript: TranscriptEntry[], killTimes: number[], kills: string[]): Promise<QueueHistory> {
-  const enqueued = MESSAGES.map((name) => ({ messageId: run.notificationOf(name).wamid, conversationId: run.conversationId }));
-  const byText = new Map(MESSAGES.map((name) => [run.notificationOf(name).text, run.notificationOf(name).wamid]));
-  const modelCalls: Record<string, number> = {};
-  const modelCallTimes: Record<string, number[]> = {};
-  for (const request of run.openai.chatRequests) {
-    const messages = (request.body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [];
-    const messageId = byText.get(messages.filter((m) => m.role === 'user').at(-1)?.content ?? '');
-    if (!messageId) continue;
-    modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
-    (modelCallTimes[messageId] ??= []).push(performance.timeOrigin + request.arrivedAt);
-  }
-  const states: Record<string, string> = {};
-  const replyStoredAt: Record<string, number> = {};
-  for (const entry of transcript) {
-    states[entry.id] = entry.state;
-    if (entry.reply) replyStoredAt[entry.id] = Date.parse(entry.reply.createdAt);
-  }
-  const sends = run.graph.sends.map((send) => (send.body as { context?: { message_id?: string } } | undefined)?.context?.message_id ?? '(no context)');
-  return { enqueued, sends, states, modelCalls, modelCallTimes, replyStoredAt, kills, killTimes };
-}
-
 async function runScenario(run: EmbeddedRun, point: FaultPoint): Promise<Outcome> {
   await run.start();
-  const first = await run.spawn(undefined, READY_MS);
+  const first = await run.spawn({ readyTimeoutMs: READY_MS });
   await run.post('m1');
   const firstSettled = await eventually(async () => {
     const m1 = (await run.transcript()).messages[0];
     // Idle: replied, the status applied, the interaction ingested.
-    return m1?.delivery !== null && m1?.delivery !== undefined && (await settledThrough(run, ['m1']));
+    return m1?.delivery !== null && m1?.delivery !== undefined && (await run.settled(['m1']));
   }, Date.now() + SETTLE_MS);
   await first.kill();
 
-  const second = await run.spawn(`${point}:1`, READY_MS);
+  const second = await run.spawn({ crashAt: `${point}:1`, readyTimeoutMs: READY_MS });
   const acceptedBeforeCrash = await run.post('m2');
   const diedAt = crashPointOf(second, await second.waitForExit(DIE_MS));
   const killTimes = [Date.now()];
 
-  const third = await run.spawn(undefined, READY_MS);
+  const third = await run.spawn({ readyTimeoutMs: READY_MS });
   const retries = [await run.post('m1'), await run.post('m2'), await run.post('m3')];
-  const settled = await eventually(() => settledThrough(run, MESSAGES), Date.now() + SETTLE_MS);
+  const settled = await eventually(() => run.settled(MESSAGES), Date.now() + SETTLE_MS);
   const transcript = (await run.transcript()).messages;
   const messagesIn = (await run.summary()).messagesIn;
   await third.kill();
 
-  const verdict = checkQueue(await historyOf(run, transcript, killTimes, [diedAt]));
-  const m3Text = run.notificationOf('m3').text;
-  const m3Call = run.openai.chatRequests
-    .map((request) => (request.body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [])
-    .filter((messages) => messages.filter((m) => m.role === 'user').at(-1)?.content === m3Text)
-    .at(-1);
-  const historyOfM3 = m3Call?.filter((m) => m.role === 'user' || m.role === 'assistant').map(({ role, content }) => ({ role, content }));
+  const verdict = checkQueue(run.history(MESSAGES, transcript, { points: [diedAt], times: killTimes }));
+  const historyOfM3 = run.lastModelCallFor('m3')?.filter((m) => m.role === 'user' || m.role === 'assistant').map(({ role, content }) => ({ role, content }));
   return { firstSettled, acceptedBeforeCrash, diedAt, retries, settled, verdict, transcript, historyOfM3, messagesIn };
 }
 
@@ -184,7 +134,7 @@ describe.each(DATABASE_KINDS)('npm start restarted on the same data (%s)', (kind
     expect(outcome!.settled, logs).toBe(true);
 
     // The transcript survived the restarts, with the replies the customer really got.
-    const sent = firstSends(run);
+    const sent = run.firstSends();
     expect(outcome!.transcript.map((entry) => entry.id), logs).toEqual([m1!.wamid, m2!.wamid, m3!.wamid]);
     for (const entry of outcome!.transcript) expect(entry.reply?.text, logs).toBe(sent.get(entry.id));
 

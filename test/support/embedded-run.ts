@@ -10,12 +10,14 @@ import { sensitive } from './log-sink.js';
 import { OpenAiDouble } from './openai-double.js';
 import { aFreePort } from './ports.js';
 import { spawnMain } from './role-process.js';
+import type { QueueHistory } from './queue-checker.js';
 import { metaJson, metaSignature } from './signing.js';
 import { aWamid, someParties, textNotification, type WhatsAppParties } from './whatsapp-notifications.js';
 
 const READY_LINE = /"message":"VocoEng \w+ ready on /;
 /** Meta retries a webhook that got no 200; the double's status webhooks are retried this often. */
 const STATUS_RETRY_MS = 500;
+const TERMINAL = new Set(['sent', 'unsent', 'failed', 'send-unknown', 'skipped']);
 
 /** What the API shows of a stored message (the fields these tests read). */
 export interface TranscriptEntry {
@@ -83,8 +85,12 @@ export class EmbeddedRun {
     });
   }
 
-  /** `npm start`'s process on this world (with `FAULT_CRASH_AT` when given); resolves once it is ready. */
-  async spawn(crashAt?: string, readyTimeoutMs = 120_000): Promise<Child> {
+  /**
+   * `npm start`'s process on this world (with `FAULT_CRASH_AT` when given, and `env` on top);
+   * resolves once it is ready.
+   */
+  async spawn(options: { crashAt?: string; env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<Child> {
+    const { crashAt, readyTimeoutMs = 120_000 } = options;
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       METADATA_SERVER_DETECTION: 'none',
@@ -102,6 +108,7 @@ export class EmbeddedRun {
       WHATSAPP_API_BASE_URL: this.graph.baseUrl,
       BOOTSTRAP_API_KEY: this.secrets.apiKey,
       ...(crashAt ? { FAULT_CRASH_AT: crashAt } : {}),
+      ...options.env,
     };
     const child = spawnMain(env);
     this.children.push(child);
@@ -145,9 +152,62 @@ export class EmbeddedRun {
     return (await (await this.api('/api/v1/analytics/summary')).json()) as { messagesIn?: number };
   }
 
-  /** True while a status webhook of the Graph double still waits for a process to take it. */
-  get statusesInFlight(): boolean {
-    return this.statusesPending > 0;
+  /**
+   * True when the named messages are stored in a terminal state, every reply Graph accepted is
+   * known to its record (by its sender, or by the status that settled it), no status webhook
+   * waits for a process, and analytics counts exactly these messages.
+   */
+  async settled(names: readonly string[]): Promise<boolean> {
+    const { status, messages } = await this.transcript();
+    if (status !== 200 || this.statusesPending > 0) return false;
+    const byId = new Map(messages.map((entry) => [entry.id, entry]));
+    const terminal = names.every((name) => TERMINAL.has(byId.get(this.notificationOf(name).wamid)?.state ?? ''));
+    const known = new Set(messages.flatMap((entry) => entry.outboundIds));
+    const recorded = this.graph.acceptedIds.every((wamid) => known.has(wamid));
+    return terminal && recorded && (await this.summary()).messagesIn === names.length;
+  }
+
+  /** What the queue checker needs: the named messages in order, the sends, the stored states and the model calls. */
+  history(names: readonly string[], transcript: readonly TranscriptEntry[], kills: { points: string[]; times: number[] }): QueueHistory {
+    const enqueued = names.map((name) => ({ messageId: this.notificationOf(name).wamid, conversationId: this.conversationId }));
+    const byText = new Map(names.map((name) => [this.notificationOf(name).text, this.notificationOf(name).wamid]));
+    const modelCalls: Record<string, number> = {};
+    const modelCallTimes: Record<string, number[]> = {};
+    for (const request of this.openai.chatRequests) {
+      const messageId = byText.get(lastUserTurn(request.body) ?? '');
+      if (!messageId) continue;
+      modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
+      // The double's clock is this process's; the processes stamp replies with the same machine's epoch clock.
+      (modelCallTimes[messageId] ??= []).push(performance.timeOrigin + request.arrivedAt);
+    }
+    const states: Record<string, string> = {};
+    const replyStoredAt: Record<string, number> = {};
+    for (const entry of transcript) {
+      states[entry.id] = entry.state;
+      if (entry.reply) replyStoredAt[entry.id] = Date.parse(entry.reply.createdAt);
+    }
+    const sends = this.graph.sends.map((send) => (send.body as { context?: { message_id?: string } } | undefined)?.context?.message_id ?? '(no context)');
+    return { enqueued, sends, states, modelCalls, modelCallTimes, replyStoredAt, kills: kills.points, killTimes: kills.times };
+  }
+
+  /** The turns of the last model call for the named message. */
+  lastModelCallFor(name: string): { role: string; content: string }[] | undefined {
+    const text = this.notificationOf(name).text;
+    return this.openai.chatRequests
+      .filter((request) => lastUserTurn(request.body) === text)
+      .map((request) => (request.body as { messages: { role: string; content: string }[] }).messages)
+      .at(-1);
+  }
+
+  /** The first send answering each inbound message: the reply the customer got. */
+  firstSends(): Map<string, string> {
+    const sent = new Map<string, string>();
+    for (const send of this.graph.sends) {
+      const body = send.body as { context?: { message_id?: string }; text?: { body?: string } } | undefined;
+      const answered = body?.context?.message_id;
+      if (answered && !sent.has(answered)) sent.set(answered, body.text?.body ?? '');
+    }
+    return sent;
   }
 
   async stop(): Promise<void> {
@@ -182,6 +242,11 @@ export class EmbeddedRun {
       await new Promise((resolve) => setTimeout(resolve, STATUS_RETRY_MS));
     }
   }
+}
+
+function lastUserTurn(body: unknown): string | undefined {
+  const messages = (body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [];
+  return messages.filter((m) => m.role === 'user').at(-1)?.content;
 }
 
 /** Resolves true once `condition` holds, checking it every `everyMs`; false when `deadline` (epoch ms) passes first. */
