@@ -1,4 +1,7 @@
-import { DomainError } from '../../domain/model/errors.js';
+import { ChatStoreRejectedError, ChatStoreUnavailableError } from '../chat-store-errors.js';
+
+// Defined beside every chat store adapter; re-exported where the Firestore adapter always had them.
+export { ChatStoreRejectedError, ChatStoreUnavailableError };
 
 /** gRPC codes a retry can overcome: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNAVAILABLE. */
 const TRANSIENT_CODES: ReadonlySet<number> = new Set([4, 8, 10, 14]);
@@ -7,20 +10,6 @@ const TRANSIENT_CODES: ReadonlySet<number> = new Set([4, 8, 10, 14]);
  * 1 MiB); the same request is refused on every redelivery, so retrying it would never end.
  */
 const INVALID_ARGUMENT = 3;
-
-/** Firestore could not be reached or was too contended right now; a redelivery may succeed. */
-export class ChatStoreUnavailableError extends DomainError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('chat_store_unavailable', message, true, options);
-  }
-}
-
-/** Firestore refused the request as invalid: permanent, a redelivery would be refused again. */
-export class ChatStoreRejectedError extends DomainError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('chat_store_rejected', message, false, options);
-  }
-}
 
 export function grpcCodeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -6,6 +6,7 @@ import { M002ErasedUser } from './migrations/m002-erased-user.js';
 import { M003DeadLetter } from './migrations/m003-dead-letter.js';
 import { M004LoginThrottle } from './migrations/m004-login-throttle.js';
 import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-reason.js';
+import { M006ChatStore } from './migrations/m006-chat-store.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   { name: 'M003DeadLetter', class: M003DeadLetter },
   { name: 'M004LoginThrottle', class: M004LoginThrottle },
   { name: 'M005DeliveryFailureReason', class: M005DeliveryFailureReason },
+  { name: 'M006ChatStore', class: M006ChatStore },
 ];
 
 export class DatabaseUnavailableError extends Error {

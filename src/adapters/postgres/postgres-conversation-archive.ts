@@ -1,0 +1,84 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Conversation } from '../../domain/model/conversation.js';
+import type { MessageRecord } from '../../domain/model/message-record.js';
+import type { ConversationArchive, ParticipantRef } from '../../domain/ports/conversation-archive.js';
+import { conversationSchema } from '../codec/chat-schemas.js';
+import { decodeRow, participantKeyOf, query } from './postgres-chat-sql.js';
+import { newestOf } from './postgres-message-log.js';
+import { EMPTY, raw, sql } from './sql-fragment.js';
+
+/** States a message holding a reply can be in: a silenced (`skipped`) message never got the limit reply. */
+const REPLIED_STATES = raw(`('answered', 'sending', 'sent', 'failed', 'unsent', 'send-unknown')`);
+
+interface ConversationRow {
+  conversation_id: string;
+  channel: string;
+  account_id: string;
+  participant: unknown;
+  created_at: number;
+  last_message_at: number;
+  message_count: number;
+}
+
+const CONVERSATION_COLUMNS = raw('conversation_id, channel, account_id, participant, created_at, last_message_at, message_count');
+
+/**
+ * Conversations on PostgreSQL: the row with its counters, the transcript from the message rows,
+ * a participant's conversations and window from the messages' pseudonymous participant key.
+ */
+export class PostgresConversationArchive implements ConversationArchive {
+  constructor(private readonly orm: MikroORM) {}
+
+  async getConversation(conversationId: string): Promise<Conversation | null> {
+    const [row] = await query<ConversationRow>(this.orm, 'getConversation', sql`select ${CONVERSATION_COLUMNS} from chat_conversation where conversation_id = ${conversationId}`);
+    return row ? conversationOf(row) : null;
+  }
+
+  async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
+    return limit <= 0 ? [] : newestOf(this.orm, 'messages', conversationId, EMPTY, limit);
+  }
+
+  async conversationsOf(participant: ParticipantRef): Promise<Conversation[]> {
+    const rows = await query<ConversationRow>(
+      this.orm,
+      'conversationsOf',
+      sql`select ${CONVERSATION_COLUMNS} from chat_conversation
+        where conversation_id in (select conversation_id from chat_message where participant_key = ${participantKeyOf(participant)})
+        order by conversation_id`,
+    );
+    return rows.map(conversationOf);
+  }
+
+  /** One index range (participant key, reception time): the count and the limit replies in one pass. */
+  async participantWindow(
+    participant: ParticipantRef,
+    { after, upTo, except, note }: { after: number; upTo: number; except: string; note: string },
+  ): Promise<{ messages: number; limitReplied: boolean }> {
+    const [row] = await query<{ messages: number; limit_replied: boolean }>(
+      this.orm,
+      'participantWindow',
+      sql`select count(*)::int as messages, coalesce(bool_or(message_id <> ${except} and record->>'note' = ${note}
+          and record->'reply'->>'kind' = 'limit' and record->>'state' in ${REPLIED_STATES}), false) as limit_replied
+        from chat_message where participant_key = ${participantKeyOf(participant)} and received_at > ${after} and received_at <= ${upTo}`,
+    );
+    return { messages: row?.messages ?? 0, limitReplied: row?.limit_replied ?? false };
+  }
+
+  /** One statement: the messages, their outbound pointers and the conversation go together. The claims stay. */
+  async eraseConversation(conversationId: string): Promise<{ messages: number }> {
+    const [row] = await query<{ messages: number }>(
+      this.orm,
+      'eraseConversation',
+      sql`with erased as (delete from chat_message where conversation_id = ${conversationId} returning 1),
+        pointers as (delete from chat_outbound where conversation_id = ${conversationId}),
+        conversation as (delete from chat_conversation where conversation_id = ${conversationId})
+        select count(*)::int as messages from erased`,
+    );
+    return { messages: row?.messages ?? 0 };
+  }
+}
+
+function conversationOf(row: ConversationRow): Conversation {
+  const { conversation_id: id, account_id: accountId, created_at: createdAt, last_message_at: lastMessageAt, message_count: messageCount, channel, participant } = row;
+  return { id, ...decodeRow(conversationSchema, 'chat_conversation', { channel, accountId, participant, createdAt, lastMessageAt, messageCount }) };
+}
