@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PublishError } from '../../domain/model/errors.js';
 import type { BusMessage, MessageBus, TopicName, Topics } from '../../domain/ports/message-bus.js';
+import type { Delivery, DeliveryHandler } from '../bus-delivery.js';
 
-export interface Delivery<T> {
-  messageId: string;
-  event: T;
-  attributes: Record<string, string>;
-  orderingKey?: string;
-  /** 1 on the first delivery, counting every redelivery after a nack. */
-  deliveryAttempt: number;
-}
-
-/** Resolving acks the delivery; rejecting nacks it (it is redelivered after a backoff). */
-export type DeliveryHandler<T> = (delivery: Delivery<T>) => Promise<void>;
+export type { Delivery, DeliveryHandler } from '../bus-delivery.js';
 
 export interface InMemoryBusOptions {
   /** First redelivery delay; doubles per attempt up to `maxRedeliveryDelayMs`. */

@@ -7,6 +7,7 @@ import { M003DeadLetter } from './migrations/m003-dead-letter.js';
 import { M004LoginThrottle } from './migrations/m004-login-throttle.js';
 import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-reason.js';
 import { M006ChatStore } from './migrations/m006-chat-store.js';
+import { M007MessageOutbox } from './migrations/m007-message-outbox.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   { name: 'M004LoginThrottle', class: M004LoginThrottle },
   { name: 'M005DeliveryFailureReason', class: M005DeliveryFailureReason },
   { name: 'M006ChatStore', class: M006ChatStore },
+  { name: 'M007MessageOutbox', class: M007MessageOutbox },
 ];
 
 export class DatabaseUnavailableError extends Error {

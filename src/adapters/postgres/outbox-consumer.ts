@@ -1,0 +1,213 @@
+import type { TopicName } from '../../domain/ports/message-bus.js';
+import { runWithTrace, traceFrom } from '../../observability/trace-context.js';
+import type { Delivery, DeliveryHandler } from '../bus-delivery.js';
+import { claimRows, deleteClaimed, extendLeases, releaseAllLeases, releaseClaim, type ClaimedRow, type ClaimRef } from './outbox-sql.js';
+import { outboxError, type OutboxStatements } from './outbox-statements.js';
+import type { ResolvedBusOptions } from './postgres-message-bus.js';
+import { SerialBatches } from './serial-batches.js';
+
+const MAX_ROWS_PER_CLAIM = 100;
+const MAX_ACKS_PER_DELETE = 500;
+
+/**
+ * The in-process consumer of the outbox. One claim statement runs at a time and takes what the free
+ * slots allow; each claimed row is handed to its topic's handler with no transaction open; acks
+ * are deleted in groups. A claim in flight is renewed until it settles; a nack frees the row after
+ * a backoff, and the last failed attempt dead-letters it. It wakes on this process's publishes and
+ * settlements, on backoff timers, and on a safety poll.
+ */
+export class OutboxConsumer {
+  private readonly handlers = new Map<TopicName, DeliveryHandler<unknown>>();
+  private readonly inFlight = new Map<string, ClaimRef>();
+  private readonly acks: SerialBatches<ClaimRef>;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private poll: NodeJS.Timeout | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  private claiming = false;
+  private claimAgain = false;
+  private stopping = false;
+  private leasesReleased = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly statements: OutboxStatements,
+    private readonly options: ResolvedBusOptions,
+  ) {
+    this.leasesReleased = !options.releaseLeasesAtStart;
+    this.acks = new SerialBatches((claims) => statements.run(deleteClaimed(claims)).then(() => undefined), MAX_ACKS_PER_DELETE);
+  }
+
+  subscribe(topic: TopicName, handler: DeliveryHandler<unknown>): void {
+    if (this.handlers.has(topic)) throw new Error(`topic ${topic} already has a subscriber`);
+    this.handlers.set(topic, handler);
+    this.poll ??= setInterval(() => this.kick(), this.options.pollIntervalMs).unref();
+    this.kick();
+  }
+
+  topics(): TopicName[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Rows of `topic` were just committed by this process. */
+  published(topic: TopicName): void {
+    if (this.handlers.has(topic)) this.kick();
+    this.changed();
+  }
+
+  /** Nothing claimed or being claimed here. */
+  settledHere(): boolean {
+    return !this.claiming && this.inFlight.size === 0;
+  }
+
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Waits for `change`, or a poll interval at most (work published elsewhere changes nothing here). */
+  async waitFor(change: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([change, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.pollIntervalMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Claims nothing more; resolves once every running delivery is settled and written. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.poll);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    while (this.claiming || this.inFlight.size > 0) await this.nextChange();
+    await this.acks.drained();
+  }
+
+  private kick(): void {
+    if (this.stopping || this.handlers.size === 0) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void this.claimWhileFree().finally(() => {
+      this.claiming = false;
+      this.changed();
+      // Woken between the last claim and here: claim again.
+      if (this.claimAgain) this.kick();
+    });
+  }
+
+  private async claimWhileFree(): Promise<void> {
+    try {
+      if (!this.leasesReleased) {
+        await this.statements.run(releaseAllLeases());
+        this.leasesReleased = true;
+      }
+      do {
+        this.claimAgain = false;
+        for (;;) {
+          const want = Math.min(this.options.concurrency - this.inFlight.size, MAX_ROWS_PER_CLAIM);
+          if (want <= 0 || this.stopping) break;
+          const rows = await this.statements.run<ClaimedRow>(claimRows(this.topics(), want, this.options.ackDeadlineMs));
+          for (const row of rows.sort(byId)) this.deliver(row);
+          if (rows.length < want) break;
+        }
+      } while (this.claimAgain && !this.stopping);
+    } catch (error) {
+      this.report('claim', error);
+    }
+  }
+
+  private deliver(row: ClaimedRow): void {
+    const claim = { id: row.id, attempts: row.attempts };
+    this.inFlight.set(claim.id, claim);
+    this.renewal ??= setInterval(() => this.renewLeases(), Math.max(10, this.options.ackDeadlineMs / 3)).unref();
+    void this.settle(row, claim).finally(() => {
+      this.inFlight.delete(claim.id);
+      if (this.inFlight.size === 0) {
+        clearInterval(this.renewal);
+        this.renewal = undefined;
+      }
+      this.changed();
+      this.kick();
+    });
+  }
+
+  /** Delivers one claimed row and writes its outcome; never rejects. */
+  private async settle(row: ClaimedRow, claim: ClaimRef): Promise<void> {
+    const { maxDeliveryAttempts } = this.options;
+    try {
+      const delivery = deliveryOf(row);
+      if (row.attempts > maxDeliveryAttempts) {
+        // Its last attempt never settled (its process died): Pub/Sub would forward it now.
+        const lost = new Error('the last delivery attempt ended without an ack or a nack');
+        return await this.deadLetter(row.topic, { ...delivery, deliveryAttempt: row.attempts - 1 }, lost, claim);
+      }
+      const handler = this.handlers.get(row.topic)!;
+      try {
+        await runWithTrace(traceFrom((name) => delivery.attributes[name]), () => handler(delivery));
+      } catch (error) {
+        this.callback('nack callback', () => this.options.onNack?.(row.topic, delivery, error));
+        if (row.attempts >= maxDeliveryAttempts) return await this.deadLetter(row.topic, delivery, error, claim);
+        return await this.nack(claim, row.attempts);
+      }
+      await this.acks.add([claim]);
+    } catch (error) {
+      this.report('settlement', error);
+    }
+  }
+
+  private async nack(claim: ClaimRef, attempt: number): Promise<void> {
+    const { redeliveryDelayMs, maxRedeliveryDelayMs } = this.options;
+    const delay = Math.min(redeliveryDelayMs * 2 ** (attempt - 1), maxRedeliveryDelayMs);
+    await this.statements.run(releaseClaim(claim, delay));
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.kick();
+    }, delay + 1).unref();
+    this.timers.add(timer);
+  }
+
+  private async deadLetter(topic: TopicName, delivery: Delivery<unknown>, error: unknown, claim: ClaimRef): Promise<void> {
+    try {
+      await this.options.onDeadLetter?.(topic, delivery, error);
+    } catch (failure) {
+      this.report('dead-letter callback', failure);
+    }
+    await this.acks.add([claim]);
+  }
+
+  private renewLeases(): void {
+    const claims = [...this.inFlight.values()];
+    if (claims.length === 0) return;
+    this.statements.run(extendLeases(claims, this.options.ackDeadlineMs)).catch((error: unknown) => this.report('lease renewal', error));
+  }
+
+  private callback(what: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.report(what, error);
+    }
+  }
+
+  private report(operation: string, error: unknown): void {
+    this.options.onError?.(operation, outboxError(operation, error));
+  }
+
+  private changed(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+function deliveryOf(row: ClaimedRow): Delivery<unknown> {
+  return {
+    messageId: row.id,
+    event: JSON.parse(row.payload) as unknown,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+    ...(row.ordering_key !== null ? { orderingKey: row.ordering_key } : {}),
+    deliveryAttempt: row.attempts,
+  };
+}
+
+// Ids are bigints as text: the shorter is the smaller.
+const byId = (a: ClaimedRow, b: ClaimedRow): number => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

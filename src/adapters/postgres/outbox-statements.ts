@@ -1,0 +1,33 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Sql } from './sql-fragment.js';
+
+/**
+ * The outbox's statements, each run on its own (autocommit: its own short transaction) on a pooled
+ * connection, outside any request's entity manager: the consumer runs outside requests, and PGlite
+ * serves every connection through one session, so no transaction may span a handler.
+ */
+export class OutboxStatements {
+  constructor(private readonly orm: MikroORM) {}
+
+  run<Row>(query: Sql): Promise<Row[]> {
+    return this.orm.em.getConnection().execute<Row[]>(query.text, [...query.params], 'all');
+  }
+}
+
+/**
+ * What may be said about a failed statement: its class and SQLSTATE or system code. Never the
+ * driver's message, which may quote the statement, and the statement carries message text.
+ */
+export function safeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown failure';
+  const details = error as Error & { code?: unknown; sqlState?: unknown };
+  const code = [details.sqlState, details.code].find((value) => typeof value === 'string' || typeof value === 'number');
+  return `${error.name}${code !== undefined ? ` (${String(code)})` : ''}`;
+}
+
+/** A background failure of the outbox, safe to log. */
+export function outboxError(operation: string, error: unknown): Error {
+  const failure = new Error(`message outbox ${operation} failed: ${safeFailure(error)}`);
+  failure.name = 'OutboxError';
+  return failure;
+}
