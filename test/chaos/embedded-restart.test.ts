@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_CRASH_POINTS, type FaultPoint } from '../../src/composition/crash-points.js';
 import { crashPointOf } from '../support/crash-workers.js';
 import { DATABASE_KINDS, type DatabaseKind } from '../support/databases.js';
+import { firstSends, historyOf, lastModelCallFor } from '../support/embedded-run-history.js';
 import { EmbeddedRun, eventually, type TranscriptEntry } from '../support/embedded-run.js';
 import { checkQueue, summaryOf, type QueueVerdict } from '../support/queue-checker.js';
 
@@ -72,8 +73,8 @@ async function runScenario(run: EmbeddedRun, point: FaultPoint): Promise<Outcome
   const messagesIn = (await run.summary()).messagesIn;
   await third.kill();
 
-  const verdict = checkQueue(run.history(MESSAGES, transcript, { points: [diedAt], times: killTimes }));
-  const historyOfM3 = run.lastModelCallFor('m3')?.filter((m) => m.role === 'user' || m.role === 'assistant').map(({ role, content }) => ({ role, content }));
+  const verdict = checkQueue(historyOf(run, MESSAGES, transcript, { points: [diedAt], times: killTimes }));
+  const historyOfM3 = lastModelCallFor(run, 'm3')?.filter((m) => m.role === 'user' || m.role === 'assistant').map(({ role, content }) => ({ role, content }));
   return { firstSettled, acceptedBeforeCrash, diedAt, retries, settled, verdict, transcript, historyOfM3, messagesIn };
 }
 
@@ -134,7 +135,7 @@ describe.each(DATABASE_KINDS)('npm start restarted on the same data (%s)', (kind
     expect(outcome!.settled, logs).toBe(true);
 
     // The transcript survived the restarts, with the replies the customer really got.
-    const sent = run.firstSends();
+    const sent = firstSends(run);
     expect(outcome!.transcript.map((entry) => entry.id), logs).toEqual([m1!.wamid, m2!.wamid, m3!.wamid]);
     for (const entry of outcome!.transcript) expect(entry.reply?.text, logs).toBe(sent.get(entry.id));
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, type DatabaseKind } from '../support/databases.js';
+import { historyOf } from '../support/embedded-run-history.js';
 import { EmbeddedRun, eventually } from '../support/embedded-run.js';
 import { checkQueue } from '../support/queue-checker.js';
 
@@ -56,7 +57,7 @@ describe.each(DATABASE_KINDS)('accepted messages across a restart of npm start (
     await run.spawn({ env: SHORT_LEASE });
     const settled = await eventually(() => run.settled(BURST), Date.now() + SETTLE_MS);
     const { messages } = await run.transcript();
-    const verdict = checkQueue(run.history(BURST, messages, { points: [signal], times: [stoppedAt] }));
+    const verdict = checkQueue(historyOf(run, BURST, messages, { points: [signal], times: [stoppedAt] }));
 
     // Nothing reached the customer twice, nothing was left unanswered, in the order written.
     expect(verdict.duplicated, run.logFile).toEqual([]);

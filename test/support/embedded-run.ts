@@ -10,7 +10,6 @@ import { sensitive } from './log-sink.js';
 import { OpenAiDouble } from './openai-double.js';
 import { aFreePort } from './ports.js';
 import { spawnMain } from './role-process.js';
-import type { QueueHistory } from './queue-checker.js';
 import { metaJson, metaSignature } from './signing.js';
 import { aWamid, someParties, textNotification, type WhatsAppParties } from './whatsapp-notifications.js';
 
@@ -167,49 +166,6 @@ export class EmbeddedRun {
     return terminal && recorded && (await this.summary()).messagesIn === names.length;
   }
 
-  /** What the queue checker needs: the named messages in order, the sends, the stored states and the model calls. */
-  history(names: readonly string[], transcript: readonly TranscriptEntry[], kills: { points: string[]; times: number[] }): QueueHistory {
-    const enqueued = names.map((name) => ({ messageId: this.notificationOf(name).wamid, conversationId: this.conversationId }));
-    const byText = new Map(names.map((name) => [this.notificationOf(name).text, this.notificationOf(name).wamid]));
-    const modelCalls: Record<string, number> = {};
-    const modelCallTimes: Record<string, number[]> = {};
-    for (const request of this.openai.chatRequests) {
-      const messageId = byText.get(lastUserTurn(request.body) ?? '');
-      if (!messageId) continue;
-      modelCalls[messageId] = (modelCalls[messageId] ?? 0) + 1;
-      // The double's clock is this process's; the processes stamp replies with the same machine's epoch clock.
-      (modelCallTimes[messageId] ??= []).push(performance.timeOrigin + request.arrivedAt);
-    }
-    const states: Record<string, string> = {};
-    const replyStoredAt: Record<string, number> = {};
-    for (const entry of transcript) {
-      states[entry.id] = entry.state;
-      if (entry.reply) replyStoredAt[entry.id] = Date.parse(entry.reply.createdAt);
-    }
-    const sends = this.graph.sends.map((send) => (send.body as { context?: { message_id?: string } } | undefined)?.context?.message_id ?? '(no context)');
-    return { enqueued, sends, states, modelCalls, modelCallTimes, replyStoredAt, kills: kills.points, killTimes: kills.times };
-  }
-
-  /** The turns of the last model call for the named message. */
-  lastModelCallFor(name: string): { role: string; content: string }[] | undefined {
-    const text = this.notificationOf(name).text;
-    return this.openai.chatRequests
-      .filter((request) => lastUserTurn(request.body) === text)
-      .map((request) => (request.body as { messages: { role: string; content: string }[] }).messages)
-      .at(-1);
-  }
-
-  /** The first send answering each inbound message: the reply the customer got. */
-  firstSends(): Map<string, string> {
-    const sent = new Map<string, string>();
-    for (const send of this.graph.sends) {
-      const body = send.body as { context?: { message_id?: string }; text?: { body?: string } } | undefined;
-      const answered = body?.context?.message_id;
-      if (answered && !sent.has(answered)) sent.set(answered, body.text?.body ?? '');
-    }
-    return sent;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.children.map((child) => child.kill()));
@@ -242,11 +198,6 @@ export class EmbeddedRun {
       await new Promise((resolve) => setTimeout(resolve, STATUS_RETRY_MS));
     }
   }
-}
-
-function lastUserTurn(body: unknown): string | undefined {
-  const messages = (body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [];
-  return messages.filter((m) => m.role === 'user').at(-1)?.content;
 }
 
 /** Resolves true once `condition` holds, checking it every `everyMs`; false when `deadline` (epoch ms) passes first. */
