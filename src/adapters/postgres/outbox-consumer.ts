@@ -1,13 +1,18 @@
 import type { TopicName } from '../../domain/ports/message-bus.js';
 import { runWithTrace, traceFrom } from '../../observability/trace-context.js';
 import type { Delivery, DeliveryHandler } from '../bus-delivery.js';
-import { claimRows, deleteClaimed, extendLeases, releaseAllLeases, releaseClaim, type ClaimedRow, type ClaimRef } from './outbox-sql.js';
+import { claimRows, deleteClaimed, extendLeases, releaseAllLeases, releaseClaim, vacuumOutbox, type ClaimedRow, type ClaimRef } from './outbox-sql.js';
 import { outboxError, type OutboxStatements } from './outbox-statements.js';
 import type { ResolvedBusOptions } from './postgres-message-bus.js';
 import { SerialBatches } from './serial-batches.js';
 
 const MAX_ROWS_PER_CLAIM = 100;
 const MAX_ACKS_PER_DELETE = 500;
+/**
+ * Rows deleted between two VACUUMs of the outbox. Embedded PGlite has no autovacuum: without it the
+ * dead rows of acked heads pile up in front of every key's index range and each claim walks them.
+ */
+const VACUUM_AFTER_DELETES = 2_000;
 
 /**
  * The in-process consumer of the outbox. One claim statement runs at a time and takes what the free
@@ -27,6 +32,8 @@ export class OutboxConsumer {
   private claimAgain = false;
   private stopping = false;
   private leasesReleased = false;
+  private deletedSinceVacuum = 0;
+  private vacuuming = false;
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -34,7 +41,10 @@ export class OutboxConsumer {
     private readonly options: ResolvedBusOptions,
   ) {
     this.leasesReleased = !options.releaseLeasesAtStart;
-    this.acks = new SerialBatches((claims) => statements.run(deleteClaimed(claims)).then(() => undefined), MAX_ACKS_PER_DELETE);
+    this.acks = new SerialBatches(async (claims) => {
+      await statements.run(deleteClaimed(claims));
+      this.deleted(claims.length);
+    }, MAX_ACKS_PER_DELETE);
   }
 
   subscribe(topic: TopicName, handler: DeliveryHandler<unknown>): void {
@@ -174,6 +184,17 @@ export class OutboxConsumer {
       this.report('dead-letter callback', failure);
     }
     await this.acks.add([claim]);
+  }
+
+  private deleted(count: number): void {
+    this.deletedSinceVacuum += count;
+    if (this.vacuuming || this.deletedSinceVacuum < VACUUM_AFTER_DELETES) return;
+    this.vacuuming = true;
+    this.deletedSinceVacuum = 0;
+    this.statements
+      .run(vacuumOutbox())
+      .catch((error: unknown) => this.report('vacuum', error))
+      .finally(() => (this.vacuuming = false));
   }
 
   private renewLeases(): void {

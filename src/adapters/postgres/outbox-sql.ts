@@ -44,41 +44,15 @@ export function insertEntries(entries: readonly OutboxEntry[]): Sql {
 }
 
 /**
- * Claims up to `limit` deliverable rows in one statement (its own short transaction): the head of
- * each ordering key (found by a skip scan over the keys, so a long backlog of one key costs one
- * probe) and the oldest unordered rows; those available now and not leased are locked with
- * `for update skip locked` (another consumer's claim in progress is passed over), leased and counted.
+ * Claims up to `limit` deliverable rows in one statement (its own short transaction), by
+ * `message_outbox_claim` (migration M007): the head of each ordering key (found by a skip scan over
+ * the keys, so a long backlog of one key costs one probe) and the oldest unordered rows; those
+ * available now and not leased are locked with `for update skip locked` (another consumer's claim
+ * in progress is passed over), leased and counted.
  */
 export function claimRows(topics: readonly TopicName[], limit: number, leaseMs: number): Sql {
-  const deliverable = sql`available_at <= ${now} and (leased_until is null or leased_until <= ${now})`;
-  return sql`with recursive keys as (
-      (select topic, ordering_key from message_outbox where ordering_key is not null order by topic, ordering_key limit 1)
-      union all
-      select next.topic, next.ordering_key from keys cross join lateral (
-        select m.topic, m.ordering_key from message_outbox m
-        where m.ordering_key is not null and (m.topic, m.ordering_key) > (keys.topic, keys.ordering_key)
-        order by m.topic, m.ordering_key limit 1
-      ) next
-    ),
-    ready as (
-      select head.id from keys cross join lateral (
-        select h.id from message_outbox h where h.topic = keys.topic and h.ordering_key = keys.ordering_key order by h.id limit 1
-      ) head
-      where keys.topic in (${topicList(topics)})
-      union all
-      (select u.id from message_outbox u
-        where u.ordering_key is null and u.topic in (${topicList(topics)}) and ${deliverable}
-        order by u.id limit ${limit})
-    ),
-    claimed as (
-      select o.id from message_outbox o
-      where o.id in (select id from ready) and ${deliverable}
-      order by o.id limit ${limit}
-      for update skip locked
-    )
-    update message_outbox o set attempts = o.attempts + 1, leased_until = ${now} + ${ms(leaseMs)}
-    from claimed where o.id = claimed.id
-    returning o.id::text as id, o.topic, o.ordering_key, o.payload, o.attributes, o.attempts`;
+  const list = join(topics.map((topic) => sql`${topic}`), ', ');
+  return sql`select * from message_outbox_claim(array[${list}]::text[], ${limit}, ${Math.max(0, Math.round(leaseMs))})`;
 }
 
 /** Ack (or the end of a dead-lettered row): deletes the rows still held by these claims. */
@@ -102,3 +76,6 @@ export const releaseAllLeases = (): Sql => sql`update message_outbox set leased_
 
 export const countRows = (topics: readonly TopicName[]): Sql =>
   sql`select count(*)::integer as rows from message_outbox where topic in (${topicList(topics)})`;
+
+/** Reclaims acked rows (and refreshes the planner's statistics); runs outside a transaction, blocks no writer. */
+export const vacuumOutbox = (): Sql => raw('vacuum (analyze) message_outbox');
