@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import type { Completion, CompletionModel, CompletionRequest } from '../domain/ports/completion-model.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
+import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import { TOKENS, type Registry, type Token } from './tokens.js';
@@ -10,8 +11,16 @@ import type { Providers, Resolve } from './wiring.js';
 export const CRASH_POINTS = ['after-receive', 'after-claim', 'after-model', 'after-store-reply', 'after-send', 'after-ack'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
+/**
+ * Where a process that also listens (ROLE=all, or a listener) may be killed: the reply state
+ * machine's points and `after-accept`, once the listener has answered 200 for a message that no
+ * worker has handled yet. Kept apart from CRASH_POINTS: a push worker never accepts a notification.
+ */
+export const EMBEDDED_CRASH_POINTS = [...CRASH_POINTS, 'after-accept'] as const;
+export type FaultPoint = (typeof EMBEDDED_CRASH_POINTS)[number];
+
 /** `FAULT_CRASH_AT`: each point with the probability of dying when the process passes it. */
-export type CrashPlan = Partial<Record<CrashPoint, number>>;
+export type CrashPlan = Partial<Record<FaultPoint, number>>;
 
 /**
  * Kills the process with SIGKILL (no cleanup, no flush: a real crash) when it passes a planned
@@ -24,7 +33,7 @@ export class CrashSwitch {
     private readonly random: () => number = Math.random,
   ) {}
 
-  pass(point: CrashPoint): void {
+  pass(point: FaultPoint): void {
     const probability = this.plan[point];
     if (probability === undefined || this.random() >= probability) return;
     writeSync(2, `crash-point ${point}\n`);
@@ -36,7 +45,7 @@ export class CrashSwitch {
 export function crashPlanOf(setting: string): CrashPlan {
   const plan: CrashPlan = {};
   for (const entry of setting.split(',')) {
-    const [point, probability] = entry.split(':') as [CrashPoint, string | undefined];
+    const [point, probability] = entry.split(':') as [FaultPoint, string | undefined];
     plan[point] = probability === undefined ? 1 : Number(probability);
   }
   return plan;
@@ -46,6 +55,24 @@ export function crashPlanOf(setting: string): CrashPlan {
 export function withCrashPoints(providers: Providers, plan: CrashPlan): Providers {
   const crash = new CrashSwitch(plan);
   const wrapped: Providers = { ...providers };
+  decorate(wrapped, TOKENS.MessageBus, (bus) => {
+    const publish: MessageBus['publish'] = async (topic, messages) => {
+      await bus.publish(topic, messages);
+      // The listener answers 200 once the publish resolved: die on the next turn of the event
+      // loop, after that answer is written and before a worker could have handled the message.
+      if (topic === 'inbound') setTimeout(() => crash.pass('after-accept'), 0);
+    };
+    // A proxy rather than a derived object: the bus keeps its own state (closing, subscriptions)
+    // whoever calls it, and still answers as its class (the start-up report, in-process wiring).
+    return new Proxy(bus, {
+      get(target, property) {
+        if (property === 'publish') return publish;
+        const member: unknown = Reflect.get(target, property, target);
+        if (property === 'constructor' || typeof member !== 'function') return member;
+        return (member as (...args: unknown[]) => unknown).bind(target);
+      },
+    });
+  });
   decorate(wrapped, TOKENS.ChatStore, (store) => {
     const inner = Object.create(store) as ChatStore;
     inner.register = async (message, now) => {

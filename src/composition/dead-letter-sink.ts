@@ -1,5 +1,5 @@
 import { deadLetterFromBus } from '../adapters/codec/dead-letter-codec.js';
-import type { Delivery } from '../adapters/memory/in-memory-message-bus.js';
+import type { Delivery } from '../adapters/bus-delivery.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { DeadLetterStore } from '../domain/ports/dead-letter-store.js';
 import type { TopicName } from '../domain/ports/message-bus.js';

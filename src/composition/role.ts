@@ -53,7 +53,7 @@ export async function buildRole(config: Config, options: RoleOptions): Promise<R
     [TOKENS.Logger]: value(options.logger),
     [TOKENS.Metrics]: value(options.metrics ?? NO_METRICS),
     [TOKENS.Clock]: () => new SystemClock(),
-    ...(await messageBusProviders(config, options.logger)),
+    ...(await messageBusProviders(config, options.logger, options.database)),
   };
   const providers = withOverrides({ ...shared, ...role.providers }, options.overrides);
   const wiring = wire(config.FAULT_CRASH_AT ? withCrashPoints(providers, crashPlanOf(config.FAULT_CRASH_AT)) : providers);

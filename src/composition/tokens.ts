@@ -12,6 +12,7 @@ import type { MessageBus } from '../domain/ports/message-bus.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { TokenCounter } from '../domain/ports/token-counter.js';
 import type { Transcriber } from '../domain/ports/transcriber.js';
+import type { TranscriptExpiry } from '../domain/ports/transcript-expiry.js';
 import type { AcceptApiMessage } from '../domain/use-cases/accept-api-message.js';
 import type { AcceptWhatsAppNotification } from '../domain/use-cases/accept-whatsapp-notification.js';
 import type { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-status.js';
@@ -38,6 +39,7 @@ const metricsToken = Symbol.for('Metrics');
 const messageBusToken = Symbol.for('MessageBus');
 const pubSubToken = Symbol.for('PubSub');
 const chatStoreToken = Symbol.for('ChatStore');
+const transcriptExpiryToken = Symbol.for('TranscriptExpiry');
 const completionModelToken = Symbol.for('CompletionModel');
 const tokenCounterToken = Symbol.for('TokenCounter');
 const transcriberToken = Symbol.for('Transcriber');
@@ -72,6 +74,7 @@ export const TOKENS = {
   MessageBus: messageBusToken,
   PubSub: pubSubToken,
   ChatStore: chatStoreToken,
+  TranscriptExpiry: transcriptExpiryToken,
   CompletionModel: completionModelToken,
   TokenCounter: tokenCounterToken,
   Transcriber: transcriberToken,
@@ -111,6 +114,8 @@ export interface Registry {
   /** The Pub/Sub client, bound only with PROJECT_ID (the pull consumer reads from it). */
   [TOKENS.PubSub]: PubSub;
   [TOKENS.ChatStore]: ChatStore;
+  /** Bound only with a chat store that has no expiry of its own (PostgreSQL): the retention sweep purges it. */
+  [TOKENS.TranscriptExpiry]: TranscriptExpiry;
   [TOKENS.CompletionModel]: CompletionModel;
   [TOKENS.TokenCounter]: TokenCounter;
   [TOKENS.Transcriber]: Transcriber;

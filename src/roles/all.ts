@@ -1,6 +1,7 @@
-import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
+import type { DeliveryHandler } from '../adapters/bus-delivery.js';
 import { TOKENS } from '../composition/tokens.js';
 import type { Providers, Wiring } from '../composition/wiring.js';
+import type { MessageBus, TopicName, Topics } from '../domain/ports/message-bus.js';
 import type { RequestScope } from '../http/api/api-routes.js';
 import { errorFields } from '../observability/logger.js';
 import { composeRole as composeApi } from './api.js';
@@ -9,9 +10,16 @@ import { composeRole as composeListener } from './listener.js';
 import type { ComposeRole, RolePart } from './role-module.js';
 import { composeRole as composeWorker } from './worker.js';
 
+/** A bus whose topics this process consumes itself: the PostgreSQL outbox of `npm start`, or the in-memory one of tests. */
+interface InProcessBus extends MessageBus {
+  subscribe<K extends TopicName>(topic: K, handler: DeliveryHandler<Topics[K]>): void;
+}
+
+const isInProcess = (bus: MessageBus): bus is InProcessBus => typeof (bus as Partial<InProcessBus>).subscribe === 'function';
+
 /**
  * ROLE=all: the listener, the worker and the api in one process (a local run, or one service on
- * Pub/Sub). On the in-process bus the worker and the api consume its topics directly.
+ * Pub/Sub). On an in-process bus the worker and the api consume its topics directly.
  */
 export const composeRole: ComposeRole = async (config, inputs) => {
   const roles = await Promise.all([composeListener(config, inputs), composeWorker(config, inputs), composeApi(config, inputs)]);
@@ -24,14 +32,14 @@ export const composeRole: ComposeRole = async (config, inputs) => {
     attach: (wiring, draining) => {
       const parts = roles.map((role) => role.attach(wiring, draining));
       const bus = wiring.get(TOKENS.MessageBus);
-      if (bus instanceof InMemoryMessageBus) subscribeInProcess(wiring, bus, scope);
+      if (isInProcess(bus)) subscribeInProcess(wiring, bus, scope);
       return together(parts);
     },
   };
 };
 
 /** The in-process topics, consumed as the worker's push or pull and the api's push would. */
-function subscribeInProcess(wiring: Wiring, bus: InMemoryMessageBus, scope: RequestScope): void {
+function subscribeInProcess(wiring: Wiring, bus: InProcessBus, scope: RequestScope): void {
   const logger = wiring.get(TOKENS.Logger);
   const recordInteraction = wiring.get(TOKENS.RecordInteraction);
   bus.subscribe('inbound', consumeInbound(wiring.get(TOKENS.HandleInboundEvent), logger));

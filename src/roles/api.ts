@@ -24,12 +24,15 @@ export const composeRole: ComposeRole = async (config, { database, pushCertifica
   // Each request in a unit of work of its own (a MikroORM RequestContext) when there is a database.
   const requestScope: RequestScope | undefined = database ? (await import('../adapters/postgres/database.js')).requestScopeOf(database) : undefined;
   const scoped = requestScope ? { requestScope } : {};
+  const chatStore = await chatStoreProviders(config, database);
   return {
     providers: {
-      ...(await chatStoreProviders(config)),
+      ...chatStore,
       ...(await apiStoreProviders(config, database)),
       ...pushAuthProviders(config, pushCertificates),
       ...apiUseCases,
+      // A chat store without a TTL of its own is swept with the dead letters and analytics.
+      [TOKENS.ApplyRetention]: applyRetentionOf(chatStore[TOKENS.TranscriptExpiry] !== undefined),
     },
     attach: (wiring) => {
       const [clock, logger, pushAuth] = [wiring.get(TOKENS.Clock), wiring.get(TOKENS.Logger), wiring.get(TOKENS.PushAuthenticator)];
@@ -69,12 +72,14 @@ export const apiUseCases: Providers = {
     new EraseParticipant(resolve(TOKENS.ChatStore), resolve(TOKENS.AnalyticsStore), resolve(TOKENS.Clock), resolve(TOKENS.DeadLetterStore)),
   [TOKENS.ReplayDeadLetter]: (resolve) => new ReplayDeadLetter(resolve(TOKENS.DeadLetterStore), resolve(TOKENS.MessageBus), resolve(TOKENS.Clock)),
   [TOKENS.ListDeadLetters]: (resolve) => new ListDeadLetters(resolve(TOKENS.DeadLetterStore)),
-  [TOKENS.ApplyRetention]: (resolve) => {
-    const config = resolve(TOKENS.Config);
-    return new ApplyRetention(resolve(TOKENS.DeadLetterStore), resolve(TOKENS.AnalyticsStore), resolve(TOKENS.Clock), {
-      deadLetterDays: config.DEAD_LETTER_RETENTION_DAYS,
-      analyticsDays: config.ANALYTICS_RETENTION_DAYS,
-      batchSize: RETENTION_BATCH_ROWS,
-    });
-  },
 };
+
+/** The retention sweep's use case; with `transcripts`, it also purges the chat store's expired transcripts. */
+function applyRetentionOf(transcripts: boolean): Providers[typeof TOKENS.ApplyRetention] {
+  return (resolve) => {
+    const config = resolve(TOKENS.Config);
+    const policy = { deadLetterDays: config.DEAD_LETTER_RETENTION_DAYS, analyticsDays: config.ANALYTICS_RETENTION_DAYS, batchSize: RETENTION_BATCH_ROWS };
+    const expiry = transcripts ? resolve(TOKENS.TranscriptExpiry) : undefined;
+    return new ApplyRetention(resolve(TOKENS.DeadLetterStore), resolve(TOKENS.AnalyticsStore), resolve(TOKENS.Clock), policy, expiry);
+  };
+}

@@ -14,11 +14,11 @@ import { consumeInbound } from './consume-inbound.js';
 import type { ComposeRole, RolePart } from './role-module.js';
 
 /** ROLE=worker: one use case per inbound event, taken by Pub/Sub push (default) or streaming pull. */
-export const composeRole: ComposeRole = async (config, { logger, pushCertificates }) => {
+export const composeRole: ComposeRole = async (config, { logger, pushCertificates, database }) => {
   const pull = config.WORKER_MODE === 'pull' ? await import('./pull-ingress.js') : undefined;
   return {
     providers: {
-      ...(await chatStoreProviders(config)),
+      ...(await chatStoreProviders(config, database)),
       ...(await replyAdapterProviders(config, logger)),
       ...(pull ? {} : pushAuthProviders(config, pushCertificates)),
       ...workerUseCases,

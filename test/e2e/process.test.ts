@@ -67,9 +67,10 @@ describe('main.js (the built process)', () => {
 
     const ready = JSON.parse(await child.waitForLine(isReadyLine, 15_000)) as Record<string, any>;
     expect(ready).toMatchObject({ severity: 'INFO', role: 'all', port, urls: { health: `http://127.0.0.1:${port}/healthz` } });
+    // Durable by default (issue #18): the chat store and the bus live in the embedded PostgreSQL too.
     expect(ready.adapters).toMatchObject({
-      messageBus: 'InMemoryMessageBus',
-      chatStore: 'InMemoryChatStore',
+      messageBus: 'PostgresMessageBus',
+      chatStore: 'PostgresChatStore',
       completionModel: 'ScriptedCompletionModel',
       analyticsStore: 'PostgresAnalyticsStore',
       deadLetters: 'PostgresDeadLetterStore',

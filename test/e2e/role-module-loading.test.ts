@@ -19,15 +19,21 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** The npm packages a role process resolved a module of, from start to ready. */
-async function packagesLoadedBy(env: Record<string, string>): Promise<Set<string>> {
+/** The modules a role process resolved (their URLs) from start to ready, and the npm packages among them. */
+async function loadedBy(env: Record<string, string>, options: { project?: boolean; readyMs?: number } = {}): Promise<{ modules: string[]; packages: Set<string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'vocoeng-modules-'));
   dirs.push(dir);
   const log = join(dir, 'modules.txt');
-  const role = await startRoleProcess({ PROJECT_ID: `demo-load-${randomUUID().slice(0, 8)}`, VOCOENG_TEST_MODULE_LOG: log, ...env }, 30_000, { imports: [recorder] });
+  const project: Record<string, string> = options.project === false ? {} : { PROJECT_ID: `demo-load-${randomUUID().slice(0, 8)}` };
+  const role = await startRoleProcess({ ...project, DATA_DIR: join(dir, 'data'), VOCOENG_TEST_MODULE_LOG: log, ...env }, options.readyMs ?? 30_000, { imports: [recorder] });
   started.push(role);
-  const urls = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
-  return new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(url)?.slice(1) ?? []));
+  const modules = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+  return { modules, packages: new Set(modules.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*\/node_modules\/)/.exec(url)?.slice(1) ?? [])) };
+}
+
+/** The npm packages a role process resolved a module of, from start to ready. */
+async function packagesLoadedBy(env: Record<string, string>): Promise<Set<string>> {
+  return (await loadedBy(env)).packages;
 }
 
 describe('a role process', () => {
@@ -45,5 +51,15 @@ describe('a role process', () => {
 
     expect(packages).toContain('@google-cloud/firestore');
     expect(HEAVY.filter((name) => packages.has(name))).toEqual(['@google-cloud/firestore']);
+  });
+
+  // Started on embedded PGlite: its start and migrations can take half a minute on a busy machine.
+  it('loads the PostgreSQL chat store and bus, and neither Firestore, Pub/Sub nor the in-memory fakes, when ROLE=all runs without PROJECT_ID', { timeout: 120_000 }, async () => {
+    const { modules, packages } = await loadedBy({ ROLE: 'all', AI_PROVIDER: 'scripted' }, { project: false, readyMs: 90_000 });
+    const sources = modules.filter((url) => url.includes('/src/adapters/')).map((url) => url.replace(/^.*\/src\/adapters\//, ''));
+
+    expect(sources).toEqual(expect.arrayContaining(['postgres/postgres-chat-store.ts', 'postgres/postgres-message-bus.ts']));
+    expect(sources.filter((source) => source.startsWith('memory/') || source.startsWith('firestore/') || source.startsWith('pubsub/'))).toEqual([]);
+    expect(['@google-cloud/firestore', '@google-cloud/pubsub'].filter((name) => packages.has(name))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { AnalyticsStore } from '../ports/analytics-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeadLetterStore } from '../ports/dead-letter-store.js';
+import type { TranscriptExpiry } from '../ports/transcript-expiry.js';
 
 const DAY_MS = 86_400_000;
 
@@ -15,13 +16,16 @@ export interface RetentionResult {
   deadLetters: number;
   /** Facts, statuses and aggregate rows deleted or changed. */
   analyticsRows: number;
+  /** Transcripts purged by the sweep: present only where the chat store has no expiry of its own. */
+  transcripts?: { messages: number; conversations: number };
 }
 
 /**
  * Deletes dead letters and analytics facts older than their retention, a bounded batch at a
  * time until none is left (or `keepGoing` says stop: the process is shutting down). Analytics
  * go by whole UTC days, so the facts and the hourly and daily aggregates made of them leave
- * together and no summary counts a fact that is gone.
+ * together and no summary counts a fact that is gone. With `transcripts` (a chat store without a
+ * TTL, such as `npm start`'s), expired transcripts go too.
  */
 export class ApplyRetention {
   constructor(
@@ -29,6 +33,7 @@ export class ApplyRetention {
     private readonly analytics: AnalyticsStore,
     private readonly clock: Clock,
     private readonly policy: RetentionPolicy,
+    private readonly transcripts?: TranscriptExpiry,
   ) {}
 
   async execute(keepGoing: () => boolean = () => true): Promise<RetentionResult> {
@@ -45,6 +50,7 @@ export class ApplyRetention {
       touched = await this.analytics.deleteBefore(analyticsCutoff, batchSize);
       result.analyticsRows += touched;
     }
+    if (this.transcripts && keepGoing()) result.transcripts = await this.transcripts.purgeExpired(now);
     return result;
   }
 }
