@@ -30,7 +30,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 20;
 const { body, signature } = signedNotification();
 const script = join(tmpdir(), `vocoeng-bench-embedded-${process.pid}.lua`);
-writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["x-hub-signature-256"] = "${signature}"\n`);
+const writeScript = () => writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["x-hub-signature-256"] = "${signature}"\n`);
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const ACCEPTED = 'POST /webhooks/whatsapp 200';
@@ -42,6 +42,8 @@ type Round = LoadResult & { accepted?: number; handledDuringLoad?: number; drain
 interface Target {
   name: string;
   port: number;
+  /** The Graph double a ROLE=all process sends to. */
+  graph?: GraphApiDouble;
   adapters?: Record<string, string>;
   /** Waits until every accepted notification has been handled (the in-process worker has caught up). */
   counts?(): Promise<{ accepted: number; handled: number }>;
@@ -54,11 +56,14 @@ async function bare(): Promise<Target> {
 }
 
 /** ROLE=all in its own process, sending to a loopback Graph double; what it accepted and handled is counted from its log. */
-async function roleAll(name: string, entry?: string): Promise<Target & { graph: GraphApiDouble }> {
+async function roleAll(name: string, entry?: string): Promise<Target> {
   const graph = new GraphApiDouble();
   await graph.start();
   const env = { AI_PROVIDER: 'scripted', WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'bench-verify-token', WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_API_BASE_URL: graph.baseUrl };
-  const running = await startMainProcess(env, entry);
+  const running = await startMainProcess(env, entry).catch(async (error: unknown) => {
+    await graph.stop();
+    throw error;
+  });
   return {
     name,
     port: running.port,
@@ -105,8 +110,13 @@ const fastest = (runs: Run[]): Run => runs.reduce((a, b) => (b.messagesPerSecond
 
 /** All three servers up at once, then ROUNDS rounds taking them in turn, so a burst of load from elsewhere does not hit one only. */
 async function listeners() {
-  const targets = [await bare(), await roleAll('ROLE=all, chat store and bus in memory (bench/servers/all-in-memory.ts)', 'bench/servers/all-in-memory.ts'), await roleAll('npm start (node --import tsx src/main.ts, ROLE=all, fresh DATA_DIR)')];
+  writeScript();
+  const targets: Target[] = [];
   try {
+    // Pushed as each starts: one that fails to start still stops the ones before it.
+    targets.push(await bare());
+    targets.push(await roleAll('ROLE=all, chat store and bus in memory (bench/servers/all-in-memory.ts)', 'bench/servers/all-in-memory.ts'));
+    targets.push(await roleAll('npm start (node --import tsx src/main.ts, ROLE=all, fresh DATA_DIR)'));
     const rounds: Round[][] = targets.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
       // Every other round takes the two ROLE=all processes the other way round: neither always goes second.
@@ -116,13 +126,14 @@ async function listeners() {
     const [bareRun, memoryRun, embeddedRun] = targets.map((target, i) => ({
       name: target.name,
       ...(target.adapters ? { adapters: target.adapters } : {}),
-      ...('graph' in target ? { graphRequests: (target.graph as GraphApiDouble).requests.length } : {}),
+      ...(target.graph ? { graphRequests: target.graph.requests.length } : {}),
       best: bestOf(rounds[i]!),
       rounds: rounds[i]!,
     }));
     return { bare: bareRun!, inMemory: memoryRun!, embedded: embeddedRun! };
   } finally {
     for (const target of targets) await target.stop();
+    await rm(script, { force: true });
   }
 }
 
