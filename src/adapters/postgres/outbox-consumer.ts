@@ -1,13 +1,14 @@
 import type { TopicName } from '../../domain/ports/message-bus.js';
 import { runWithTrace, traceFrom } from '../../observability/trace-context.js';
 import type { Delivery, DeliveryHandler } from '../bus-delivery.js';
-import { claimRows, deleteClaimed, extendLeases, releaseAllLeases, releaseClaim, vacuumOutbox, type ClaimedRow, type ClaimRef } from './outbox-sql.js';
+import { ackAndClaimNext, claimInserted, claimRows, deleteClaimed, extendLeases, releaseAllLeases, releaseClaim, vacuumOutbox, type ClaimedRow, type ClaimRef } from './outbox-sql.js';
 import { outboxError, type OutboxStatements } from './outbox-statements.js';
 import type { ResolvedBusOptions } from './postgres-message-bus.js';
 import { SerialBatches } from './serial-batches.js';
 
 const MAX_ROWS_PER_CLAIM = 100;
 const MAX_ACKS_PER_DELETE = 500;
+const MAX_IDS_PER_CLAIM = 500;
 /**
  * Rows deleted between two VACUUMs of the outbox. Embedded PGlite has no autovacuum: without it the
  * dead rows of acked heads pile up in front of every key's index range and each claim walks them.
@@ -16,10 +17,15 @@ const VACUUM_AFTER_DELETES = 2_000;
 
 /**
  * The in-process consumer of the outbox. One claim statement runs at a time and takes what the free
- * slots allow; each claimed row is handed to its topic's handler with no transaction open; acks
- * are deleted in groups. A claim in flight is renewed until it settles; a nack frees the row after
- * a backoff, and the last failed attempt dead-letters it. It wakes on this process's publishes and
- * settlements, on backoff timers, and on a safety poll.
+ * slots allow; each claimed row is handed to its topic's handler with no transaction open. A claim
+ * in flight is renewed until it settles; a nack frees the row after a backoff, and the last failed
+ * attempt dead-letters it.
+ *
+ * Claims cost the fewest statements on the hot path: rows this process inserts are claimed by id
+ * (an index probe each), the ack of a key's head claims the key's next row in the same statement,
+ * and unordered acks are deleted in groups. The full claim, which walks every key, runs only when
+ * rows may wait that those two miss (`scan`): at start, on the safety poll, after a backoff or a
+ * dead letter, when the slots were full, and when the last full claim filled every slot.
  */
 export class OutboxConsumer {
   private readonly handlers = new Map<TopicName, DeliveryHandler<unknown>>();
@@ -30,6 +36,10 @@ export class OutboxConsumer {
   private renewal: NodeJS.Timeout | undefined;
   private claiming = false;
   private claimAgain = false;
+  /** Rows may be waiting that only a full claim finds. */
+  private scan = true;
+  /** Ids this process inserted, not yet claimed by id. */
+  private inserted: string[] = [];
   private stopping = false;
   private leasesReleased = false;
   private deletedSinceVacuum = 0;
@@ -50,17 +60,20 @@ export class OutboxConsumer {
   subscribe(topic: TopicName, handler: DeliveryHandler<unknown>): void {
     if (this.handlers.has(topic)) throw new Error(`topic ${topic} already has a subscriber`);
     this.handlers.set(topic, handler);
-    this.poll ??= setInterval(() => this.kick(), this.options.pollIntervalMs).unref();
-    this.kick();
+    this.poll ??= setInterval(() => this.scanSoon(), this.options.pollIntervalMs).unref();
+    this.scanSoon();
   }
 
   topics(): TopicName[] {
     return [...this.handlers.keys()];
   }
 
-  /** Rows of `topic` were just committed by this process. */
-  published(topic: TopicName): void {
-    if (this.handlers.has(topic)) this.kick();
+  /** Rows were just committed by this process, with these ids (any topic). */
+  published(ids: readonly string[]): void {
+    if (this.handlers.size > 0 && !this.stopping) {
+      this.inserted.push(...ids);
+      this.kick();
+    }
     this.changed();
   }
 
@@ -90,6 +103,11 @@ export class OutboxConsumer {
     await this.acks.drained();
   }
 
+  private scanSoon(): void {
+    this.scan = true;
+    this.kick();
+  }
+
   private kick(): void {
     if (this.stopping || this.handlers.size === 0) return;
     if (this.claiming) {
@@ -113,16 +131,45 @@ export class OutboxConsumer {
       }
       do {
         this.claimAgain = false;
-        for (;;) {
-          const want = Math.min(this.options.concurrency - this.inFlight.size, MAX_ROWS_PER_CLAIM);
-          if (want <= 0 || this.stopping) break;
-          const rows = await this.statements.run<ClaimedRow>(claimRows(this.topics(), want, this.options.ackDeadlineMs));
-          for (const row of rows.sort(byId)) this.deliver(row);
-          if (rows.length < want) break;
-        }
+        await this.claimInserted();
+        if (this.scan) await this.claimScanning();
       } while (this.claimAgain && !this.stopping);
     } catch (error) {
       this.report('claim', error);
+    }
+  }
+
+  private free(): number {
+    return this.stopping ? 0 : this.options.concurrency - this.inFlight.size;
+  }
+
+  private async claimInserted(): Promise<void> {
+    while (this.inserted.length > 0) {
+      const want = Math.min(this.free(), MAX_ROWS_PER_CLAIM);
+      if (want <= 0) {
+        // No slot: a full claim finds them once one frees.
+        this.inserted = [];
+        this.scan = true;
+        return;
+      }
+      const ids = this.inserted.splice(0, MAX_IDS_PER_CLAIM);
+      const rows = await this.statements.run<ClaimedRow>(claimInserted(ids, this.topics(), want, this.options.ackDeadlineMs));
+      for (const row of rows.sort(byId)) this.deliver(row);
+      if (rows.length === want) this.scan = true;
+    }
+  }
+
+  private async claimScanning(): Promise<void> {
+    this.scan = false;
+    for (;;) {
+      const want = Math.min(this.free(), MAX_ROWS_PER_CLAIM);
+      if (want <= 0) {
+        this.scan = true;
+        return;
+      }
+      const rows = await this.statements.run<ClaimedRow>(claimRows(this.topics(), want, this.options.ackDeadlineMs));
+      for (const row of rows.sort(byId)) this.deliver(row);
+      if (rows.length < want) return;
     }
   }
 
@@ -159,10 +206,18 @@ export class OutboxConsumer {
         if (row.attempts >= maxDeliveryAttempts) return await this.deadLetter(row.topic, delivery, error, claim);
         return await this.nack(claim, row.attempts);
       }
-      await this.acks.add([claim]);
+      await this.ack(row, claim);
     } catch (error) {
       this.report('settlement', error);
     }
+  }
+
+  /** A key's head: deleted, and the key's next row claimed and delivered, in one statement. */
+  private async ack(row: ClaimedRow, claim: ClaimRef): Promise<void> {
+    if (row.ordering_key === null || this.stopping) return this.acks.add([claim]);
+    const next = await this.statements.run<ClaimedRow>(ackAndClaimNext(claim, this.options.ackDeadlineMs));
+    this.deleted(1);
+    for (const nextRow of next) this.deliver(nextRow);
   }
 
   private async nack(claim: ClaimRef, attempt: number): Promise<void> {
@@ -172,7 +227,7 @@ export class OutboxConsumer {
     if (this.stopping) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.kick();
+      this.scanSoon();
     }, delay + 1).unref();
     this.timers.add(timer);
   }
@@ -183,6 +238,8 @@ export class OutboxConsumer {
     } catch (failure) {
       this.report('dead-letter callback', failure);
     }
+    // The key's next row, if any, is found by the full claim.
+    this.scan = true;
     await this.acks.add([claim]);
   }
 

@@ -40,7 +40,8 @@ export function insertEntries(entries: readonly OutboxEntry[]): Sql {
     insert into message_outbox (topic, ordering_key, payload, attributes)
     select v.topic, v.ordering_key, v.payload, v.attributes
     from publish_lock cross join (values ${values}) as v(n, topic, ordering_key, payload, attributes)
-    order by v.n`;
+    order by v.n
+    returning id::text as id`;
 }
 
 /**
@@ -53,6 +54,50 @@ export function insertEntries(entries: readonly OutboxEntry[]): Sql {
 export function claimRows(topics: readonly TopicName[], limit: number, leaseMs: number): Sql {
   const list = join(topics.map((topic) => sql`${topic}`), ', ');
   return sql`select * from message_outbox_claim(array[${list}]::text[], ${limit}, ${Math.max(0, Math.round(leaseMs))})`;
+}
+
+const CLAIMED = raw('o.id::text as id, o.topic, o.ordering_key, o.payload, o.attributes, o.attempts');
+const free = raw('o.available_at <= now() and (o.leased_until is null or o.leased_until <= now())');
+
+/**
+ * Claims rows this process has just inserted, by id: those of subscribed topics that head their
+ * key (no earlier row of it left) and are free, at most `limit`. An index probe per row instead of
+ * the walk over every key: a row behind an earlier one of its key is claimed when that one is acked.
+ */
+export function claimInserted(ids: readonly string[], topics: readonly TopicName[], limit: number, leaseMs: number): Sql {
+  const idList = join(ids.map((id) => sql`${id}::bigint`), ', ');
+  return sql`with claimed as (
+      select o.id from message_outbox o
+      where o.id in (${idList}) and o.topic in (${topicList(topics)}) and ${free}
+        and (o.ordering_key is null or not exists (
+          select 1 from message_outbox e where e.topic = o.topic and e.ordering_key = o.ordering_key and e.id < o.id))
+      order by o.id limit ${limit}
+      for update skip locked
+    )
+    update message_outbox o set attempts = o.attempts + 1, leased_until = ${now} + ${ms(leaseMs)}
+    from claimed where o.id = claimed.id
+    returning ${CLAIMED}`;
+}
+
+/**
+ * Ack of a key's head and claim of the key's next row, in one statement: the row after it (its
+ * snapshot still sees the deleted head, hence `id >` it), when free. Nothing when the ack no longer
+ * holds (the lease was lost) or the key has no next row.
+ */
+export function ackAndClaimNext(claim: ClaimRef, leaseMs: number): Sql {
+  return sql`with acked as (
+      delete from message_outbox where id = ${claim.id}::bigint and attempts = ${claim.attempts}
+      returning topic, ordering_key
+    ), next_row as (
+      select m.id from message_outbox m join acked a on m.topic = a.topic and m.ordering_key = a.ordering_key
+      where m.id > ${claim.id}::bigint order by m.id limit 1
+    ), claimed as (
+      select o.id from message_outbox o where o.id = (select id from next_row) and ${free}
+      for update skip locked
+    )
+    update message_outbox o set attempts = o.attempts + 1, leased_until = ${now} + ${ms(leaseMs)}
+    from claimed where o.id = claimed.id
+    returning ${CLAIMED}`;
 }
 
 /** Ack (or the end of a dead-lettered row): deletes the rows still held by these claims. */

@@ -59,7 +59,10 @@ export class PostgresMessageBus implements MessageBus {
     const resolved: ResolvedBusOptions = { ...DEFAULTS, ...options };
     this.statements = new OutboxStatements(orm);
     this.consumer = new OutboxConsumer(this.statements, resolved);
-    this.inserts = new SerialBatches((entries) => this.statements.run(insertEntries(entries)).then(() => undefined), MAX_ROWS_PER_INSERT);
+    this.inserts = new SerialBatches(async (entries) => {
+      const rows = await this.statements.run<{ id: string }>(insertEntries(entries));
+      this.consumer.published(rows.map((row) => row.id));
+    }, MAX_ROWS_PER_INSERT);
   }
 
   subscribe<K extends TopicName>(topic: K, handler: DeliveryHandler<Topics[K]>): void {
@@ -82,7 +85,6 @@ export class PostgresMessageBus implements MessageBus {
     } catch (error) {
       throw new PublishError(`publish to ${topic} failed: ${safeFailure(error)}`);
     }
-    this.consumer.published(topic);
   }
 
   /** Resolves once every message of a subscribed topic has been acked or dead-lettered. */
