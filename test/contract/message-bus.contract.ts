@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { PublishError } from '../../src/domain/model/errors.js';
 import type { InteractionEvent, StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { BusMessage, MessageBus, TopicName, Topics } from '../../src/domain/ports/message-bus.js';
+import { aStatusEvent } from '../support/builders.js';
 
 /** What a subscriber receives; the shape every bus adapter's test harness hands to handlers. */
 export interface ReceivedMessage<T> {
@@ -64,17 +65,7 @@ export function messageBusContract(
 
     /** Events carrying this test's run id, so a shared topic's other traffic can be ignored. */
     function events(run: string, key: string, count: number): StatusInteraction[] {
-      return Array.from({ length: count }, (_, i) => ({
-        type: 'status',
-        eventId: `${run}:${key}:${i}`,
-        occurredAt: 1_000 + i,
-        channel: 'whatsapp',
-        accountId: run,
-        conversationId: key,
-        userKey: 'u_test',
-        outboundId: `out-${i}`,
-        status: 'delivered',
-      }));
+      return Array.from({ length: count }, (_, i) => aStatusEvent(run, key, i));
     }
     const ordered = (items: Event[]): BusMessage<Event>[] => items.map((event) => ({ event, orderingKey: event.conversationId }));
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@ import { currentTrace, newTrace, runWithTrace } from '../../src/observability/tr
 import { onEachDatabase } from '../support/databases.js';
 import { failNextOutboxInserts } from '../support/outbox-failures.js';
 import { messageBusContract, type BusTestOptions, type BusUnderTest, type ReceivedMessage } from './message-bus.contract.js';
+import { aStatusEvent } from '../support/builders.js';
 
 const toReceived = <T>(delivery: Delivery<T>): ReceivedMessage<T> => ({
   event: delivery.event,
@@ -57,17 +58,7 @@ onEachDatabase((database) => {
 
 describe('PostgresMessageBus leases and shutdown', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const statusEvent = (run: string, i: number): StatusInteraction => ({
-    type: 'status',
-    eventId: `${run}:${i}`,
-    occurredAt: i,
-    channel: 'whatsapp',
-    accountId: run,
-    conversationId: `k-${run}`,
-    userKey: 'u_test',
-    outboundId: `out-${i}`,
-    status: 'delivered',
-  });
+  const statusEvent = (run: string, i: number): StatusInteraction => aStatusEvent(run, `k-${run}`, i, { eventId: `${run}:${i}`, occurredAt: i });
 
   onEachDatabase((database) => {
     it('renews the lease of a handler that outlasts its ack deadline, so a second consumer never takes the message over', async () => {

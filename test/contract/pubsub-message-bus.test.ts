@@ -15,6 +15,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { currentTrace, newTrace, runWithTrace } from '../../src/observability/trace-context.js';
 import { aMessage } from '../support/builders.js';
 import { messageBusContract, type BusLimitations, type BusTestOptions, type BusUnderTest, type ReceivedMessage } from './message-bus.contract.js';
+import { aStatusEvent } from '../support/builders.js';
 
 // Redelivery on the emulator takes from ~150 ms (ordered) to ~2 s per attempt (unordered, retry policy).
 vi.setConfig({ testTimeout: 60_000 });
@@ -225,17 +226,7 @@ describe('PubSubMessageBus with PubSubPullConsumer on the emulator', () => {
     return harness;
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const statusEvent = (run: string, key: string, i: number): StatusInteraction => ({
-    type: 'status',
-    eventId: `${run}:${key}:${i}`,
-    occurredAt: i,
-    channel: 'whatsapp',
-    accountId: run,
-    conversationId: key,
-    userKey: 'u_test',
-    outboundId: `out-${i}`,
-    status: 'delivered',
-  });
+  const statusEvent = (run: string, key: string, i: number): StatusInteraction => aStatusEvent(run, key, i, { occurredAt: i });
 
   it('hands each key its messages in order, one at a time, while keys run in parallel, when 3 keys × 20 messages are published concurrently', async () => {
     // Which keys fill the flow-control window is the emulator's choice: with the default 10 it

@@ -10,6 +10,7 @@ import { PublishError } from '../../src/domain/model/errors.js';
 import type { InteractionEvent, StatusInteraction } from '../../src/domain/model/interaction.js';
 import { Child } from '../support/child-process.js';
 import { aFreshDatabase, DATABASE_KINDS, type DatabaseKind } from '../support/databases.js';
+import { aStatusEvent } from '../support/builders.js';
 
 // Each case starts real processes (tsx, and PGlite reopening its directory): seconds each on a busy machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -35,17 +36,6 @@ async function aPlace(kind: DatabaseKind): Promise<Place> {
   return { location: fresh.url!, open: () => openDatabase({ url: fresh.url! }), remove: () => fresh.close() };
 }
 
-const statusEvent = (run: string, key: string, i: number): StatusInteraction => ({
-  type: 'status',
-  eventId: `${run}:${key}:${i}`,
-  occurredAt: 1_000 + i,
-  channel: 'whatsapp',
-  accountId: run,
-  conversationId: key,
-  userKey: 'u_test',
-  outboundId: `out-${i}`,
-  status: 'delivered',
-});
 
 /** Starts a process that publishes `events`, consumes them and dies (SIGKILL) in the handler of its attempt `hangAt`. */
 async function killedWhileDelivering(place: Place, events: StatusInteraction[], options: { hangAt?: number; ackDeadlineMs?: number } = {}): Promise<string> {
@@ -107,7 +97,7 @@ for (const kind of DATABASE_KINDS) {
       const run = randomUUID();
       const first = await at.open();
       const before = new PostgresMessageBus(first.orm);
-      await before.publish('interactions', [0, 1, 2].map((i) => ({ event: statusEvent(run, 'k', i), orderingKey: 'k', attributes: { kind: 'status' } })));
+      await before.publish('interactions', [0, 1, 2].map((i) => ({ event: aStatusEvent(run, 'k', i), orderingKey: 'k', attributes: { kind: 'status' } })));
       await before.close();
       await first.close();
 
@@ -124,7 +114,7 @@ for (const kind of DATABASE_KINDS) {
     it('redelivers at once, with the next attempt, a delivery whose process was killed when the new bus releases leases at start', async () => {
       const at = await place();
       const run = randomUUID();
-      const line = await killedWhileDelivering(at, [statusEvent(run, 'k', 0)]);
+      const line = await killedWhileDelivering(at, [aStatusEvent(run, 'k', 0)]);
       expect(line).toBe(`delivering ${run}:k:0 1`);
 
       // The dead process's lease has ten minutes to run: only the release can make this delivery happen.
@@ -138,11 +128,11 @@ for (const kind of DATABASE_KINDS) {
     it('leaves a killed process’s delivery alone while its lease runs, and redelivers it once the lease has expired', async () => {
       const at = await place();
       const run = randomUUID();
-      await killedWhileDelivering(at, [statusEvent(run, 'leased', 0)], { ackDeadlineMs: 600_000 });
+      await killedWhileDelivering(at, [aStatusEvent(run, 'leased', 0)], { ackDeadlineMs: 600_000 });
       const db = await opened(at);
       const waiting = aBus(db);
       waiting.consume();
-      await waiting.bus.publish('interactions', [{ event: statusEvent(run, 'fresh', 0), orderingKey: 'fresh' }]);
+      await waiting.bus.publish('interactions', [{ event: aStatusEvent(run, 'fresh', 0), orderingKey: 'fresh' }]);
       await expect.poll(() => waiting.deliveries.map((d) => d.event.eventId), { timeout: 15_000 }).toContain(`${run}:fresh:0`);
       // The leased row is older than the fresh one: claimable, it would have come in the same claim or before.
       expect(waiting.deliveries.map((d) => d.event.eventId)).toEqual([`${run}:fresh:0`]);
@@ -150,7 +140,7 @@ for (const kind of DATABASE_KINDS) {
 
       // Another run whose process dies with a short lease: a bus that does not release leases takes it over after expiry.
       const other = await place();
-      await killedWhileDelivering(other, [statusEvent(run, 'short', 0)], { ackDeadlineMs: 1_000 });
+      await killedWhileDelivering(other, [aStatusEvent(run, 'short', 0)], { ackDeadlineMs: 1_000 });
       const { bus, deliveries, consume } = aBus(await opened(other));
       consume();
       await bus.idle();
@@ -160,7 +150,7 @@ for (const kind of DATABASE_KINDS) {
     it('keeps a key in publish order, each message once, when the process dies delivering the key’s first message', async () => {
       const at = await place();
       const run = randomUUID();
-      await killedWhileDelivering(at, [0, 1, 2].map((i) => statusEvent(run, 'k', i)));
+      await killedWhileDelivering(at, [0, 1, 2].map((i) => aStatusEvent(run, 'k', i)));
 
       const { bus, deliveries, consume } = aBus(await opened(at), { releaseLeasesAtStart: true });
       consume();
@@ -181,24 +171,24 @@ for (const kind of DATABASE_KINDS) {
         if (event.eventId.endsWith(':0')) throw new Error('poison');
       });
       consume();
-      await bus.publish('interactions', [0, 1].map((i) => ({ event: statusEvent(run, 'k', i), orderingKey: 'k' })));
+      await bus.publish('interactions', [0, 1].map((i) => ({ event: aStatusEvent(run, 'k', i), orderingKey: 'k' })));
       await bus.idle();
 
       expect(deliveries.map((d) => [d.event.eventId, d.deliveryAttempt])).toEqual([...[1, 2, 3, 4, 5].map((n) => [`${run}:k:0`, n]), [`${run}:k:1`, 1]]);
       expect(nacks).toEqual([1, 2, 3, 4, 5]);
-      expect(deadLetters).toMatchObject([{ event: statusEvent(run, 'k', 0), deliveryAttempt: 5, orderingKey: 'k' }]);
+      expect(deadLetters).toMatchObject([{ event: aStatusEvent(run, 'k', 0), deliveryAttempt: 5, orderingKey: 'k' }]);
     });
 
     it('dead-letters without a 6th delivery a message whose process died during its 5th attempt', async () => {
       const at = await place();
       const run = randomUUID();
-      await killedWhileDelivering(at, [0, 1].map((i) => statusEvent(run, 'k', i)), { hangAt: 5 });
+      await killedWhileDelivering(at, [0, 1].map((i) => aStatusEvent(run, 'k', i)), { hangAt: 5 });
 
       const { bus, deliveries, deadLetters, consume } = aBus(await opened(at), { releaseLeasesAtStart: true });
       consume();
       await bus.idle();
 
-      expect(deadLetters).toMatchObject([{ event: statusEvent(run, 'k', 0), deliveryAttempt: 5 }]);
+      expect(deadLetters).toMatchObject([{ event: aStatusEvent(run, 'k', 0), deliveryAttempt: 5 }]);
       expect(deliveries.map((d) => [d.event.eventId, d.deliveryAttempt])).toEqual([[`${run}:k:1`, 1]]);
     });
 
@@ -207,10 +197,10 @@ for (const kind of DATABASE_KINDS) {
       const db = await at.open();
       const bus = new PostgresMessageBus(db.orm);
       cleanups.push(() => bus.close());
-      await bus.publish('interactions', [{ event: statusEvent('r', 'k', 0) }]);
+      await bus.publish('interactions', [{ event: aStatusEvent('r', 'k', 0) }]);
       await (kind === 'pglite' ? db.close() : at.remove());
 
-      const error = await bus.publish('interactions', [{ event: { ...statusEvent('r', 'k', 1), outboundId: 'SECRET-TEXT-outbox' } }]).catch((e: unknown) => e);
+      const error = await bus.publish('interactions', [{ event: { ...aStatusEvent('r', 'k', 1), outboundId: 'SECRET-TEXT-outbox' } }]).catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(PublishError);
       expect(error).toMatchObject({ retryable: true, code: 'publish_failed' });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { conversationIdFor } from '../../src/domain/model/ids.js';
 import { sensitive } from './log-sink.js';
 import type { InboundMessage, MessageContent } from '../../src/domain/model/message.js';
+import type { StatusInteraction } from '../../src/domain/model/interaction.js';
 
 /** A WhatsApp text message with fresh ids, so tests can run in parallel. */
 export function aMessage(overrides: Partial<InboundMessage> & { text?: string; content?: MessageContent } = {}): InboundMessage {
@@ -38,5 +39,21 @@ export function anApiMessage(callbackUrl: string | undefined, extra: Partial<Inb
     receivedAt: now,
     ...extra,
     ...(callbackUrl ? { callbackUrl } : {}),
+  };
+}
+
+/** The bus tests' event: a `delivered` status of outbound `out-<i>` in conversation `key`, account `run`. */
+export function aStatusEvent(run: string, key: string, i: number, overrides: Partial<StatusInteraction> = {}): StatusInteraction {
+  return {
+    type: 'status',
+    eventId: `${run}:${key}:${i}`,
+    occurredAt: 1_000 + i,
+    channel: 'whatsapp',
+    accountId: run,
+    conversationId: key,
+    userKey: 'u_test',
+    outboundId: `out-${i}`,
+    status: 'delivered',
+    ...overrides,
   };
 }
