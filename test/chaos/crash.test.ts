@@ -4,6 +4,7 @@ import { CRASH_POINTS, type CrashPoint } from '../../src/composition/crash-point
 import { CrashRun } from '../support/crash-run.js';
 import { crashThenRecover, killAllWorkers } from '../support/crash-workers.js';
 import { checkQueue, summaryOf, type QueueVerdict } from '../support/queue-checker.js';
+import { expectEveryMessageOnce } from '../support/queue-verdict.js';
 
 // Crash tests (issue #7): for each point of the reply state machine, workers started as in
 // production (`--import tsx src/main.ts`, ROLE=worker) kill themselves with SIGKILL there
@@ -111,19 +112,6 @@ describe('Worker killed at each point of the reply state machine', () => {
     expect(verdict.killsByPoint[point], logs).toBeGreaterThanOrEqual(1);
 
     expect(settled, logs).toBe(true);
-    expect(verdict.total).toBe(total);
-    expect(verdict.lost, logs).toEqual([]);
-    expect(verdict.duplicated, logs).toEqual([]);
-    expect(verdict.inconsistent, logs).toEqual([]);
-    expect(verdict.unanswered, logs).toEqual([]);
-    expect(verdict.unexpected, logs).toEqual([]);
-    expect(verdict.outOfOrder, logs).toEqual([]);
-    // A generation is redone only after a kill interrupted it: never more often than there were kills.
-    expect(verdict.overGenerated, logs).toEqual([]);
-    // Every second model call came after a kill that interrupted the first, and none after the reply was stored.
-    expect(verdict.secondCalls.filter((call) => !call.kill), logs).toEqual([]);
-    expect(verdict.afterStored, logs).toEqual([]);
-    // Every message got exactly one reply, except those reported as send-unknown (at most one each).
-    expect(verdict.ok.length + verdict.unknown.length, logs).toBe(total);
+    expectEveryMessageOnce(verdict, total, logs);
   });
 });

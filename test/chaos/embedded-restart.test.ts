@@ -5,6 +5,7 @@ import { DATABASE_KINDS, type DatabaseKind } from '../support/databases.js';
 import { firstSends, historyOf, lastModelCallFor } from '../support/embedded-run-history.js';
 import { EmbeddedRun, eventually, type TranscriptEntry } from '../support/embedded-run.js';
 import { checkQueue, summaryOf, type QueueVerdict } from '../support/queue-checker.js';
+import { expectEveryMessageOnce } from '../support/queue-verdict.js';
 
 // Issue #18: `npm start` keeps its promises across a restart. For each point of the reply state
 // machine, and for `after-accept` (the listener answered 200, no worker has handled the message),
@@ -120,17 +121,7 @@ describe.each(DATABASE_KINDS)('npm start restarted on the same data (%s)', (kind
 
     // The crash suite's checker over the three processes (before `settled`: it says what went wrong).
     expect(verdict.killsByPoint).toEqual({ [point]: 1 });
-    expect(verdict.total).toBe(3);
-    expect(verdict.lost, logs).toEqual([]);
-    expect(verdict.duplicated, logs).toEqual([]);
-    expect(verdict.inconsistent, logs).toEqual([]);
-    expect(verdict.unanswered, logs).toEqual([]);
-    expect(verdict.unexpected, logs).toEqual([]);
-    expect(verdict.outOfOrder, logs).toEqual([]);
-    expect(verdict.overGenerated, logs).toEqual([]);
-    expect(verdict.secondCalls.filter((call) => !call.kill), logs).toEqual([]);
-    expect(verdict.afterStored, logs).toEqual([]);
-    expect(verdict.ok.length + verdict.unknown.length, logs).toBe(3);
+    expectEveryMessageOnce(verdict, 3, logs);
     // Settled: every message terminal, every reply Graph accepted known to its record, every status taken.
     expect(outcome!.settled, logs).toBe(true);
 
