@@ -8,6 +8,7 @@ import { M004LoginThrottle } from './migrations/m004-login-throttle.js';
 import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-reason.js';
 import { M006ChatStore } from './migrations/m006-chat-store.js';
 import { M007MessageOutbox } from './migrations/m007-message-outbox.js';
+import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
 
@@ -86,6 +87,8 @@ export async function openDatabase(location: DatabaseLocation, options: { migrat
     await abandon();
     throw new DatabaseUnavailableError(describe, error);
   }
+  // PGlite's one session serves every connection: its hot statements are prepared once.
+  if (embedded) preparesStatements(orm.em.getConnection());
   if (options.migrate !== false) {
     try {
       const applied = embedded ? await orm.migrator.up() : await migrateUnderLock(orm);

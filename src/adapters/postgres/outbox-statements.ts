@@ -1,16 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Sql } from './sql-fragment.js';
+import { reusable, runOn, type Sql } from './sql-fragment.js';
 
 /**
  * The outbox's statements, each run on its own (autocommit: its own short transaction) on a pooled
  * connection, outside any request's entity manager: the consumer runs outside requests, and PGlite
- * serves every connection through one session, so no transaction may span a handler.
+ * serves every connection through one session, so no transaction may span a handler. Each is of a
+ * fixed text (prepared once on PGlite), but for the number of rows or ids it names.
  */
 export class OutboxStatements {
   constructor(private readonly orm: MikroORM) {}
 
   run<Row>(query: Sql): Promise<Row[]> {
-    return this.orm.em.getConnection().execute<Row[]>(query.text, [...query.params], 'all');
+    const connection = this.orm.em.getConnection();
+    return runOn<Row>(connection, reusable(query), (text, params) => connection.execute(text, [...params], 'all'));
   }
 }
 

@@ -18,7 +18,7 @@ import { retentionSql } from './analytics-retention-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
 import { entityManager } from './database.js';
 import { bucketValue, histogramPercentile } from './latency-histogram.js';
-import { run } from './sql-fragment.js';
+import { reusable, run } from './sql-fragment.js';
 
 
 interface ConversationRow {
@@ -50,7 +50,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
 
   async record(event: InteractionEvent): Promise<RecordResult> {
     const statement = event.type === 'message' ? recordMessageSql(event) : recordStatusSql(event);
-    const [row] = await run<{ inserted: number; revised?: boolean; erased: boolean }>(this.em(), statement);
+    const [row] = await run<{ inserted: number; revised?: boolean; erased: boolean }>(this.em(), reusable(statement));
     if (Number(row?.inserted ?? 0) === 1) return row?.revised ? 'revised' : 'inserted';
     return row?.erased ? 'erased' : 'duplicate';
   }

@@ -8,7 +8,7 @@ import type { ParticipantRef } from '../../domain/ports/conversation-archive.js'
 import { ChatStoreRejectedError, ChatStoreUnavailableError } from '../chat-store-errors.js';
 import { messageRecordSchema } from '../codec/chat-schemas.js';
 import { entityManager } from './database.js';
-import { at, run, type Sql } from './sql-fragment.js';
+import { at, reusable, run, type Sql } from './sql-fragment.js';
 
 // SQLSTATE classes a redelivery can overcome: connection exception, transaction rollback
 // (serialization, deadlock), insufficient resources, operator intervention (shutdown), system error.
@@ -45,7 +45,7 @@ export function translateSqlError(operation: string, error: unknown): never {
   throw error;
 }
 
-/** One statement on the request's entity manager (its transaction, if any), errors translated. */
+/** One statement on the request's entity manager (its transaction, if any), errors translated; prepared on PGlite (a fixed text each). */
 export async function query<Row>(orm: MikroORM, operation: string, statement: Sql): Promise<Row[]> {
   // PostgreSQL text cannot hold U+0000, and the wire protocol takes a NUL in a statement for a broken
   // message (08P01, a connection error): refused here, so it is never mistaken for an outage.
@@ -53,7 +53,7 @@ export async function query<Row>(orm: MikroORM, operation: string, statement: Sq
     throw new ChatStoreRejectedError(`chat store ${operation} refused a value holding a NUL character`);
   }
   try {
-    return await run<Row>(entityManager(orm), statement);
+    return await run<Row>(entityManager(orm), reusable(statement));
   } catch (error) {
     translateSqlError(operation, error);
   }

@@ -5,7 +5,7 @@ import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type Message
 import type { ApplyStatusResult, MessageLog } from '../../domain/ports/message-log.js';
 import { ChatStoreUnavailableError } from '../chat-store-errors.js';
 import { jsonb, participantKeyOf, query, recordOf, writtenNow, type RecordRow } from './postgres-chat-sql.js';
-import { EMPTY, join, sql, type Sql } from './sql-fragment.js';
+import { EMPTY, sql, type Sql } from './sql-fragment.js';
 
 /** Every patchable field: a field added to the model fails to compile here until it is listed. */
 const PATCHABLE: ReadonlySet<string> = new Set(
@@ -81,10 +81,10 @@ export class PostgresMessageLog implements MessageLog {
 
   async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
     const set: Record<string, unknown> = {};
-    const removed: Sql[] = [];
+    const removed: string[] = [];
     for (const [field, value] of Object.entries(patch)) {
       if (!PATCHABLE.has(field)) continue;
-      if (value === undefined) removed.push(sql` - ${field}::text`);
+      if (value === undefined) removed.push(field);
       else set[field] = value;
     }
     const pointers =
@@ -99,7 +99,7 @@ export class PostgresMessageLog implements MessageLog {
       this.orm,
       'transition',
       sql`with updated as (
-          update chat_message set record = (record || ${jsonb(set)}::jsonb)${join(removed, '')}, version = version + 1, written_at = ${writtenNow()}
+          update chat_message set record = (record || ${jsonb(set)}::jsonb) - ${`{${removed.join(',')}}`}::text[], version = version + 1, written_at = ${writtenNow()}
           where conversation_id = ${conversationId} and message_id = ${messageId} and version = ${expectedVersion}
           returning conversation_id, message_id, record, version, written_at
         )${pointers}

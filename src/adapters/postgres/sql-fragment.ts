@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../../domain/model/errors.js';
+import { preparedSessionOf, type Execute } from './prepared-statements.js';
 
 export type SqlValue = string | number | boolean | null;
 
@@ -7,6 +8,17 @@ export type SqlValue = string | number | boolean | null;
 export interface Sql {
   readonly text: string;
   readonly params: readonly SqlValue[];
+  /** Run often with the same text: worth preparing where the database keeps one session (PGlite). */
+  readonly reusable?: true;
+}
+
+/** `query`, marked as a hot statement of a fixed text (see PreparedStatements). */
+export const reusable = (query: Sql): Sql => ({ ...query, reusable: true });
+
+/** Runs `query` through `execute`: prepared once and then EXECUTEd when reusable and the connection is one session. */
+export function runOn<Row>(connection: object, query: Sql, execute: Execute): Promise<Row[]> {
+  const session = query.reusable ? preparedSessionOf(connection) : undefined;
+  return session ? session.run<Row>(query.text, query.params, execute) : execute<Row>(query.text, query.params);
 }
 
 const isSql = (value: unknown): value is Sql => typeof value === 'object' && value !== null && 'text' in value && 'params' in value;
@@ -54,5 +66,5 @@ export const epochMs = (expression: string): string => `(extract(epoch from ${ex
 // Runs a statement through MikroORM, which binds the parameters (escaped by the PostgreSQL
 // platform) and joins the entity manager's transaction when there is one.
 export function run<Row>(em: EntityManager, query: Sql): Promise<Row[]> {
-  return em.execute<Row[]>(query.text, [...query.params], 'all');
+  return runOn<Row>(em.getConnection(), query, (text, params) => em.execute(text, [...params], 'all'));
 }
