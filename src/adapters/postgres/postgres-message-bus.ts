@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { PublishError } from '../../domain/model/errors.js';
 import type { BusMessage, MessageBus, TopicName, Topics } from '../../domain/ports/message-bus.js';
@@ -29,6 +30,17 @@ export interface PostgresBusOptions {
   onError?: (operation: string, error: Error) => void;
 }
 
+export interface SubscribeOptions {
+  /**
+   * Hand each message published to the topic to its handler inside `publish` (awaited) instead of
+   * through a row: for a topic this process consumes itself whose handler is idempotent and costs
+   * less than the row's three statements (ROLE=all's interactions, recorded in the same database).
+   * A message the handler refuses becomes a row as usual, redelivered, backed off and dead-lettered
+   * by the rules above; the publish resolves either way.
+   */
+  atPublish?: boolean;
+}
+
 export type ResolvedBusOptions = Required<Omit<PostgresBusOptions, 'onNack' | 'onDeadLetter' | 'onError'>> & PostgresBusOptions;
 
 const DEFAULTS = {
@@ -54,6 +66,7 @@ export class PostgresMessageBus implements MessageBus {
   private readonly consumer: OutboxConsumer;
   private readonly inserts: SerialBatches<OutboxEntry>;
   private closed = false;
+  private readonly atPublish = new Map<TopicName, DeliveryHandler<unknown>>();
 
   constructor(orm: MikroORM, options: PostgresBusOptions = {}) {
     const resolved: ResolvedBusOptions = { ...DEFAULTS, ...options };
@@ -65,8 +78,9 @@ export class PostgresMessageBus implements MessageBus {
     }, MAX_ROWS_PER_INSERT);
   }
 
-  subscribe<K extends TopicName>(topic: K, handler: DeliveryHandler<Topics[K]>): void {
+  subscribe<K extends TopicName>(topic: K, handler: DeliveryHandler<Topics[K]>, options: SubscribeOptions = {}): void {
     this.consumer.subscribe(topic, handler as DeliveryHandler<unknown>);
+    if (options.atPublish) this.atPublish.set(topic, handler as DeliveryHandler<unknown>);
   }
 
   async publish<K extends TopicName>(topic: K, messages: BusMessage<Topics[K]>[]): Promise<void> {
@@ -74,12 +88,15 @@ export class PostgresMessageBus implements MessageBus {
     if (messages.length === 0) return;
     const trace = traceAttributes();
     // Serialised now: the caller may mutate its objects once this returns.
-    const entries = messages.map((message): OutboxEntry => ({
+    let entries = messages.map((message): OutboxEntry => ({
       topic,
       orderingKey: message.orderingKey || undefined,
       payload: JSON.stringify(message.event),
       attributes: JSON.stringify({ ...trace, ...message.attributes }),
     }));
+    const handler = this.atPublish.get(topic);
+    if (handler) entries = await refusedBy(handler, entries);
+    if (entries.length === 0) return;
     try {
       await this.inserts.add(entries);
     } catch (error) {
@@ -109,4 +126,20 @@ export class PostgresMessageBus implements MessageBus {
     await this.inserts.drained();
     this.closed = true;
   }
+}
+
+/** Delivers each entry to `handler` now, as a row's first delivery would be; the entries it refused. */
+async function refusedBy(handler: DeliveryHandler<unknown>, entries: OutboxEntry[]): Promise<OutboxEntry[]> {
+  const refused: OutboxEntry[] = [];
+  for (const entry of entries) {
+    const delivery = {
+      messageId: `at-publish-${randomUUID()}`,
+      event: JSON.parse(entry.payload) as unknown,
+      attributes: JSON.parse(entry.attributes) as Record<string, string>,
+      ...(entry.orderingKey ? { orderingKey: entry.orderingKey } : {}),
+      deliveryAttempt: 1,
+    };
+    await handler(delivery).catch(() => refused.push(entry));
+  }
+  return refused;
 }
