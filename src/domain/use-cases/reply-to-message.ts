@@ -196,16 +196,22 @@ export class ReplyToMessage {
       }
       if (result.kind === 'unsent') return this.write(current, { state: 'unsent', leaseUntil: 0, note: result.reason, failure: kept });
       // The part is out: a store failure from here on must not make it look unsent (a redelivery
-      // would send it again). It propagates with the message `sending` under its lease.
-      const next = await this.store.transition(message.conversationId, message.id, current.version, {
-        outboundIds: [...current.outboundIds, ...result.outboundIds],
-        leaseUntil: this.clock.now() + this.policy.leaseMs,
-        updatedAt: this.clock.now(),
-      });
+      // would send it again). It propagates with the message `sending` under its lease. The last
+      // part's id and the `sent` state are one write.
+      const outboundIds = [...current.outboundIds, ...result.outboundIds];
+      const next = await this.store.transition(
+        message.conversationId,
+        message.id,
+        current.version,
+        part === parts.length - 1
+          ? { outboundIds, state: 'sent', leaseUntil: 0, failure: kept, updatedAt: this.clock.now() }
+          : { outboundIds, leaseUntil: this.clock.now() + this.policy.leaseMs, updatedAt: this.clock.now() },
+      );
       if (!next) return this.reload(message);
       current = next;
     }
-    return this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
+    // No part was left to send (the reply was split differently when its parts were sent).
+    return current.state === 'sent' ? current : this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
   }
 
   /** The channel refused or failed a send: the template fallback, a retry, `failed`, or `send-unknown` when it may have gone out. */

@@ -82,6 +82,28 @@ describe('ReplyToMessage', () => {
       expect(await h.published()).toMatchObject([{ messageId: message.id, outcome: 'sent', replyKind: 'ai', model: LONG_MODEL }]);
     });
 
+    it('writes each part\'s outbound id as it goes and the last one in the same write as `sent`: one write per part', async () => {
+      for (const [text, parts] of [[aLongReply(), 3], ['A short answer.', 1]] as const) {
+        const h = withModelAnswering(text);
+        const message = h.message({ text: 'How do returns work?' });
+        const patches: Record<string, unknown>[] = [];
+        const transition = h.store.transition.bind(h.store);
+        h.store.transition = (conversationId, messageId, version, patch) => {
+          patches.push(patch);
+          return transition(conversationId, messageId, version, patch);
+        };
+
+        await h.useCase.execute(message);
+
+        const sending = patches.findIndex((patch) => patch.state === 'sending');
+        const sendWrites = patches.slice(sending + 1).filter((patch) => !('recorded' in patch));
+        expect(sendWrites.map((patch) => [(patch.outboundIds as string[] | undefined)?.length, patch.state])).toEqual(
+          Array.from({ length: parts }, (_, i) => [i + 1, i === parts - 1 ? 'sent' : undefined]),
+        );
+        expect((await h.stored(message)).state).toBe('sent');
+      }
+    });
+
     it('sends a reply within the limit as a single part 0', async () => {
       const h = withModelAnswering('Returns are free within 30 days.');
       const message = h.message();
