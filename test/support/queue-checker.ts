@@ -103,7 +103,8 @@ export function checkQueue(history: QueueHistory): QueueVerdict {
     verdict.secondCalls.push(...seconds);
     if (calls > 1 + history.kills.length || seconds.some((call) => !call.kill)) verdict.overGenerated.push(messageId);
     const storedAt = history.replyStoredAt?.[messageId];
-    const late = storedAt === undefined ? undefined : times.find((at) => at > storedAt);
+    // createdAt is whole milliseconds (Date.now()): a call timed within that millisecond is not after it.
+    const late = storedAt === undefined ? undefined : times.find((at) => at >= storedAt + 1);
     if (late !== undefined) verdict.afterStored.push({ messageId, at: late, storedAt: storedAt! });
   }
   return verdict;

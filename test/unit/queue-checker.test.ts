@@ -157,6 +157,14 @@ describe('checkQueue with timed model calls and kills', () => {
     expect(verdict.secondCalls.map((call) => call.messageId)).toEqual(['a1', 'b2']);
   });
 
+  it('does not take a call in the same millisecond as the stored reply for one after it: the reply\'s time is whole milliseconds', () => {
+    // The call is timed to a fraction of a millisecond by the model double; the reply's createdAt is the worker's Date.now().
+    const verdict = checkQueue(history({ modelCallTimes: { a1: [1_000.04] }, replyStoredAt: { a1: 1_000 } }));
+    expect(verdict.afterStored).toEqual([]);
+    const later = checkQueue(history({ modelCalls: { ...oneCallEach, a1: 2 }, modelCallTimes: { a1: [900.5, 1_001.2] }, replyStoredAt: { a1: 1_000 } }));
+    expect(later.afterStored).toEqual([{ messageId: 'a1', at: 1_001.2, storedAt: 1_000 }]);
+  });
+
   it('counts send-unknown replies a delivery status resolved', () => {
     const verdict = checkQueue(history({ states: { ...allSent, a2: 'send-unknown' }, sends: ['a1', 'b1', 'a2', 'b2', 'a3'], resolved: ['b1', 'a3'] }));
     expect(verdict.resolved.sort()).toEqual(['a3', 'b1']);
