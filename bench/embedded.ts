@@ -177,12 +177,16 @@ const inMemory = (): Overrides => ({
   [TOKENS.MessageBus]: new InMemoryMessageBus({ redeliveryDelayMs: 1_000, maxRedeliveryDelayMs: 10_000, maxDeliveryAttempts: 10 }),
 });
 
-/** BENCH_EMBEDDED=worker (PGlite), =worker-postgres or =listener measures one part only (to profile it); the result is then printed, not recorded. */
+/** BENCH_EMBEDDED=worker (PGlite), =worker-postgres, =worker-memory or =listener measures one part only (to profile it); the result is then printed, not recorded. */
 const PART = process.env.BENCH_EMBEDDED;
 
 export async function benchEmbedded() {
   // The 1-minute load average before and after: on a shared machine it says how far to trust a run.
   const loadBefore = loadavg()[0]!;
+  if (PART === 'worker-memory') {
+    console.log(JSON.stringify(await worker(inMemory())));
+    return undefined;
+  }
   if (PART === 'worker' || PART === 'worker-postgres') {
     const postgres = PART === 'worker-postgres' ? await startPostgres() : undefined;
     console.log(JSON.stringify(await worker({}, postgres)));
