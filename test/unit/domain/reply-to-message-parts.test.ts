@@ -100,7 +100,7 @@ describe('ReplyToMessage', () => {
         expect(sendWrites.map((patch) => [(patch.outboundIds as string[] | undefined)?.length, patch.state])).toEqual(
           Array.from({ length: parts }, (_, i) => [i + 1, i === parts - 1 ? 'sent' : undefined]),
         );
-        expect((await h.stored(message)).state).toBe('sent');
+        expect((await h.stored(message))?.state).toBe('sent');
       }
     });
 
