@@ -10,3 +10,15 @@ export interface Delivery<T> {
 
 /** Resolving acks the delivery; rejecting nacks it (it is redelivered after a backoff). */
 export type DeliveryHandler<T> = (delivery: Delivery<T>) => Promise<void>;
+
+/** How a consumer in this process takes a topic (see PostgresMessageBus.subscribe). */
+export interface SubscribeOptions {
+  /**
+   * Hand each message published to the topic to its handler inside `publish` (awaited) instead of
+   * through a row: for a topic this process consumes itself whose handler is idempotent and costs
+   * less than a row's three statements (ROLE=all's interactions, recorded in the same database).
+   * A message the handler refuses becomes a row as usual, redelivered, backed off and dead-lettered
+   * by the bus's rules; the publish resolves either way.
+   */
+  atPublish?: boolean;
+}

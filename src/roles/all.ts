@@ -1,4 +1,4 @@
-import type { DeliveryHandler } from '../adapters/bus-delivery.js';
+import type { DeliveryHandler, SubscribeOptions } from '../adapters/bus-delivery.js';
 import { TOKENS } from '../composition/tokens.js';
 import type { Providers, Wiring } from '../composition/wiring.js';
 import type { MessageBus, TopicName, Topics } from '../domain/ports/message-bus.js';
@@ -12,7 +12,7 @@ import { composeRole as composeWorker } from './worker.js';
 
 /** A bus whose topics this process consumes itself: the PostgreSQL outbox of `npm start`, or the in-memory one of tests. */
 interface InProcessBus extends MessageBus {
-  subscribe<K extends TopicName>(topic: K, handler: DeliveryHandler<Topics[K]>, options?: { atPublish?: boolean }): void;
+  subscribe<K extends TopicName>(topic: K, handler: DeliveryHandler<Topics[K]>, options?: SubscribeOptions): void;
 }
 
 const isInProcess = (bus: MessageBus): bus is InProcessBus => typeof (bus as Partial<InProcessBus>).subscribe === 'function';

@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { PublishError } from '../../domain/model/errors.js';
 import type { BusMessage, MessageBus, TopicName, Topics } from '../../domain/ports/message-bus.js';
 import { traceAttributes } from '../../observability/trace-context.js';
-import type { Delivery, DeliveryHandler } from '../bus-delivery.js';
+import type { Delivery, DeliveryHandler, SubscribeOptions } from '../bus-delivery.js';
 import { OutboxConsumer } from './outbox-consumer.js';
 import { countRows, insertEntries, type OutboxEntry } from './outbox-sql.js';
 import { OutboxStatements, safeFailure } from './outbox-statements.js';
@@ -28,17 +28,6 @@ export interface PostgresBusOptions {
   onDeadLetter?: (topic: TopicName, delivery: Delivery<unknown>, error: unknown) => void | Promise<void>;
   /** A background statement (claim, ack, nack, lease renewal) failed; it is retried or the row redelivered. */
   onError?: (operation: string, error: Error) => void;
-}
-
-export interface SubscribeOptions {
-  /**
-   * Hand each message published to the topic to its handler inside `publish` (awaited) instead of
-   * through a row: for a topic this process consumes itself whose handler is idempotent and costs
-   * less than the row's three statements (ROLE=all's interactions, recorded in the same database).
-   * A message the handler refuses becomes a row as usual, redelivered, backed off and dead-lettered
-   * by the rules above; the publish resolves either way.
-   */
-  atPublish?: boolean;
 }
 
 export type ResolvedBusOptions = Required<Omit<PostgresBusOptions, 'onNack' | 'onDeadLetter' | 'onError'>> & PostgresBusOptions;

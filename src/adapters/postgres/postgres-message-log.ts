@@ -87,6 +87,8 @@ export class PostgresMessageLog implements MessageLog {
       if (value === undefined) removed.push(field);
       else set[field] = value;
     }
+    // One text for every patch (prepared once on PGlite): the removed fields as a text[] literal (field names are identifiers).
+    const removedKeys = `{${removed.join(',')}}`;
     const pointers =
       patch.outboundIds === undefined
         ? EMPTY
@@ -99,7 +101,7 @@ export class PostgresMessageLog implements MessageLog {
       this.orm,
       'transition',
       sql`with updated as (
-          update chat_message set record = (record || ${jsonb(set)}::jsonb) - ${`{${removed.join(',')}}`}::text[], version = version + 1, written_at = ${writtenNow()}
+          update chat_message set record = (record || ${jsonb(set)}::jsonb) - ${removedKeys}::text[], version = version + 1, written_at = ${writtenNow()}
           where conversation_id = ${conversationId} and message_id = ${messageId} and version = ${expectedVersion}
           returning conversation_id, message_id, record, version, written_at
         )${pointers}
