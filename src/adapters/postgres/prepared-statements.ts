@@ -5,6 +5,8 @@ export type Execute = <Row>(text: string, params: readonly SqlValue[]) => Promis
 
 /** How many distinct statement texts one session prepares; texts beyond it run as written. */
 const CAPACITY = 512;
+/** What PostgreSQL's PREPARE accepts; anything else (VACUUM, SET, DDL) runs as written. */
+const PREPARABLE = /^\s*(select|insert|update|delete|merge|values|with)\b/i;
 
 /**
  * Statements parsed and planned once per database session, then run by `EXECUTE`.
@@ -21,7 +23,7 @@ export class PreparedStatements {
 
   run<Row>(text: string, params: readonly SqlValue[], execute: Execute): Promise<Row[]> {
     const known = this.names.get(text);
-    if (!known && this.names.size >= CAPACITY) return execute<Row>(text, params);
+    if (!known && (this.names.size >= CAPACITY || !PREPARABLE.test(text))) return execute<Row>(text, params);
     return (known ?? this.prepare(text, execute)).then((name) => execute<Row>(params.length > 0 ? `execute ${name}(${params.map(() => '?').join(', ')})` : `execute ${name}`, params));
   }
 

@@ -34,6 +34,16 @@ describe('PreparedStatements', () => {
     expect(sent.map((s) => s.text)).toEqual(['prepare vocoeng_1 as select 1', 'execute vocoeng_1', 'prepare vocoeng_2 as select $1', 'execute vocoeng_2(?)']);
   });
 
+  it('runs a statement PREPARE does not accept (VACUUM, SET) as written, every time', async () => {
+    const session = new PreparedStatements();
+    const { sent, execute } = aRecordingExecute((text) => text.startsWith('prepare'));
+    await session.run('vacuum (analyze) message_outbox', [], execute);
+    await session.run('vacuum (analyze) message_outbox', [], execute);
+    await session.run('  SET plan_cache_mode = auto', [], execute);
+    await session.run('with x as (select 1) select * from x', [], execute).catch(() => undefined);
+    expect(sent.map((s) => s.text)).toEqual(['vacuum (analyze) message_outbox', 'vacuum (analyze) message_outbox', '  SET plan_cache_mode = auto', 'prepare vocoeng_1 as with x as (select 1) select * from x']);
+  });
+
   it('prepares a text once even when it is run twice at the same time', async () => {
     const session = new PreparedStatements();
     const { sent, execute } = aRecordingExecute();
