@@ -35,5 +35,22 @@ onEachDatabase((database) => {
       }
     });
 
+    it('vacuums and analyzes a backlog that grew by 2,000 rows before any was acked (its claims are planned for its size)', async () => {
+      const bus = new PostgresMessageBus(database().orm, { pollIntervalMs: 50 });
+      const run = randomUUID();
+      const before = await vacuums();
+      try {
+        for (let batch = 0; batch < 21; batch++) {
+          const events = Array.from({ length: 100 }, (_, i) => aStatusEvent(run, 'one-key', batch * 100 + i));
+          await bus.publish('interactions', events.map((event) => ({ event, orderingKey: event.conversationId })));
+        }
+        await expect.poll(vacuums, { timeout: 10_000, interval: 100 }).toBeGreaterThan(before);
+        const [row] = await database().orm.em.fork().getConnection().execute<{ rows: number }[]>(`select count(*)::int as rows from message_outbox where payload like '%' || ? || '%'`, [run]);
+        expect(row!.rows).toBe(2_100);
+      } finally {
+        await bus.close();
+        await database().orm.em.fork().getConnection().execute(`delete from message_outbox where payload like '%' || ? || '%'`, [run]);
+      }
+    });
   });
 });

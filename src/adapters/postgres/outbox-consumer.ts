@@ -10,10 +10,12 @@ const MAX_ROWS_PER_CLAIM = 100;
 const MAX_ACKS_PER_DELETE = 500;
 const MAX_IDS_PER_CLAIM = 500;
 /**
- * Rows deleted between two VACUUMs of the outbox. Embedded PGlite has no autovacuum: without it the
- * dead rows of acked heads pile up in front of every key's index range and each claim walks them.
+ * Rows inserted or deleted between two VACUUMs of the outbox. Embedded PGlite has no autovacuum:
+ * without it the dead rows of acked heads pile up in front of every key's index range and each
+ * claim walks them, and a backlog that grew since the last ANALYZE is planned as the small table
+ * it was (a claim took ~8× longer behind 17,000 queued notifications).
  */
-const VACUUM_AFTER_DELETES = 2_000;
+const VACUUM_AFTER_CHANGES = 2_000;
 
 /**
  * The in-process consumer of the outbox. One claim statement runs at a time and takes what the free
@@ -42,8 +44,8 @@ export class OutboxConsumer {
   private inserted: string[] = [];
   private stopping = false;
   private leasesReleased = false;
-  private deletedSinceVacuum = 0;
-  private vacuuming = false;
+  private changedSinceVacuum = 0;
+  private vacuuming: Promise<void> | undefined;
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -53,7 +55,7 @@ export class OutboxConsumer {
     this.leasesReleased = !options.releaseLeasesAtStart;
     this.acks = new SerialBatches(async (claims) => {
       await statements.run(deleteClaimed(claims));
-      this.deleted(claims.length);
+      this.rowsChanged(claims.length);
     }, MAX_ACKS_PER_DELETE);
   }
 
@@ -74,6 +76,7 @@ export class OutboxConsumer {
       this.inserted.push(...ids);
       this.kick();
     }
+    this.rowsChanged(ids.length);
     this.changed();
   }
 
@@ -101,6 +104,7 @@ export class OutboxConsumer {
     this.timers.clear();
     while (this.claiming || this.inFlight.size > 0) await this.nextChange();
     await this.acks.drained();
+    await this.vacuuming;
   }
 
   private scanSoon(): void {
@@ -216,7 +220,7 @@ export class OutboxConsumer {
   private async ack(row: ClaimedRow, claim: ClaimRef): Promise<void> {
     if (row.ordering_key === null || this.stopping) return this.acks.add([claim]);
     const next = await this.statements.run<ClaimedRow>(ackAndClaimNext(claim, this.options.ackDeadlineMs));
-    this.deleted(1);
+    this.rowsChanged(1);
     for (const nextRow of next) this.deliver(nextRow);
   }
 
@@ -243,15 +247,17 @@ export class OutboxConsumer {
     await this.acks.add([claim]);
   }
 
-  private deleted(count: number): void {
-    this.deletedSinceVacuum += count;
-    if (this.vacuuming || this.deletedSinceVacuum < VACUUM_AFTER_DELETES) return;
-    this.vacuuming = true;
-    this.deletedSinceVacuum = 0;
-    this.statements
+  private rowsChanged(count: number): void {
+    this.changedSinceVacuum += count;
+    if (this.vacuuming || this.stopping || this.changedSinceVacuum < VACUUM_AFTER_CHANGES) return;
+    this.changedSinceVacuum = 0;
+    this.vacuuming = this.statements
       .run(vacuumOutbox())
-      .catch((error: unknown) => this.report('vacuum', error))
-      .finally(() => (this.vacuuming = false));
+      .then(
+        () => undefined,
+        (error: unknown) => this.report('vacuum', error),
+      )
+      .finally(() => (this.vacuuming = undefined));
   }
 
   private renewLeases(): void {
