@@ -4,6 +4,7 @@
 // synchronously: on the main thread every statement stalls every request).
 // This file imports packages only: under Node's own type stripping (tests) it needs no loader.
 import { mkdir } from 'node:fs/promises';
+import type { Server, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -31,10 +32,35 @@ async function start(): Promise<() => Promise<void>> {
     await db.close();
     throw error;
   }
+  // Runs before the server's own handling of the connection (deferred by setImmediate).
+  const listening = (server as unknown as { server?: Server }).server;
+  if (!listening) throw new Error('@electric-sql/pglite-socket no longer keeps its net.Server at .server: gatherWrites needs another hook');
+  listening.on('connection', gatherWrites);
   return async () => {
     await server.stop();
     await db.close();
   };
+}
+
+/**
+ * The socket server writes each piece of an answer as PGlite produces it, with no delay: ~30
+ * writes, each its own segment, per statement. Corked at the first write and uncorked once the
+ * turn of the event loop that runs the statement is over, they leave in one.
+ */
+function gatherWrites(socket: Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return write(...args);
+  }) as Socket['write'];
 }
 
 try {
