@@ -6,8 +6,10 @@ import type { SpendLedger } from '../ports/spend-ledger.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel, CompletionRequest } from '../ports/completion-model.js';
 import type { TokenCounter } from '../ports/token-counter.js';
+import type { MessageRecord } from '../model/message-record.js';
 import { buildTurns, TOKENS_PER_TURN } from './build-turns.js';
 import type { ChannelSettingsCache } from './channel-settings-cache.js';
+import { historyWithin } from './conversation-turn.js';
 import { utcDay } from './reply-limits.js';
 import type { ReplyPolicy } from './reply-to-message.js';
 
@@ -65,9 +67,15 @@ export class ComposeReply {
     private readonly policy: ReplyPolicy,
   ) {}
 
-  /** `timeoutMs`: what remains of the delivery's lease for the model call, retries included. */
-  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings, timeoutMs: number): Promise<Composition> {
-    const history = await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages });
+  /**
+   * `timeoutMs`: what remains of the delivery's lease for the model call, retries included.
+   * `recent`: the conversation's newest messages as just read, which may hold the whole history
+   * (then it is not read again).
+   */
+  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings, timeoutMs: number, recent: readonly MessageRecord[] = []): Promise<Composition> {
+    const history =
+      (recent.length > 0 ? historyWithin(recent, message.receivedAt, settings.historyMessages) : undefined) ??
+      (await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages }));
     const canary = canaryFor(message.accountId, settings.systemPrompt);
     const systemPrompt = withCanary(settings.systemPrompt, canary);
     const request: CompletionRequest = {

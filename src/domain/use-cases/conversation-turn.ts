@@ -4,6 +4,18 @@ import type { MessageRecord } from '../model/message-record.js';
 /** How many of a conversation's newest messages the turn checks look at. */
 export const RECENT_MESSAGES = 30;
 
+/**
+ * What `MessageLog.history(conversation, { before, limit })` answers, taken from the conversation's
+ * newest RECENT_MESSAGES (`recent`, oldest first, as `messages` answers) when they hold all of it:
+ * the conversation has fewer messages than that, or at least `limit` of them arrived before.
+ * Otherwise undefined: the history must be read.
+ */
+export function historyWithin(recent: readonly MessageRecord[], before: number, limit: number): MessageRecord[] | undefined {
+  if (limit <= 0) return [];
+  const earlier = recent.filter((record) => record.message.receivedAt < before);
+  return recent.length < RECENT_MESSAGES || earlier.length >= limit ? earlier.slice(-limit) : undefined;
+}
+
 const arrivedBefore = (a: MessageRecord, b: MessageRecord): boolean =>
   a.message.receivedAt !== b.message.receivedAt
     ? a.message.receivedAt < b.message.receivedAt

@@ -23,7 +23,12 @@ export interface GenerationSteps {
  * completion. They are recorded as `skipped`, note `folded`, with `foldedInto` naming this message (never dropped), and this
  * message keeps their prompts so a retried generation covers them again.
  */
-export async function foldBurst(steps: GenerationSteps, record: MessageRecord, budget: LeaseBudget, windowFrom: number): Promise<{ record: MessageRecord; prompts: string[] }> {
+export async function foldBurst(
+  steps: GenerationSteps,
+  record: MessageRecord,
+  budget: LeaseBudget,
+  windowFrom: number,
+): Promise<{ record: MessageRecord; prompts: string[]; recent?: MessageRecord[] }> {
   const { store, clock, policy } = steps;
   if (policy.coalesceWindowMs <= 0) return { record, prompts: [] };
   const waitMs = windowFrom + policy.coalesceWindowMs - clock.now();
@@ -49,11 +54,11 @@ export async function foldBurst(steps: GenerationSteps, record: MessageRecord, b
     const plan = planFor(later.message.content);
     if (folded && plan.action === 'complete') prompts.push(plan.prompt);
   }
-  if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts };
+  if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts, recent };
   const updated = await store.transition(record.message.conversationId, record.message.id, record.version, { folded: prompts, updatedAt: clock.now() });
   // Lost the lease meanwhile: the taker-over folds again from what is stored.
   if (!updated) throw new MessageInProgressError(record.message.id);
-  return { record: updated, prompts };
+  return { record: updated, prompts, recent };
 }
 
 /**

@@ -138,7 +138,8 @@ export class ReplyToMessage {
       const windowFrom = leased.attempts === 1 ? Math.max(record.message.receivedAt, now) : record.message.receivedAt;
       const folded = await foldBurst(this.steps, leased, budget, windowFrom);
       leased = folded.record;
-      const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs());
+      // The history comes from the freshest read of the conversation when it holds all of it.
+      const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs(), folded.recent ?? recent);
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
