@@ -42,6 +42,9 @@ const apiBody = z.strictObject({
   callbackUrl: z.string().optional(),
 });
 
+// Not streaming, so stateless: one decoder for every request (a new one per request was measurable).
+const utf8 = new TextDecoder();
+
 const tooLarge = (c: Context, limit: number) => c.json(errorBody('payload_too_large', `body exceeds ${limit} bytes`), 413);
 
 /** Inbound webhooks: verify over the raw bytes, parse, publish, answer. No AI, no database. */
@@ -77,7 +80,7 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
     }
     let input;
     try {
-      input = parseWhatsAppNotification(JSON.parse(new TextDecoder().decode(raw)), deps.clock.now());
+      input = parseWhatsAppNotification(JSON.parse(utf8.decode(raw)), deps.clock.now());
     } catch (error) {
       const reason = error instanceof NotificationFormatError ? error.message : 'body is not JSON';
       return c.json(errorBody('invalid_notification', reason), 400);
@@ -109,7 +112,7 @@ export function listenerRoutes(deps: ListenerDeps): Hono {
     if (!verified.ok) return c.json(errorBody('invalid_signature', verified.reason), 401);
     let body;
     try {
-      body = apiBody.safeParse(JSON.parse(new TextDecoder().decode(raw)));
+      body = apiBody.safeParse(JSON.parse(utf8.decode(raw)));
     } catch {
       return c.json(errorBody('validation_failed', 'body is not JSON'), 400);
     }

@@ -148,7 +148,8 @@ export class InMemoryMessageBus implements MessageBus {
   }
 
   private notifyIdle(): void {
-    if (!this.isIdle()) return;
+    // Checked only when someone waits: the check walks every queue, and runs after each delivery.
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }
