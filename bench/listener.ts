@@ -14,8 +14,8 @@ const { body, signature } = signedNotification();
 const script = join(tmpdir(), `vocoeng-bench-${process.pid}.lua`);
 writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["x-hub-signature-256"] = "${signature}"\n`);
 
-async function measure(server: string): Promise<LoadResult> {
-  const running = await startServer(server, {});
+async function measure(server: string, env: Record<string, string> = {}): Promise<LoadResult> {
+  const running = await startServer(server, env);
   try {
     await wrk(`http://127.0.0.1:${running.port}/webhooks/whatsapp`, { seconds: 2, connections: CONNECTIONS, script }); // warm-up
     const result = await wrk(`http://127.0.0.1:${running.port}/webhooks/whatsapp`, { seconds: SECONDS, connections: CONNECTIONS, script });
@@ -28,15 +28,19 @@ async function measure(server: string): Promise<LoadResult> {
 
 export async function benchListener(): Promise<Record<string, unknown>> {
   const bare = await measure('bench/servers/bare-webhook.ts');
-  const listener = await measure('bench/servers/listener-app.ts');
+  // As production logs: LOG_LEVEL=info, one access line per request. At warn, for what logging costs.
+  const listener = await measure('bench/servers/listener-app.ts', { BENCH_LOG_LEVEL: 'info' });
+  const quiet = await measure('bench/servers/listener-app.ts', { BENCH_LOG_LEVEL: 'warn' });
   const result = {
     bodyBytes: Buffer.byteLength(body),
     seconds: SECONDS,
     connections: CONNECTIONS,
     baseline: { name: 'node:http + HMAC + JSON.parse', ...bare },
-    listener: { name: 'listener: Hono + verify + parse + publish (in-process bus)', ...listener },
+    listener: { name: 'listener: Hono + verify + parse + publish (in-process bus), LOG_LEVEL=info', ...listener },
+    listenerAtWarn: { name: 'the same at LOG_LEVEL=warn (no access lines)', ...quiet },
     rpsRatio: ratio(listener.rps, bare.rps),
     p99Ratio: ratio(bare.p99Ms, listener.p99Ms),
+    atWarnRpsRatio: ratio(quiet.rps, bare.rps),
     goal: 'rpsRatio >= 0.90',
   };
   await writeResult('listener', 'npm run bench (bench/listener.ts)', result);

@@ -30,8 +30,8 @@ const lines = [
   row(['benchmark', 'measured', 'baseline (same run)', 'ratio', 'goal']),
   row(['---', '---', '---', '---', '---']),
   row([
-    `listener: signed ${listener.bodyBytes} B WhatsApp notifications, verify + parse + publish (in-process bus), wrk -c${listener.connections} ${listener.seconds} s`,
-    `${Math.round(listener.listener.rps)} req/s, p99 ${listener.listener.p99Ms} ms`,
+    `listener: signed ${listener.bodyBytes} B WhatsApp notifications, verify + parse + publish (in-process bus), LOG_LEVEL=info (an access line per request), wrk -c${listener.connections} ${listener.seconds} s`,
+    `${Math.round(listener.listener.rps)} req/s, p99 ${listener.listener.p99Ms} ms${listener.listenerAtWarn ? `; at LOG_LEVEL=warn ${Math.round(listener.listenerAtWarn.rps)} req/s (${listener.atWarnRpsRatio})` : ''}`,
     `bare node:http HMAC + JSON.parse: ${Math.round(listener.baseline.rps)} req/s, p99 ${listener.baseline.p99Ms} ms`,
     `${listener.rpsRatio} (req/s), ${listener.p99Ratio} (p99)`,
     '≥ 0.90',
