@@ -10,7 +10,8 @@ import { startRoleProcess, type RoleProcess } from '../support/role-process.js';
 // every module it resolves (a loader hook), and what a role must not load is checked on that list.
 
 const recorder = pathToFileURL(join(import.meta.dirname, '../support/module-recorder.mjs')).href;
-const HEAVY = ['@google-cloud/firestore', '@mikro-orm/core', '@mikro-orm/postgresql', '@mikro-orm/migrations', 'openai', '@electric-sql/pglite'];
+// Secret Manager is read only when SECRET_MANAGER_SECRETS names secrets (not here).
+const HEAVY = ['@google-cloud/firestore', '@mikro-orm/core', '@mikro-orm/postgresql', '@mikro-orm/migrations', 'openai', '@electric-sql/pglite', '@google-cloud/secret-manager'];
 
 const started: RoleProcess[] = [];
 const dirs: string[] = [];
@@ -37,7 +38,7 @@ async function packagesLoadedBy(env: Record<string, string>): Promise<Set<string
 }
 
 describe('a role process', () => {
-  it('loads neither Firestore, MikroORM, OpenAI nor PGlite when ROLE=listener', async () => {
+  it('loads neither Firestore, MikroORM, OpenAI, PGlite nor Secret Manager when ROLE=listener', async () => {
     const packages = await packagesLoadedBy({ ROLE: 'listener', WHATSAPP_APP_SECRET: randomUUID(), WHATSAPP_VERIFY_TOKEN: randomUUID() });
 
     // The recorder sees the packages the listener does use: its bus and its web framework.
@@ -46,7 +47,7 @@ describe('a role process', () => {
     expect(HEAVY.filter((name) => packages.has(name))).toEqual([]);
   });
 
-  it('loads Firestore but neither MikroORM nor PGlite (nor OpenAI for the scripted model) when ROLE=worker', async () => {
+  it('loads Firestore but neither MikroORM, PGlite nor Secret Manager (nor OpenAI for the scripted model) when ROLE=worker', async () => {
     const packages = await packagesLoadedBy({ ROLE: 'worker', AI_PROVIDER: 'scripted' });
 
     expect(packages).toContain('@google-cloud/firestore');

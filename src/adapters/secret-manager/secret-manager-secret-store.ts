@@ -1,4 +1,4 @@
-import { SecretManagerServiceClient } from '@google-cloud/secret-manager';
+import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { DomainError } from '../../domain/model/errors.js';
 import type { SecretStore } from '../../domain/ports/secret-store.js';
 import { crc32c } from './crc32c.js';
@@ -173,6 +173,8 @@ export interface SecretManagerClientOptions {
 export async function createSecretManagerClient(options: SecretManagerClientOptions = {}): Promise<SecretManagerServiceClient> {
   const { apiEndpoint, port, insecure } = options;
   const endpoint = { ...(apiEndpoint ? { apiEndpoint } : {}), ...(port ? { port } : {}) };
+  // Loaded only when secrets are read (SECRET_MANAGER_SECRETS): every role's start imports this module.
+  const { SecretManagerServiceClient } = await import('@google-cloud/secret-manager');
   if (!insecure) return new SecretManagerServiceClient(endpoint);
   const { credentials } = await import('@grpc/grpc-js');
   return new SecretManagerServiceClient({ ...endpoint, sslCreds: credentials.createInsecure() });
