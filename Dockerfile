@@ -20,11 +20,15 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # App files stay root-owned (read-only for the process); only .data/ (embedded PGlite when
-# DATABASE_URL is unset) is writable by the runtime user.
-RUN mkdir -p /app/.data && chown node:node /app/.data
+# DATABASE_URL is unset) and the compile cache are the runtime user's.
+RUN mkdir -p /app/.data /app/.compile-cache && chown node:node /app/.data /app/.compile-cache
 ENV PORT=8080
 # Default only: every Cloud Run service overrides ROLE with --set-env-vars.
 ENV ROLE=listener
 EXPOSE 8080
 USER node
+# V8's compiled code for every module, left in the image: a cold start reads it instead of
+# compiling (bench/RESULTS.md). Warmed as the runtime user: Node keeps one cache per user id.
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN METADATA_SERVER_DETECTION=none node dist/warm-compile-cache.js
 CMD ["node", "dist/main.js"]

@@ -449,6 +449,19 @@ describe('Dockerfile', () => {
     expect(userIndex).toBeLessThan(cmdIndex);
   });
 
+  it('leaves V8\'s compile cache in the image, warmed by the runtime user in a directory that user owns', () => {
+    const stage = finalStage();
+    const env = stage.find((i) => i.keyword === 'ENV' && /^NODE_COMPILE_CACHE=/.test(i.rest));
+    expect(env).toBeDefined();
+    const dir = env!.rest.slice('NODE_COMPILE_CACHE='.length);
+    const user = stage.findLast((i) => i.keyword === 'USER')!.rest;
+    const warm = stage.findIndex((i) => i.keyword === 'RUN' && /\bnode dist\/warm-compile-cache\.js\b/.test(i.rest));
+    expect(warm).toBeGreaterThan(stage.indexOf(env!));
+    // Node keeps one cache per user id: warmed by another user, it would never be read.
+    expect(warm).toBeGreaterThan(stage.findLastIndex((i) => i.keyword === 'USER'));
+    expect(stage.some((i) => i.keyword === 'RUN' && i.rest.includes(`chown ${user}:${user}`) && i.rest.includes(dir))).toBe(true);
+  });
+
   it('runs node dist/main.js on port 8080 when the container starts', () => {
     const stage = finalStage();
     const cmd = stage.filter((i) => i.keyword === 'CMD').at(-1);
