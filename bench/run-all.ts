@@ -50,6 +50,7 @@ const lines = [
     worker.throughEmulators.ratio,
     '—',
   ]),
+  ...firestoreRows(worker.throughEmulators.firestorePerMessage),
   ...embeddedRows(embedded),
   row([
     `api: 30-day summary over ${api.data.interactions.toLocaleString('en')} interactions (PostgreSQL 15)`,
@@ -106,3 +107,22 @@ function embeddedRows(e: EmbeddedResult): string[] {
 
 await writeFile(join(BENCH_DIR, 'RESULTS.md'), lines.join('\n'));
 console.log(lines.join('\n'));
+
+interface FirestoreCounts {
+  rpcs: Record<string, number>;
+  documentReads: number;
+  documentWrites: number;
+  documentDeletes: number;
+  usdPer1000Messages: number;
+}
+
+/** The Firestore operations per message the worker bench counted, priced (issue #14 item 3). */
+function firestoreRows(counted: { messages: number; prices: { unit: string }; answered: FirestoreCounts; redelivered: FirestoreCounts } | undefined): string[] {
+  if (!counted) return [];
+  const said = (c: FirestoreCounts) =>
+    `${Object.entries(c.rpcs).map(([method, n]) => `${n} ${method}`).join(', ')}; ${c.documentReads} document reads, ${c.documentWrites} writes, ${c.documentDeletes} deletes = $${c.usdPer1000Messages} per 1,000 messages`;
+  return [
+    row([`Firestore operations per answered message (the same worker on the emulators, ${counted.messages} messages; ${counted.prices.unit})`, said(counted.answered), '—', '—', 'fewer, the crash and fault suites green']),
+    row(['Firestore operations per redelivery of an answered message (each notification published again)', said(counted.redelivered), '—', '—', 'fewer']),
+  ];
+}

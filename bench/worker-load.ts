@@ -24,7 +24,7 @@ export interface Run {
   sends: number;
 }
 
-function theMessages(): { events: InboundEvent[]; order: Map<string, string[]> } {
+export function theMessages(): { events: InboundEvent[]; order: Map<string, string[]> } {
   const order = new Map<string, string[]>();
   const events: InboundEvent[] = [];
   const start = Date.now();
@@ -40,7 +40,7 @@ function theMessages(): { events: InboundEvent[]; order: Map<string, string[]> }
 }
 
 /** Publishes the events one by one (the bus keeps each conversation's order by its key) and waits for every answer. */
-async function publishAndWait(bus: MessageBus, channel: RecordingReplyChannel, events: InboundEvent[]): Promise<void> {
+export async function publishAndWait(bus: MessageBus, channel: RecordingReplyChannel, events: InboundEvent[]): Promise<void> {
   const target = channel.sent.length + events.length;
   const started = performance.now();
   for (const event of events) await bus.publish('inbound', [{ event, orderingKey: event.kind === 'message' ? event.message.conversationId : '' }]);

@@ -12,8 +12,53 @@ import { TOKENS } from '../src/composition/tokens.js';
 import { loadConfig } from '../src/config/config.js';
 import { startEmulator } from '../test/support/emulators.js';
 import { RecordingReplyChannel } from '../test/support/recording-reply-channel.js';
+import { countFirestoreOperations, perMessage, type FirestoreOperations } from './firestore-operations.js';
 import { writeResult } from './support.js';
-import { CONVERSATIONS, LATENCY_MS, measure, MESSAGES, silent, type Run } from './worker-load.js';
+import { CONVERSATIONS, LATENCY_MS, measure, MESSAGES, publishAndWait, silent, theMessages, type Run } from './worker-load.js';
+
+// Firestore's multi-region (nam5) list prices, USD per 100,000 documents (cloud.google.com/firestore/pricing).
+const PRICES = { reads: 0.06, writes: 0.18, deletes: 0.02 };
+const QUIET_MS = 1_500;
+
+/** Resolves once the Firestore client has sent nothing for QUIET_MS (the worker has settled), at most 60 s. */
+async function quiet(rpcs: () => number): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  let last = rpcs();
+  let since = performance.now();
+  while (performance.now() - since < QUIET_MS && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (rpcs() !== last) [last, since] = [rpcs(), performance.now()];
+  }
+}
+
+const usdPerThousand = (each: FirestoreOperations) =>
+  Number(((each.documentReads * PRICES.reads + each.documentWrites * PRICES.writes + each.documentDeletes * PRICES.deletes) / 100).toFixed(4));
+
+/**
+ * Firestore operations per answered message, and per redelivery of an answered message (the same
+ * notifications published again: each must be recognised, never answered twice), on the worker
+ * the emulators serve. Counted on a run of its own: counting logs every response.
+ */
+async function countOperations(publisher: PubSubMessageBus, channel: RecordingReplyChannel) {
+  const counter = countFirestoreOperations();
+  try {
+    const { events } = theMessages();
+    await publishAndWait(publisher, channel, events);
+    await quiet(counter.rpcs);
+    const answered = perMessage(counter.take(), events.length);
+    for (const event of events) await publisher.publish('inbound', [{ event, orderingKey: event.kind === 'message' ? event.message.conversationId : '' }]);
+    await quiet(counter.rpcs);
+    const redelivered = perMessage(counter.take(), events.length);
+    return {
+      messages: events.length,
+      prices: { ...PRICES, unit: 'USD per 100,000 documents, multi-region (nam5) list prices' },
+      answered: { ...answered, usdPer1000Messages: usdPerThousand(answered) },
+      redelivered: { ...redelivered, usdPer1000Messages: usdPerThousand(redelivered) },
+    };
+  } finally {
+    counter.stop();
+  }
+}
 
 async function inProcess(): Promise<Run> {
   const channel = new RecordingReplyChannel();
@@ -28,7 +73,7 @@ async function inProcess(): Promise<Run> {
   }
 }
 
-async function throughEmulators(): Promise<Run & { flowControlMaxMessages: number }> {
+async function throughEmulators() {
   process.env.METADATA_SERVER_DETECTION = 'none';
   const project = `demo-bench-${randomUUID().slice(0, 8)}`;
   const [pubsubEmulator, firestoreEmulator] = await Promise.all([startEmulator('pubsub', project), startEmulator('firestore', project)]);
@@ -48,7 +93,7 @@ async function throughEmulators(): Promise<Run & { flowControlMaxMessages: numbe
       const publisher = new PubSubMessageBus(pubsub, { inbound: names.PUBSUB_TOPIC, interactions: names.PUBSUB_INTERACTIONS_TOPIC });
       // The pull consumer's flow control admits 10 messages at a time: that caps concurrency too.
       const run = await measure(publisher, channel, Math.min(CONVERSATIONS, 10));
-      return { ...run, flowControlMaxMessages: 10 };
+      return { ...run, flowControlMaxMessages: 10, firestorePerMessage: await countOperations(publisher, channel) };
     } finally {
       await runtime.stop();
     }
