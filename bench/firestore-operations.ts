@@ -1,5 +1,6 @@
 // Counts what the Firestore client sends while a bench runs: each RPC by method (commit,
-// batchGetDocuments, runQuery, rollback, …), the documents written and deleted by commits, and
+// batchGetDocuments, runQuery, rollback, …; a commit the server refused apart), the documents
+// written and deleted by the commits that succeeded, and
 // the documents read (each requested by batchGetDocuments, each returned by runQuery, and at
 // least one per query: Firestore bills an empty query as one read). RPCs are counted at the
 // client's own funnels (Firestore#request and #requestStream); a query's documents from the
@@ -29,11 +30,23 @@ export function countFirestoreOperations(): { take(): FirestoreOperations; rpcs(
   let counts = empty();
   const queries = new Map<string, number>();
   funnels.request = function (this: Funnels, method, body, tag, ...rest) {
-    counts.rpcs[method] = (counts.rpcs[method] ?? 0) + 1;
-    if (method === 'commit') {
-      for (const write of (body as CommitRequest).writes ?? []) write.delete ? counts.documentDeletes++ : counts.documentWrites++;
+    const sent = request.call(this, method, body, tag, ...rest);
+    if (method !== 'commit') {
+      counts.rpcs[method] = (counts.rpcs[method] ?? 0) + 1;
+      return sent;
     }
-    return request.call(this, method, body, tag, ...rest);
+    // A refused commit (a create that found its document: how a duplicate is recognised) writes nothing.
+    return sent.then(
+      (result) => {
+        counts.rpcs.commit = (counts.rpcs.commit ?? 0) + 1;
+        for (const write of (body as CommitRequest).writes ?? []) write.delete ? counts.documentDeletes++ : counts.documentWrites++;
+        return result;
+      },
+      (error: unknown) => {
+        counts.rpcs['refused commit'] = (counts.rpcs['refused commit'] ?? 0) + 1;
+        throw error;
+      },
+    );
   };
   funnels.requestStream = function (this: Funnels, method, bidirectional, body, tag) {
     counts.rpcs[method] = (counts.rpcs[method] ?? 0) + 1;
