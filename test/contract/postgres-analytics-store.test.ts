@@ -101,6 +101,48 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    it('pages through the same conversations in the same order as the in-memory store, whatever the page size and the walk\'s step', async () => {
+      const f = anAnalyticsFixture(store);
+      const reference = new InMemoryAnalyticsStore();
+      // Few conversations with many messages each across three days, some at the very same millisecond.
+      const shared = [f.base + 5 * HOUR, f.base + DAY + 7 * HOUR, f.base + 2 * DAY];
+      const events: InteractionEvent[] = Array.from({ length: 120 }, (_, i) => {
+        const user = randomInt(0, 9);
+        const receivedAt = i % 6 === 0 ? shared[randomInt(0, shared.length)]! : f.base + randomInt(0, 3 * DAY);
+        return f.message({
+          receivedAt,
+          occurredAt: receivedAt,
+          userKey: `u-${f.run}-${user}`,
+          conversationId: `c-${f.run}-${user}`,
+          channel: user % 3 === 0 ? 'api' : 'whatsapp',
+          outcome: randomInt(0, 4) === 0 ? 'failed' : 'sent',
+          costUsd: randomInt(0, 1000) / 1e5,
+        });
+      });
+      for (const event of events) await Promise.all([store.record(event), reference.record(event)]);
+      await Promise.all([store.eraseUser(`u-${f.run}-4`, f.base + 10 * DAY), reference.eraseUser(`u-${f.run}-4`, f.base + 10 * DAY)]);
+
+      const stepping = new PostgresAnalyticsStore(db.orm, { listStepRows: 1 });
+      const walkAll = async (s: { conversations: PostgresAnalyticsStore['conversations'] }, query: { from: number; to: number; channel?: 'api' }, limit: number) => {
+        const ids: unknown[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await s.conversations({ ...query, limit, ...(cursor ? { cursor } : {}) });
+          ids.push(...page.items.map((c) => ({ ...c, costUsd: Math.round(c.costUsd * 1e9) })));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return ids;
+      };
+      for (let i = 0; i < 10; i += 1) {
+        const from = f.base - HOUR + randomInt(0, 2 * DAY);
+        const query = { from, to: from + randomInt(HOUR, 3 * DAY), ...(i % 4 === 0 ? { channel: 'api' as const } : {}) };
+        const limit = 1 + (i % 3);
+        const expected = await walkAll(reference, query, limit);
+        expect(await walkAll(store, query, limit)).toEqual(expected);
+        expect(await walkAll(stepping, query, limit)).toEqual(expected);
+      }
+    });
+
     it('counts distinct users exactly when a range crosses a 64-day activity period and its sign bit', async () => {
       const f = anAnalyticsFixture(store);
       const reference = new InMemoryAnalyticsStore();

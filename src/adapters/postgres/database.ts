@@ -8,6 +8,7 @@ import { M004LoginThrottle } from './migrations/m004-login-throttle.js';
 import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-reason.js';
 import { M006ChatStore } from './migrations/m006-chat-store.js';
 import { M007MessageOutbox } from './migrations/m007-message-outbox.js';
+import { M008ConversationList } from './migrations/m008-conversation-list.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   { name: 'M005DeliveryFailureReason', class: M005DeliveryFailureReason },
   { name: 'M006ChatStore', class: M006ChatStore },
   { name: 'M007MessageOutbox', class: M007MessageOutbox },
+  { name: 'M008ConversationList', class: M008ConversationList },
 ];
 
 export class DatabaseUnavailableError extends Error {

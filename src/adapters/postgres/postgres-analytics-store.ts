@@ -9,43 +9,37 @@ import type {
   TimeseriesPoint,
   TimeseriesQuery,
 } from '../../domain/model/analytics.js';
-import type { Channel } from '../../domain/model/ids.js';
 import type { InteractionEvent } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
-import { decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
-import { conversationPageSql, LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
+import { timeseriesStep } from '../analytics-store-support.js';
+import { LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
 import { retentionSql } from './analytics-retention-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
 import { entityManager } from './database.js';
 import { bucketValue, histogramPercentile } from './latency-histogram.js';
+import { conversationPage } from './postgres-conversation-list.js';
 import { reusable, run } from './sql-fragment.js';
 
-
-interface ConversationRow {
-  id: string;
-  channel: Channel;
-  account_id: string;
-  first_message_at: number;
-  last_message_at: number;
-  messages_in: number;
-  messages_out: number;
-  cost_usd: number;
-}
 
 /**
  * Interaction facts in PostgreSQL with hourly and daily rollups maintained in the same statement
  * as each fact, so a month's summary reads a few thousand rollup rows plus the partial edges.
- * Distinct counts use a 64-bit hash of the user key (a collision is negligible at these sizes);
+ * Distinct counts use 64-bit hashes of the user key and the conversation id (a collision is negligible at these sizes);
  * latency percentiles come from 1 % histogram buckets (within PERCENTILE_RELATIVE_ERROR).
  */
 export class PostgresAnalyticsStore implements AnalyticsStore {
   private readonly exportPageSize: number;
+  private readonly listStepRows: number;
 
+  /** `listStepRows`: the fewest activity rows the conversations list reads per step of its walk (tests set it low). */
   constructor(
     private readonly orm: MikroORM,
-    options: { exportPageSize?: number } = {},
+    options: { exportPageSize?: number; listStepRows?: number } = {},
   ) {
-    this.exportPageSize = options.exportPageSize ?? 2_000;
+    // Each page walks past the activity of the conversations listed before it: fewer, larger pages cost
+    // less (30 days of 1 M facts, 47,700 conversations: 16.5 s in pages of 500, 8.5 s of 2,000, 6.3 s of 5,000).
+    this.exportPageSize = options.exportPageSize ?? 5_000;
+    this.listStepRows = options.listStepRows ?? 64;
   }
 
   async record(event: InteractionEvent): Promise<RecordResult> {
@@ -91,15 +85,11 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     });
   }
 
-  async conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rows = await run<ConversationRow>(this.em(), conversationPageSql(query, after, query.limit + 1));
-    const items = rows.slice(0, query.limit).map(toConversation);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > items.length && last ? encodeCursor(last) : null };
+  conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
+    return conversationPage(this.em(), query, this.listStepRows);
   }
 
-  // Pages by keyset, so memory stays bounded by one page whatever the range holds.
+  // Pages by cursor, so memory stays bounded by one page whatever the range holds.
   async *exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary> {
     let cursor: string | null = null;
     do {
@@ -125,17 +115,4 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   private em() {
     return entityManager(this.orm);
   }
-}
-
-function toConversation(row: ConversationRow): ConversationSummary {
-  return {
-    id: row.id,
-    channel: row.channel,
-    accountId: row.account_id,
-    firstMessageAt: Number(row.first_message_at),
-    lastMessageAt: Number(row.last_message_at),
-    messagesIn: Number(row.messages_in),
-    messagesOut: Number(row.messages_out),
-    costUsd: Number(row.cost_usd),
-  };
 }

@@ -1,0 +1,76 @@
+import type { AnalyticsQuery } from '../../domain/model/analytics.js';
+import type { Channel } from '../../domain/model/ids.js';
+import { DAY_MS } from '../analytics-store-support.js';
+import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js';
+import { wholeUnits, type Span } from './time-tiers.js';
+
+/** A place in the list's order: last activity descending, then id ascending (byte order, collate "C"). */
+export interface ListPosition {
+  at: number;
+  id: string;
+}
+
+// Activity in `[from, to)` comes from two sources with a time column each: `conversation_day` for
+// the whole UTC days (its `last_at`, the conversation's last message that day, lies in its day)
+// and the facts for the partial days at the edges.
+interface Source {
+  table: 'conversation_day' | 'interaction';
+  time: 'last_at' | 'received_at';
+  span: Span;
+}
+
+function sourcesOf({ from, to }: AnalyticsQuery): Source[] {
+  const days = wholeUnits({ from, to }, DAY_MS);
+  const sources: Source[] = [{ table: 'conversation_day', time: 'last_at', span: days.whole }];
+  for (const edge of days.edges) sources.push({ table: 'interaction', time: 'received_at', span: edge });
+  return sources.filter((s) => s.span.from < s.span.to);
+}
+
+const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` and channel = ${channel}` : EMPTY);
+const inSpan = ({ time, span }: Source): Sql => sql`${raw(time)} >= ${at(span.from)} and ${raw(time)} < ${at(span.to)}`;
+const idIn = (ids: readonly string[]): Sql => sql`conversation_id = any(array[${join(ids.map((id) => sql`${id}`), ', ')}]::text[])`;
+
+// Strictly after `p` in list order; the first conjunct is the index's range.
+const after = (time: string, p: ListPosition): Sql =>
+  sql` and ${raw(time)} <= ${at(p.at)} and (${raw(time)} < ${at(p.at)} or conversation_id > ${p.id})`;
+
+/**
+ * Up to `limit` activity rows `(id, at)` after `position`, in list order: each source's first rows
+ * by its time index, merged. A conversation's first row in this order is its last activity in the
+ * range, so the walk meets conversations in the list's order.
+ */
+export function activitySql(query: AnalyticsQuery, position: ListPosition | undefined, limit: number): Sql | undefined {
+  const branches = sourcesOf(query).map((s) => {
+    const next = position ? after(s.time, position) : EMPTY;
+    return sql`(select conversation_id as id, ${raw(s.time)} as at from ${raw(s.table)}
+      where ${inSpan(s)}${onChannel(query.channel)}${next} order by ${raw(s.time)} desc, conversation_id limit ${limit})`;
+  });
+  if (branches.length === 0) return undefined;
+  return sql`select id, ${raw(epochMs('at'))} as at from (${join(branches, ' union all ')}) activity order by activity.at desc, activity.id limit ${limit}`;
+}
+
+/** Those of `ids` with activity in the range at or before `position` in list order: listed on an earlier page. */
+export function listedBeforeSql(query: AnalyticsQuery, position: ListPosition, ids: readonly string[]): Sql {
+  const branches = sourcesOf(query).map((s) => {
+    const t = raw(s.time);
+    return sql`select conversation_id as id from ${raw(s.table)} where ${idIn(ids)} and ${inSpan(s)}${onChannel(query.channel)}
+      and (${t} > ${at(position.at)} or (${t} = ${at(position.at)} and conversation_id <= ${position.id}))`;
+  });
+  return sql`${join(branches, ' union ')}`;
+}
+
+/** Each of `ids`' figures over the range: whole days from `conversation_day`, the edges from the facts. */
+export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly string[]): Sql {
+  const ch = onChannel(query.channel);
+  const branches = sourcesOf(query).map((s) =>
+    s.table === 'conversation_day'
+      ? sql`select conversation_id, channel, account_id, first_at, last_at, messages_in, messages_out, cost_usd
+          from conversation_day where ${idIn(ids)} and ${inSpan(s)}${ch}`
+      : sql`select conversation_id, channel, account_id, received_at as first_at, received_at as last_at, 1 as messages_in,
+            (outcome = 'sent')::integer as messages_out, cost_usd from interaction where ${idIn(ids)} and ${inSpan(s)}${ch}`,
+  );
+  return sql`select conversation_id as id, min(channel) as channel, min(account_id) as account_id,
+      ${raw(epochMs('min(first_at)'))} as first_message_at, ${raw(epochMs('max(last_at)'))} as last_message_at,
+      sum(messages_in)::float8 as messages_in, sum(messages_out)::float8 as messages_out, sum(cost_usd)::float8 as cost_usd
+    from (${join(branches, ' union all ')}) facts group by conversation_id`;
+}
