@@ -5,6 +5,7 @@ import { ChatStoreRejectedError, ChatStoreUnavailableError, translateError } fro
 import { isRetryable } from '../../src/domain/model/errors.js';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { aMessage } from '../support/builders.js';
+import { aStatus } from './chat-store.fixture.js';
 import { chatStoreContracts } from './chat-store.contracts.js';
 
 const db = createFirestore(inject('emulatorProject'), { emulatorHost: inject('firestoreEmulatorHost') });
@@ -55,6 +56,76 @@ describe('FirestoreChatStore', () => {
       expect(pointer.get('expireAt')).toBeInstanceOf(Timestamp);
       expect(sent).not.toHaveProperty('expireAt');
       expect(sent).not.toHaveProperty('receivedAt');
+    });
+  });
+
+  describe('transitions from the version this process wrote', () => {
+    /** A client of its own whose document reads (batchGetDocuments, how `get()` travels) are counted. */
+    function aCountingClient() {
+      const counted = createFirestore(inject('emulatorProject'), { emulatorHost: inject('firestoreEmulatorHost') });
+      const funnel = counted as unknown as { requestStream(method: string, ...rest: unknown[]): Promise<unknown> };
+      const requestStream = funnel.requestStream.bind(counted);
+      const reads = { count: 0 };
+      funnel.requestStream = (method, ...rest) => {
+        if (method === 'batchGetDocuments') reads.count += 1;
+        return requestStream(method, ...rest);
+      };
+      return { client: counted, reads };
+    }
+
+    it('writes each transition in one round trip, without reading the message first, after its own register and transitions', async () => {
+      const { client, reads } = aCountingClient();
+      try {
+        const store = new FirestoreChatStore(client, { collectionPrefix: `${filePrefix}${++stores}_` });
+        const message = aMessage();
+        const { record } = await store.register(message, Date.now());
+        const before = reads.count;
+
+        const generating = await store.transition(message.conversationId, message.id, record.version, { state: 'generating', attempts: 1 });
+        const answered = await store.transition(message.conversationId, message.id, generating!.version, { state: 'answered', note: 'rate_limited' });
+        const sending = await store.transition(message.conversationId, message.id, answered!.version, { state: 'sending', note: undefined });
+
+        expect(reads.count - before).toBe(0);
+        expect(sending).toMatchObject({ state: 'sending', attempts: 1, version: record.version + 3 });
+        expect(sending).not.toHaveProperty('note');
+        expect(await store.findMessage(message.conversationId, message.id)).toEqual(sending);
+      } finally {
+        await client.terminate();
+      }
+    });
+
+    it('refuses a transition from a version another process has moved on from, though this process wrote that version', async () => {
+      const { store: mine, collectionPrefix } = aStore();
+      const theirs = new FirestoreChatStore(db, { collectionPrefix });
+      const message = aMessage();
+      const { record } = await mine.register(message, Date.now());
+      const generating = await mine.transition(message.conversationId, message.id, record.version, { state: 'generating', attempts: 1 });
+
+      const moved = await theirs.transition(message.conversationId, message.id, generating!.version, { state: 'answered', note: 'spend_capped' });
+      expect(moved).toMatchObject({ state: 'answered', version: generating!.version + 1 });
+
+      expect(await mine.transition(message.conversationId, message.id, generating!.version, { state: 'failed', note: 'erased' })).toBeNull();
+      expect(await mine.findMessage(message.conversationId, message.id)).toEqual(moved);
+      // From the version the other process wrote, it goes through (read first) and is the new base.
+      const sending = await mine.transition(message.conversationId, message.id, moved!.version, { state: 'sending' });
+      expect(sending).toMatchObject({ state: 'sending', note: 'spend_capped', version: moved!.version + 1 });
+      expect(await theirs.findMessage(message.conversationId, message.id)).toEqual(sending);
+    });
+
+    it('refuses a transition after a delivery status moved the message on, though this process wrote the version before', async () => {
+      const { store: mine, collectionPrefix } = aStore();
+      const theirs = new FirestoreChatStore(db, { collectionPrefix });
+      const message = aMessage();
+      const outboundId = `wamid.out/${randomUUID()}`;
+      const { record } = await mine.register(message, Date.now());
+      const sent = await mine.transition(message.conversationId, message.id, record.version, { state: 'sent', outboundIds: [outboundId] });
+
+      expect(await theirs.applyStatus(aStatus(message, outboundId, 'delivered'))).toBe('applied');
+      const delivered = await theirs.findMessage(message.conversationId, message.id);
+      expect(delivered!.version).toBe(sent!.version + 1);
+
+      expect(await mine.transition(message.conversationId, message.id, sent!.version, { recorded: true })).toBeNull();
+      expect(await mine.findMessage(message.conversationId, message.id)).toEqual(delivered);
     });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FieldValue, type DocumentData, type DocumentSnapshot, type Timestamp, type WriteBatch } from '@google-cloud/firestore';
+import { FieldValue, type DocumentData, type DocumentReference, type Timestamp, type WriteBatch } from '@google-cloud/firestore';
 import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
@@ -9,6 +9,7 @@ import type { ChatCollections } from './firestore-collections.js';
 import { encodeDocId, messageDocument, patched, patchUpdate, plain, recordFrom } from './firestore-documents.js';
 import { participantKeyOf } from './firestore-participants.js';
 import { decode, messagePointerSchema } from './firestore-schemas.js';
+import { WrittenVersions, type Written } from './written-versions.js';
 
 const ALREADY_EXISTS = 6;
 const NOT_FOUND = 5;
@@ -19,9 +20,12 @@ const MAX_STATUS_ATTEMPTS = 10;
 /**
  * The message log on Firestore. Writes never hold transaction locks: the claim is a `create()`,
  * every other write is a batch guarded by the document's update time (compare-and-set), so racing
- * deliveries cost one round trip, not lock waits.
+ * deliveries cost one round trip, not lock waits. A transition from the version this process
+ * wrote last needs no read first (see WrittenVersions).
  */
 export class FirestoreMessageLog implements MessageLog {
+  private readonly written = new WrittenVersions();
+
   constructor(private readonly collections: ChatCollections) {}
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
@@ -37,7 +41,8 @@ export class FirestoreMessageLog implements MessageLog {
     const claim = this.collections.claims.doc(encodeDocId(`${message.channel}:${message.accountId}:${message.id}`));
     batch.create(claim, { conversationId: message.conversationId, messageId: message.id, expireAt });
     const participantKey = participantKeyOf(message);
-    batch.create(ref, { ...messageDocument(record, expireAt), participantKey });
+    const document = { ...messageDocument(record, expireAt), participantKey };
+    batch.create(ref, document);
     batch.set(
       conversations.doc(encodeDocId(message.conversationId)),
       {
@@ -55,7 +60,9 @@ export class FirestoreMessageLog implements MessageLog {
       { merge: true },
     );
     try {
-      await batch.commit();
+      const [, created] = await batch.commit();
+      // Remembered as a read would give it back.
+      this.written.remember(ref.path, { record: recordFrom({ ref, data: () => document }), updateTime: created!.writeTime });
       return { created: true, record };
     } catch (error) {
       if (grpcCodeOf(error) !== ALREADY_EXISTS) translateError('register', error);
@@ -69,28 +76,52 @@ export class FirestoreMessageLog implements MessageLog {
   }
 
   async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
-    const snapshot = await this.collections.read('transition', this.collections.messageRef(conversationId, messageId));
-    if (!snapshot.exists) return null;
+    const ref = this.collections.messageRef(conversationId, messageId);
+    const pointer = { conversationId, messageId };
+    const known = this.written.get(ref.path);
+    if (known && known.record.version === expectedVersion) {
+      const next = await this.writeTransition(ref, pointer, known, patch);
+      // Not written: another writer came since (or the message is gone); read and decide as below.
+      if (next) return next;
+    }
+    const snapshot = await this.collections.read('transition', ref);
+    if (!snapshot.exists) {
+      this.written.forget(ref.path);
+      return null;
+    }
     const current = recordFrom(snapshot);
     if (current.version !== expectedVersion) return null;
+    return this.writeTransition(ref, pointer, { record: current, updateTime: snapshot.updateTime! }, patch);
+  }
 
-    const next = patched(current, patch);
+  /** `patch` on `current.record` when the document is still as it was at `current.updateTime`; null when not. */
+  private async writeTransition(
+    ref: DocumentReference,
+    pointer: { conversationId: string; messageId: string },
+    current: Written,
+    patch: MessagePatch,
+  ): Promise<MessageRecord | null> {
+    const next = patched(current.record, patch);
     // Tells this write from another writer's when the SDK retried a commit whose answer was lost.
     const writeToken = randomUUID();
     const update = { ...patchUpdate(patch, FieldValue.delete()), version: next.version, writeToken };
     const pointers = patch.outboundIds === undefined ? [] : next.outboundIds;
     const written = await this.writeIfUnchanged(
       'transition',
-      snapshot,
+      ref,
+      current.updateTime,
       update,
       (batch, expireAt) => {
         for (const outboundId of pointers) {
-          batch.set(this.collections.outbound.doc(encodeDocId(outboundId)), { conversationId, messageId, expireAt });
+          batch.set(this.collections.outbound.doc(encodeDocId(outboundId)), { ...pointer, expireAt });
         }
       },
       writeToken,
     );
-    return written ? next : null;
+    if (!written) return null;
+    // A copy: the caller owns what it is given.
+    this.written.remember(ref.path, { record: structuredClone(next), updateTime: written });
+    return next;
   }
 
   async findMessage(conversationId: string, messageId: string): Promise<MessageRecord | null> {
@@ -119,7 +150,10 @@ export class FirestoreMessageLog implements MessageLog {
       const record = recordFrom(snapshot);
       const { result, delivery } = deliveryAfter(record.delivery, status);
       if (!delivery) return result;
-      if (await this.writeIfUnchanged('applyStatus', snapshot, { delivery, version: record.version + 1 })) return result;
+      if (await this.writeIfUnchanged('applyStatus', ref, snapshot.updateTime!, { delivery, version: record.version + 1 })) {
+        this.written.forget(ref.path);
+        return result;
+      }
     }
     throw new ChatStoreUnavailableError(`delivery status for ${status.outboundId} lost ${MAX_STATUS_ATTEMPTS} races in a row`);
   }
@@ -131,29 +165,33 @@ export class FirestoreMessageLog implements MessageLog {
 
   /**
    * Compare-and-set on the document's update time: every write to a message bumps its version, so
-   * an unchanged update time means an unchanged version. False when another writer came first.
+   * an unchanged update time means an unchanged version. Answers the update time this write gave
+   * the document, or undefined when another writer came first.
    */
   private async writeIfUnchanged(
     operation: string,
-    snapshot: DocumentSnapshot,
+    ref: DocumentReference,
+    updateTime: Timestamp,
     update: DocumentData,
     alsoWrite?: (batch: WriteBatch, expireAt: Timestamp) => void,
     writeToken?: string,
-  ): Promise<boolean> {
+  ): Promise<Timestamp | undefined> {
     const expireAt = this.collections.expireAt();
     const batch = this.collections.db.batch();
-    batch.update(snapshot.ref, { ...update, expireAt }, { lastUpdateTime: snapshot.updateTime! });
+    batch.update(ref, { ...update, expireAt }, { lastUpdateTime: updateTime });
     alsoWrite?.(batch, expireAt);
     try {
-      await batch.commit();
-      return true;
+      const [result] = await batch.commit();
+      return result!.writeTime;
     } catch (error) {
       const code = grpcCodeOf(error);
-      if (code === NOT_FOUND) return false;
+      if (code === NOT_FOUND) return undefined;
       if (code === FAILED_PRECONDITION) {
         // The SDK retries a commit whose answer was lost (a reset connection); when the first try
         // was applied, the retry fails its precondition on our own write: that is a success.
-        return writeToken !== undefined && (await this.collections.read(operation, snapshot.ref)).get('writeToken') === writeToken;
+        if (writeToken === undefined) return undefined;
+        const now = await this.collections.read(operation, ref);
+        return now.get('writeToken') === writeToken ? now.updateTime : undefined;
       }
       translateError(operation, error);
     }
