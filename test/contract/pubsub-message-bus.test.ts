@@ -272,6 +272,42 @@ describe('PubSubMessageBus with PubSubPullConsumer on the emulator', () => {
     expect(mostRunning).toBeGreaterThan(1);
   });
 
+  it('runs another key beside a key whose later messages wait their turn, with no more handlers at once than allowed', async () => {
+    const { bus, subscribe, idle } = await aBus({}, { maxConcurrent: 2 });
+    const run = randomUUID();
+    const [busy, other, third] = [`busy-${run}`, `other-${run}`, `third-${run}`] as const;
+    const seen = new Map<string, number[]>([busy, other, third].map((key) => [key, []]));
+    let running = 0;
+    let mostRunning = 0;
+    // The busy key's first message holds (10 s at most) until the other key has been handled: its
+    // twelve messages held in the consumer must not keep the other key out.
+    let otherHandled!: () => void;
+    const otherDone = new Promise<void>((resolve) => (otherHandled = resolve));
+    let gateTimer: NodeJS.Timeout | undefined;
+    const gate = Promise.race([otherDone.then(() => 'other first'), new Promise<string>((resolve) => (gateTimer = setTimeout(() => resolve('timed out'), 10_000)))]);
+    let busyFirstSaw: string | undefined;
+    await subscribe('interactions', async ({ event }) => {
+      running += 1;
+      mostRunning = Math.max(mostRunning, running);
+      if (event.conversationId === busy && event.occurredAt === 0) busyFirstSaw = await gate;
+      await sleep(20);
+      seen.get(event.conversationId)!.push(event.occurredAt);
+      if (event.conversationId === other) otherHandled();
+      running -= 1;
+    });
+
+    for (let i = 0; i < 12; i++) await bus.publish('interactions', [{ event: statusEvent(run, busy, i), orderingKey: busy }]);
+    await bus.publish('interactions', [{ event: statusEvent(run, other, 0), orderingKey: other }]);
+    for (let i = 0; i < 3; i++) await bus.publish('interactions', [{ event: statusEvent(run, third, i), orderingKey: third }]);
+    await idle();
+    clearTimeout(gateTimer);
+
+    expect(busyFirstSaw).toBe('other first');
+    expect(seen.get(busy)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(seen.get(third)).toEqual([0, 1, 2]);
+    expect(mostRunning).toBe(2);
+  });
+
   it('redelivers a nacked message until the handler succeeds when the subscription reports no delivery attempts', async () => {
     const { bus, subscribe, idle } = await aBus({ deadLetterAfter: undefined });
     const message = aMessage({ text: 'SECRET-TEXT-nack' });

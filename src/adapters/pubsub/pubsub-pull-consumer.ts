@@ -6,8 +6,13 @@ import { runWithTrace, traceFrom } from '../../observability/trace-context.js';
 import type { Delivery, DeliveryHandler } from '../memory/in-memory-message-bus.js';
 
 export interface PullConsumerOptions {
-  /** Messages held at once (flow control). Default 10. */
+  /**
+   * Messages held at once (flow control). Default 100: with ordering keys, a key's later messages
+   * wait here behind its first, so holding only as many as run would leave slots to one busy key.
+   */
   maxMessages?: number;
+  /** Handlers running at once, whatever is held. Default 10. */
+  maxConcurrent?: number;
   /** How long the client keeps extending a message's lease while its handler runs. Default 10. */
   maxExtensionMinutes?: number;
   /** How long `close()` waits for running handlers. Default 8 (under Cloud Run's 10 s SIGTERM window). */
@@ -42,6 +47,9 @@ export class PubSubPullConsumer<T> {
   private subscription?: Subscription;
   private readonly lanes = new Map<string, Lane>();
   private readonly running = new Set<Promise<void>>();
+  /** Handlers running now, and the held messages waiting for one of the `maxConcurrent` slots. */
+  private active = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   private closing = false;
   private reopenTimer?: NodeJS.Timeout;
   private failuresInARow = 0;
@@ -57,7 +65,8 @@ export class PubSubPullConsumer<T> {
     options: PullConsumerOptions = {},
   ) {
     this.options = {
-      maxMessages: 10,
+      maxMessages: 100,
+      maxConcurrent: 10,
       maxExtensionMinutes: 10,
       closeTimeoutSeconds: 8,
       reopenDelayMs: 1_000,
@@ -79,7 +88,7 @@ export class PubSubPullConsumer<T> {
     subscription.on('error', (error) => this.logger.error('pubsub pull stream failed', { subscription: this.subscriptionName, ...codeFields(error) }));
     subscription.on('close', () => this.reopenLater());
     this.subscription = subscription;
-    this.logger.info('pubsub pull consumer started', { subscription: this.subscriptionName, maxMessages: this.options.maxMessages });
+    this.logger.info('pubsub pull consumer started', { subscription: this.subscriptionName, maxMessages: this.options.maxMessages, maxConcurrent: this.options.maxConcurrent });
   }
 
   /** Stops pulling, hands back what has not started, and waits (bounded) for running handlers. */
@@ -97,7 +106,7 @@ export class PubSubPullConsumer<T> {
     this.failuresInARow = 0;
     if (this.closing) return message.nack();
     const key = message.orderingKey;
-    if (!key) return this.track(this.process(message).then(() => undefined, (error: unknown) => this.failed(message, error)));
+    if (!key) return this.track(this.processWhenFree(message).then(() => undefined, (error: unknown) => this.failed(message, error)));
 
     const lane = this.lanes.get(key) ?? { tail: Promise.resolve(), queued: 0, epoch: 0 };
     this.lanes.set(key, lane);
@@ -106,7 +115,7 @@ export class PubSubPullConsumer<T> {
     lane.tail = lane.tail
       .then(async () => {
         if (epoch !== lane.epoch || this.closing) return message.nack();
-        if (!(await this.process(message))) lane.epoch += 1;
+        if (!(await this.processWhenFree(message))) lane.epoch += 1;
       })
       .catch((error: unknown) => {
         // Never leave the lane broken: a rejected tail would strand every later message of the key.
@@ -117,6 +126,34 @@ export class PubSubPullConsumer<T> {
       lane.queued -= 1;
       if (lane.queued === 0 && this.lanes.get(key) === lane) this.lanes.delete(key);
     }));
+  }
+
+  /** `process` once a handler slot is free (at most `maxConcurrent` run); a message that waited past `close()` is nacked. */
+  private async processWhenFree(message: Message): Promise<boolean> {
+    await this.freeSlot();
+    try {
+      if (this.closing) {
+        message.nack();
+        return false;
+      }
+      return await this.process(message);
+    } finally {
+      this.active -= 1;
+      this.slotWaiters.shift()?.();
+    }
+  }
+
+  private freeSlot(): Promise<void> {
+    if (this.active < this.options.maxConcurrent) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.slotWaiters.push(() => {
+        this.active += 1;
+        resolve();
+      }),
+    );
   }
 
   /** Handles one message; true when it was acked. */
