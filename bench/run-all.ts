@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { EmbeddedResult } from './embedded.js';
 import { BENCH_DIR, machine, PROJECT_ROOT } from './support.js';
 
-const BENCHES = ['listener', 'worker', 'embedded', 'api-summary', 'cold-start'];
+const BENCHES = ['listener', 'worker', 'reply-overhead', 'embedded', 'api-summary', 'cold-start'];
 // `npm run bench -- table` rewrites RESULTS.md from the results/*.json already there, running nothing.
 const tableOnly = process.argv.slice(2).join() === 'table';
 const only = tableOnly ? [] : process.argv.slice(2);
@@ -18,7 +18,7 @@ for (const name of tableOnly ? [] : only.length ? only : BENCHES) {
 }
 
 const read = async (name: string): Promise<any> => JSON.parse(await readFile(join(BENCH_DIR, 'results', `${name}.json`), 'utf8'));
-const [listener, worker, embedded, api, cold] = await Promise.all(BENCHES.map(read));
+const [listener, worker, overhead, embedded, api, cold] = await Promise.all(BENCHES.map(read));
 const m = machine();
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const lines = [
@@ -46,11 +46,19 @@ const lines = [
   row([
     'worker through the Pub/Sub + Firestore emulators (pull, ordered subscription)',
     `${worker.throughEmulators.messagesPerSecond} msg/s, order kept: ${worker.throughEmulators.orderKept}`,
-    `ceiling min(C, flow control ${worker.throughEmulators.flowControlMaxMessages})/L = ${worker.throughEmulators.ceiling} msg/s`,
+    `ceiling min(C, ${worker.throughEmulators.handlersAtOnce ?? worker.throughEmulators.flowControlMaxMessages} handlers at once)/L = ${worker.throughEmulators.ceiling} msg/s`,
     worker.throughEmulators.ratio,
     '—',
   ]),
+  ...(worker.throughEmulators.emulators ? [emulatorCeilingRow(worker.throughEmulators)] : []),
   ...firestoreRows(worker.throughEmulators.firestorePerMessage),
+  row([
+    `reply overhead: webhook 200 → Graph API send minus the model's ${overhead.modelLatencyMs} ms, listener + worker (push) + api as three processes on the emulators, ${overhead.messages} messages one at a time`,
+    `p50 ${overhead.overheadMs.p50} ms, p95 ${overhead.overheadMs.p95} ms (200 → model ${overhead.toModelMs.p50} ms, model → send ${overhead.afterModelMs.p50} ms, p50); on the critical path per reply: ${criticalRpcs(overhead.criticalPath.firestoreRpcsPerReply)} Firestore RPCs (${overhead.criticalPath.firestoreRpcMsPerReply.p50} ms, p50), ${overhead.criticalPath.graphRequestsPerReply} Graph API requests`,
+    `the listener's own 200: p50 ${overhead.ackMs.p50} ms`,
+    '—',
+    'p50 ≤ 100 ms',
+  ]),
   ...embeddedRows(embedded),
   row([
     `api: 30-day summary over ${api.data.interactions.toLocaleString('en')} interactions (PostgreSQL 15)`,
@@ -128,6 +136,22 @@ interface FirestoreCounts {
 }
 
 /** The Firestore operations per message the worker bench counted, priced (issue #14 item 3). */
+function emulatorCeilingRow(t: { messagesPerSecond: number; emulators: Record<string, number> }): string {
+  const e = t.emulators;
+  return row([
+    'the same worker against what the emulators allow: the Firestore emulator\'s compare-and-set commits/s at the worker\'s concurrency ÷ commits per answered message',
+    `${t.messagesPerSecond} msg/s`,
+    `${e.firestoreCommitsPerSecond} commits/s ÷ ${e.commitsPerAnsweredMessage} = ${e.firestoreCeilingMessagesPerSecond} msg/s; the Pub/Sub emulator's ordered pull alone (flow control 10, handler = the model's latency): ${e.pubsubOrderedPullMessagesPerSecond} msg/s (${e.ratioToPubsubPull})`,
+    e.ratioToFirestoreCeiling!,
+    '≥ 0.7',
+  ]);
+}
+
+/** `{commit: 5.15, runQuery: 1}` as `5.15 commit + 1 runQuery`. */
+function criticalRpcs(perReply: Record<string, number>): string {
+  return Object.entries(perReply).map(([method, n]) => `${n} ${method}`).join(' + ');
+}
+
 function firestoreRows(counted: { messages: number; prices: { unit: string }; answered: FirestoreCounts; redelivered: FirestoreCounts } | undefined): string[] {
   if (!counted) return [];
   const said = (c: FirestoreCounts) =>

@@ -12,6 +12,7 @@ import { TOKENS } from '../src/composition/tokens.js';
 import { loadConfig } from '../src/config/config.js';
 import { startEmulator } from '../test/support/emulators.js';
 import { RecordingReplyChannel } from '../test/support/recording-reply-channel.js';
+import { firestoreCommitRate, orderedPullRate } from './emulator-ceilings.js';
 import { countFirestoreOperations, perMessage, type FirestoreOperations } from './firestore-operations.js';
 import { writeResult } from './support.js';
 import { CONVERSATIONS, LATENCY_MS, measure, MESSAGES, publishAndWait, silent, theMessages, type Run } from './worker-load.js';
@@ -91,9 +92,10 @@ async function throughEmulators() {
     runtime.start();
     try {
       const publisher = new PubSubMessageBus(pubsub, { inbound: names.PUBSUB_TOPIC, interactions: names.PUBSUB_INTERACTIONS_TOPIC });
-      // The pull consumer's flow control admits 10 messages at a time: that caps concurrency too.
+      // The pull consumer runs 10 handlers at once (it holds up to 100 messages): that caps concurrency too.
       const run = await measure(publisher, channel, Math.min(CONVERSATIONS, 10));
-      return { ...run, flowControlMaxMessages: 10, firestorePerMessage: await countOperations(publisher, channel) };
+      const firestorePerMessage = await countOperations(publisher, channel);
+      return { ...run, handlersAtOnce: 10, firestorePerMessage, emulators: await emulatorCeilings(project, firestoreEmulator.host, pubsub, run, firestorePerMessage.answered) };
     } finally {
       await runtime.stop();
     }
@@ -101,6 +103,29 @@ async function throughEmulators() {
     await pubsub.close();
     await Promise.all([pubsubEmulator.stop(), firestoreEmulator.stop()]);
   }
+}
+
+/**
+ * The issue's goal for the worker on the emulators: ≥ 0.7 × (the Firestore emulator's commit rate
+ * at the worker's concurrency ÷ commits per answered message). The Pub/Sub emulator's own ordered
+ * pull rate at a flow control of as many messages as the worker runs at once, with a handler that
+ * only waits the model, is measured beside it.
+ */
+async function emulatorCeilings(project: string, firestoreHost: string, pubsub: ReturnType<typeof createPubSub>, run: Run, answered: FirestoreOperations) {
+  const concurrency = Math.min(CONVERSATIONS, 10);
+  const commitsPerSecond = await firestoreCommitRate(project, firestoreHost, concurrency);
+  const commitsPerMessage = (answered.rpcs.commit ?? 0) + (answered.rpcs['refused commit'] ?? 0);
+  const firestoreCeiling = Math.round(commitsPerSecond / commitsPerMessage);
+  const pubsubPull = await orderedPullRate(pubsub, { keys: CONVERSATIONS, messages: 200, maxMessages: concurrency, handlerMs: LATENCY_MS });
+  return {
+    firestoreCommitsPerSecond: commitsPerSecond,
+    commitsPerAnsweredMessage: commitsPerMessage,
+    firestoreCeilingMessagesPerSecond: firestoreCeiling,
+    ratioToFirestoreCeiling: Number((run.messagesPerSecond / firestoreCeiling).toFixed(3)),
+    pubsubOrderedPullMessagesPerSecond: pubsubPull,
+    ratioToPubsubPull: Number((run.messagesPerSecond / pubsubPull).toFixed(3)),
+    goal: 'ratioToFirestoreCeiling >= 0.7',
+  };
 }
 
 export async function benchWorker(): Promise<Record<string, unknown>> {
