@@ -100,5 +100,30 @@ export function rangeCases(current: () => AnalyticsFixture): void {
       }
       expect(await collect(f.store.exportConversations({ from: f.base - DAY, to: f.base }))).toEqual([]);
     });
+
+    it('counts users and conversations active in the partial days at the edges by their messages inside, not by their day', async () => {
+      const f = current();
+      // From day 0 at 10:00 to day 2 at 12:00: day 1 is whole, days 0 and 2 are cut.
+      const from = f.base + 10 * HOUR;
+      const to = f.base + 2 * DAY + 12 * HOUR;
+      const at = (offset: number, user: string, channel: 'whatsapp' | 'api' = 'whatsapp') =>
+        f.message({ receivedAt: f.base + offset, occurredAt: f.base + offset, userKey: `${f.run}-${user}`, conversationId: `c-${f.run}-${user}`, channel });
+      await f.recordAll([
+        at(2 * HOUR, 'before-and-inside'),
+        at(20 * HOUR, 'before-and-inside'),
+        at(5 * HOUR, 'only-before'),
+        at(10 * HOUR, 'at-from'),
+        at(2 * DAY + HOUR, 'inside-and-after', 'api'),
+        at(2 * DAY + 23 * HOUR, 'inside-and-after', 'api'),
+        at(2 * DAY + 15 * HOUR, 'only-after'),
+        at(2 * DAY + 12 * HOUR, 'at-to'),
+        at(DAY + 12 * HOUR, 'whole-day'),
+      ]);
+
+      const all = await f.store.summary({ from, to });
+      expect({ users: all.uniqueUsers, conversations: all.conversations, messagesIn: all.messagesIn }).toEqual({ users: 4, conversations: 4, messagesIn: 4 });
+      const api = await f.store.summary({ from, to, channel: 'api' });
+      expect({ users: api.uniqueUsers, conversations: api.conversations }).toEqual({ users: 1, conversations: 1 });
+    });
   });
 }

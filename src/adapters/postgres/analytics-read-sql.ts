@@ -16,7 +16,7 @@ const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` and cha
 
 // The summary's reads, run side by side. Counters and failures: whole hours from the hourly rollups plus the
 // partial edge hours from the facts. Latencies: whole days, then whole hours, then the edges.
-// Distinct users and conversations: whole days from `user_activity` plus the partial edge days.
+// Distinct users and conversations: whole days from `user_activity` plus the partial edge days (see edgeActivity).
 export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'counters' | 'failures' | 'latencies' | 'users' | 'conversations', Sql> {
   const hours = wholeUnits({ from, to }, HOUR_MS);
   const days = wholeUnits({ from, to }, DAY_MS);
@@ -62,11 +62,22 @@ function distinctSql(column: 'user_hash' | 'conversation_id', days: ReturnType<t
   // Counted by sorting 64-bit hashes, which costs about half of hashing the rows into a set (as
   // `union` would) at a month's tens of thousands: conversation ids are hashed like user keys.
   const c = raw(column === 'user_hash' ? 'user_hash' : 'hashtextextended(conversation_id, 0)');
+  const edges = days.edges.flatMap((edge) => (edge.from < edge.to ? [edgeActivity(c, edge, ch)] : []));
   return sql`select count(distinct key)::float8 as count from (
-      select ${c} as key from user_activity where ${active}${ch}
-      union all
-      select ${c} from interaction where ${within('received_at', days.edges)}${ch}
+      select ${c} as key from user_activity where ${active}${ch}${join(edges.map((edge) => sql` union all ${edge}`), '')}
     ) active`;
+}
+
+/**
+ * Who was active in a partial day: from `conversation_day` when the part ends or starts at a UTC
+ * midnight (a row's last message at or after the start, or its first before the end, says so
+ * exactly, from one row per conversation and user instead of every fact), else from the facts.
+ */
+function edgeActivity(key: Sql, edge: Span, ch: Sql): Sql {
+  const day = Math.floor(edge.from / DAY_MS) * DAY_MS;
+  if (edge.to === day + DAY_MS) return sql`select ${key} from conversation_day where day = ${at(day)} and last_at >= ${at(edge.from)}${ch}`;
+  if (edge.from === day && edge.to < day + DAY_MS) return sql`select ${key} from conversation_day where day = ${at(day)} and first_at < ${at(edge.to)}${ch}`;
+  return sql`select ${key} from interaction where ${within('received_at', [edge])}${ch}`;
 }
 
 const COUNTER_COLUMNS: Partial<Record<TimeseriesMetric, string>> = {
