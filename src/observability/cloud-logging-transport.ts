@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
+import type { Logging } from '@google-cloud/logging';
 import { LoggingWinston } from '@google-cloud/logging-winston';
-import { credentials } from '@grpc/grpc-js';
 import type { ServiceContext } from '../config/service-context.js';
 import { REPORTED_ERROR_EVENT, type ReportLocation } from './error-event.js';
 
@@ -31,12 +32,28 @@ export interface CloudLoggingTransportOptions {
   labels?: Record<string, string>;
 }
 
-// The package builds the Logging API's gRPC clients even in this mode, and one of them opens its
-// channel at once, asking the metadata server for credentials (a request to
-// metadata.google.internal from every process, on and off Google Cloud). With the channel's
-// credentials and universe given (google-gax client options, which the package passes on but does
-// not declare), nothing is looked up; no call is ever made on that channel.
-const OFFLINE_CLIENT = { sslCreds: credentials.createInsecure(), universeDomain: 'googleapis.com' };
+/** `@google-cloud/logging` as the package itself requires it (its CommonJS exports, read at each `new Logging`). */
+const loggingModule = createRequire(createRequire(import.meta.url).resolve('@google-cloud/logging-winston'))('@google-cloud/logging') as { Logging: typeof Logging };
+
+/**
+ * Builds `make()` while the package's `new Logging(options)` gives a stand-in with only what
+ * stdout mode reads: `projectId` and the prototype's `entry()` (LogSync never uses the rest).
+ * The real constructor builds the Logging and Config API gRPC clients, parsing their protos
+ * (about 85 ms and 12 MB at every start), and one of them opens its channel at once, asking the
+ * metadata server for credentials: none of that is needed to write lines to stdout.
+ */
+function withStdoutOnlyLogging<T>(make: () => T): T {
+  const Real = loggingModule.Logging;
+  function StdoutOnlyLogging(options: { projectId?: string }): Logging {
+    return Object.assign(Object.create(Real.prototype) as Logging, { projectId: options.projectId ?? '{{projectId}}', api: {} });
+  }
+  loggingModule.Logging = StdoutOnlyLogging as unknown as typeof Logging;
+  try {
+    return make();
+  } finally {
+    loggingModule.Logging = Real;
+  }
+}
 
 interface WinstonPayload {
   message: string;
@@ -53,7 +70,7 @@ interface WinstonPayload {
  * into the message with the service context, the shape Error Reporting reads.
  */
 export function cloudLoggingTransport(options: CloudLoggingTransportOptions): LoggingWinston {
-  const transport = new LoggingWinston({
+  const transport = withStdoutOnlyLogging(() => new LoggingWinston({
     redirectToStdout: true,
     // false: the entry's text stays a string in jsonPayload.message (the summary line of Logs
     // Explorer, where Error Reporting looks for a stack). With true the whole payload (text and
@@ -63,10 +80,10 @@ export function cloudLoggingTransport(options: CloudLoggingTransportOptions): Lo
     logName: 'vocoeng',
     serviceContext: options.serviceContext,
     ...(options.labels ? { labels: options.labels } : {}),
-    ...OFFLINE_CLIENT,
-  });
-  const cloudLog = transport.common.cloudLog as unknown as { transport?: unknown };
+  }));
+  const cloudLog = transport.common.cloudLog as unknown as { transport?: unknown; logging?: object };
   if (!('transport' in cloudLog)) throw new Error('@google-cloud/logging-winston: redirectToStdout no longer writes through LogSync.transport');
+  if (cloudLog.logging && 'loggingService' in cloudLog.logging) throw new Error('@google-cloud/logging-winston: no longer builds its Logging through the module export');
   cloudLog.transport = new LogLineWriter(options.stream);
 
   const entry = transport.common.entry.bind(transport.common);
