@@ -11,6 +11,9 @@ import { pathToFileURL } from 'node:url';
 /** Modules that act when imported: the entry points, and the database thread's (a worker thread's) entry. */
 const ACTING = new Set(['main.js', 'cli.js', 'provision.js', 'warm-compile-cache.js', 'adapters/postgres/pglite-thread.js']);
 
+/** Packages dist/ imports only on demand (`import()`) that a role may load as it starts: warmed too. */
+const ON_DEMAND = ['gpt-tokenizer/encoding/cl100k_base', 'gpt-tokenizer/encoding/o200k_base'];
+
 function modulesUnder(dir: string, root = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -23,6 +26,7 @@ export async function warmCompileCache(dist: string): Promise<number> {
   if (!getCompileCacheDir()) throw new Error('NODE_COMPILE_CACHE is not set: there is nowhere to leave the compiled code');
   const modules = modulesUnder(dist);
   for (const module of modules) await import(pathToFileURL(module).href);
+  for (const specifier of ON_DEMAND) await import(specifier);
   flushCompileCache();
   return modules.length;
 }

@@ -13,15 +13,16 @@ import type { UnsentReason } from '../domain/model/reasons.js';
  * scripted model, no undici without API callbacks).
  */
 export async function replyAdapterProviders(config: Config, logger: Logger): Promise<Providers> {
-  const [model, transcriber, channels, { GptTokenCounter }] = await Promise.all([
+  const [model, transcriber, channels, tokenCounter] = await Promise.all([
     completionModelFor(config, logger),
     transcriberFor(config),
     replyChannelFor(config, logger),
-    import('../adapters/openai/gpt-token-counter.js'),
+    // Prompts are cut to the default model's encoding (a channel's own model is counted with it too).
+    import('../adapters/openai/gpt-token-counter.js').then(({ GptTokenCounter }) => GptTokenCounter.forModel(config.OPENAI_MODEL)),
   ]);
   return {
     [TOKENS.CompletionModel]: model,
-    [TOKENS.TokenCounter]: () => new GptTokenCounter(config.OPENAI_MODEL),
+    [TOKENS.TokenCounter]: () => tokenCounter,
     [TOKENS.Transcriber]: transcriber,
     [TOKENS.ReplyChannel]: channels,
   };

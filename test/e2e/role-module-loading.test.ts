@@ -48,10 +48,13 @@ describe('a role process', () => {
   });
 
   it('loads Firestore but neither MikroORM, PGlite nor Secret Manager (nor OpenAI for the scripted model) when ROLE=worker', async () => {
-    const packages = await packagesLoadedBy({ ROLE: 'worker', AI_PROVIDER: 'scripted' });
+    const { modules, packages } = await loadedBy({ ROLE: 'worker', AI_PROVIDER: 'scripted' });
 
     expect(packages).toContain('@google-cloud/firestore');
     expect(HEAVY.filter((name) => packages.has(name))).toEqual(['@google-cloud/firestore']);
+    // Only the rank table of the default model's (gpt-4o-mini) encoding: each takes tens of MB.
+    const rankTables = modules.flatMap((url) => /gpt-tokenizer\/.*\/bpeRanks\/(\w+)\.js$/.exec(url)?.slice(1) ?? []);
+    expect(rankTables).toEqual(['o200k_base']);
   });
 
   // Started on embedded PGlite: its start and migrations can take half a minute on a busy machine.

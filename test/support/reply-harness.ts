@@ -32,8 +32,9 @@ export const TEST_POLICY: ReplyPolicy = {
   limitReplyText: 'Please slow down a little.',
 };
 
-/** The tokenizer the worker uses for OpenAI's current models. */
-export const testTokens = () => new GptTokenCounter('gpt-4o-mini');
+/** The tokenizer the worker uses for OpenAI's current models (stateless: one for every test). */
+const TOKENS_4O_MINI = await GptTokenCounter.forModel('gpt-4o-mini');
+export const testTokens = () => TOKENS_4O_MINI;
 
 /**
  * ReplyToMessage wired to the in-memory chat store and bus, the scripted model, a recording reply
