@@ -45,7 +45,7 @@ const loggingModule = createRequire(createRequire(import.meta.url).resolve('@goo
 function withStdoutOnlyLogging<T>(make: () => T): T {
   const Real = loggingModule.Logging;
   function StdoutOnlyLogging(options: { projectId?: string }): Logging {
-    return Object.assign(Object.create(Real.prototype) as Logging, { projectId: options.projectId ?? '{{projectId}}', api: {} });
+    return Object.assign(Object.create(Real.prototype) as Logging, { projectId: options.projectId ?? '{{projectId}}' });
   }
   loggingModule.Logging = StdoutOnlyLogging as unknown as typeof Logging;
   try {

@@ -1,6 +1,6 @@
 import type { AnalyticsQuery } from '../../domain/model/analytics.js';
-import type { Channel } from '../../domain/model/ids.js';
 import { DAY_MS } from '../analytics-store-support.js';
+import { onChannel } from './analytics-read-sql.js';
 import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js';
 import { wholeUnits, type Span } from './time-tiers.js';
 
@@ -26,7 +26,6 @@ function sourcesOf({ from, to }: AnalyticsQuery): Source[] {
   return sources.filter((s) => s.span.from < s.span.to);
 }
 
-const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` and channel = ${channel}` : EMPTY);
 const inSpan = ({ time, span }: Source): Sql => sql`${raw(time)} >= ${at(span.from)} and ${raw(time)} < ${at(span.to)}`;
 const idIn = (ids: readonly string[]): Sql => sql`conversation_id = any(array[${join(ids.map((id) => sql`${id}`), ', ')}]::text[])`;
 

@@ -12,7 +12,8 @@ function within(column: string, spans: Span[]): Sql {
   return parts.length === 0 ? raw('false') : sql`(${join(parts, ' or ')})`;
 }
 
-const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` and channel = ${channel}` : EMPTY);
+/** ` and channel = …` when the query names a channel. */
+export const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` and channel = ${channel}` : EMPTY);
 
 // The summary's reads, run side by side. Counters and failures: whole hours from the hourly rollups plus the
 // partial edge hours from the facts. Latencies: whole days, then whole hours, then the edges.
