@@ -7,6 +7,7 @@ export function addLogFields(c: Context, fields: Record<string, unknown>): void 
   const current = (c.get(LOG_FIELDS as never) as Record<string, unknown> | undefined) ?? {};
   c.set(LOG_FIELDS as never, { ...current, ...fields } as never);
 }
+import { logAccess } from '../observability/access-log.js';
 import type { Logger } from '../observability/logger.js';
 import { runWithTrace, traceFrom } from '../observability/trace-context.js';
 
@@ -27,17 +28,41 @@ export function requestLog(logger: Logger): MiddlewareHandler {
   return async (c, next) => {
     const started = performance.now();
     await next();
-    const seconds = (performance.now() - started) / 1000;
     if (c.req.path === '/healthz') return;
-    logger.info(`${c.req.method} ${c.req.path} ${c.res.status}`, {
-      httpRequest: {
-        requestMethod: c.req.method,
-        requestUrl: c.req.path,
-        status: c.res.status,
-        latency: `${seconds.toFixed(6)}s`,
-        userAgent: c.req.header('user-agent'),
-      },
-      ...(c.get(LOG_FIELDS as never) as Record<string, unknown> | undefined),
+    writeAccessLine(logger, {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      started,
+      userAgent: c.req.header('user-agent'),
+      fields: c.get(LOG_FIELDS as never) as Record<string, unknown> | undefined,
     });
   };
+}
+
+/** A finished request, as both entry points (Hono and the webhook ingress) describe it. */
+export interface FinishedRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  status: number;
+  /** `performance.now()` when the request arrived. */
+  started: number;
+  userAgent: string | undefined;
+  fields?: Record<string, unknown> | undefined;
+}
+
+export function writeAccessLine(logger: Logger, request: FinishedRequest): void {
+  const seconds = (performance.now() - request.started) / 1000;
+  logAccess(logger, {
+    message: `${request.method} ${request.path} ${request.status}`,
+    httpRequest: {
+      requestMethod: request.method,
+      requestUrl: request.path,
+      status: request.status,
+      latency: `${seconds.toFixed(6)}s`,
+      userAgent: request.userAgent,
+    },
+    fields: request.fields,
+  });
 }

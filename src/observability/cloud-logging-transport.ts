@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
-import type { Logging } from '@google-cloud/logging';
+import type { Entry, Logging } from '@google-cloud/logging';
 import { LoggingWinston } from '@google-cloud/logging-winston';
 import type { ServiceContext } from '../config/service-context.js';
 import { REPORTED_ERROR_EVENT, type ReportLocation } from './error-event.js';
+
+export const TRACE_KEY = 'logging.googleapis.com/trace';
+export const SPAN_ID_KEY = 'logging.googleapis.com/spanId';
+export const TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
 
 /** Set by the logger's format on an error entry (a symbol: it never becomes a field of the line). */
 export const ERROR_EVENT = Symbol('vocoeng.errorEvent');
@@ -33,7 +37,7 @@ export interface CloudLoggingTransportOptions {
 }
 
 /** `@google-cloud/logging` as the package itself requires it (its CommonJS exports, read at each `new Logging`). */
-const loggingModule = createRequire(createRequire(import.meta.url).resolve('@google-cloud/logging-winston'))('@google-cloud/logging') as { Logging: typeof Logging };
+export const loggingModule = createRequire(createRequire(import.meta.url).resolve('@google-cloud/logging-winston'))('@google-cloud/logging') as { Logging: typeof Logging; Entry: typeof Entry };
 
 /**
  * Builds `make()` while the package's `new Logging(options)` gives a stand-in with only what

@@ -1,14 +1,13 @@
 import winston from 'winston';
 import { serviceContextOf, type ServiceContext } from '../config/service-context.js';
-import { ERROR_EVENT, cloudLoggingTransport, type ErrorEventMark } from './cloud-logging-transport.js';
+import { registerAccessSink } from './access-log.js';
+import { ERROR_EVENT, SPAN_ID_KEY, TRACE_KEY, TRACE_SAMPLED_KEY, cloudLoggingTransport, type ErrorEventMark } from './cloud-logging-transport.js';
 import { callerLocation } from './error-event.js';
 import { currentTrace } from './trace-context.js';
 
 export type Logger = winston.Logger;
 
-export const TRACE_KEY = 'logging.googleapis.com/trace';
-export const SPAN_ID_KEY = 'logging.googleapis.com/spanId';
-export const TRACE_SAMPLED_KEY = 'logging.googleapis.com/trace_sampled';
+export { SPAN_ID_KEY, TRACE_KEY, TRACE_SAMPLED_KEY };
 
 /**
  * Adds what only the moment of the call knows: the trace of the work in progress and, for an
@@ -54,18 +53,21 @@ export interface LoggerOptions {
 /** One JSON line per entry on stdout, in Cloud Logging's structured format (see cloud-logging-transport.ts). */
 export function createLogger(options: LoggerOptions): Logger {
   const projectId = options.projectId ?? 'local';
-  return winston.createLogger({
+  const stream = options.stream ?? process.stdout;
+  const logger = winston.createLogger({
     level: options.level,
     format: atTheCall(projectId),
     transports: [
       cloudLoggingTransport({
-        stream: options.stream ?? process.stdout,
+        stream,
         projectId,
         serviceContext: options.serviceContext ?? serviceContextOf({}),
         ...(options.labels ? { labels: options.labels } : {}),
       }),
     ],
   });
+  registerAccessSink(logger, { stream, projectId, ...(options.labels ? { labels: options.labels } : {}) });
+  return logger;
 }
 
 /**
