@@ -1,4 +1,5 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type RequestListener } from 'node:http';
+import { getRequestListener, type ServerType } from '@hono/node-server';
 import { buildRole, type RoleRuntime } from './composition/role.js';
 import { StartupError } from './composition/startup-error.js';
 import { SecretLoadError } from './adapters/secret-manager/secret-manager-secret-store.js';
@@ -7,6 +8,7 @@ import { withSecrets } from './config/secrets.js';
 import { serviceContextOf } from './config/service-context.js';
 import { createLogger, errorFields, type Logger } from './observability/logger.js';
 import { MetricsStartError, startMetrics } from './observability/metrics.js';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Database } from './adapters/postgres/database.js';
 
@@ -17,6 +19,7 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
   let config: Readonly<Config>;
   let runtime: RoleRuntime;
   let logger: Logger;
+  let requestListener: RequestListener;
   try {
     config = loadConfig(await withSecrets(env));
     logger = createLogger({
@@ -31,6 +34,7 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
     const database = await openRoleDatabase(config, logger);
     runtime = await buildRole(config, { logger, metrics, ...(database ? { database } : {}) });
     await runtime.prepare();
+    requestListener = await runtime.requestListener(getRequestListener(runtime.app.fetch, { hostname: config.HOST }));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StartupError || error instanceof SecretLoadError) {
       const problem = error instanceof SecretLoadError ? `Cannot read secrets: ${error.message}` : error.message;
@@ -43,7 +47,9 @@ export async function run(env: Readonly<Record<string, string | undefined>>): Pr
     throw error;
   }
 
-  const server = serve({ fetch: runtime.app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const server = createServer(requestListener);
+  server.listen(config.PORT, config.HOST, () => {
+    const info = server.address() as AddressInfo;
     runtime.start();
     runtime.readiness.ready = true;
     const base = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`;

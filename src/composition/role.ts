@@ -1,8 +1,10 @@
+import type { RequestListener } from 'node:http';
 import type { Hono } from 'hono';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import type { Config, Role } from '../config/config.js';
 import { createApp } from '../http/create-app.js';
 import type { Readiness } from '../http/health.js';
+import { webhookIngress } from '../http/webhook-ingress.js';
 import { NO_METRICS, type Metrics } from '../observability/metrics.js';
 import type { ComposeRole, RoleInputs } from '../roles/role-module.js';
 import { crashPlanOf, withCrashPoints } from './crash-points.js';
@@ -33,6 +35,8 @@ export interface RoleOptions extends RoleInputs {
 export interface RoleRuntime {
   role: Role;
   app: Hono;
+  /** What node:http serves: the webhook ingress of a listening role ahead of `fallback` (the app's listener). */
+  requestListener(fallback: RequestListener): Promise<RequestListener>;
   readiness: Readiness;
   adapters: AdapterReport;
   /** The role's bindings, typed by the registry (tests read the stores through it). */
@@ -64,6 +68,7 @@ export async function buildRole(config: Config, options: RoleOptions): Promise<R
   return {
     role: config.ROLE,
     app: createApp(config.ROLE, readiness, options.logger, part.groups),
+    requestListener: async (fallback) => (part.webhooks ? webhookIngress(part.webhooks, options.logger, fallback) : fallback),
     readiness,
     adapters: { ...describeAdapters(wiring), ...part.adapters },
     container: wiring,

@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '../observability/logger.js';
 import { errorBody, errorResponse } from './errors.js';
 import { healthRoutes, type Readiness } from './health.js';
 import { requestLog, traceRequests } from './request-log.js';
+import { baselineSecureHeaders } from './webhook-ingress.js';
 
 /** One Hono app for a role: trace context, secure headers, access log, health, the role's route groups, JSON 404/500. */
 export function createApp(role: string, readiness: Readiness, logger: Logger, groups: Hono[]): Hono {
   const app = new Hono();
   app.use(traceRequests());
   // A baseline on every response; route groups with stricter headers (CSP of /api, /docs, /admin) keep theirs.
-  app.use(secureHeaders({ overwrite: false }));
+  app.use(baselineSecureHeaders());
   app.use(requestLog(logger));
   app.route('/', healthRoutes(role, readiness));
   for (const group of groups) app.route('/', group);

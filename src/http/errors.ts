@@ -56,12 +56,20 @@ export function errorResponse(c: Context, error: unknown, logger: Logger) {
     const message = error.status === 415 ? 'the body must be application/json' : error.message || 'the request is malformed';
     return c.json(errorBody(CODE_BY_HTTP_STATUS[error.status] ?? 'bad_request', message), error.status);
   }
-  // Any other status answers with the error's own code and message.
+  const { status, body } = errorAnswer(error, c.req.path, logger);
+  return c.json(body, status);
+}
+
+/**
+ * The answer to an error that is not Hono's own: a domain error with its own status answers with
+ * its code and message; anything else is logged with its stack and answers a generic 500.
+ */
+export function errorAnswer(error: unknown, path: string, logger: Logger): { status: ContentfulStatusCode; body: ReturnType<typeof errorBody> } {
   if (error instanceof DomainError && statusOf(error.code) !== 500) {
     const status = statusOf(error.code);
-    if (status >= 500) logger.warn('request failed', { path: c.req.path, ...errorFields(error) });
-    return c.json(errorBody(error.code, error.message), status);
+    if (status >= 500) logger.warn('request failed', { path, ...errorFields(error) });
+    return { status, body: errorBody(error.code, error.message) };
   }
-  logger.error('unexpected error', { path: c.req.path, ...errorFields(error) });
-  return c.json(errorBody('internal', 'internal error'), 500);
+  logger.error('unexpected error', { path, ...errorFields(error) });
+  return { status: 500, body: errorBody('internal', 'internal error') };
 }

@@ -61,6 +61,7 @@ function subscribeInProcess(wiring: Wiring, bus: InProcessBus, scope: RequestSco
 function together(parts: RolePart[]): RolePart {
   return {
     groups: parts.flatMap((part) => part.groups),
+    ...Object.assign({}, ...parts.map(({ webhooks }) => (webhooks ? { webhooks } : {}))),
     adapters: Object.assign({}, ...parts.map((part) => part.adapters ?? {})),
     prepare: async () => {
       for (const part of parts) await part.prepare?.();

@@ -4,6 +4,7 @@ import type { AdapterReport } from '../composition/describe-adapters.js';
 import type { Providers, Wiring } from '../composition/wiring.js';
 import type { Config } from '../config/config.js';
 import type { CertificateSource } from '../http/auth/push-oidc.js';
+import type { WebhookHandlers } from '../http/webhook-handlers.js';
 import type { Logger } from '../observability/logger.js';
 
 /** What a role module is built from, besides the configuration. */
@@ -19,6 +20,8 @@ export interface RoleInputs {
 export interface RolePart {
   /** Its HTTP route groups, mounted in this order. */
   groups: Hono[];
+  /** The webhook POSTs, served ahead of the route groups on node:http (the listener's hot path). */
+  webhooks?: WebhookHandlers;
   /** Reported beside the adapters in the start-up log line. */
   adapters?: AdapterReport;
   /** One-time work before serving. */

@@ -6,7 +6,7 @@ import { traceAttributes } from '../../observability/trace-context.js';
 export type PubSubTopicNames = Record<TopicName, string>;
 
 // Ordering keys are conversations; batches stay small and short so the listener answers Meta fast.
-const PUBLISH_OPTIONS: PublishOptions = { messageOrdering: true, batching: { maxMessages: 100, maxMilliseconds: 5 } };
+export const PUBLISH_OPTIONS: PublishOptions = { messageOrdering: true, batching: { maxMessages: 100, maxMilliseconds: 5 } };
 
 /**
  * A Pub/Sub client for `projectId`. The SDK itself switches to PUBSUB_EMULATOR_HOST when that is
