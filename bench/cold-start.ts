@@ -14,6 +14,8 @@ import { aFreePort } from '../test/support/ports.js';
 import { PROJECT_ROOT, percentileOf, ratio, writeResult } from './support.js';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
+// BENCH_COLD_NODE_OPTIONS: V8 or Node flags for every start (an A/B of runtime settings; printed, not recorded).
+const NODE_OPTIONS = process.env.BENCH_COLD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_COLD_NODE_OPTIONS } : {};
 
 interface Start {
   ms: number;
@@ -29,7 +31,7 @@ async function residentMb(pid: number): Promise<number> {
 async function timeToHealthy(script: string, env: Record<string, string>): Promise<Start> {
   const port = await aFreePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...NODE_OPTIONS, ...env }, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
@@ -48,9 +50,13 @@ async function timeToHealthy(script: string, env: Record<string, string>): Promi
   }
 }
 
-async function median(script: string, env: Record<string, string>): Promise<{ p50Ms: number; minMs: number; rssP50Mb: number }> {
+/** `beforeEach` runs before every start (a first start removes the data directory the one before created). */
+async function median(script: string, env: Record<string, string>, beforeEach?: () => Promise<void>): Promise<{ p50Ms: number; minMs: number; rssP50Mb: number }> {
   const starts: Start[] = [];
-  for (let i = 0; i < RUNS; i++) starts.push(await timeToHealthy(script, env));
+  for (let i = 0; i < RUNS; i++) {
+    await beforeEach?.();
+    starts.push(await timeToHealthy(script, env));
+  }
   const times = starts.map((start) => start.ms).sort((a, b) => a - b);
   const rss = starts.map((start) => start.rssMb).sort((a, b) => a - b);
   return { p50Ms: Math.round(percentileOf(times, 50)), minMs: Math.round(times[0]!), rssP50Mb: percentileOf(rss, 50) };
@@ -77,14 +83,18 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
       listener: { ROLE: 'listener', ...cloud, ...secrets },
       worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud },
       api: { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url },
+      // The api role without DATABASE_URL: embedded PGlite, created (initdb and migrations) at a first start.
+      'api (PGlite, first start)': { ROLE: 'api', ...cloud, DATA_DIR: join(dist, 'api-data') },
+      'api (PGlite, restart)': { ROLE: 'api', ...cloud, DATA_DIR: join(dist, 'api-data') },
       'all (embedded PGlite)': { ROLE: 'all', DATA_DIR: join(dist, 'data') },
     };
+    const firstStart = (role: string) => (role.endsWith('first start)') ? () => rm(join(dist, 'api-data'), { recursive: true, force: true }) : undefined);
     const roles: Record<string, Awaited<ReturnType<typeof median>>> = {};
     const uncached: Record<string, Awaited<ReturnType<typeof median>>> = {};
     for (const [role, env] of Object.entries(envs)) {
       if (!measured(role)) continue;
-      roles[role] = await median(main, { ...env, ...compileCache });
-      uncached[role] = await median(main, env);
+      roles[role] = await median(main, { ...env, ...compileCache }, firstStart(role));
+      uncached[role] = await median(main, env, firstStart(role));
     }
     const result = {
       runs: RUNS,
@@ -94,13 +104,13 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
       note: 'ratio = bare p50 / role p50 (1.0 would be as fast as an empty server); rssP50Mb = resident memory 0.5 s after the first 200; roles run with the compile cache the image carries (NODE_COMPILE_CACHE, warmed at build), withoutCompileCache for comparison',
     };
     // A partial run or another tree's build is printed, not recorded as this tree's result.
-    if (prebuilt || ROLES) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (prebuilt || ROLES || process.env.BENCH_COLD_NODE_OPTIONS) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else await writeResult('cold-start', 'npm run bench (bench/cold-start.ts)', result);
     return result;
   } finally {
     await Promise.all([pubsub.stop(), firestore.stop(), postgres.stop()]);
     if (!prebuilt) await rm(dist, { recursive: true, force: true });
-    else await rm(join(dist, 'data'), { recursive: true, force: true });
+    else await Promise.all(['data', 'api-data'].map((dir) => rm(join(dist, dir), { recursive: true, force: true })));
   }
 }
 
