@@ -2,29 +2,18 @@
 // constant-time compare, JSON.parse), then awaiting Pub/Sub's publish of the body (the listener's
 // publish options: ordered, batches of up to 100 or 5 ms) before the 200. No framework, no
 // validation. Needs PUBSUB_EMULATOR_HOST, BENCH_PROJECT and BENCH_TOPIC.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createPubSub, PUBLISH_OPTIONS } from '../../src/adapters/pubsub/pubsub-message-bus.js';
-import { APP_SECRET } from './notification.js';
+import { whenVerified } from './bare-hmac.js';
 
 const topic = createPubSub(process.env.BENCH_PROJECT!).topic(process.env.BENCH_TOPIC!, PUBLISH_OPTIONS);
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const raw = Buffer.concat(chunks);
-    const expected = Buffer.from(`sha256=${createHmac('sha256', APP_SECRET).update(raw).digest('hex')}`);
-    const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      res.writeHead(401).end();
-      return;
-    }
-    const parsed = JSON.parse(raw.toString('utf8')) as { entry: { id: string }[] };
-    topic.publishMessage({ data: raw, orderingKey: parsed.entry[0]!.id }).then(
+const server = createServer((req, res) =>
+  whenVerified(req, res, (raw, parsed) => {
+    topic.publishMessage({ data: raw, orderingKey: (parsed as { entry: { id: string }[] }).entry[0]!.id }).then(
       () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'),
       () => res.writeHead(503).end(),
     );
-  });
-});
+  }),
+);
 server.listen(0, '127.0.0.1', () => console.log(`listening ${(server.address() as { port: number }).port}`));
