@@ -60,6 +60,21 @@ export class ReplyToMessage {
   private readonly composer: ComposeReply;
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
+    // Work beside the reply's critical path (the day's spend settlement runs while the reply is
+    // sent): the delivery ends only once it is done, and fails when it failed.
+    const beside: Promise<void>[] = [];
+    let outcome: ReplyOutcome;
+    try {
+      outcome = await this.advance(message, beside);
+    } catch (error) {
+      await Promise.allSettled(beside);
+      throw error;
+    }
+    await Promise.all(beside);
+    return outcome;
+  }
+
+  private async advance(message: InboundMessage, beside: Promise<void>[]): Promise<ReplyOutcome> {
     const registered = await this.store.register(message, this.clock.now());
     let record = registered.record;
     let acted = registered.created;
@@ -71,15 +86,15 @@ export class ReplyToMessage {
       }
       if (next === 'wait') throw new MessageInProgressError(message.id);
       acted = true;
-      record = await this.perform(next, record);
+      record = await this.perform(next, record, beside);
     }
     throw new MessageInProgressError(message.id);
   }
 
-  private perform(step: 'generate' | 'send' | 'mark-send-unknown' | 'record', record: MessageRecord): Promise<MessageRecord> {
+  private perform(step: 'generate' | 'send' | 'mark-send-unknown' | 'record', record: MessageRecord, beside: Promise<void>[]): Promise<MessageRecord> {
     switch (step) {
       case 'generate':
-        return this.generate(record);
+        return this.generate(record, beside);
       case 'send':
         return this.send(record);
       case 'mark-send-unknown':
@@ -93,7 +108,7 @@ export class ReplyToMessage {
     }
   }
 
-  private async generate(record: MessageRecord): Promise<MessageRecord> {
+  private async generate(record: MessageRecord, beside: Promise<void>[]): Promise<MessageRecord> {
     const plan = planFor(record.message.content);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
@@ -144,7 +159,9 @@ export class ReplyToMessage {
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
       const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
-      await this.composer.settle(record.message, composed);
+      // Not waited for here: the reply is sent meanwhile (one round trip less before the person
+      // reads it). A crash before it ends leaves the cost unsettled, as a crash before it did.
+      beside.push(settledLater(this.composer.settle(record.message, composed)));
       return answered;
     } catch (error) {
       // Not a failure: the lease was lost, or this message stepped back for an earlier one.
@@ -291,4 +308,10 @@ export class ReplyToMessage {
   private async reload(message: InboundMessage): Promise<MessageRecord> {
     return (await this.store.register(message, this.clock.now())).record;
   }
+}
+
+/** A promise waited for later: its rejection is handled then, not reported as unhandled meanwhile. */
+function settledLater(work: Promise<void>): Promise<void> {
+  work.catch(() => undefined);
+  return work;
 }
