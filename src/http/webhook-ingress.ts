@@ -1,8 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Logger } from '../observability/logger.js';
-import { errorFields } from '../observability/logger.js';
+import { errorFields, type Logger } from '../observability/logger.js';
 import { runWithTrace, traceFrom } from '../observability/trace-context.js';
 import { readIncomingBody } from './raw-body.js';
 import { writeAccessLine } from './request-log.js';
@@ -24,16 +23,17 @@ const CHANNEL_OF_PATH: Record<string, WebhookChannel> = { '/webhooks/whatsapp': 
 export async function webhookIngress(webhooks: WebhookHandlers, logger: Logger, fallback: RequestListener): Promise<RequestListener> {
   const headers = await secureHeadersOf();
   return (req, res) => {
-    const channel = req.method === 'POST' ? CHANNEL_OF_PATH[pathOf(req.url)] : undefined;
+    const path = pathOf(req.url);
+    const channel = req.method === 'POST' ? CHANNEL_OF_PATH[path] : undefined;
     if (!channel) return fallback(req, res);
-    serveWebhook(webhooks[channel], req, res, headers, logger).catch((error: unknown) => {
-      logger.error('unexpected error', { path: `/webhooks/${channel}`, ...errorFields(error) });
+    serveWebhook(webhooks[channel], path, req, res, headers, logger).catch((error: unknown) => {
+      logger.error('unexpected error', { path, ...errorFields(error) });
       res.destroy();
     });
   };
 }
 
-function serveWebhook(handle: WebhookHandlers[WebhookChannel], req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, logger: Logger): Promise<void> {
+function serveWebhook(handle: WebhookHandlers[WebhookChannel], path: string, req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, logger: Logger): Promise<void> {
   const started = performance.now();
   const header = (name: string) => headerOf(req, name);
   return runWithTrace(traceFrom(header), async () => {
@@ -41,14 +41,15 @@ function serveWebhook(handle: WebhookHandlers[WebhookChannel], req: IncomingMess
     const body = answer.text ?? JSON.stringify(answer.json);
     const contentType = answer.text !== undefined ? 'text/plain; charset=UTF-8' : 'application/json';
     res.writeHead(answer.status, { 'content-type': contentType, ...headers, 'content-length': Buffer.byteLength(body) }).end(body);
-    writeAccessLine(logger, { method: 'POST', path: pathOf(req.url), status: answer.status, started, userAgent: header('user-agent'), fields: answer.logFields });
+    writeAccessLine(logger, { method: 'POST', path, status: answer.status, started, userAgent: header('user-agent'), fields: answer.logFields });
   });
 }
 
-const pathOf = (url: string | undefined) => {
-  const query = url?.indexOf('?') ?? -1;
-  return query === -1 ? (url ?? '/') : url!.slice(0, query);
-};
+/** The request's path without its query string (Hono's `c.req.path`). */
+function pathOf(url = '/'): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
 
 /** As Hono's `c.req.header`: repeated headers joined with `, `. */
 function headerOf(req: IncomingMessage, name: string): string | undefined {

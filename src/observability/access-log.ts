@@ -38,7 +38,7 @@ export function logAccess(logger: Logger, entry: AccessEntry): void {
   }
   if (logger.silent || !logger.isInfoEnabled()) return;
   const { timestamp, insertId } = new loggingModule.Entry().metadata as { timestamp: Date; insertId: string };
-  const line: Record<string, unknown> = { timestamp: secondsAndNanos(timestamp), httpRequest: withoutUndefined(entry.httpRequest), severity: 'INFO' };
+  const line: Record<string, unknown> = { timestamp: secondsAndNanos(timestamp), httpRequest: entry.httpRequest, severity: 'INFO' };
   if (sink.labels) line['logging.googleapis.com/labels'] = sink.labels;
   line['logging.googleapis.com/insertId'] = insertId;
   const trace = currentTrace();
@@ -56,8 +56,4 @@ function secondsAndNanos(date: Date): { seconds: number; nanos: number } {
   const seconds = date.getTime() / 1000;
   const whole = Math.floor(seconds);
   return { seconds: whole, nanos: Math.floor((seconds - whole) * 1e9) };
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.values(value).includes(undefined) ? (Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T) : value;
 }

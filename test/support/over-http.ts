@@ -5,7 +5,7 @@ import type { RoleRuntime } from '../../src/composition/role.js';
 
 /** `ingress`: the server `main` builds; `app`: the Hono app alone on node:http (how roles were served before the ingress). */
 export type ServedBy = 'ingress' | 'app';
-const servers = { ingress: new WeakMap<RoleRuntime, Promise<{ server: Server; base: string }>>(), app: new WeakMap<RoleRuntime, Promise<{ server: Server; base: string }>>() };
+const servers = { ingress: new WeakMap<RoleRuntime, Promise<string>>(), app: new WeakMap<RoleRuntime, Promise<string>>() };
 const open = new Set<Server>();
 
 /**
@@ -13,6 +13,11 @@ const open = new Set<Server>();
  * webhook ingress ahead of the Hono app). One server per runtime, closed by `closeHttpServers`.
  */
 export async function requestOverHttp(runtime: RoleRuntime, path: string, init?: RequestInit, servedBy: ServedBy = 'ingress'): Promise<Response> {
+  return fetch(`${await serverFor(runtime, servedBy)}${path}`, init);
+}
+
+/** The base URL of the runtime's server, started on first use. */
+function serverFor(runtime: RoleRuntime, servedBy: ServedBy): Promise<string> {
   let serving = servers[servedBy].get(runtime);
   if (!serving) {
     serving = (async () => {
@@ -20,12 +25,11 @@ export async function requestOverHttp(runtime: RoleRuntime, path: string, init?:
       const server = createServer(servedBy === 'ingress' ? await runtime.requestListener(app) : app);
       open.add(server);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     })();
     servers[servedBy].set(runtime, serving);
   }
-  const { base } = await serving;
-  return fetch(`${base}${path}`, init);
+  return serving;
 }
 
 export async function closeHttpServers(): Promise<void> {
@@ -40,8 +44,7 @@ export async function closeHttpServers(): Promise<void> {
  * still put on the wire (a control character). Only string bodies; the reply's status and body.
  */
 export async function rawRequestOverHttp(runtime: RoleRuntime, path: string, init: RequestInit & { body?: string }): Promise<Response> {
-  await requestOverHttp(runtime, '/healthz');
-  const { base } = await servers.ingress.get(runtime)!;
+  const base = await serverFor(runtime, 'ingress');
   const body = Buffer.from(init.body ?? '');
   const headers = Object.entries({ ...(init.headers as Record<string, string>), host: base.slice('http://'.length), 'content-length': String(body.length), connection: 'close' });
   const head = `${init.method ?? 'GET'} ${path} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
