@@ -5,7 +5,6 @@ import { addLogFields } from './request-log.js';
 import { errorBody } from './errors.js';
 import type { WebhookAnswer, WebhookChannel, WebhookHandlers } from './webhook-handlers.js';
 
-
 /**
  * The listener's routes on Hono: the WhatsApp handshake, and the webhook POSTs through the same
  * handlers the node:http ingress calls first (`webhook-ingress.ts`), for every request that does
