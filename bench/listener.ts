@@ -15,7 +15,7 @@ import { signedNotification } from './servers/notification.js';
 import { ratio, startServer, wrk, writeResult, type LoadResult } from './support.js';
 
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = 3;
+const ROUNDS = 5;
 const { body, signature } = signedNotification();
 const script = join(tmpdir(), `vocoeng-bench-${process.pid}.lua`);
 writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["x-hub-signature-256"] = "${signature}"\n`);

@@ -121,7 +121,9 @@ try {
     const key = rpc.refused ? `refused ${rpc.method}` : rpc.method;
     byMethod[key] = (byMethod[key] ?? 0) + 1 / turns.length;
   }
-  const rpcMs = turns.map((t) => t.rpcs.reduce((sum, rpc) => sum + (rpc.end - rpc.start), 0));
+  // RPCs that overlap in time ran side by side: the reply waited for them as one round trip.
+  const inSequence = turns.map((t) => sequentialRoundTrips(t.rpcs));
+  const rpcMs = inSequence.map((trips) => trips.reduce((sum, trip) => sum + (trip.end - trip.start), 0));
   // The median turn, RPC by RPC (ms after the 200): where the time goes.
   const median = turns.toSorted((a, b) => a.overheadMs - b.overheadMs)[Math.floor(turns.length / 2)]!;
   const timeline = median.rpcs.map((rpc) => `${rpc.refused ? 'refused ' : ''}${rpc.method} ${(rpc.collections ?? []).join(',')} +${rpc.start - median.acked} (${rpc.end - rpc.start} ms)`);
@@ -136,6 +138,7 @@ try {
     afterModelMs: stats(turns.map((t) => t.afterModelMs)),
     criticalPath: {
       firestoreRpcsPerReply: Object.fromEntries(Object.entries(byMethod).map(([k, v]) => [k, Number(v.toFixed(2))])),
+      firestoreRoundTripsInSequencePerReply: Number((inSequence.reduce((sum, trips) => sum + trips.length, 0) / turns.length).toFixed(2)),
       firestoreRpcMsPerReply: stats(rpcMs),
       graphRequestsPerReply: Number((turns.reduce((sum, t) => sum + t.graphRequests, 0) / turns.length).toFixed(2)),
       medianTurn: { overheadMs: median.overheadMs, modelCalledAt: `+${median.toModelMs}`, sentAt: `+${median.overheadMs + MODEL_MS}`, firestore: timeline },
@@ -192,6 +195,17 @@ async function settled(): Promise<void> {
 async function readRpcs(): Promise<Rpc[]> {
   const text = await readFile(rpcLog, 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Rpc);
+}
+
+/** The RPCs of one window merged where they overlap: each merged span is one round trip waited for. */
+function sequentialRoundTrips(rpcs: Rpc[]): { start: number; end: number }[] {
+  const trips: { start: number; end: number }[] = [];
+  for (const rpc of rpcs.toSorted((a, b) => a.start - b.start)) {
+    const last = trips.at(-1);
+    if (last && rpc.start < last.end) last.end = Math.max(last.end, rpc.end);
+    else trips.push({ start: rpc.start, end: rpc.end });
+  }
+  return trips;
 }
 
 function stats(values: number[]): { p50: number; p95: number; max: number } {
