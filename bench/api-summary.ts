@@ -46,12 +46,21 @@ const SEED_SQL = `insert into interaction (event_id, occurred_at, received_at, c
   ) facts
   order by received_at`;
 
+// What WhatsApp charged: a template delivered in about 3 % of the WhatsApp conversations' turns
+// (utility mostly, some marketing), priced at German list rates.
+const CHARGES_SQL = `insert into whatsapp_charge (channel, outbound_id, occurred_at, account_id, conversation_id, user_key, category, market, usd)
+  select channel, 'wamid.bench.template.' || message_id, occurred_at, account_id, conversation_id, user_key, category, 'DE',
+    case when category = 'utility' then 0.055 else 0.1365 end
+  from (select *, case when random() < 0.7 then 'utility' else 'marketing' end as category
+    from interaction where channel = 'whatsapp' and outcome = 'sent' and random() < 0.03) templates`;
+
 // The baseline: what one would write without rollups. percentile_disc is the nearest rank.
 const NAIVE_SQL = `select count(*)::float8 as messages_in, (count(*) filter (where outcome = 'sent'))::float8 as messages_out,
     count(distinct user_key)::float8 as users, count(distinct conversation_id)::float8 as conversations,
     coalesce(sum(prompt_tokens), 0)::float8 as prompt, coalesce(sum(completion_tokens), 0)::float8 as completion,
     coalesce(sum(cost_usd), 0)::float8 as cost, (count(*) filter (where failed))::float8 as failures,
-    percentile_disc(array[0.5, 0.95, 0.99]) within group (order by latency_ms) filter (where latency_ms is not null and outcome <> 'skipped') as latencies
+    percentile_disc(array[0.5, 0.95, 0.99]) within group (order by latency_ms) filter (where latency_ms is not null and outcome <> 'skipped') as latencies,
+    (select coalesce(sum(usd), 0)::float8 from whatsapp_charge where occurred_at >= ?::timestamptz and occurred_at < ?::timestamptz) as whatsapp
   from interaction where received_at >= ?::timestamptz and received_at < ?::timestamptz`;
 
 // The list's baseline: what the store did before it walked activity (regroups every conversation of the range per page).
@@ -78,6 +87,7 @@ interface NaiveRow {
   prompt: number;
   completion: number;
   cost: number;
+  whatsapp: number;
   failures: number;
   latencies: number[] | null;
 }
@@ -94,6 +104,7 @@ try {
 
   const seedStarted = performance.now();
   await execute(SEED_SQL, [new Date().toISOString()]);
+  await execute(CHARGES_SQL);
   const seedSeconds = seconds(seedStarted);
   const rollupStarted = performance.now();
   // The very statements `record` runs on its one inserted row, here over every fact at once.
@@ -102,12 +113,13 @@ try {
   const rollupSeconds = seconds(rollupStarted);
   const sizes = await execute<{ table: string; rows: number }>(
     `select relname as table, n_live_tup::float8 as rows from pg_stat_user_tables
-     where relname in ('interaction', 'interaction_hour', 'failure_hour', 'latency_hour', 'latency_day', 'conversation_day', 'user_activity') order by relname`,
+     where relname in ('interaction', 'interaction_hour', 'failure_hour', 'latency_hour', 'latency_day', 'conversation_day', 'user_activity', 'whatsapp_charge') order by relname`,
   );
 
   const store = new PostgresAnalyticsStore(orm);
   const naive = async (from: number, to: number) => {
-    const [row] = await execute<NaiveRow>(NAIVE_SQL, [new Date(from).toISOString(), new Date(to).toISOString()]);
+    const range = [new Date(from).toISOString(), new Date(to).toISOString()];
+    const [row] = await execute<NaiveRow>(NAIVE_SQL, [...range, ...range]);
     return row!;
   };
 
@@ -244,7 +256,9 @@ function verify(actual: AnalyticsSummary, expected: NaiveRow): void {
   same('conversations', actual.conversations, expected.conversations);
   same('tokens.prompt', actual.tokens.prompt, expected.prompt);
   same('tokens.completion', actual.tokens.completion, expected.completion);
-  same('costUsd', actual.costUsd, expected.cost, 1e-6);
+  same('costBreakdown.aiUsd', actual.costBreakdown.aiUsd, expected.cost, 1e-6);
+  same('costBreakdown.whatsappUsd', actual.costBreakdown.whatsappUsd, expected.whatsapp, 1e-6);
+  same('costUsd', actual.costUsd, expected.cost + expected.whatsapp, 1e-6);
   same('failures', actual.failures.total, expected.failures);
   const [p50, p95, p99] = expected.latencies ?? [];
   for (const [name, a, b] of [['p50', actual.replyLatencyMs.p50, p50], ['p95', actual.replyLatencyMs.p95, p95], ['p99', actual.replyLatencyMs.p99, p99]] as const) {

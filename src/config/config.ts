@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_LEASE_MARGIN_MS } from '../domain/use-cases/lease-budget.js';
 import { parseDatabaseUrl } from '../adapters/postgres/database-url.js';
+import { rateCardSetting } from './rate-card.js';
 
 export const ROLES = ['listener', 'worker', 'api', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -58,6 +59,16 @@ const schema = z.object({
   WHATSAPP_ACCESS_TOKEN: secret(8),
   WHATSAPP_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v23.0').default('v23.0'),
+  /** What WhatsApp charges per delivered message: a JSON rate card, inline or a file's path (default: the shipped card). */
+  WHATSAPP_RATE_CARD: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const result = rateCardSetting(value);
+      if ('card' in result) return result.card;
+      for (const problem of result.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
   API_WEBHOOK_SECRET: webhookSecret,
   /** Signs callbacks (and tool calls) with a key of their own, so one replayed to /webhooks/api never verifies. */
   API_CALLBACK_SECRET: webhookSecret,

@@ -53,6 +53,6 @@ export const workerUseCases: Providers = {
       metrics,
     );
   },
-  [TOKENS.ApplyDeliveryStatus]: (resolve) => new ApplyDeliveryStatus(resolve(TOKENS.ChatStore), resolve(TOKENS.MessageBus), resolve(TOKENS.ReplyChannel), resolve(TOKENS.Clock)),
+  [TOKENS.ApplyDeliveryStatus]: (resolve) => new ApplyDeliveryStatus(resolve(TOKENS.ChatStore), resolve(TOKENS.MessageBus), resolve(TOKENS.ReplyChannel), resolve(TOKENS.Clock), resolve(TOKENS.Config).WHATSAPP_RATE_CARD),
   [TOKENS.HandleInboundEvent]: (resolve) => new HandleInboundEvent(resolve(TOKENS.ReplyToMessage), resolve(TOKENS.ApplyDeliveryStatus)),
 };

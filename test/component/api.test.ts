@@ -143,6 +143,7 @@ describe('API analytics', () => {
       replyLatencyMs: { p50: 2_000, p95: 3_000, p99: 3_000 },
       tokens: { prompt: 350, completion: 70 },
       costUsd: expect.closeTo(0.0035, 10),
+      costBreakdown: { aiUsd: expect.closeTo(0.0035, 10), whatsappUsd: 0 },
       failures: { total: 1, byReason: { 'whatsapp_token_expired': 1 } },
     });
   });

@@ -36,6 +36,7 @@ import { localOidc } from '../support/oidc-tokens.js';
 import { buildRole, type RoleRuntime } from '../../src/composition/role.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { DEAD_LETTER_PUSH_PATH } from '../../src/http/api/dead-letter-push-routes.js';
+import { SHIPPED_RATE_CARD } from '../../src/config/rate-card.js';
 
 // OIDC tokens are signed here and checked against a local key set: nothing leaves 127.0.0.1.
 const KID = 'local-kid';
@@ -72,7 +73,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
   const analytics = new InMemoryAnalyticsStore();
   const pushAuth = new GoogleOidcPushAuthenticator({ audience: AUDIENCE, serviceAccountEmail: PUSHER, certificates });
   const policy = replyPolicyOf(loadConfig({ ROLE: 'all' }));
-  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus, channel, clock));
+  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus, channel, clock, SHIPPED_RATE_CARD));
   const app = createApp('all', { ready: true }, logger, [
     workerRoutes({ consume: consumeInbound(handleInbound, logger), logger, pushAuth }),
     apiRoutes({

@@ -232,7 +232,7 @@ describe('Worker POST /pubsub/push', () => {
     const res = await push(h, aPushEnvelope({ kind: 'status', status } satisfies InboundEvent, { attributes: { kind: 'status' } }));
 
     expect(res.status).toBe(204);
-    expect((await stored(h, message))!.delivery).toEqual({ status: 'read', at: status.at, pricingCategory: 'service' });
+    expect((await stored(h, message))!.delivery).toEqual({ status: 'read', at: status.at, pricingCategory: 'service', pricingModel: 'PMP', billable: true });
     expect(h.bus.events('interactions')).toContainEqual(
       expect.objectContaining({ type: 'status', outboundId, status: 'read', conversationId: message.conversationId, pricingCategory: 'service' }),
     );

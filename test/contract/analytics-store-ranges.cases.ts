@@ -83,6 +83,7 @@ export function rangeCases(current: () => AnalyticsFixture): void {
         messagesIn: 3,
         messagesOut: 2,
         costUsd: 1,
+        costBreakdown: { aiUsd: 1, whatsappUsd: 0 },
       });
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TIMESERIES_METRICS, type TimeseriesMetric, type TimeseriesPoint } from '../../src/domain/model/analytics.js';
 import { ValidationError } from '../../src/domain/model/errors.js';
-import type { MessageInteraction } from '../../src/domain/model/interaction.js';
+import type { InteractionEvent, MessageInteraction } from '../../src/domain/model/interaction.js';
 import { DAY, expectPercentile, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 type Expected = Record<TimeseriesMetric, (number | null)[]>;
@@ -11,7 +11,7 @@ function expectSeries(points: TimeseriesPoint[], metric: TimeseriesMetric, start
   points.forEach((point, i) => {
     const exact = values[i]!;
     if (metric.startsWith('latency')) expectPercentile(point.value, exact);
-    else if (metric === 'costUsd') expect(point.value, metric).toBeCloseTo(exact!, 10);
+    else if (metric.startsWith('cost')) expect(point.value, metric).toBeCloseTo(exact!, 10);
     else expect(point.value, `${metric} at ${i}`).toBe(exact);
   });
 }
@@ -19,7 +19,7 @@ function expectSeries(points: TimeseriesPoint[], metric: TimeseriesMetric, start
 /** Three buckets with an empty one in the middle: one way per metric of filling them. */
 export function timeseriesCases(current: () => AnalyticsFixture): void {
   describe('timeseries', () => {
-    function threeBuckets(f: AnalyticsFixture, step: number): MessageInteraction[] {
+    function threeBuckets(f: AnalyticsFixture, step: number): InteractionEvent[] {
       const at = (bucket: number, offset: number, overrides: Partial<MessageInteraction>) =>
         f.message({ receivedAt: f.base + bucket * step + offset, occurredAt: f.base + bucket * step + offset, ...overrides });
       const user = (n: number) => ({ userKey: `u-${f.run}-${n}`, conversationId: `c-${f.run}-${n}` });
@@ -30,6 +30,10 @@ export function timeseriesCases(current: () => AnalyticsFixture): void {
         at(2, 1000, { ...user(1), replyKind: 'fallback', failureReason: 'completion_failed', latencyMs: 1000 }),
         at(2, 2000, { ...user(3), channel: 'api', usage: { prompt: 7, completion: 2 }, costUsd: 0.5, latencyMs: 5000 }),
         at(3, 0, { ...user(4), usage: { prompt: 99, completion: 99 } }), // at `to`: outside
+        // WhatsApp charges fall where the message was delivered; its `read` a second later repeats the charge.
+        ...f.charged(0.05, { ...user(1), occurredAt: f.base + 5000 }),
+        ...f.charged(0.1, { ...user(2), occurredAt: f.base + 2 * step + 5000 }),
+        ...f.charged(7, { ...user(4), occurredAt: f.base + 3 * step }), // at `to`: outside
       ];
     }
 
@@ -39,7 +43,9 @@ export function timeseriesCases(current: () => AnalyticsFixture): void {
       uniqueUsers: [2, 0, 2],
       tokensPrompt: [13, 0, 7],
       tokensCompletion: [6, 0, 2],
-      costUsd: [0.012, 0, 0.5],
+      costUsd: [0.062, 0, 0.6],
+      costAiUsd: [0.012, 0, 0.5],
+      costWhatsappUsd: [0.05, 0, 0.1],
       failures: [1, 0, 1],
       latencyP50: [100, null, 1000],
       latencyP95: [300, null, 5000],

@@ -5,6 +5,7 @@ import type { Channel } from '../../src/domain/model/ids.js';
 import type { MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
+import { chargeCases } from './analytics-store-charges.cases.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
 import { retentionCases } from './analytics-store-retention.cases.js';
@@ -242,6 +243,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           messagesIn: 2,
           messagesOut: 1,
           costUsd: 0.75,
+          costBreakdown: { aiUsd: 0.75, whatsappUsd: 0 },
         });
       });
 
@@ -271,5 +273,6 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     timeseriesCases(current);
     erasureCases(current);
     retentionCases(current);
+    chargeCases(current);
   });
 }

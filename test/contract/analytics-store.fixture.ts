@@ -16,6 +16,7 @@ export const EMPTY_SUMMARY = {
   replyLatencyMs: { p50: null, p95: null, p99: null },
   tokens: { prompt: 0, completion: 0 },
   costUsd: 0,
+  costBreakdown: { aiUsd: 0, whatsappUsd: 0 },
   failures: { total: 0, byReason: {} },
 };
 
@@ -26,6 +27,11 @@ export interface AnalyticsFixture {
   run: string;
   message(overrides?: Partial<MessageInteraction>): MessageInteraction;
   status(overrides?: Partial<StatusInteraction>): StatusInteraction;
+  /**
+   * The `delivered` and `read` statuses of one charged template (Meta repeats `pricing` in each),
+   * `read` a second after `delivered`.
+   */
+  charged(usd: number | null, overrides?: Partial<StatusInteraction>): [delivered: StatusInteraction, read: StatusInteraction];
   recordAll(events: InteractionEvent[]): Promise<void>;
 }
 
@@ -72,6 +78,20 @@ export function anAnalyticsFixture(store: AnalyticsStore): AnalyticsFixture {
         status: 'read',
         ...overrides,
       };
+    },
+    charged(usd, overrides = {}) {
+      const outboundId = `out-${randomUUID()}`;
+      const delivered = this.status({
+        eventId: `status:whatsapp:${outboundId}:delivered`,
+        outboundId,
+        status: 'delivered',
+        pricingCategory: 'marketing',
+        pricingType: 'regular',
+        pricingModel: 'PMP',
+        charge: { category: 'marketing', market: 'DE', usd },
+        ...overrides,
+      });
+      return [delivered, { ...delivered, eventId: `status:whatsapp:${outboundId}:read`, status: 'read', occurredAt: delivered.occurredAt + 1000 }];
     },
     async recordAll(events) {
       for (const event of events) expect(await store.record(event)).toBe('inserted');

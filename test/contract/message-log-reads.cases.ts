@@ -61,6 +61,18 @@ export function messageLogReadCases(current: () => MessageLog & ConversationArch
         expect(stored?.delivery).toMatchObject({ status: 'read', pricingCategory: 'service' });
       });
 
+      it("keeps all of Meta's pricing, also when only a late, stale status carries it", async () => {
+        const message = aConversation()(T0);
+        const outboundId = `out-${randomUUID()}`;
+        await sentMessage(message, [outboundId]);
+
+        await store.applyStatus(aStatus(message, outboundId, 'read'));
+        await store.applyStatus(aStatus(message, outboundId, 'delivered', { pricing: { billable: false, model: 'PMP', category: 'utility', type: 'regular' } }));
+
+        const [stored] = await store.messages(message.conversationId, { limit: 1 });
+        expect(stored?.delivery).toMatchObject({ status: 'read', pricingCategory: 'utility', pricingType: 'regular', pricingModel: 'PMP', billable: false });
+      });
+
       it('bumps the version so a writer holding the old version loses when a status is applied', async () => {
         const message = aConversation()(T0);
         const outboundId = `out-${randomUUID()}`;

@@ -4,11 +4,19 @@ import { InMemoryAnalyticsStore } from '../../src/adapters/memory/in-memory-anal
 import { entityManager, MIGRATIONS, openDatabase, type Database } from '../../src/adapters/postgres/database.js';
 import { bucketValue, LATENCY_BUCKET_SQL } from '../../src/adapters/postgres/latency-histogram.js';
 import { PostgresAnalyticsStore } from '../../src/adapters/postgres/postgres-analytics-store.js';
+import type { ConversationSummary } from '../../src/domain/model/analytics.js';
 import type { InteractionEvent } from '../../src/domain/model/interaction.js';
 import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import { aFreshDatabase, DATABASE_KINDS } from '../support/databases.js';
 import { analyticsStoreContract } from './analytics-store.contract.js';
 import { anAnalyticsFixture, DAY, expectPercentiles, HOUR } from './analytics-store.fixture.js';
+
+/** Costs to the nano-dollar: the stores sum floats in different orders. */
+const roundedCosts = (c: ConversationSummary) => ({
+  ...c,
+  costUsd: Math.round(c.costUsd * 1e9),
+  costBreakdown: { aiUsd: Math.round(c.costBreakdown.aiUsd * 1e9), whatsappUsd: Math.round(c.costBreakdown.whatsappUsd * 1e9) },
+});
 
 for (const kind of DATABASE_KINDS) {
   describe(`PostgresAnalyticsStore on ${kind}`, () => {
@@ -81,7 +89,13 @@ for (const kind of DATABASE_KINDS) {
           latencyMs: randomInt(0, 4) === 0 ? undefined : randomInt(20, 9000),
         });
       });
-      for (const event of [...events, ...events.slice(0, 20)]) {
+      // WhatsApp charges of random conversations, each reported by `delivered` and `read`, some unpriced.
+      const charges = Array.from({ length: 30 }, () => {
+        const user = 1 + 3 * randomInt(0, 4);
+        const who = { userKey: users[user]!, conversationId: `c-${f.run}-${user}`, occurredAt: f.base + randomInt(0, 3 * DAY) };
+        return f.charged(randomInt(0, 5) === 0 ? null : randomInt(1, 1000) / 1e4, who);
+      }).flat();
+      for (const event of [...events, ...charges, ...events.slice(0, 20), ...charges.slice(0, 10)]) {
         expect(await store.record(event)).toBe(await reference.record(event));
       }
       for (const user of users.slice(0, 2)) expect(await store.eraseUser(user, f.base + 10 * DAY)).toEqual(await reference.eraseUser(user, f.base + 10 * DAY));
@@ -90,13 +104,15 @@ for (const kind of DATABASE_KINDS) {
         const from = f.base - HOUR + randomInt(0, 2 * DAY);
         const range = { from, to: from + randomInt(1, 2 * DAY), ...(i % 4 === 0 ? { channel: 'api' as const } : {}) };
         const [actual, exact] = await Promise.all([store.summary(range), reference.summary(range)]);
-        const { replyLatencyMs, costUsd, ...counts } = exact;
-        expect({ ...actual, replyLatencyMs, costUsd }).toEqual(exact);
+        const { replyLatencyMs, costUsd, costBreakdown, ...counts } = exact;
+        expect({ ...actual, replyLatencyMs, costUsd, costBreakdown }).toEqual(exact);
         expect(actual.costUsd).toBeCloseTo(costUsd, 9);
+        expect(actual.costBreakdown.aiUsd).toBeCloseTo(costBreakdown.aiUsd, 9);
+        expect(actual.costBreakdown.whatsappUsd).toBeCloseTo(costBreakdown.whatsappUsd, 9);
         expectPercentiles(actual.replyLatencyMs, replyLatencyMs);
         expect(counts.messagesIn).toBeGreaterThanOrEqual(0);
         const pages = await Promise.all([store, reference].map((s) => s.conversations({ ...range, limit: 100 })));
-        const [mine, theirs] = pages.map((page) => page.items.map((c) => ({ ...c, costUsd: Math.round(c.costUsd * 1e9) })));
+        const [mine, theirs] = pages.map((page) => page.items.map(roundedCosts));
         expect(mine).toEqual(theirs);
       }
     });
@@ -128,7 +144,7 @@ for (const kind of DATABASE_KINDS) {
         let cursor: string | undefined;
         do {
           const page = await s.conversations({ ...query, limit, ...(cursor ? { cursor } : {}) });
-          ids.push(...page.items.map((c) => ({ ...c, costUsd: Math.round(c.costUsd * 1e9) })));
+          ids.push(...page.items.map(roundedCosts));
           cursor = page.nextCursor ?? undefined;
         } while (cursor);
         return ids;

@@ -7,6 +7,7 @@ import { GraphApiDouble } from '../support/graph-api-double.js';
 import { scriptedModelOf, startApp, type RunningApp } from '../support/running-app.js';
 import { aWebhookSecret, hasValidStandardSignature, metaJson, metaSignature, standardWebhookHeaders } from '../support/signing.js';
 import { aWamid, someParties, statusNotification, textNotification, type WhatsAppParties } from '../support/whatsapp-notifications.js';
+import { SHIPPED_RATE_CARD } from '../../src/config/rate-card.js';
 
 // The whole loop over real HTTP: Meta → listener → bus → worker (scripted model) → Graph API double,
 // Meta's status callbacks, and the analytics API reading what the loop stored.
@@ -191,6 +192,35 @@ describe('the whole loop (ROLE=all)', () => {
     for (const sensitive of [userText, parties.customer, graph.accessToken, secrets.appSecret, secrets.verifyToken, secrets.apiKey]) {
       expect(logs).not.toContain(sensitive);
     }
+  });
+
+  it("prices a delivered template once from the rate card by its category and the customer's market, and adds it to the conversation's cost", async () => {
+    const graph = await aGraphDouble();
+    const secrets = someSecrets();
+    const app = await startAll(secrets, graph);
+    const parties = someParties(); // a German number (+49)
+    expect((await postFromMeta(app, secrets, textNotification(parties, { id: aWamid(), body: 'Wann kommt mein Paket?' }))).status).toBe(200);
+    await graph.waitForSends(1, 10_000);
+    await app.bus.idle();
+
+    // A utility template sent on the same number (by a campaign tool): Meta reports its charge with each status.
+    const template = aWamid();
+    const utility = { pricing_model: 'PMP', category: 'utility', type: 'regular' };
+    for (const status of ['sent', 'read', 'delivered', 'read'] as const) {
+      expect((await postFromMeta(app, secrets, statusNotification(parties, template, status, Date.now(), utility))).status).toBe(200);
+    }
+    await app.bus.idle();
+
+    const germanUtility = SHIPPED_RATE_CARD.markets.DE!.utility!;
+    const summary = await getJson(app, secrets, '/api/v1/analytics/summary');
+    expect(summary.body.costBreakdown.whatsappUsd).toBeCloseTo(germanUtility, 10);
+    expect(summary.body.costUsd).toBeCloseTo(summary.body.costBreakdown.aiUsd + germanUtility, 10);
+    const conversations = await getJson(app, secrets, '/api/v1/conversations');
+    expect(conversations.body.items).toEqual([
+      expect.objectContaining({ id: whatsappConversation(parties), costBreakdown: { aiUsd: expect.any(Number), whatsappUsd: germanUtility } }),
+    ]);
+    const csv = await (await fetch(`${app.baseUrl}/api/v1/export/conversations.csv`, { headers: { authorization: `Bearer ${secrets.apiKey}` } })).text();
+    expect(csv.split('\r\n')[1]!.split(',').at(-1)).toBe(String(germanUtility));
   });
 
   it('delivers a signed reply to the callbackUrl and stores it when a client posts to the API channel', async () => {

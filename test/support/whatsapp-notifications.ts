@@ -65,7 +65,10 @@ export function voiceNotification(parties: WhatsAppParties, message: { id: strin
   });
 }
 
-export function statusNotification(parties: WhatsAppParties, outboundId: string, status: 'sent' | 'delivered' | 'read', atMs = Date.now()) {
+/** What Meta says of a free service reply; a charged template says `{ pricing_model: 'PMP', category: 'utility', type: 'regular' }`. */
+const SERVICE_PRICING = { billable: true, pricing_model: 'PMP', category: 'service' };
+
+export function statusNotification(parties: WhatsAppParties, outboundId: string, status: 'sent' | 'delivered' | 'read', atMs = Date.now(), pricing: Record<string, unknown> = SERVICE_PRICING) {
   return envelope(parties, {
     statuses: [
       {
@@ -73,7 +76,7 @@ export function statusNotification(parties: WhatsAppParties, outboundId: string,
         status,
         timestamp: unixSeconds(atMs),
         recipient_id: parties.customer,
-        pricing: { billable: true, pricing_model: 'PMP', category: 'service' },
+        pricing,
       },
     ],
   });

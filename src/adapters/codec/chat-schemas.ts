@@ -42,6 +42,9 @@ const delivery = z.object({
   status: deliveryState,
   at: z.number(),
   pricingCategory: z.string().optional(),
+  pricingType: z.string().optional(),
+  pricingModel: z.string().optional(),
+  billable: z.boolean().optional(),
   errorCode: z.number().optional(),
 } satisfies Record<keyof DeliveryInfo, z.ZodType>);
 

@@ -1,4 +1,5 @@
 import {
+  costOf,
   percentile,
   type AnalyticsQuery,
   type AnalyticsSummary,
@@ -26,6 +27,8 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly events = new Map<string, InteractionEvent>();
   /** User key → when it was erased: earlier events about the user are refused from then on. */
   private readonly erasures = new Map<string, number>();
+  /** Channel and outbound id → the first status that priced the message: a charge counts once. */
+  private readonly charges = new Map<string, ChargedStatus>();
 
   async record(event: InteractionEvent): Promise<RecordResult> {
     const stored = this.events.get(event.eventId);
@@ -33,15 +36,16 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
       this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));
       return 'revised';
     }
-    if (stored) return 'duplicate';
     const erasedAt = this.erasures.get(event.userKey);
-    if (erasedAt !== undefined && happenedAt(event) <= erasedAt) return 'erased';
+    if (erasedAt !== undefined && happenedAt(event) <= erasedAt) return stored ? 'duplicate' : 'erased';
+    if (isCharged(event) && !this.charges.has(chargeKey(event))) this.charges.set(chargeKey(event), structuredClone(event));
+    if (stored) return 'duplicate';
     this.events.set(event.eventId, structuredClone(event));
     return 'inserted';
   }
 
   async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
-    return summarize(this.messagesIn(query), this.deliveryFailuresIn(query));
+    return summarize(this.messagesIn(query), this.deliveryFailuresIn(query), this.chargesIn(query));
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
@@ -49,7 +53,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     const points: TimeseriesPoint[] = [];
     for (let at = query.from; at < query.to; at += step) {
       const range = { from: at, to: at + step, ...(query.channel ? { channel: query.channel } : {}) };
-      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range));
+      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range), this.chargesIn(range));
       points.push({ at, value: metricOf(bucket, query.metric) });
     }
     return points;
@@ -57,6 +61,8 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
 
   async conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
     const byId = new Map<string, ConversationSummary>();
+    const charged = new Map<string, number>();
+    for (const c of this.chargesIn(query)) charged.set(c.conversationId, (charged.get(c.conversationId) ?? 0) + (c.charge.usd ?? 0));
     for (const m of this.messagesIn(query)) {
       const c = byId.get(m.conversationId) ?? {
         id: m.conversationId,
@@ -66,12 +72,13 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         lastMessageAt: m.receivedAt,
         messagesIn: 0,
         messagesOut: 0,
-        costUsd: 0,
+        ...costOf(0, charged.get(m.conversationId) ?? 0),
       };
       c.firstMessageAt = Math.min(c.firstMessageAt, m.receivedAt);
       c.lastMessageAt = Math.max(c.lastMessageAt, m.receivedAt);
       c.messagesIn += 1;
       c.messagesOut += m.outcome === 'sent' ? 1 : 0;
+      c.costBreakdown.aiUsd += m.costUsd;
       c.costUsd += m.costUsd;
       byId.set(m.conversationId, c);
     }
@@ -104,13 +111,21 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
       if (event.type === 'message') counts.interactions += 1;
       else counts.statuses += 1;
     }
+    for (const [key, charge] of this.charges) if (charge.userKey === userKey) this.charges.delete(key);
     return counts;
   }
 
   async deleteBefore(cutoff: number, limit: number): Promise<number> {
     const doomed = [...this.events.values()].filter((event) => happenedAt(event) < cutoff).slice(0, limit);
     for (const event of doomed) this.events.delete(event.eventId);
-    return doomed.length;
+    const charges = [...this.charges].filter(([, charge]) => charge.occurredAt < cutoff).slice(0, limit);
+    for (const [key] of charges) this.charges.delete(key);
+    return doomed.length + charges.length;
+  }
+
+  /** Charges by when the message was delivered. */
+  private chargesIn({ from, to, channel }: AnalyticsQuery): ChargedStatus[] {
+    return [...this.charges.values()].filter((c) => c.occurredAt >= from && c.occurredAt < to && (!channel || c.channel === channel));
   }
 
   /** Failed deliveries with a reason, by when they happened (a late failure falls where it was reported). */
@@ -128,7 +143,11 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   }
 }
 
-function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[]): AnalyticsSummary {
+type ChargedStatus = StatusInteraction & Required<Pick<StatusInteraction, 'charge'>>;
+const isCharged = (event: InteractionEvent): event is ChargedStatus => event.type === 'status' && event.charge !== undefined;
+const chargeKey = (event: StatusInteraction): string => `${event.channel}:${event.outboundId}`;
+
+function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[], charges: ChargedStatus[]): AnalyticsSummary {
   const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
   const byReason: Record<string, number> = {};
   // A failure without a reason counts under its outcome, spelt like a reason (`send_unknown`).
@@ -141,7 +160,7 @@ function summarize(messages: MessageInteraction[], deliveryFailures: StatusInter
     uniqueUsers: new Set(messages.map((m) => m.userKey)).size,
     replyLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     tokens: { prompt: sum(messages, (m) => m.usage.prompt), completion: sum(messages, (m) => m.usage.completion) },
-    costUsd: sum(messages, (m) => m.costUsd),
+    ...costOf(sum(messages, (m) => m.costUsd), sum(charges, (c) => c.charge.usd ?? 0)),
     failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
   };
 }
@@ -160,6 +179,10 @@ function metricOf(s: AnalyticsSummary, metric: TimeseriesMetric): number | null 
       return s.tokens.completion;
     case 'costUsd':
       return s.costUsd;
+    case 'costAiUsd':
+      return s.costBreakdown.aiUsd;
+    case 'costWhatsappUsd':
+      return s.costBreakdown.whatsappUsd;
     case 'failures':
       return s.failures.total;
     case 'latencyP50':

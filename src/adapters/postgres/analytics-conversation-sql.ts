@@ -58,7 +58,10 @@ export function listedBeforeSql(query: AnalyticsQuery, position: ListPosition, i
   return sql`${join(branches, ' union ')}`;
 }
 
-/** Each of `ids`' figures over the range: whole days from `conversation_day`, the edges from the facts. */
+/**
+ * Each of `ids`' figures over the range: whole days from `conversation_day`, the edges from the
+ * facts, and what WhatsApp charged for the messages delivered to it in the range.
+ */
 export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly string[]): Sql {
   const ch = onChannel(query.channel);
   const branches = sourcesOf(query).map((s) =>
@@ -68,8 +71,12 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
       : sql`select conversation_id, channel, account_id, received_at as first_at, received_at as last_at, 1 as messages_in,
             (outcome = 'sent')::integer as messages_out, cost_usd from interaction where ${idIn(ids)} and ${inSpan(s)}${ch}`,
   );
-  return sql`select conversation_id as id, min(channel) as channel, min(account_id) as account_id,
+  const totals = sql`select conversation_id as id, min(channel) as channel, min(account_id) as account_id,
       ${raw(epochMs('min(first_at)'))} as first_message_at, ${raw(epochMs('max(last_at)'))} as last_message_at,
       sum(messages_in)::float8 as messages_in, sum(messages_out)::float8 as messages_out, sum(cost_usd)::float8 as cost_usd
     from (${join(branches, ' union all ')}) facts group by conversation_id`;
+  const charges = sql`select conversation_id, sum(usd) as usd from whatsapp_charge
+    where ${idIn(ids)} and occurred_at >= ${at(query.from)} and occurred_at < ${at(query.to)}${ch} group by conversation_id`;
+  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd
+    from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id`;
 }

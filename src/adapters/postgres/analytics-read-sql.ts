@@ -18,7 +18,7 @@ export const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` 
 // The summary's reads, run side by side. Counters and failures: whole hours from the hourly rollups plus the
 // partial edge hours from the facts. Latencies: whole days, then whole hours, then the edges.
 // Distinct users and conversations: whole days from `user_activity` plus the partial edge days (see edgeActivity).
-export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'counters' | 'failures' | 'latencies' | 'users' | 'conversations', Sql> {
+export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'counters' | 'charges' | 'failures' | 'latencies' | 'users' | 'conversations', Sql> {
   const hours = wholeUnits({ from, to }, HOUR_MS);
   const days = wholeUnits({ from, to }, DAY_MS);
   const tiers = dayHourTiers({ from, to });
@@ -33,6 +33,8 @@ export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'count
         union all
         select 1, (outcome = 'sent')::integer, prompt_tokens, completion_tokens, cost_usd from interaction where ${hourEdges}${ch}
       ) facts`,
+    // What WhatsApp charged for the messages delivered in the range (a few rows per conversation at most).
+    charges: sql`select coalesce(sum(usd), 0)::float8 as usd from whatsapp_charge where ${within('occurred_at', [{ from, to }])}${ch}`,
     // Reasons stored before the snake_case convention (`outside-service-window`) count with today's spelling.
     failures: sql`select replace(reason, '-', '_') as reason, sum(n)::float8 as count from (
         select reason, count as n from failure_hour where ${within('hour', [hours.whole])}${ch}
@@ -86,7 +88,7 @@ const COUNTER_COLUMNS: Partial<Record<TimeseriesMetric, string>> = {
   messagesOut: 'messages_out',
   tokensPrompt: 'prompt_tokens',
   tokensCompletion: 'completion_tokens',
-  costUsd: 'cost_usd',
+  costAiUsd: 'cost_usd',
   failures: 'failures',
 };
 export const LATENCY_PERCENTILES: Partial<Record<TimeseriesMetric, number>> = { latencyP50: 50, latencyP95: 95, latencyP99: 99 };
@@ -116,6 +118,16 @@ function bucketedSql(q: TimeseriesQuery, ch: Sql, unit: 'hour' | 'day'): Sql {
   if (counter) {
     return sql`select date_trunc(${unit}, hour, 'UTC') as at, sum(${raw(counter)}) as value
       from interaction_hour where ${within('hour', [q])}${ch} group by 1`;
+  }
+  // WhatsApp's charges fall where the message was delivered; the total adds the AI's cost of the hour.
+  const charges = sql`select date_trunc(${unit}, occurred_at, 'UTC') as at, sum(usd) as n from whatsapp_charge where ${within('occurred_at', [q])}${ch} group by 1`;
+  if (q.metric === 'costWhatsappUsd') return sql`select at, n as value from (${charges}) charges`;
+  if (q.metric === 'costUsd') {
+    return sql`select at, sum(n) as value from (
+        select date_trunc(${unit}, hour, 'UTC') as at, sum(cost_usd) as n from interaction_hour where ${within('hour', [q])}${ch} group by 1
+        union all
+        ${charges}
+      ) costs group by at`;
   }
   if (q.metric === 'uniqueUsers') {
     return unit === 'day'

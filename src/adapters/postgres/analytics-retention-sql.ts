@@ -20,6 +20,7 @@ export function retentionSql(cutoff: number, limit: number): Sql[] {
   const statements = [
     bounded('interaction', sql`received_at < ${at(cutoff)}`, limit),
     bounded('delivery_status', sql`occurred_at < ${at(cutoff)}`, limit),
+    bounded('whatsapp_charge', sql`occurred_at < ${at(cutoff)}`, limit),
     bounded('interaction_hour', sql`hour <= ${lastHour}`, limit),
     bounded('failure_hour', sql`hour <= ${lastHour}`, limit),
     bounded('latency_hour', sql`hour <= ${lastHour}`, limit),

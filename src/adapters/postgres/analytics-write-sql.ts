@@ -1,6 +1,6 @@
 import type { MessageInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import { HAS_LATENCY_SQL, LATENCY_BUCKET_SQL } from './latency-histogram.js';
-import { at, join, raw, sql, type Sql } from './sql-fragment.js';
+import { at, EMPTY, join, raw, sql, type Sql } from './sql-fragment.js';
 
 export const HOUR_OF = `date_trunc('hour', received_at, 'UTC')`;
 export const DAY_OF = `date_trunc('day', received_at, 'UTC')`;
@@ -104,16 +104,28 @@ export function recordMessageSql(e: MessageInteraction): Sql {
     select (select count(*) from upserted)::integer as inserted, exists (select 1 from previous) as revised, ${erasedBefore(e.userKey, e.receivedAt)} as erased`;
 }
 
+// The status, and its charge when it has one: the charge's key is the outbound message, so the
+// first status reporting it (`delivered`, or `read` when `delivered` never came) is the one kept.
 export function recordStatusSql(e: StatusInteraction): Sql {
+  const erased = erasedBefore(e.userKey, e.occurredAt);
+  const charge = e.charge
+    ? sql`, charged as (
+        insert into whatsapp_charge (channel, outbound_id, occurred_at, account_id, conversation_id, user_key, category, market, usd)
+        select ${e.channel}, ${e.outboundId}, ${at(e.occurredAt)}::timestamptz, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.charge.category}, ${e.charge.market}, ${e.charge.usd}::float8
+        where not ${erased}
+        on conflict (channel, outbound_id) do nothing
+      )`
+    : EMPTY;
   return sql`with inserted as (
-      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status, pricing_category, error_code, failure_reason)
+      insert into delivery_status (event_id, occurred_at, channel, account_id, conversation_id, user_key, outbound_id, status,
+        pricing_category, pricing_type, pricing_model, billable, error_code, failure_reason)
       select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.outboundId}, ${e.status},
-        ${e.pricingCategory}, ${e.errorCode}::integer, ${e.failureReason}
-      where not ${erasedBefore(e.userKey, e.occurredAt)}
+        ${e.pricingCategory}, ${e.pricingType}, ${e.pricingModel}, ${e.billable}::boolean, ${e.errorCode}::integer, ${e.failureReason}
+      where not ${erased}
       on conflict (event_id) do nothing
       returning 1
-    )
-    select count(*)::integer as inserted, ${erasedBefore(e.userKey, e.occurredAt)} as erased from inserted`;
+    )${charge}
+    select count(*)::integer as inserted, ${erased} as erased from inserted`;
 }
 
 /** True when the user was erased at or after `happenedAt`: such an event is a late redelivery. */
@@ -147,6 +159,7 @@ export function eraseUserSql(userKey: string, erasedAt: number): Sql {
       using (select distinct ${raw(PERIOD_OF)} as period, channel, conversation_id, user_hash from erased) x
       where t.period = x.period and t.channel = x.channel and t.conversation_id = x.conversation_id and t.user_hash = x.user_hash
     ),
-    statuses as (delete from delivery_status where user_key = ${userKey} returning 1)
+    statuses as (delete from delivery_status where user_key = ${userKey} returning 1),
+    charges as (delete from whatsapp_charge where user_key = ${userKey})
     select (select count(*) from erased)::integer as interactions, (select count(*) from statuses)::integer as statuses`;
 }

@@ -9,6 +9,7 @@ import { M005DeliveryFailureReason } from './migrations/m005-delivery-failure-re
 import { M006ChatStore } from './migrations/m006-chat-store.js';
 import { M007MessageOutbox } from './migrations/m007-message-outbox.js';
 import { M008ConversationList } from './migrations/m008-conversation-list.js';
+import { M009WhatsAppCharges } from './migrations/m009-whatsapp-charges.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   { name: 'M006ChatStore', class: M006ChatStore },
   { name: 'M007MessageOutbox', class: M007MessageOutbox },
   { name: 'M008ConversationList', class: M008ConversationList },
+  { name: 'M009WhatsAppCharges', class: M009WhatsAppCharges },
 ];
 
 export class DatabaseUnavailableError extends Error {

@@ -47,12 +47,33 @@ export const DeliveryStatusSchema = defineEntity({
     outboundId: p.string(),
     status: p.string(),
     pricingCategory: p.string().nullable(),
+    pricingType: p.string().nullable(),
+    pricingModel: p.string().nullable(),
+    billable: p.boolean().nullable(),
     errorCode: p.integer().nullable(),
     failureReason: p.string().nullable(),
   },
 });
 export class DeliveryStatusRow extends DeliveryStatusSchema.class {}
 DeliveryStatusSchema.setClass(DeliveryStatusRow);
+
+export const WhatsAppChargeSchema = defineEntity({
+  name: 'WhatsAppChargeRow',
+  tableName: 'whatsapp_charge',
+  properties: {
+    channel: p.string().primary(),
+    outboundId: p.string().primary(),
+    occurredAt: p.datetime(),
+    accountId: p.string(),
+    conversationId: p.string(),
+    userKey: p.string(),
+    category: p.string(),
+    market: p.string(),
+    usd: p.double().nullable(),
+  },
+});
+export class WhatsAppChargeRow extends WhatsAppChargeSchema.class {}
+WhatsAppChargeSchema.setClass(WhatsAppChargeRow);
 
 export const ApiKeySchema = defineEntity({
   name: 'ApiKey',
@@ -128,4 +149,4 @@ export const DeadLetterSchema = defineEntity({
 export class DeadLetterRow extends DeadLetterSchema.class {}
 DeadLetterSchema.setClass(DeadLetterRow);
 
-export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, DeadLetterSchema];
+export const ENTITIES = [InteractionSchema, DeliveryStatusSchema, WhatsAppChargeSchema, ApiKeySchema, AdminUserSchema, AdminSessionSchema, DeadLetterSchema];

@@ -1,13 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type {
-  AnalyticsQuery,
-  AnalyticsSummary,
-  ConversationQuery,
-  ConversationSummary,
-  ErasureCounts,
-  Page,
-  TimeseriesPoint,
-  TimeseriesQuery,
+import {
+  costOf,
+  type AnalyticsQuery,
+  type AnalyticsSummary,
+  type ConversationQuery,
+  type ConversationSummary,
+  type ErasureCounts,
+  type Page,
+  type TimeseriesPoint,
+  type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
 import type { InteractionEvent } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
@@ -53,8 +54,9 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     const em = this.em();
     const reads = summarySql(query);
     type Counters = Record<'messages_in' | 'messages_out' | 'prompt_tokens' | 'completion_tokens' | 'cost_usd', number>;
-    const [[counters], failures, latencies, [users], [conversations]] = await Promise.all([
+    const [[counters], [charges], failures, latencies, [users], [conversations]] = await Promise.all([
       run<Counters>(em, reads.counters),
+      run<{ usd: number }>(em, reads.charges),
       run<{ reason: string; count: number }>(em, reads.failures),
       run<{ bucket: number; count: number }>(em, reads.latencies),
       run<{ count: number }>(em, reads.users),
@@ -69,7 +71,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       uniqueUsers: Number(users?.count ?? 0),
       replyLatencyMs: { p50: histogramPercentile(histogram, 50), p95: histogramPercentile(histogram, 95), p99: histogramPercentile(histogram, 99) },
       tokens: { prompt: Number(counters?.prompt_tokens ?? 0), completion: Number(counters?.completion_tokens ?? 0) },
-      costUsd: Number(counters?.cost_usd ?? 0),
+      ...costOf(Number(counters?.cost_usd ?? 0), Number(charges?.usd ?? 0)),
       failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
     };
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ConversationQuery, ConversationSummary, Page } from '../../domain/model/analytics.js';
+import { costOf, type ConversationQuery, type ConversationSummary, type Page } from '../../domain/model/analytics.js';
 import type { Channel } from '../../domain/model/ids.js';
 import { decodeCursor, encodeCursor } from '../analytics-store-support.js';
 import { activitySql, conversationTotalsSql, listedBeforeSql, type ListPosition } from './analytics-conversation-sql.js';
@@ -14,6 +14,7 @@ interface ConversationRow {
   messages_in: number;
   messages_out: number;
   cost_usd: number;
+  whatsapp_usd: number;
 }
 
 /** Activity rows read per step of the walk, per conversation the page still needs. */
@@ -69,6 +70,6 @@ function toConversation(row: ConversationRow): ConversationSummary {
     lastMessageAt: Number(row.last_message_at),
     messagesIn: Number(row.messages_in),
     messagesOut: Number(row.messages_out),
-    costUsd: Number(row.cost_usd),
+    ...costOf(Number(row.cost_usd), Number(row.whatsapp_usd)),
   };
 }

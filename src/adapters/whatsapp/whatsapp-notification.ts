@@ -87,7 +87,7 @@ function toStatus(status: WireStatus, accountId: string): DeliveryStatus {
     status: status.status,
     at: Number(status.timestamp) * 1000,
     ...(status.pricing
-      ? { pricing: definedOnly({ billable: status.pricing.billable, model: status.pricing.pricing_model, category: status.pricing.category }) }
+      ? { pricing: definedOnly({ billable: status.pricing.billable, model: status.pricing.pricing_model, category: status.pricing.category, type: status.pricing.type }) }
       : {}),
     ...(status.errors ? { errors: status.errors.map((error) => definedOnly({ code: error.code, title: error.title })) } : {}),
     ...statusExtras(status),

@@ -55,7 +55,7 @@ export const wireStatus = z.looseObject({
   status: z.enum(KNOWN_STATUSES),
   timestamp: unixSeconds,
   recipient_id: z.string().min(1),
-  pricing: lenient(z.looseObject({ billable: z.boolean().optional(), pricing_model: z.string().optional(), category: z.string().optional() })),
+  pricing: lenient(z.looseObject({ billable: z.boolean().optional(), pricing_model: z.string().optional(), category: z.string().optional(), type: z.string().optional() })),
   errors: lenient(z.array(z.looseObject({ code: z.number(), title: z.string().optional() }))),
 });
 

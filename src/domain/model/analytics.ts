@@ -13,9 +13,23 @@ export interface AnalyticsSummary {
   uniqueUsers: number;
   replyLatencyMs: { p50: number | null; p95: number | null; p99: number | null };
   tokens: { prompt: number; completion: number };
+  /** AI plus WhatsApp. */
   costUsd: number;
+  costBreakdown: CostBreakdown;
   failures: { total: number; byReason: Record<string, number> };
 }
+
+/** What the model's tokens cost, and what WhatsApp charged for delivered messages (priced from the rate card). */
+export interface CostBreakdown {
+  aiUsd: number;
+  whatsappUsd: number;
+}
+
+/** The total and its parts. */
+export const costOf = (aiUsd: number, whatsappUsd: number): { costUsd: number; costBreakdown: CostBreakdown } => ({
+  costUsd: aiUsd + whatsappUsd,
+  costBreakdown: { aiUsd, whatsappUsd },
+});
 
 export interface ConversationQuery extends AnalyticsQuery {
   limit: number;
@@ -30,7 +44,9 @@ export interface ConversationSummary {
   lastMessageAt: number;
   messagesIn: number;
   messagesOut: number;
+  /** AI plus WhatsApp, for the conversation's activity in the range. */
   costUsd: number;
+  costBreakdown: CostBreakdown;
 }
 
 export interface Page<T> {
@@ -52,6 +68,8 @@ export const TIMESERIES_METRICS = [
   'tokensPrompt',
   'tokensCompletion',
   'costUsd',
+  'costAiUsd',
+  'costWhatsappUsd',
   'failures',
   'latencyP50',
   'latencyP95',

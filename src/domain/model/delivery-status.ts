@@ -1,5 +1,6 @@
 import type { Channel } from './ids.js';
 import type { SendFailureReason } from './reasons.js';
+import type { StatusPricing } from './whatsapp-pricing.js';
 
 export const DELIVERY_STATES = ['sent', 'delivered', 'read', 'played', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
@@ -16,7 +17,7 @@ export interface DeliveryStatus {
   status: DeliveryState;
   /** Epoch ms, from the channel. */
   at: number;
-  pricing?: { billable?: boolean; model?: string; category?: string };
+  pricing?: StatusPricing;
   errors?: { code: number; title?: string }[];
   /** A failed status's stable reason, as the channel classifies its error (e.g. `outside_service_window`). */
   failureReason?: SendFailureReason;

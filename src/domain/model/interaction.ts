@@ -3,6 +3,7 @@ import type { Channel } from './ids.js';
 import type { MessageState } from './message-record.js';
 import type { FailureReason } from './reasons.js';
 import type { ReplyKind, TokenUsage } from './reply.js';
+import type { WhatsAppCharge } from './whatsapp-pricing.js';
 
 interface InteractionBase {
   /** Deterministic: re-recording the same fact yields the same id, so ingestion is idempotent. */
@@ -38,7 +39,13 @@ export interface StatusInteraction extends InteractionBase {
   type: 'status';
   outboundId: string;
   status: DeliveryState;
+  /** What Meta reported of the message's price (`pricing`). */
   pricingCategory?: string;
+  pricingType?: string;
+  pricingModel?: string;
+  billable?: boolean;
+  /** What delivering the message cost, priced when this status says it reached the phone: counted once per outbound message. */
+  charge?: WhatsAppCharge;
   errorCode?: number;
   /** A failed delivery's reason: counted among failures unless the message's own outcome already counts it. */
   failureReason?: FailureReason;

@@ -27,8 +27,33 @@ export interface Failure {
 export interface DeliveryInfo {
   status: DeliveryState;
   at: number;
+  /** What Meta reported of the reply's price (`pricing`), kept from whichever status carried it. */
   pricingCategory?: string;
+  pricingType?: string;
+  pricingModel?: string;
+  billable?: boolean;
   errorCode?: number;
+}
+
+type PricingInfo = Pick<DeliveryInfo, 'pricingCategory' | 'pricingType' | 'pricingModel' | 'billable'>;
+
+function reportedPricing(status: DeliveryStatus): PricingInfo {
+  const p = status.pricing;
+  if (!p) return {};
+  return {
+    ...(p.category !== undefined ? { pricingCategory: p.category } : {}),
+    ...(p.type !== undefined ? { pricingType: p.type } : {}),
+    ...(p.model !== undefined ? { pricingModel: p.model } : {}),
+    ...(p.billable !== undefined ? { billable: p.billable } : {}),
+  };
+}
+
+const PRICING_KEYS = ['pricingCategory', 'pricingType', 'pricingModel', 'billable'] as const;
+
+function pricingInfoOf(delivery: DeliveryInfo | undefined): PricingInfo {
+  const info: PricingInfo = {};
+  for (const key of PRICING_KEYS) if (delivery?.[key] !== undefined) Object.assign(info, { [key]: delivery[key] });
+  return info;
 }
 
 export interface WindowTemplateSend {
@@ -103,23 +128,25 @@ export function nextStep(record: MessageRecord, now: number): NextStep {
 }
 
 /**
- * The delivery after `status`: never regressing, keeping the
- * pricing category, and taking a late pricing category from an older status. `delivery` is
- * undefined when nothing changes.
+ * The delivery after `status`: never regressing, keeping what Meta reported of the price, and
+ * taking pricing fields the stored delivery lacks from an older status. `delivery` is undefined
+ * when nothing changes.
  */
 export function deliveryAfter(current: DeliveryInfo | undefined, status: DeliveryStatus): { result: 'applied' | 'stale'; delivery?: DeliveryInfo } {
+  const reported = reportedPricing(status);
   if (!advancesDelivery(current?.status, status.status)) {
-    const category = status.pricing?.category;
-    return category && current && !current.pricingCategory ? { result: 'stale', delivery: { ...current, pricingCategory: category } } : { result: 'stale' };
+    // A late status still fills in what the stored delivery lacks (the category may come only with `sent`).
+    const gained = current && Object.keys(reported).some((key) => !(key in current));
+    return gained ? { result: 'stale', delivery: { ...reported, ...current } } : { result: 'stale' };
   }
+  const pricing = { ...pricingInfoOf(current), ...reported };
   const errorCode = status.errors?.[0]?.code;
-  const pricingCategory = status.pricing?.category ?? current?.pricingCategory;
   return {
     result: 'applied',
     delivery: {
       status: status.status,
       at: status.at,
-      ...(pricingCategory ? { pricingCategory } : {}),
+      ...pricing,
       ...(errorCode !== undefined ? { errorCode } : {}),
     },
   };

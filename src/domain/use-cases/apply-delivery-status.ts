@@ -2,6 +2,7 @@ import type { DeliveryStatus } from '../model/delivery-status.js';
 import { userKeyFor } from '../model/ids.js';
 import type { InteractionEvent, StatusInteraction } from '../model/interaction.js';
 import type { MessageRecord } from '../model/message-record.js';
+import { chargeOf, type RateCard } from '../model/whatsapp-pricing.js';
 import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
 import type { ApplyStatusResult, MessageLog } from '../ports/message-log.js';
 import type { Clock } from '../ports/clock.js';
@@ -18,7 +19,9 @@ export type ApplyDeliveryStatusResult = ApplyStatusResult | 'resolved';
 const MAX_SETTLE_ATTEMPTS = 5;
 
 /**
- * Applies a delivery status to the stored reply (never regressing) and records it for analytics.
+ * Applies a delivery status to the stored reply (never regressing) and records it for analytics,
+ * with what WhatsApp charged for the message when the status says it reached the phone (priced
+ * from the operator's rate card by category and the recipient's market).
  * A status naming a reply whose send answer was lost settles it; a late "outside the 24 h window"
  * failure sends the channel's window template once. A status for a reply we do not know (sent by
  * another system on the same number) is recorded only.
@@ -31,6 +34,7 @@ export class ApplyDeliveryStatus {
     private readonly bus: MessageBus,
     channel: ReplyChannel,
     private readonly clock: Clock,
+    private readonly rateCard: RateCard,
   ) {
     this.windowTemplate = new WindowTemplateAfterFailure(store, channel, clock);
   }
@@ -39,7 +43,7 @@ export class ApplyDeliveryStatus {
     const applied = await this.store.applyStatus(status);
     const settled = applied === 'unknown' && status.sentFor ? await this.settle(status) : null;
     if (isWindowFailure(status)) await this.windowTemplate.execute(status, settled);
-    const events: BusMessage<InteractionEvent>[] = [{ event: statusInteractionOf(status, settled), orderingKey: status.conversationId }];
+    const events: BusMessage<InteractionEvent>[] = [{ event: statusInteractionOf(status, settled, this.rateCard), orderingKey: status.conversationId }];
     // Its outcome was published as unknown already: publish the settled one (the worker does it otherwise).
     if (settled?.recorded) events.push({ event: interactionOf(settled), orderingKey: status.conversationId });
     await this.bus.publish('interactions', events);
@@ -58,10 +62,12 @@ export class ApplyDeliveryStatus {
   }
 }
 
-function statusInteractionOf(status: DeliveryStatus, settled: MessageRecord | null): StatusInteraction {
+function statusInteractionOf(status: DeliveryStatus, settled: MessageRecord | null, rateCard: RateCard): StatusInteraction {
   const errorCode = status.errors?.[0]?.code;
   // A failure that settled the reply's own outcome is counted with the message, not twice.
   const failureReason = status.status === 'failed' && settled?.state !== 'failed' ? (status.failureReason ?? 'delivery_failed') : undefined;
+  const pricing = status.pricing;
+  const charge = chargeOf(status, rateCard);
   return {
     type: 'status',
     eventId: `status:${status.channel}:${status.outboundId}:${status.status}`,
@@ -72,7 +78,11 @@ function statusInteractionOf(status: DeliveryStatus, settled: MessageRecord | nu
     userKey: userKeyFor(status.channel, status.accountId, status.recipientId),
     outboundId: status.outboundId,
     status: status.status,
-    ...(status.pricing?.category ? { pricingCategory: status.pricing.category } : {}),
+    ...(pricing?.category ? { pricingCategory: pricing.category } : {}),
+    ...(pricing?.type ? { pricingType: pricing.type } : {}),
+    ...(pricing?.model ? { pricingModel: pricing.model } : {}),
+    ...(pricing?.billable !== undefined ? { billable: pricing.billable } : {}),
+    ...(charge ? { charge } : {}),
     ...(errorCode !== undefined ? { errorCode } : {}),
     ...(failureReason ? { failureReason } : {}),
   };

@@ -55,6 +55,13 @@ export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .openapi('Error');
 
+const CostBreakdown = z
+  .object({
+    aiUsd: z.number().openapi({ description: "The model's tokens at the model's price" }),
+    whatsappUsd: z.number().openapi({ description: "What WhatsApp charged for delivered messages (templates outside the service window), priced from the operator's rate card by category and the recipient's market" }),
+  })
+  .openapi('CostBreakdown');
+
 export const Summary = z
   .object({
     conversations: z.number().int(),
@@ -63,7 +70,8 @@ export const Summary = z
     uniqueUsers: z.number().int(),
     replyLatencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
     tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
-    costUsd: z.number(),
+    costUsd: z.number().openapi({ description: 'AI plus WhatsApp' }),
+    costBreakdown: CostBreakdown,
     failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()).openapi({ description: 'Failures counted by their snake_case reason, e.g. `outside_service_window`' }) }),
   })
   .openapi('Summary');
@@ -87,7 +95,8 @@ const ConversationItem = z
     lastMessageAt: z.string(),
     messagesIn: z.number().int(),
     messagesOut: z.number().int(),
-    costUsd: z.number(),
+    costUsd: z.number().openapi({ description: 'AI plus WhatsApp, for the activity in the range' }),
+    costBreakdown: CostBreakdown,
   })
   .openapi('ConversationSummary');
 

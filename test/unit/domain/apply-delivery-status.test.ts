@@ -12,6 +12,7 @@ import type { Reply } from '../../../src/domain/model/reply.js';
 import { aMessage } from '../../support/builders.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { RecordingReplyChannel } from '../../support/recording-reply-channel.js';
+import { SHIPPED_RATE_CARD } from '../../../src/config/rate-card.js';
 
 const A_REPLY: Reply = { text: 'Our opening hours are 9 to 5.', kind: 'ai', model: 'm', usage: { prompt: 3, completion: 5 }, costUsd: 0.01, latencyMs: 40, createdAt: Date.UTC(2026, 10, 25, 11, 0, 0) };
 const WINDOW_FAILURE = { errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside_service_window' as const };
@@ -25,7 +26,7 @@ function setup() {
   });
   const channel = new RecordingReplyChannel();
   const clock = new FixedClock();
-  const useCase = new ApplyDeliveryStatus(store, bus, channel, clock);
+  const useCase = new ApplyDeliveryStatus(store, bus, channel, clock, SHIPPED_RATE_CARD);
 
   async function sentReply(): Promise<{ message: InboundMessage; outboundId: string }> {
     const message = aMessage();
@@ -106,6 +107,9 @@ describe('ApplyDeliveryStatus', () => {
       outboundId,
       status: 'read',
       pricingCategory: 'service',
+      billable: true,
+      // Billable (the older model's flag), delivered: a charge, free as every service message.
+      charge: { category: 'service', market: 'DE', usd: 0 },
     });
     expect(published[2]!.event).toMatchObject({ status: 'failed', errorCode: 131026 });
     expect(published[1]!.event).not.toHaveProperty('pricingCategory');

@@ -221,8 +221,8 @@ const conversation = { id: 'f3c7b0c1a2', origin: { type: 'service' }, expiration
 
 // One realistic `statuses[]` item per state of PROTOCOLS.md.
 const STATUS_CASES: StatusCase[] = [
-  ['sent with pricing', { status: 'sent', conversation, pricing }, { status: 'sent', pricing: { billable: true, model: 'PMP', category: 'service' } }],
-  ['delivered', { status: 'delivered', conversation, pricing }, { status: 'delivered', pricing: { billable: true, model: 'PMP', category: 'service' } }],
+  ['sent with pricing', { status: 'sent', conversation, pricing }, { status: 'sent', pricing: { billable: true, model: 'PMP', category: 'service', type: 'regular' } }],
+  ['delivered', { status: 'delivered', conversation, pricing }, { status: 'delivered', pricing: { billable: true, model: 'PMP', category: 'service', type: 'regular' } }],
   ['read (no pricing)', { status: 'read' }, { status: 'read' }],
   ['played (voice)', { status: 'played' }, { status: 'played' }],
   [

@@ -40,7 +40,9 @@ export function ConversationsPage({ page, days, conversations, paged }: Conversa
                   </td>
                   <td>{`${c.channel} · ${c.accountId}`}</td>
                   <td class="num">{`${formatCount(c.messagesIn)} / ${formatCount(c.messagesOut)}`}</td>
-                  <td class="num">{formatUsd(c.costUsd)}</td>
+                  <td class="num" title={`AI ${formatUsd(c.costBreakdown.aiUsd)} · WhatsApp ${formatUsd(c.costBreakdown.whatsappUsd)}`}>
+                    {formatUsd(c.costUsd)}
+                  </td>
                 </tr>
               ))}
             </tbody>

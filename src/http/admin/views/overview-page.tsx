@@ -26,7 +26,7 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
         <Stat label="Unique users" value={formatCount(summary.uniqueUsers)} />
         <Stat label="Latency p50 / p95 / p99" value={`${formatMs(latency.p50)} / ${formatMs(latency.p95)} / ${formatMs(latency.p99)}`} />
         <Stat label="Tokens (prompt / completion)" value={`${formatCount(summary.tokens.prompt)} / ${formatCount(summary.tokens.completion)}`} />
-        <Stat label="Cost" value={formatUsd(summary.costUsd)} />
+        <Stat label="Cost (AI / WhatsApp)" value={`${formatUsd(summary.costUsd)} (${formatUsd(summary.costBreakdown.aiUsd)} / ${formatUsd(summary.costBreakdown.whatsappUsd)})`} />
         <Stat label="Failures" value={formatCount(summary.failures.total)} />
       </section>
       <section class="charts">
