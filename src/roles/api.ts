@@ -45,6 +45,7 @@ export const composeRole: ComposeRole = async (config, { database, pushCertifica
             getTranscript: wiring.get(TOKENS.GetTranscript),
             recordInteraction: wiring.get(TOKENS.RecordInteraction),
             eraseParticipant: wiring.get(TOKENS.EraseParticipant),
+            channelSettings: wiring.get(TOKENS.ChatStore),
             apiKeys: wiring.get(TOKENS.ApiKeyVerifier),
             clock,
             logger,

@@ -75,8 +75,9 @@ for (const kind of DATABASE_KINDS) {
 
     /** A request each documented operation must answer with its documented success. */
     function validRequestFor(path: string, method: string): { url: string; body?: unknown } {
-      const url = path.replace('{id}', conversationId);
+      const url = path.replace('{id}', conversationId).replace('{accountId}', 'phone-1');
       if (method === 'post') return { url, body: { channel: 'whatsapp', accountId: 'phone-1', participantId: `+4930${Date.now()}` } };
+      if (method === 'put') return { url, body: { systemPrompt: 'You answer for the bakery.', temperature: 0.2, windowTemplate: { name: 'follow_up', language: 'en' } } };
       const query = path.endsWith('/timeseries') ? '?metric=messagesIn&interval=hour' : '';
       return { url: `${url}${query}` };
     }
@@ -93,10 +94,12 @@ for (const kind of DATABASE_KINDS) {
       expect(secured().map(({ method, path }) => `${method.toUpperCase()} ${path}`).sort()).toEqual([
         'GET /api/v1/analytics/summary',
         'GET /api/v1/analytics/timeseries',
+        'GET /api/v1/channels/{accountId}/settings',
         'GET /api/v1/conversations',
         'GET /api/v1/conversations/{id}/messages',
         'GET /api/v1/export/conversations.csv',
         'POST /api/v1/erasures',
+        'PUT /api/v1/channels/{accountId}/settings',
       ]);
     });
 

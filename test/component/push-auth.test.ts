@@ -81,6 +81,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
       getTranscript: new GetTranscript(store),
       recordInteraction: new RecordInteraction(analytics),
       eraseParticipant: new EraseParticipant(store, analytics, clock, new InMemoryDeadLetterStore()),
+      channelSettings: store,
       apiKeys: new HashedApiKeyVerifier([{ keyId: 'reader', hash: hashApiKey(API_KEY), scopes: ['analytics:read'] }]),
       clock,
       logger,

@@ -5,6 +5,7 @@ import { interactionEventSchema } from '../../adapters/codec/event-schemas.js';
 import { ValidationError } from '../../domain/model/errors.js';
 import type { Channel } from '../../domain/model/ids.js';
 import type { Clock } from '../../domain/ports/clock.js';
+import type { ChannelSettingsStore } from '../../domain/ports/channel-settings-store.js';
 import type { EraseParticipant } from '../../domain/use-cases/erase-participant.js';
 import type { GetTranscript } from '../../domain/use-cases/get-transcript.js';
 import type { QueryAnalytics } from '../../domain/use-cases/query-analytics.js';
@@ -12,7 +13,18 @@ import type { RecordInteraction } from '../../domain/use-cases/record-interactio
 import type { Logger } from '../../observability/logger.js';
 import { csvStream } from './csv.js';
 import { docsRoutes } from './docs.js';
-import { conversationsRoute, erasureRoute, exportRoute, SECURED_ROUTES, summaryRoute, timeseriesRoute, transcriptRoute } from './route-definitions.js';
+import { channelSettingsBody, settingsOfInput } from './channel-settings-schemas.js';
+import {
+  channelSettingsRoute,
+  conversationsRoute,
+  erasureRoute,
+  exportRoute,
+  putChannelSettingsRoute,
+  SECURED_ROUTES,
+  summaryRoute,
+  timeseriesRoute,
+  transcriptRoute,
+} from './route-definitions.js';
 import { parseTime } from './schemas.js';
 import { transcriptBody } from './transcript-body.js';
 import type { ApiKeyVerifier } from '../auth/api-keys.js';
@@ -30,6 +42,8 @@ export interface ApiDeps {
   getTranscript: GetTranscript;
   recordInteraction: RecordInteraction;
   eraseParticipant: EraseParticipant;
+  /** The record the dashboard's channel form edits too. */
+  channelSettings: ChannelSettingsStore;
   apiKeys: ApiKeyVerifier;
   clock: Clock;
   logger: Logger;
@@ -98,6 +112,22 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const result = await deps.eraseParticipant.execute({ channel, accountId, participantId: body.participantId });
     deps.logger.info('participant erased', { conversationIds: result.conversationIds, messages: result.messages, deadLetters: result.deadLetters, interactions: result.interactions, statuses: result.statuses, keyId: c.get('principal').keyId });
     return c.json(result, 200);
+  });
+
+  app.openapi(channelSettingsRoute, async (c) => {
+    const { accountId } = c.req.valid('param');
+    return c.json(channelSettingsBody(accountId, await deps.channelSettings.channelSettings(accountId)), 200);
+  });
+
+  app.openapi(putChannelSettingsRoute, async (c) => {
+    const { accountId } = c.req.valid('param');
+    const input = c.req.valid('json');
+    if (input.accountId !== undefined && input.accountId !== accountId) throw new ValidationError(`accountId: the body names ${JSON.stringify(input.accountId)}, the path ${JSON.stringify(accountId)}`);
+    const settings = settingsOfInput(accountId, input, deps.clock.now());
+    await deps.channelSettings.saveChannelSettings(settings);
+    // Which fields, never their values: a prompt may hold what a business keeps to itself.
+    deps.logger.info('channel settings saved through the API', { accountId, fields: Object.keys(settings).filter((f) => f !== 'accountId' && f !== 'updatedAt'), keyId: c.get('principal').keyId });
+    return c.json(channelSettingsBody(accountId, settings), 200);
   });
 
   app.doc31('/openapi.json', {

@@ -14,6 +14,7 @@ import {
   TimeseriesQuery,
   Transcript,
 } from './schemas.js';
+import { AccountIdParam, ChannelSettingsBody, ChannelSettingsInput } from './channel-settings-schemas.js';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const problem = (description: string) => json(ErrorBody, description);
@@ -88,5 +89,23 @@ export const erasureRoute = secured('admin', {
   responses: { 200: json(ErasureResult, 'What was deleted'), ...AUTH_ERRORS, 415: problem('The body is not JSON') },
 });
 
+export const channelSettingsRoute = secured('admin', {
+  method: 'get',
+  path: '/api/v1/channels/{accountId}/settings',
+  tags: ['channels'],
+  summary: "A channel's settings as JSON (what it leaves out takes the configured default); PUT it back unchanged to restore it",
+  request: { params: AccountIdParam },
+  responses: { 200: json(ChannelSettingsBody, "The channel's settings"), ...AUTH_ERRORS },
+});
+
+export const putChannelSettingsRoute = secured('admin', {
+  method: 'put',
+  path: '/api/v1/channels/{accountId}/settings',
+  tags: ['channels'],
+  summary: "Replaces a channel's settings, validated exactly as the dashboard's channel form; the dashboard edits the same record",
+  request: { params: AccountIdParam, body: { content: { 'application/json': { schema: ChannelSettingsInput } }, required: true } },
+  responses: { 200: json(ChannelSettingsBody, 'The settings as saved'), ...AUTH_ERRORS, 415: problem('The body is not JSON') },
+});
+
 /** Every authenticated route: the authorisation tests are generated from this table. */
-export const SECURED_ROUTES = [summaryRoute, timeseriesRoute, conversationsRoute, transcriptRoute, exportRoute, erasureRoute];
+export const SECURED_ROUTES = [summaryRoute, timeseriesRoute, conversationsRoute, transcriptRoute, exportRoute, erasureRoute, channelSettingsRoute, putChannelSettingsRoute];
