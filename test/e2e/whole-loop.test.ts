@@ -223,6 +223,27 @@ describe('the whole loop (ROLE=all)', () => {
     expect(csv.split('\r\n')[1]!.split(',').at(-1)).toBe(String(germanUtility));
   });
 
+  it('stops counting a reply as answered, and counts it as failed under its named reason, when Meta reports its delivery failed', async () => {
+    const graph = await aGraphDouble();
+    const secrets = someSecrets();
+    const app = await startAll(secrets, graph);
+    const parties = someParties();
+    expect((await postFromMeta(app, secrets, textNotification(parties, { id: aWamid(), body: 'Hallo?' }))).status).toBe(200);
+    await graph.waitForSends(1, 10_000);
+    await app.bus.idle();
+    const before = await getJson(app, secrets, '/api/v1/analytics/summary');
+    expect(before.body).toMatchObject({ messagesOut: 1, failures: { total: 0 } });
+
+    const outboundId = (await transcriptOf(app, secrets, whatsappConversation(parties))).body.messages[0].outboundIds[0];
+    for (let i = 0; i < 2; i++) expect((await postFromMeta(app, secrets, statusNotification(parties, outboundId, 'failed'))).status).toBe(200);
+    await app.bus.idle();
+
+    const after = await getJson(app, secrets, '/api/v1/analytics/summary');
+    expect(after.body).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { whatsapp_undeliverable: 1 } } });
+    const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
+    expect(transcript.body.messages[0]).toMatchObject({ state: 'sent', delivery: { status: 'failed', errorCode: 131026 } });
+  });
+
   it('delivers a signed reply to the callbackUrl and stores it when a client posts to the API channel', async () => {
     const graph = await aGraphDouble();
     const receiver = await aCallbackReceiver();

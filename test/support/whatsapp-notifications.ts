@@ -68,7 +68,19 @@ export function voiceNotification(parties: WhatsAppParties, message: { id: strin
 /** What Meta says of a free service reply; a charged template says `{ pricing_model: 'PMP', category: 'utility', type: 'regular' }`. */
 const SERVICE_PRICING = { billable: true, pricing_model: 'PMP', category: 'service' };
 
-export function statusNotification(parties: WhatsAppParties, outboundId: string, status: 'sent' | 'delivered' | 'read', atMs = Date.now(), pricing: Record<string, unknown> = SERVICE_PRICING) {
+/** A status of one of our sends; a `failed` one carries Meta's error (by default 131026, undeliverable) and no pricing. */
+export function statusNotification(
+  parties: WhatsAppParties,
+  outboundId: string,
+  status: 'sent' | 'delivered' | 'read' | 'failed',
+  atMs = Date.now(),
+  pricing: Record<string, unknown> = SERVICE_PRICING,
+  errorCode = 131026,
+) {
+  if (status === 'failed') {
+    const error = { code: errorCode, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message undeliverable' } };
+    return envelope(parties, { statuses: [{ id: outboundId, status, timestamp: unixSeconds(atMs), recipient_id: parties.customer, errors: [error] }] });
+  }
   return envelope(parties, {
     statuses: [
       {

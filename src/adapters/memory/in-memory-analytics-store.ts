@@ -194,9 +194,14 @@ function metricOf(s: AnalyticsSummary, metric: TimeseriesMetric): number | null 
   }
 }
 
-/** An unknown send outcome is the one fact that may change: once, to what a delivery status settled. */
+/**
+ * The facts that may change, each once: an unknown send outcome, to what a delivery status settled;
+ * a sent reply, to failed when its delivery failed.
+ */
 export const revises = (stored: InteractionEvent, next: InteractionEvent): next is MessageInteraction =>
-  stored.type === 'message' && next.type === 'message' && stored.outcome === 'send-unknown' && (next.outcome === 'sent' || next.outcome === 'failed');
+  stored.type === 'message' &&
+  next.type === 'message' &&
+  ((stored.outcome === 'send-unknown' && (next.outcome === 'sent' || next.outcome === 'failed')) || (stored.outcome === 'sent' && next.outcome === 'failed'));
 
 const isFailure = (m: MessageInteraction): boolean => FAILED_OUTCOMES.has(m.outcome) || m.replyKind === 'fallback';
 

@@ -74,16 +74,21 @@ export function rollupUpserts(table: string, signed = false): string[] {
   return [...additive, conversations, activity];
 }
 
+// Which stored outcomes an event of this outcome revises (the port's exceptions), as a SQL list.
+const REVISES: Partial<Record<MessageInteraction['outcome'], string>> = { sent: `('send-unknown')`, failed: `('send-unknown', 'sent')` };
+
 // One statement: the fact, and the rollups computed only from the row the insert returned. A
 // duplicate (even a concurrent one, which waits on the primary key) returns no row, so it adds
-// nothing. A `send-unknown` fact is revised once by a `sent`/`failed` event of the same id: the
-// stored row (as this statement's snapshot saw it) is taken back out and the revised one added.
-// The update applies only when that snapshot saw the row unknown, so what is taken out is exact.
+// nothing. A `send-unknown` fact is revised once by a `sent`/`failed` event of the same id, a `sent`
+// one once by a `failed` event: the stored row (as this statement's snapshot saw it) is taken back
+// out and the revised one added. The update applies only when the row still has the outcome that
+// snapshot saw (a concurrent revision that came first makes this one a duplicate), so what is
+// taken out is exact.
 export function recordMessageSql(e: MessageInteraction): Sql {
   const rollups = rollupUpserts('delta', true).map((statement, i) => raw(`, r${i} as (${statement})`));
-  const revision = e.outcome === 'sent' || e.outcome === 'failed';
+  const revisable = REVISES[e.outcome];
   return sql`with previous as (
-      select * from interaction where event_id = ${e.eventId} and outcome = 'send-unknown' and ${revision}::boolean
+      select * from interaction where event_id = ${e.eventId} and ${raw(revisable ? `outcome in ${revisable}` : 'false')}
     ),
     upserted as (
       insert into interaction (event_id, occurred_at, received_at, channel, account_id, conversation_id, user_key, message_id,
@@ -93,7 +98,7 @@ export function recordMessageSql(e: MessageInteraction): Sql {
         ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}::integer, ${e.failureReason}
       where not ${erasedBefore(e.userKey, e.receivedAt)}
       on conflict (event_id) do update set outcome = excluded.outcome, failure_reason = excluded.failure_reason, occurred_at = excluded.occurred_at
-        where interaction.outcome = 'send-unknown' and exists (select 1 from previous)
+        where interaction.outcome = (select outcome from previous)
       returning *
     ),
     delta as (

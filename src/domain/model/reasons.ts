@@ -10,6 +10,10 @@ export type GraphFailureReason =
   | `whatsapp_unavailable_${number}`
   | 'whatsapp_token_expired'
   | 'outside_service_window'
+  | 'whatsapp_undeliverable'
+  | 'whatsapp_marketing_limit'
+  | 'whatsapp_marketing_opt_out'
+  | 'whatsapp_experiment'
   | `whatsapp_error_${number}`
   | `whatsapp_http_${number}`;
 

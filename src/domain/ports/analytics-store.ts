@@ -10,7 +10,7 @@ import type {
 } from '../model/analytics.js';
 import type { InteractionEvent } from '../model/interaction.js';
 
-/** `revised`: the event settled a message recorded as `send-unknown` (the one outcome that may change, once). */
+/** `revised`: the event changed a message's recorded outcome (send-unknown settled, or a sent reply whose delivery failed). */
 export type RecordResult = 'inserted' | 'revised' | 'duplicate' | 'erased';
 
 /**
@@ -21,9 +21,10 @@ export type RecordResult = 'inserted' | 'revised' | 'duplicate' | 'erased';
 export interface AnalyticsStore {
   /**
    * Idempotent by `eventId`: the same event any number of times is one fact. An event about a user
-   * erased after it happened (a late redelivery) is refused as `erased`. The one exception: a
-   * message recorded as `send-unknown` is revised once by an event of the same id that reports it
-   * `sent` or `failed` (a delivery status settled it).
+   * erased after it happened (a late redelivery) is refused as `erased`. The exceptions: a message
+   * recorded as `send-unknown` is revised once by an event of the same id that reports it `sent` or
+   * `failed` (a delivery status settled it), and one recorded as `sent` once by one that reports it
+   * `failed` (its delivery failed: the customer never saw the reply).
    */
   record(event: InteractionEvent): Promise<RecordResult>;
   summary(query: AnalyticsQuery): Promise<AnalyticsSummary>;

@@ -88,7 +88,10 @@ describe('ApplyDeliveryStatus', () => {
     await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }] }));
     await s.useCase.execute(s.statusOf(message, outboundId, 'read'));
 
-    const published = await s.events();
+    const all = await s.events();
+    // The failure also revises the sent reply's own fact (see below); here, the statuses.
+    expect(all.map((p) => p.event.eventId)).toContain(`message:whatsapp:${message.id}`);
+    const published = all.filter((p) => p.event.type === 'status');
     expect(published.map((p) => p.event.eventId)).toEqual([
       `status:whatsapp:${outboundId}:read`,
       `status:whatsapp:${outboundId}:sent`,
@@ -153,12 +156,17 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
     const stored = await s.stored(message);
     expect(stored.windowTemplate).toEqual({ name: 'reengage_hello', state: 'sent', at: s.clock.now(), outboundIds: [expect.stringMatching(/^tpl\./)] });
     expect(stored.delivery).toMatchObject({ status: 'failed', errorCode: 131047 });
-    // The failure is counted once, by its reason (the same status event id each time).
-    expect((await s.events()).map((p) => p.event)).toMatchObject([
-      { type: 'status', status: 'failed', failureReason: 'outside_service_window' },
-      { type: 'status', status: 'failed', failureReason: 'outside_service_window' },
-      { type: 'status', status: 'failed', failureReason: 'outside_service_window' },
+    // The failure is counted once, with the reply (the same event ids each time), not with the status.
+    const events = (await s.events()).map((p) => p.event);
+    expect(events).toMatchObject([
+      { type: 'status', status: 'failed' },
+      { type: 'message', outcome: 'failed', failureReason: 'outside_service_window' },
+      { type: 'status', status: 'failed' },
+      { type: 'message', outcome: 'failed', failureReason: 'outside_service_window' },
+      { type: 'status', status: 'failed' },
+      { type: 'message', outcome: 'failed', failureReason: 'outside_service_window' },
     ]);
+    expect(events.filter((e) => e.type === 'status').every((e) => e.failureReason === undefined)).toBe(true);
   });
 
   it('sends no template, and still records the failure, when the channel has no window template', async () => {
@@ -170,7 +178,67 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
 
     expect(s.channel.templates).toEqual([]);
     expect((await s.stored(message)).windowTemplate).toBeUndefined();
-    expect((await s.events()).map((p) => p.event)).toMatchObject([{ status: 'failed', failureReason: 'outside_service_window' }]);
+    expect((await s.events()).map((p) => p.event)).toMatchObject([{ status: 'failed' }, { type: 'message', outcome: 'failed', failureReason: 'outside_service_window' }]);
+  });
+
+  it('revises a reply already sent to failed, under the delivery reason, when its delivery fails', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [`wamid.part0.${randomUUID()}`, outboundId] });
+
+    const at = Date.UTC(2026, 10, 25, 12, 0, 0);
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp_undeliverable', ...s.sentFor(message, 1, 2) }));
+
+    const [status, revision] = (await s.events()).map((p) => p.event);
+    expect(status).toMatchObject({ type: 'status', status: 'failed', errorCode: 131026 });
+    expect(status).not.toHaveProperty('failureReason');
+    expect(revision).toEqual({
+      type: 'message',
+      eventId: `message:whatsapp:${message.id}`,
+      occurredAt: at,
+      channel: 'whatsapp',
+      accountId: message.accountId,
+      conversationId: message.conversationId,
+      userKey: userKeyFor('whatsapp', message.accountId, message.participant.id),
+      messageId: message.id,
+      messageType: 'text',
+      receivedAt: message.receivedAt,
+      outcome: 'failed',
+      replyKind: 'ai',
+      model: 'm',
+      usage: A_REPLY.usage,
+      costUsd: A_REPLY.costUsd,
+      latencyMs: A_REPLY.latencyMs,
+      failureReason: 'whatsapp_undeliverable',
+    });
+    // The transcript still says it was sent, and that its delivery failed.
+    expect(await s.stored(message)).toMatchObject({ state: 'sent', delivery: { status: 'failed', errorCode: 131026 } });
+  });
+
+  it('finds the reply by its outbound id when the status does not name our message, and counts a failure without a reason as delivery_failed', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const message = await s.replyIn('sent', { outboundIds: [outboundId] });
+
+    await s.useCase.execute(s.statusOf(message, outboundId, 'failed', { errors: [{ code: 131000 }] }));
+
+    expect((await s.events()).map((p) => p.event)).toMatchObject([{ type: 'status' }, { type: 'message', messageId: message.id, outcome: 'failed', failureReason: 'delivery_failed' }]);
+  });
+
+  it('revises nothing, and counts the failure with the status, when the failed send is not a part of a sent reply', async () => {
+    const s = setup();
+    const outboundId = `wamid.out.${randomUUID()}`;
+    const failedReply = await s.replyIn('failed', { outboundIds: [outboundId], failure: { stage: 'send', reason: 'outside_service_window' } });
+    const template = `tpl.${randomUUID()}`;
+    const sentReply = await s.replyIn('sent', { outboundIds: [`wamid.out.${randomUUID()}`], windowTemplate: { name: 'reengage_hello', state: 'sent', at: 1, outboundIds: [template] } });
+
+    await s.useCase.execute(s.statusOf(failedReply, outboundId, 'failed', { errors: [{ code: 131026 }], failureReason: 'whatsapp_undeliverable' }));
+    await s.useCase.execute(s.statusOf(sentReply, template, 'failed', { errors: [{ code: 131049 }], failureReason: 'whatsapp_marketing_limit' }));
+
+    expect((await s.events()).map((p) => p.event)).toEqual([
+      expect.objectContaining({ type: 'status', failureReason: 'whatsapp_undeliverable' }),
+      expect.objectContaining({ type: 'status', failureReason: 'whatsapp_marketing_limit' }),
+    ]);
   });
 
   it('sends no template when the reply failed for another reason', async () => {

@@ -74,7 +74,11 @@ describe('biz_opaque_callback_data', () => {
 describe('failed statuses', () => {
   it.each([
     [131047, 'outside_service_window'],
-    [131026, 'whatsapp_error_131026'],
+    [131026, 'whatsapp_undeliverable'],
+    [131049, 'whatsapp_marketing_limit'],
+    [131050, 'whatsapp_marketing_opt_out'],
+    [130472, 'whatsapp_experiment'],
+    [131053, 'whatsapp_error_131053'],
     [131000, 'whatsapp_unavailable_131000'],
   ])('gives a failed status with error %i the reason %s', (code, reason) => {
     const message = aWhatsAppMessage();
