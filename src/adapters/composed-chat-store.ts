@@ -6,7 +6,7 @@ import type { MessagePatch, MessageRecord } from '../domain/model/message-record
 import type { LimitReason } from '../domain/model/reasons.js';
 import type { ChannelSettingsStore } from '../domain/ports/channel-settings-store.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
-import type { ConversationArchive, ParticipantRef } from '../domain/ports/conversation-archive.js';
+import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../domain/ports/conversation-archive.js';
 import type { ApplyStatusResult, MessageLog } from '../domain/ports/message-log.js';
 import type { SpendLedger, SpendReservation } from '../domain/ports/spend-ledger.js';
 
@@ -56,6 +56,10 @@ export class ComposedChatStore implements ChatStore {
 
   messages(conversationId: string, options: { limit: number }): Promise<MessageRecord[]> {
     return this.parts.archive.messages(conversationId, options);
+  }
+
+  messagesAfter(conversationId: string, options: { after?: TranscriptPosition; limit: number }): Promise<MessageRecord[]> {
+    return this.parts.archive.messagesAfter(conversationId, options);
   }
 
   conversationsOf(participant: ParticipantRef): Promise<Conversation[]> {

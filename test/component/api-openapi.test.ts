@@ -188,6 +188,38 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    it('pages through a transcript oldest first, every message once, with a cursor to the next page', async () => {
+      const who = `+4915${Date.now()}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const message = aMessage({ channel: 'whatsapp', accountId: 'phone-1', participant: { id: who, name: 'Ada' }, receivedAt: h.clock.now() - HOUR + i * 1000, sentAt: h.clock.now() - HOUR + i * 1000 });
+        await h.chatStore.register(message, h.clock.now());
+        ids.push(message.id);
+      }
+      const id = conversationIdFor('whatsapp', 'phone-1', who);
+
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await call('get', `/api/v1/conversations/${id}/messages?limit=2${cursor ? `&cursor=${cursor}` : ''}`, keys.reader);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { messages: { id: string; role: string }[]; nextCursor: string | null };
+        expect(body.messages.length).toBeLessThanOrEqual(2);
+        expect(body.messages.every((m) => m.role === 'user')).toBe(true);
+        walked.push(...body.messages.map((m) => m.id));
+        cursor = body.nextCursor;
+        pages += 1;
+      } while (cursor && pages < 10);
+
+      expect(pages).toBe(3);
+      expect(walked).toEqual(ids);
+      const res = await call('get', `/api/v1/conversations/${id}/messages?cursor=${Buffer.from('[1,2]').toString('base64url')}`, keys.reader);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain('cursor is not valid');
+      expect((await call('get', `/api/v1/conversations/${id}/messages?limit=201`, keys.reader)).status).toBe(400);
+    });
+
     it('erases one participant from the chat store and the analytics, ignoring extra fields, and erasing again deletes nothing', async () => {
       const who = `+3312${Date.now()}`;
       const event = await seedParticipant(who);

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { InboundMessage } from '../../src/domain/model/message.js';
 import { nextStep } from '../../src/domain/model/message-record.js';
-import type { ConversationArchive, ParticipantRef } from '../../src/domain/ports/conversation-archive.js';
+import { positionOf, type ConversationArchive, type ParticipantRef, type TranscriptPosition } from '../../src/domain/ports/conversation-archive.js';
 import type { MessageLog } from '../../src/domain/ports/message-log.js';
 import { aMessage } from '../support/builders.js';
 import { aConversation, aStatus, A_REPLY, freshStore, sentMessage as sentTo, T0, type MakeChatStore } from './chat-store.fixture.js';
@@ -62,6 +62,44 @@ export function conversationArchiveContract(name: string, make: MakeChatStore): 
       it('returns null when the conversation does not exist', async () => {
         expect(await store.getConversation(`c_missing_${randomUUID()}`)).toBeNull();
         expect(await store.messages(`c_missing_${randomUUID()}`, { limit: 10 })).toEqual([]);
+      });
+    });
+
+    describe('messagesAfter (the transcript page by page)', () => {
+      it('walks every message once, oldest first, whatever the page size, ties on both times included', async () => {
+        const at = aConversation();
+        // Three messages share a reception and a sending time: the id orders them.
+        const tied = [1, 2, 3].map(() => ({ ...at(T0 + 2000), sentAt: T0 + 1500 }));
+        const messages = [at(T0 + 1000), ...tied, { ...at(T0 + 2000), sentAt: T0 + 1900 }, at(T0 + 3000), at(T0 + 4000)];
+        for (const m of messages.toSorted(() => Math.random() - 0.5)) await store.register(m, T0);
+        const conversationId = messages[0]!.conversationId;
+        const all = await store.messagesAfter(conversationId, { limit: 100 });
+        expect(all.map((r) => r.message.id).toSorted()).toEqual(messages.map((m) => m.id).toSorted());
+        const order = all.map((r) => [r.message.receivedAt, r.message.sentAt]);
+        expect(order).toEqual(order.toSorted((a, b) => a[0]! - b[0]! || a[1]! - b[1]!));
+        expect(all.at(-1)!.message.id).toBe(messages.at(-1)!.id);
+
+        for (const size of [1, 2, 3]) {
+          const walked: string[] = [];
+          let after: TranscriptPosition | undefined;
+          for (let pages = 0; pages < 20; pages++) {
+            const page = await store.messagesAfter(conversationId, { ...(after ? { after } : {}), limit: size });
+            expect(page.length).toBeLessThanOrEqual(size);
+            if (page.length === 0) break;
+            walked.push(...page.map((r) => r.message.id));
+            after = positionOf(page.at(-1)!);
+          }
+          expect(walked, `pages of ${size}`).toEqual(all.map((r) => r.message.id));
+        }
+      });
+
+      it('answers nothing for a conversation that does not exist, and after its last message', async () => {
+        expect(await store.messagesAfter(`c_missing_${randomUUID()}`, { limit: 10 })).toEqual([]);
+        const message = aConversation()(T0 + 1000);
+        await store.register(message, T0);
+        const [only] = await store.messagesAfter(message.conversationId, { limit: 10 });
+        expect(only!.message.id).toBe(message.id);
+        expect(await store.messagesAfter(message.conversationId, { after: positionOf(only!), limit: 10 })).toEqual([]);
       });
     });
 

@@ -60,6 +60,15 @@ export class ChatCollections {
     }
   }
 
+  /** The messages `query` answers, in its order. */
+  async records(operation: string, query: Query): Promise<MessageRecord[]> {
+    try {
+      return (await query.get()).docs.map((doc) => recordFrom(doc));
+    } catch (error) {
+      translateError(operation, error);
+    }
+  }
+
   /** The newest `limit` messages of `query` (by reception, then sending time), returned oldest first. */
   async newestFirst(operation: string, query: Query, limit: number): Promise<MessageRecord[]> {
     let docs;

@@ -1,8 +1,8 @@
-import type { DocumentReference, QueryDocumentSnapshot } from '@google-cloud/firestore';
+import { FieldPath, type DocumentReference, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessageRecord } from '../../domain/model/message-record.js';
-import type { ConversationArchive, ParticipantRef } from '../../domain/ports/conversation-archive.js';
+import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../../domain/ports/conversation-archive.js';
 import { translateError } from './chat-store-unavailable-error.js';
 import type { ChatCollections } from './firestore-collections.js';
 import { conversationFrom, encodeDocId } from './firestore-documents.js';
@@ -35,6 +35,13 @@ export class FirestoreConversationArchive implements ConversationArchive {
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
     if (limit <= 0) return [];
     return this.collections.newestFirst('messages', this.collections.messagesOf(conversationId), limit);
+  }
+
+  async messagesAfter(conversationId: string, { after, limit }: { after?: TranscriptPosition; limit: number }): Promise<MessageRecord[]> {
+    if (limit <= 0) return [];
+    const ordered = this.collections.messagesOf(conversationId).orderBy('receivedAt').orderBy('sentAt').orderBy(FieldPath.documentId());
+    const query = (after ? ordered.startAfter(after.receivedAt, after.sentAt, encodeDocId(after.id)) : ordered).limit(limit);
+    return this.collections.records('messagesAfter', query);
   }
 
   conversationsOf(participant: ParticipantRef): Promise<Conversation[]> {

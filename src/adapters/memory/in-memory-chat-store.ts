@@ -5,7 +5,7 @@ import { userKeyFor } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ChatStore } from '../../domain/ports/chat-store.js';
-import type { ParticipantRef } from '../../domain/ports/conversation-archive.js';
+import { positionOf, type ParticipantRef, type TranscriptPosition } from '../../domain/ports/conversation-archive.js';
 import type { ApplyStatusResult } from '../../domain/ports/message-log.js';
 import type { SpendReservation } from '../../domain/ports/spend-ledger.js';
 
@@ -91,6 +91,12 @@ export class InMemoryChatStore implements ChatStore {
     return limit <= 0 ? [] : structuredClone(this.sorted(conversationId).slice(-limit));
   }
 
+  async messagesAfter(conversationId: string, { after, limit }: { after?: TranscriptPosition; limit: number }): Promise<MessageRecord[]> {
+    const sorted = this.sorted(conversationId);
+    const rest = after ? sorted.filter((record) => compareOrder(positionOf(record), after) > 0) : sorted;
+    return structuredClone(rest.slice(0, Math.max(0, limit)));
+  }
+
   async channelSettings(accountId: string): Promise<ChannelSettings | null> {
     const settings = this.channels.get(accountId);
     return settings ? structuredClone(settings) : null;
@@ -157,9 +163,7 @@ export class InMemoryChatStore implements ChatStore {
   }
 
   private sorted(conversationId: string): MessageRecord[] {
-    return [...(this.records.get(conversationId)?.values() ?? [])].sort(
-      (a, b) => a.message.receivedAt - b.message.receivedAt || a.message.sentAt - b.message.sentAt,
-    );
+    return [...(this.records.get(conversationId)?.values() ?? [])].sort((a, b) => compareOrder(positionOf(a), positionOf(b)));
   }
 
   private messagesOf(conversationId: string): Map<string, MessageRecord> {
@@ -184,3 +188,7 @@ export class InMemoryChatStore implements ChatStore {
 
 const participantKeyOf = (of: ParticipantRef | InboundMessage): string =>
   'participantId' in of ? userKeyFor(of.channel, of.accountId, of.participantId) : userKeyFor(of.channel, of.accountId, of.participant.id);
+
+/** Transcript order: reception time, then sending time, then message id. */
+const compareOrder = (a: TranscriptPosition, b: TranscriptPosition): number =>
+  a.receivedAt - b.receivedAt || a.sentAt - b.sentAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

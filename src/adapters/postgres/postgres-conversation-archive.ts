@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessageRecord } from '../../domain/model/message-record.js';
-import type { ConversationArchive, ParticipantRef } from '../../domain/ports/conversation-archive.js';
+import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../../domain/ports/conversation-archive.js';
 import { conversationSchema } from '../codec/chat-schemas.js';
-import { decodeRow, participantKeyOf, query } from './postgres-chat-sql.js';
+import { decodeRow, participantKeyOf, query, recordOf, type RecordRow } from './postgres-chat-sql.js';
 import { newestOf } from './postgres-message-log.js';
 import { EMPTY, raw, sql } from './sql-fragment.js';
 
@@ -36,6 +36,18 @@ export class PostgresConversationArchive implements ConversationArchive {
 
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
     return limit <= 0 ? [] : newestOf(this.orm, 'messages', conversationId, EMPTY, limit);
+  }
+
+  async messagesAfter(conversationId: string, { after, limit }: { after?: TranscriptPosition; limit: number }): Promise<MessageRecord[]> {
+    if (limit <= 0) return [];
+    const from = after ? sql` and (received_at, sent_at, message_id) > (${after.receivedAt}::float8, ${after.sentAt}::float8, ${after.id})` : EMPTY;
+    const rows = await query<RecordRow>(
+      this.orm,
+      'messagesAfter',
+      sql`select record, version from chat_message where conversation_id = ${conversationId}${from}
+        order by received_at, sent_at, message_id limit ${Math.floor(limit)}`,
+    );
+    return rows.map(recordOf);
   }
 
   async conversationsOf(participant: ParticipantRef): Promise<Conversation[]> {

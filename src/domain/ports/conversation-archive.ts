@@ -3,6 +3,15 @@ import type { Channel } from '../model/ids.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { LimitReason } from '../model/reasons.js';
 
+/** A message's place in its transcript: where a page of it ends. */
+export interface TranscriptPosition {
+  receivedAt: number;
+  sentAt: number;
+  id: string;
+}
+
+export const positionOf = (record: MessageRecord): TranscriptPosition => ({ receivedAt: record.message.receivedAt, sentAt: record.message.sentAt, id: record.message.id });
+
 /** One person on one channel account, whatever conversations they write in. */
 export interface ParticipantRef {
   channel: Channel;
@@ -19,6 +28,12 @@ export interface ConversationArchive {
 
   /** The newest `limit` messages of the conversation, oldest first. */
   messages(conversationId: string, options: { limit: number }): Promise<MessageRecord[]>;
+
+  /**
+   * Up to `limit` messages of the conversation after `after` (from its first message when absent),
+   * oldest first: by reception time, then sending time, then message id.
+   */
+  messagesAfter(conversationId: string, options: { after?: TranscriptPosition; limit: number }): Promise<MessageRecord[]>;
 
   /**
    * Every stored conversation the participant wrote a message in, whatever its id (an API client

@@ -26,7 +26,7 @@ import {
   transcriptRoute,
 } from './route-definitions.js';
 import { parseTime } from './schemas.js';
-import { transcriptBody } from './transcript-body.js';
+import { decodeTranscriptCursor, transcriptBody } from './transcript-body.js';
 import type { ApiKeyVerifier } from '../auth/api-keys.js';
 import { requireScope, type AuthVariables } from '../auth/bearer.js';
 import type { PushAuthenticator } from '../auth/push-oidc.js';
@@ -96,7 +96,11 @@ export function apiRoutes(deps: ApiDeps): Hono {
     );
   });
 
-  app.openapi(transcriptRoute, async (c) => c.json(transcriptBody(await deps.getTranscript.execute(c.req.valid('param').id)), 200));
+  app.openapi(transcriptRoute, async (c) => {
+    const { cursor, limit } = c.req.valid('query');
+    const page = await deps.getTranscript.page(c.req.valid('param').id, { ...(cursor ? { after: decodeTranscriptCursor(cursor) } : {}), limit });
+    return c.json(transcriptBody(page), 200);
+  });
 
   app.openapi(exportRoute, async (c) => {
     const rows = deps.queryAnalytics.exportConversations(rangeOf(c.req.valid('query'), deps.clock.now()));

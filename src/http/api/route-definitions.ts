@@ -13,6 +13,7 @@ import {
   Timeseries,
   TimeseriesQuery,
   Transcript,
+  TranscriptQuery,
 } from './schemas.js';
 import { AccountIdParam, ChannelSettingsBody, ChannelSettingsInput } from './channel-settings-schemas.js';
 
@@ -63,8 +64,8 @@ export const transcriptRoute = secured('analytics:read', {
   method: 'get',
   path: '/api/v1/conversations/{id}/messages',
   tags: ['conversations'],
-  summary: "A conversation's latest messages with their replies (from the chat store)",
-  request: { params: ConversationIdParam },
+  summary: "A conversation's messages with their replies (from the chat store), oldest first, a page at a time",
+  request: { params: ConversationIdParam, query: TranscriptQuery },
   responses: { 200: json(Transcript, 'The transcript'), ...AUTH_ERRORS, 404: problem('No such conversation') },
 });
 

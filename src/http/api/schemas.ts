@@ -110,6 +110,7 @@ export const Transcript = z
     messages: z.array(
       z.object({
         id: z.string(),
+        role: z.literal('user').openapi({ description: 'Who wrote it: the customer (each entry), the bot (its `reply`)' }),
         type: z.string(),
         text: z.string().nullable(),
         transcript: z.string().nullable(),
@@ -118,7 +119,7 @@ export const Transcript = z
         receivedAt: z.string(),
         state: z.enum(MESSAGE_STATES),
         reply: z
-          .object({ text: z.string(), kind: z.enum(REPLY_KINDS), model: z.string().nullable(), usage: Usage, costUsd: z.number(), latencyMs: z.number(), createdAt: z.string() })
+          .object({ role: z.literal('assistant'), text: z.string(), kind: z.enum(REPLY_KINDS), model: z.string().nullable(), usage: Usage, costUsd: z.number(), latencyMs: z.number(), createdAt: z.string() })
           .nullable(),
         outboundIds: z.array(z.string()),
         delivery: z.looseObject({ status: z.string(), at: z.string() }).nullable(),
@@ -128,9 +129,20 @@ export const Transcript = z
         templateFallback: z.string().nullable().openapi({ description: 'The window template sent instead of a reply refused outside the 24 h window' }),
       }),
     ),
-    truncated: z.boolean(),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
   })
   .openapi('Transcript');
+
+export const TranscriptQuery = z.object({
+  cursor: z.string().min(1).max(1024).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
+  limit: z.coerce
+    .number({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+    .int(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    .min(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    .max(MAX_PAGE_SIZE, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+    .default(50)
+    .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+});
 
 export const ErasureRequest = z
   .object({

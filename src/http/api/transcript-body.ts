@@ -1,23 +1,42 @@
 import type { MessageRecord } from '../../domain/model/message-record.js';
 import { textOf } from '../../domain/model/message.js';
 import { noteText } from '../note-text.js';
-import type { Transcript } from '../../domain/use-cases/get-transcript.js';
+import { ValidationError } from '../../domain/model/errors.js';
+import type { TranscriptPosition } from '../../domain/ports/conversation-archive.js';
+import type { TranscriptPage } from '../../domain/use-cases/get-transcript.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The transcript as the API shows it: times in ISO 8601, absent fields as null. */
-export function transcriptBody({ conversation, messages, truncated }: Transcript) {
+/** A page of the transcript as the API shows it: times in ISO 8601, absent fields as null, an opaque cursor to the next. */
+export function transcriptBody({ conversation, messages, next }: TranscriptPage) {
   return {
     conversation: { ...conversation, createdAt: iso(conversation.createdAt), lastMessageAt: iso(conversation.lastMessageAt) },
     messages: messages.map(transcriptEntry),
-    truncated,
+    nextCursor: next ? encodeTranscriptCursor(next) : null,
   };
+}
+
+export const encodeTranscriptCursor = (p: TranscriptPosition): string => Buffer.from(JSON.stringify([p.receivedAt, p.sentAt, p.id])).toString('base64url');
+
+/** The position a cursor names; a cursor this API did not make is refused. */
+export function decodeTranscriptCursor(cursor: string): TranscriptPosition {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  if (Array.isArray(value) && value.length === 3 && Number.isFinite(value[0]) && Number.isFinite(value[1]) && typeof value[2] === 'string' && value[2].length > 0) {
+    return { receivedAt: value[0], sentAt: value[1], id: value[2] };
+  }
+  throw new ValidationError('cursor is not valid: pass the nextCursor of the previous page');
 }
 
 function transcriptEntry(record: MessageRecord) {
   const { message, reply } = record;
   return {
     id: message.id,
+    role: 'user' as const,
     type: message.content.type,
     text: textOf(message.content) ?? null,
     transcript: record.transcript ?? null,
@@ -26,7 +45,7 @@ function transcriptEntry(record: MessageRecord) {
     receivedAt: iso(message.receivedAt),
     state: record.state,
     reply: reply
-      ? { text: reply.text, kind: reply.kind, model: reply.model ?? null, usage: reply.usage, costUsd: reply.costUsd, latencyMs: reply.latencyMs, createdAt: iso(reply.createdAt) }
+      ? { role: 'assistant' as const, text: reply.text, kind: reply.kind, model: reply.model ?? null, usage: reply.usage, costUsd: reply.costUsd, latencyMs: reply.latencyMs, createdAt: iso(reply.createdAt) }
       : null,
     outboundIds: record.outboundIds,
     delivery: record.delivery ? { ...record.delivery, at: iso(record.delivery.at) } : null,

@@ -25,6 +25,17 @@ describe('firestore.indexes.json', () => {
     });
   });
 
+  it('declares the index the paged transcript reads (oldest first by reception, then sending time, then id)', () => {
+    expect(file.indexes).toContainEqual({
+      collectionGroup: 'messages',
+      queryScope: 'COLLECTION',
+      fields: [
+        { fieldPath: 'receivedAt', order: 'ASCENDING' },
+        { fieldPath: 'sentAt', order: 'ASCENDING' },
+      ],
+    });
+  });
+
   it("declares the collection-group indexes of a participant's message window (the count, and the limit replies in it)", () => {
     const group = (...fields: string[]) => ({ collectionGroup: 'messages', queryScope: 'COLLECTION_GROUP', fields: fields.map((fieldPath) => ({ fieldPath, order: 'ASCENDING' })) });
     expect(file.indexes).toContainEqual(group('participantKey', 'receivedAt'));

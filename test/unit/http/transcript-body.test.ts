@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { newRecord, type MessageRecord } from '../../../src/domain/model/message-record.js';
-import { transcriptBody } from '../../../src/http/api/transcript-body.js';
+import { ValidationError } from '../../../src/domain/model/errors.js';
+import { decodeTranscriptCursor, encodeTranscriptCursor, transcriptBody } from '../../../src/http/api/transcript-body.js';
 import { aMessage } from '../../support/builders.js';
 
 const conversation = { id: 'c_1', channel: 'whatsapp' as const, accountId: 'acct', participant: { id: '4915' }, createdAt: 0, lastMessageAt: 0, messageCount: 1 };
-const entryOf = (fields: Partial<MessageRecord>) => transcriptBody({ conversation, messages: [{ ...newRecord(aMessage(), 0), ...fields }], truncated: false }).messages[0]!;
+const entryOf = (fields: Partial<MessageRecord>) => transcriptBody({ conversation, messages: [{ ...newRecord(aMessage(), 0), ...fields }], next: null }).messages[0]!;
+
+describe('transcript cursors', () => {
+  it('round-trips a position, and refuses what this API did not make', () => {
+    const position = { receivedAt: 1_764_000_000_123, sentAt: 1_764_000_000_000, id: 'wamid.HBg=,"x"' };
+    expect(decodeTranscriptCursor(encodeTranscriptCursor(position))).toEqual(position);
+    for (const bad of ['garbage!!', Buffer.from('[1,2]').toString('base64url'), Buffer.from('[1,"2","x"]').toString('base64url'), Buffer.from('[1,2,""]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+      expect(() => decodeTranscriptCursor(bad), bad).toThrow(ValidationError);
+    }
+  });
+});
 
 describe('transcriptBody', () => {
+  it('names who wrote each part: the customer, and the bot in its reply', () => {
+    const entry = entryOf({ state: 'sent', reply: { text: 'Hi', kind: 'ai', usage: { prompt: 1, completion: 1 }, costUsd: 0, latencyMs: 1, createdAt: 0 } });
+    expect(entry.role).toBe('user');
+    expect(entry.reply?.role).toBe('assistant');
+  });
+
   it('shows a folded message with note folded and the message whose reply answered it', () => {
     expect(entryOf({ state: 'skipped', note: 'folded', foldedInto: 'wamid.first' })).toMatchObject({ note: 'folded', foldedInto: 'wamid.first', templateFallback: null });
   });
