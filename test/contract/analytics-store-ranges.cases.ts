@@ -82,6 +82,8 @@ export function rangeCases(current: () => AnalyticsFixture): void {
         lastMessageAt: f.base + DAY + 20 * HOUR,
         messagesIn: 3,
         messagesOut: 2,
+        // From the edge days' facts and the whole day's rollup alike.
+        tokens: { prompt: 21, completion: 3 },
         costUsd: 1,
         costBreakdown: { aiUsd: 1, whatsappUsd: 0 },
       });

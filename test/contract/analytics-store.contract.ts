@@ -292,6 +292,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           lastMessageAt: base + 5000,
           messagesIn: 2,
           messagesOut: 1,
+          tokens: { prompt: 0, completion: 0 },
           costUsd: 0.75,
           costBreakdown: { aiUsd: 0.75, whatsappUsd: 0 },
         });

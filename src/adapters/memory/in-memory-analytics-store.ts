@@ -72,12 +72,15 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         lastMessageAt: m.receivedAt,
         messagesIn: 0,
         messagesOut: 0,
+        tokens: { prompt: 0, completion: 0 },
         ...costOf(0, charged.get(m.conversationId) ?? 0),
       };
       c.firstMessageAt = Math.min(c.firstMessageAt, m.receivedAt);
       c.lastMessageAt = Math.max(c.lastMessageAt, m.receivedAt);
       c.messagesIn += 1;
       c.messagesOut += m.outcome === 'sent' ? 1 : 0;
+      c.tokens.prompt += m.usage.prompt;
+      c.tokens.completion += m.usage.completion;
       c.costBreakdown.aiUsd += m.costUsd;
       c.costUsd += m.costUsd;
       byId.set(m.conversationId, c);

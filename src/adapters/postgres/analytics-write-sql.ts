@@ -60,14 +60,17 @@ export function rollupUpserts(table: string, signed = false): string[] {
     return `insert into ${rollup.table} as t (${columns.join(', ')}) ${aggregate(rollup, facts)}
       on conflict (${Object.keys(rollup.keys).join(', ')}) do update set ${add.join(', ')}`;
   });
-  const conversations = `insert into conversation_day as t (${CONVERSATION_DAY_KEYS.join(', ')}, account_id, first_at, last_at, messages_in, messages_out, cost_usd)
+  const conversations = `insert into conversation_day as t (${CONVERSATION_DAY_KEYS.join(', ')}, account_id, first_at, last_at, messages_in, messages_out, cost_usd,
+      prompt_tokens, completion_tokens)
     select ${DAY_OF}, channel, conversation_id, user_hash, min(account_id), min(received_at), max(received_at),
-      sum(sign), coalesce(sum(sign) filter (where outcome = 'sent'), 0), sum(sign * cost_usd)
+      sum(sign), coalesce(sum(sign) filter (where outcome = 'sent'), 0), sum(sign * cost_usd),
+      sum(sign * prompt_tokens), sum(sign * completion_tokens)
     from ${facts} group by 1, 2, 3, 4
     on conflict (${CONVERSATION_DAY_KEYS.join(', ')}) do update set
       first_at = least(t.first_at, excluded.first_at), last_at = greatest(t.last_at, excluded.last_at),
       messages_in = t.messages_in + excluded.messages_in, messages_out = t.messages_out + excluded.messages_out,
-      cost_usd = t.cost_usd + excluded.cost_usd`;
+      cost_usd = t.cost_usd + excluded.cost_usd,
+      prompt_tokens = t.prompt_tokens + excluded.prompt_tokens, completion_tokens = t.completion_tokens + excluded.completion_tokens`;
   const activity = `insert into user_activity as t (period, channel, conversation_id, user_hash, days)
     select ${PERIOD_OF}, channel, conversation_id, user_hash, bit_or(${DAY_BIT_OF}) from ${facts} group by 1, 2, 3, 4
     on conflict (period, channel, conversation_id, user_hash) do update set days = t.days | excluded.days`;

@@ -10,6 +10,7 @@ import { M006ChatStore } from './migrations/m006-chat-store.js';
 import { M007MessageOutbox } from './migrations/m007-message-outbox.js';
 import { M008ConversationList } from './migrations/m008-conversation-list.js';
 import { M009WhatsAppCharges } from './migrations/m009-whatsapp-charges.js';
+import { M010ConversationTokens } from './migrations/m010-conversation-tokens.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   { name: 'M007MessageOutbox', class: M007MessageOutbox },
   { name: 'M008ConversationList', class: M008ConversationList },
   { name: 'M009WhatsAppCharges', class: M009WhatsAppCharges },
+  { name: 'M010ConversationTokens', class: M010ConversationTokens },
 ];
 
 export class DatabaseUnavailableError extends Error {

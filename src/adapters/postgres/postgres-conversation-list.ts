@@ -15,6 +15,8 @@ interface ConversationRow {
   messages_out: number;
   cost_usd: number;
   whatsapp_usd: number;
+  prompt_tokens: number;
+  completion_tokens: number;
 }
 
 /** Activity rows read per step of the walk, per conversation the page still needs. */
@@ -70,6 +72,7 @@ function toConversation(row: ConversationRow): ConversationSummary {
     lastMessageAt: Number(row.last_message_at),
     messagesIn: Number(row.messages_in),
     messagesOut: Number(row.messages_out),
+    tokens: { prompt: Number(row.prompt_tokens), completion: Number(row.completion_tokens) },
     ...costOf(Number(row.cost_usd), Number(row.whatsapp_usd)),
   };
 }

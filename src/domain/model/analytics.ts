@@ -44,6 +44,7 @@ export interface ConversationSummary {
   lastMessageAt: number;
   messagesIn: number;
   messagesOut: number;
+  tokens: { prompt: number; completion: number };
   /** AI plus WhatsApp, for the conversation's activity in the range. */
   costUsd: number;
   costBreakdown: CostBreakdown;

@@ -95,6 +95,7 @@ const ConversationItem = z
     lastMessageAt: z.string(),
     messagesIn: z.number().int(),
     messagesOut: z.number().int(),
+    tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
     costUsd: z.number().openapi({ description: 'AI plus WhatsApp, for the activity in the range' }),
     costBreakdown: CostBreakdown,
   })
