@@ -75,6 +75,25 @@ export function chargeCases(current: () => AnalyticsFixture): void {
       expect(exported).toEqual(page.items);
     });
 
+    it('shows who each conversation is with, masked, and the latest profile name they gave, over whole days and edges alike', async () => {
+      const f = current();
+      const who = { conversationId: `c-${f.run}-who`, userKey: `u-${f.run}-who`, participant: '+49 170 •••• 4567' };
+      await f.recordAll([
+        f.message({ ...who, receivedAt: f.base + HOUR, profileName: 'Ada' }),
+        f.message({ ...who, receivedAt: f.base + DAY + HOUR, profileName: 'Ada L.' }), // a whole day of the range
+        f.message({ ...who, receivedAt: f.base + 2 * DAY + HOUR }), // no name given this time
+        f.message({ conversationId: `c-${f.run}-anon`, userKey: `u-${f.run}-anon`, participant: 'cu••••11', receivedAt: f.base + 2 * DAY + 2 * HOUR }),
+      ]);
+      const range = { from: f.base + HOUR / 2, to: f.base + 2 * DAY + 3 * HOUR };
+
+      const page = await f.store.conversations({ ...range, limit: 10 });
+
+      expect(page.items.map((c) => [c.id, c.participant, c.profileName])).toEqual([
+        [`c-${f.run}-anon`, 'cu••••11', null],
+        [who.conversationId, '+49 170 •••• 4567', 'Ada L.'],
+      ]);
+    });
+
     it("forgets an erased user's charges, and refuses a late one about them", async () => {
       const f = current();
       const erased = { conversationId: `c-${f.run}-gone`, userKey: `u-${f.run}-gone` };

@@ -78,6 +78,8 @@ export function rangeCases(current: () => AnalyticsFixture): void {
         id: `c-${f.run}-u1`,
         channel: 'whatsapp',
         accountId: `acct-${f.run}`,
+        participant: null,
+        profileName: null,
         firstMessageAt: f.base + 0.75 * HOUR,
         lastMessageAt: f.base + DAY + 20 * HOUR,
         messagesIn: 3,

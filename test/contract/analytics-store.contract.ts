@@ -288,6 +288,8 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           id: `c-${run}-0`,
           channel: 'whatsapp',
           accountId: `acct-${run}`,
+          participant: null,
+          profileName: null,
           firstMessageAt: base + 10,
           lastMessageAt: base + 5000,
           messagesIn: 2,

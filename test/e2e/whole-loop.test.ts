@@ -216,11 +216,16 @@ describe('the whole loop (ROLE=all)', () => {
     expect(summary.body.costBreakdown.whatsappUsd).toBeCloseTo(germanUtility, 10);
     expect(summary.body.costUsd).toBeCloseTo(summary.body.costBreakdown.aiUsd + germanUtility, 10);
     const conversations = await getJson(app, secrets, '/api/v1/conversations');
+    const masked = `+49 ${parties.customer.slice(2, 5)} •••• ${parties.customer.slice(-4)}`;
     expect(conversations.body.items).toEqual([
-      expect.objectContaining({ id: whatsappConversation(parties), costBreakdown: { aiUsd: expect.any(Number), whatsappUsd: germanUtility } }),
+      expect.objectContaining({ id: whatsappConversation(parties), participant: masked, profileName: parties.customerName, costBreakdown: { aiUsd: expect.any(Number), whatsappUsd: germanUtility } }),
     ]);
+    expect(JSON.stringify(conversations.body)).not.toContain(parties.customer);
     const csv = await (await fetch(`${app.baseUrl}/api/v1/export/conversations.csv`, { headers: { authorization: `Bearer ${secrets.apiKey}` } })).text();
     expect(csv.split('\r\n')[1]!.split(',').at(-1)).toBe(String(germanUtility));
+    // A leading + is kept from running as a spreadsheet formula.
+    expect(csv).toContain(`,'${masked},${parties.customerName},`);
+    expect(csv).not.toContain(parties.customer);
   });
 
   it('stops counting a reply as answered, and counts it as failed under its named reason, when Meta reports its delivery failed', async () => {

@@ -97,6 +97,8 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     costUsd: z.number().min(0),
     latencyMs: z.number().optional(),
     failureReason: failureReasonSchema.optional(),
+    participant: z.string().max(64).optional(),
+    profileName: z.string().max(256).optional(),
   }),
   z.object({
     type: z.literal('status'),

@@ -68,6 +68,8 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         id: m.conversationId,
         channel: m.channel,
         accountId: m.accountId,
+        participant: null,
+        profileName: null,
         firstMessageAt: m.receivedAt,
         lastMessageAt: m.receivedAt,
         messagesIn: 0,
@@ -75,6 +77,9 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         tokens: { prompt: 0, completion: 0 },
         ...costOf(0, charged.get(m.conversationId) ?? 0),
       };
+      c.participant ??= m.participant ?? null;
+      // The latest name given: a participant may rename themselves.
+      if (m.profileName && (c.profileName === null || m.receivedAt >= c.lastMessageAt)) c.profileName = m.profileName;
       c.firstMessageAt = Math.min(c.firstMessageAt, m.receivedAt);
       c.lastMessageAt = Math.max(c.lastMessageAt, m.receivedAt);
       c.messagesIn += 1;

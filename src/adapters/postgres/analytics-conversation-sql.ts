@@ -66,15 +66,18 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
   const ch = onChannel(query.channel);
   const branches = sourcesOf(query).map((s) =>
     s.table === 'conversation_day'
-      ? sql`select conversation_id, channel, account_id, first_at, last_at, messages_in, messages_out, cost_usd, prompt_tokens, completion_tokens
+      ? sql`select conversation_id, channel, account_id, first_at, last_at, messages_in, messages_out, cost_usd, prompt_tokens, completion_tokens,
+            participant, profile_name
           from conversation_day where ${idIn(ids)} and ${inSpan(s)}${ch}`
       : sql`select conversation_id, channel, account_id, received_at as first_at, received_at as last_at, 1 as messages_in,
-            (outcome = 'sent')::integer as messages_out, cost_usd, prompt_tokens, completion_tokens from interaction where ${idIn(ids)} and ${inSpan(s)}${ch}`,
+            (outcome = 'sent')::integer as messages_out, cost_usd, prompt_tokens, completion_tokens, participant, profile_name
+          from interaction where ${idIn(ids)} and ${inSpan(s)}${ch}`,
   );
   const totals = sql`select conversation_id as id, min(channel) as channel, min(account_id) as account_id,
       ${raw(epochMs('min(first_at)'))} as first_message_at, ${raw(epochMs('max(last_at)'))} as last_message_at,
       sum(messages_in)::float8 as messages_in, sum(messages_out)::float8 as messages_out, sum(cost_usd)::float8 as cost_usd,
-      sum(prompt_tokens)::float8 as prompt_tokens, sum(completion_tokens)::float8 as completion_tokens
+      sum(prompt_tokens)::float8 as prompt_tokens, sum(completion_tokens)::float8 as completion_tokens,
+      max(participant) as participant, (array_agg(profile_name order by last_at desc) filter (where profile_name is not null))[1] as profile_name
     from (${join(branches, ' union all ')}) facts group by conversation_id`;
   const charges = sql`select conversation_id, sum(usd) as usd from whatsapp_charge
     where ${idIn(ids)} and occurred_at >= ${at(query.from)} and occurred_at < ${at(query.to)}${ch} group by conversation_id`;

@@ -61,16 +61,19 @@ export function rollupUpserts(table: string, signed = false): string[] {
       on conflict (${Object.keys(rollup.keys).join(', ')}) do update set ${add.join(', ')}`;
   });
   const conversations = `insert into conversation_day as t (${CONVERSATION_DAY_KEYS.join(', ')}, account_id, first_at, last_at, messages_in, messages_out, cost_usd,
-      prompt_tokens, completion_tokens)
+      prompt_tokens, completion_tokens, participant, profile_name)
     select ${DAY_OF}, channel, conversation_id, user_hash, min(account_id), min(received_at), max(received_at),
       sum(sign), coalesce(sum(sign) filter (where outcome = 'sent'), 0), sum(sign * cost_usd),
-      sum(sign * prompt_tokens), sum(sign * completion_tokens)
+      sum(sign * prompt_tokens), sum(sign * completion_tokens),
+      max(participant), (array_agg(profile_name order by received_at desc) filter (where profile_name is not null))[1]
     from ${facts} group by 1, 2, 3, 4
     on conflict (${CONVERSATION_DAY_KEYS.join(', ')}) do update set
       first_at = least(t.first_at, excluded.first_at), last_at = greatest(t.last_at, excluded.last_at),
       messages_in = t.messages_in + excluded.messages_in, messages_out = t.messages_out + excluded.messages_out,
       cost_usd = t.cost_usd + excluded.cost_usd,
-      prompt_tokens = t.prompt_tokens + excluded.prompt_tokens, completion_tokens = t.completion_tokens + excluded.completion_tokens`;
+      prompt_tokens = t.prompt_tokens + excluded.prompt_tokens, completion_tokens = t.completion_tokens + excluded.completion_tokens,
+      participant = coalesce(excluded.participant, t.participant),
+      profile_name = case when excluded.last_at >= t.last_at then coalesce(excluded.profile_name, t.profile_name) else coalesce(t.profile_name, excluded.profile_name) end`;
   const activity = `insert into user_activity as t (period, channel, conversation_id, user_hash, days)
     select ${PERIOD_OF}, channel, conversation_id, user_hash, bit_or(${DAY_BIT_OF}) from ${facts} group by 1, 2, 3, 4
     on conflict (period, channel, conversation_id, user_hash) do update set days = t.days | excluded.days`;
@@ -95,10 +98,10 @@ export function recordMessageSql(e: MessageInteraction): Sql {
     ),
     upserted as (
       insert into interaction (event_id, occurred_at, received_at, channel, account_id, conversation_id, user_key, message_id,
-        message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason)
+        message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason, participant, profile_name)
       select ${e.eventId}, ${at(e.occurredAt)}::timestamptz, ${at(e.receivedAt)}::timestamptz, ${e.channel}, ${e.accountId}, ${e.conversationId}, ${e.userKey}, ${e.messageId},
         ${e.messageType}, ${e.outcome}, ${e.replyKind}, ${e.model}, ${e.usage.prompt}, ${e.usage.completion}, ${e.costUsd},
-        ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}::integer, ${e.failureReason}
+        ${e.latencyMs === undefined ? null : Math.round(e.latencyMs)}::integer, ${e.failureReason}, ${e.participant}, ${e.profileName}
       where not ${erasedBefore(e.userKey, e.receivedAt)}
       on conflict (event_id) do update set outcome = excluded.outcome, failure_reason = excluded.failure_reason, occurred_at = excluded.occurred_at
         where interaction.outcome = (select outcome from previous)

@@ -11,6 +11,7 @@ import { M007MessageOutbox } from './migrations/m007-message-outbox.js';
 import { M008ConversationList } from './migrations/m008-conversation-list.js';
 import { M009WhatsAppCharges } from './migrations/m009-whatsapp-charges.js';
 import { M010ConversationTokens } from './migrations/m010-conversation-tokens.js';
+import { M011ConversationParticipant } from './migrations/m011-conversation-participant.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   { name: 'M008ConversationList', class: M008ConversationList },
   { name: 'M009WhatsAppCharges', class: M009WhatsAppCharges },
   { name: 'M010ConversationTokens', class: M010ConversationTokens },
+  { name: 'M011ConversationParticipant', class: M011ConversationParticipant },
 ];
 
 export class DatabaseUnavailableError extends Error {

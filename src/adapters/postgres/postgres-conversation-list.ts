@@ -17,6 +17,8 @@ interface ConversationRow {
   whatsapp_usd: number;
   prompt_tokens: number;
   completion_tokens: number;
+  participant: string | null;
+  profile_name: string | null;
 }
 
 /** Activity rows read per step of the walk, per conversation the page still needs. */
@@ -68,6 +70,8 @@ function toConversation(row: ConversationRow): ConversationSummary {
     id: row.id,
     channel: row.channel,
     accountId: row.account_id,
+    participant: row.participant,
+    profileName: row.profile_name,
     firstMessageAt: Number(row.first_message_at),
     lastMessageAt: Number(row.last_message_at),
     messagesIn: Number(row.messages_in),

@@ -40,6 +40,10 @@ export interface ConversationSummary {
   id: string;
   channel: Channel;
   accountId: string;
+  /** Masked (`+49 170 •••• 4567`); null for conversations whose facts predate it. */
+  participant: string | null;
+  /** The participant's latest WhatsApp profile name in the range, when given. */
+  profileName: string | null;
   firstMessageAt: number;
   lastMessageAt: number;
   messagesIn: number;

@@ -32,6 +32,10 @@ export interface MessageInteraction extends InteractionBase {
   costUsd: number;
   latencyMs?: number;
   failureReason?: FailureReason;
+  /** Who wrote it, masked (`+49 170 •••• 4567`): the analytics never hold the whole number. */
+  participant?: string;
+  /** The WhatsApp profile name, when the sender has one. */
+  profileName?: string;
 }
 
 /** A delivery status applied to a reply. */

@@ -1,4 +1,5 @@
 import { userKeyFor } from '../model/ids.js';
+import { maskedParticipant } from '../model/masked-participant.js';
 import type { MessageInteraction } from '../model/interaction.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { DomainError } from '../model/errors.js';
@@ -29,5 +30,7 @@ export function interactionOf(record: MessageRecord): MessageInteraction {
     ...(reply ? { replyKind: reply.kind, latencyMs: reply.latencyMs } : {}),
     ...(reply?.model ? { model: reply.model } : {}),
     ...(failureReason ? { failureReason } : {}),
+    participant: maskedParticipant(message.channel, message.participant.id),
+    ...(message.participant.name ? { profileName: message.participant.name } : {}),
   };
 }

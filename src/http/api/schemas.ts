@@ -91,6 +91,8 @@ const ConversationItem = z
     id: z.string(),
     channel: z.enum(CHANNELS),
     accountId: z.string(),
+    participant: z.string().nullable().openapi({ description: 'Masked, e.g. `+49 170 •••• 4567`: the whole number never leaves the chat store', example: '+49 170 •••• 4567' }),
+    profileName: z.string().nullable().openapi({ description: "The participant's WhatsApp profile name, when given" }),
     firstMessageAt: z.string(),
     lastMessageAt: z.string(),
     messagesIn: z.number().int(),
