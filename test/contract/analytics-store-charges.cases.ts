@@ -94,6 +94,32 @@ export function chargeCases(current: () => AnalyticsFixture): void {
       ]);
     });
 
+    it("shows how each conversation's last reported delivery ended, up to the range's end, whatever order the statuses came in", async () => {
+      const f = current();
+      const a = { conversationId: `c-${f.run}-a`, userKey: `u-${f.run}-a` };
+      const b = { conversationId: `c-${f.run}-b`, userKey: `u-${f.run}-b` };
+      const c = { conversationId: `c-${f.run}-c`, userKey: `u-${f.run}-c` };
+      const status = (who: typeof a, status: 'sent' | 'delivered' | 'read' | 'failed', at: number) =>
+        f.status({ ...who, eventId: `status:whatsapp:${who.conversationId}:${status}:${at}`, outboundId: `out-${who.conversationId}-${at}`, status, occurredAt: f.base + at });
+      await f.recordAll([
+        f.message({ ...a, receivedAt: f.base + 1000 }),
+        f.message({ ...b, receivedAt: f.base + 2000 }),
+        f.message({ ...c, receivedAt: f.base + 3000 }),
+        // a: read arrives before delivered and sent, at the same second as delivered
+        status(a, 'read', 9000),
+        status(a, 'delivered', 9000),
+        status(a, 'sent', 8000),
+        // b: a later reply failed; its status after the range's end does not count
+        status(b, 'read', 5000),
+        status(b, 'failed', 7000),
+        status(b, 'read', DAY + 1),
+      ]);
+
+      const page = await f.store.conversations({ from: f.base, to: f.base + DAY, limit: 10 });
+
+      expect(Object.fromEntries(page.items.map((i) => [i.id, i.lastDelivery]))).toEqual({ [a.conversationId]: 'read', [b.conversationId]: 'failed', [c.conversationId]: null });
+    });
+
     it("forgets an erased user's charges, and refuses a late one about them", async () => {
       const f = current();
       const erased = { conversationId: `c-${f.run}-gone`, userKey: `u-${f.run}-gone` };

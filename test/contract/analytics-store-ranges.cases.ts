@@ -80,6 +80,7 @@ export function rangeCases(current: () => AnalyticsFixture): void {
         accountId: `acct-${f.run}`,
         participant: null,
         profileName: null,
+        lastDelivery: null,
         firstMessageAt: f.base + 0.75 * HOUR,
         lastMessageAt: f.base + DAY + 20 * HOUR,
         messagesIn: 3,

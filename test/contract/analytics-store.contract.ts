@@ -290,6 +290,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           accountId: `acct-${run}`,
           participant: null,
           profileName: null,
+          lastDelivery: null,
           firstMessageAt: base + 10,
           lastMessageAt: base + 5000,
           messagesIn: 2,

@@ -222,7 +222,7 @@ describe('the whole loop (ROLE=all)', () => {
     ]);
     expect(JSON.stringify(conversations.body)).not.toContain(parties.customer);
     const csv = await (await fetch(`${app.baseUrl}/api/v1/export/conversations.csv`, { headers: { authorization: `Bearer ${secrets.apiKey}` } })).text();
-    expect(csv.split('\r\n')[1]!.split(',').at(-1)).toBe(String(germanUtility));
+    expect(csv.split('\r\n')[1]!.split(',').slice(-2)).toEqual([String(germanUtility), 'read']);
     // A leading + is kept from running as a spreadsheet formula.
     expect(csv).toContain(`,'${masked},${parties.customerName},`);
     expect(csv).not.toContain(parties.customer);
@@ -247,6 +247,8 @@ describe('the whole loop (ROLE=all)', () => {
     expect(after.body).toMatchObject({ messagesIn: 1, messagesOut: 0, failures: { total: 1, byReason: { whatsapp_undeliverable: 1 } } });
     const transcript = await transcriptOf(app, secrets, whatsappConversation(parties));
     expect(transcript.body.messages[0]).toMatchObject({ state: 'sent', delivery: { status: 'failed', errorCode: 131026 } });
+    const conversations = await getJson(app, secrets, '/api/v1/conversations');
+    expect(conversations.body.items).toMatchObject([{ messagesIn: 1, messagesOut: 0, lastDelivery: 'failed' }]);
   });
 
   it('delivers a signed reply to the callbackUrl and stores it when a client posts to the API channel', async () => {

@@ -11,6 +11,7 @@ import {
   type TimeseriesPoint,
   type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
+import { advancesDelivery, type DeliveryState } from '../../domain/model/delivery-status.js';
 import type { InteractionEvent, MessageInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { currentSpelling } from '../codec/stored-reasons.js';
@@ -70,6 +71,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         accountId: m.accountId,
         participant: null,
         profileName: null,
+        lastDelivery: this.lastDelivery(m.conversationId, query),
         firstMessageAt: m.receivedAt,
         lastMessageAt: m.receivedAt,
         messagesIn: 0,
@@ -129,6 +131,16 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     const charges = [...this.charges].filter(([, charge]) => charge.occurredAt < cutoff).slice(0, limit);
     for (const [key] of charges) this.charges.delete(key);
     return doomed.length + charges.length;
+  }
+
+  /** The newest status of the conversation up to the range's end; of two at the same time, the further one. */
+  private lastDelivery(conversationId: string, { to, channel }: AnalyticsQuery): DeliveryState | null {
+    let last: StatusInteraction | undefined;
+    for (const e of this.events.values()) {
+      if (e.type !== 'status' || e.conversationId !== conversationId || e.occurredAt >= to || (channel && e.channel !== channel)) continue;
+      if (!last || e.occurredAt > last.occurredAt || (e.occurredAt === last.occurredAt && advancesDelivery(last.status, e.status))) last = e;
+    }
+    return last?.status ?? null;
   }
 
   /** Charges by when the message was delivered. */

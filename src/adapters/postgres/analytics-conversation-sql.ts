@@ -58,6 +58,8 @@ export function listedBeforeSql(query: AnalyticsQuery, position: ListPosition, i
   return sql`${join(branches, ' union ')}`;
 }
 
+const DELIVERY_RANK_SQL = `case status when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'played' then 4 when 'failed' then 5 end`;
+
 /**
  * Each of `ids`' figures over the range: whole days from `conversation_day`, the edges from the
  * facts, and what WhatsApp charged for the messages delivered to it in the range.
@@ -81,6 +83,11 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
     from (${join(branches, ' union all ')}) facts group by conversation_id`;
   const charges = sql`select conversation_id, sum(usd) as usd from whatsapp_charge
     where ${idIn(ids)} and occurred_at >= ${at(query.from)} and occurred_at < ${at(query.to)}${ch} group by conversation_id`;
-  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd
-    from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id`;
+  // The newest status reported up to the range's end; of two at the same time, the further one.
+  const lastDelivery = sql`select distinct on (conversation_id) conversation_id, status from delivery_status
+    where ${idIn(ids)} and occurred_at < ${at(query.to)}${ch}
+    order by conversation_id, occurred_at desc, ${raw(DELIVERY_RANK_SQL)} desc`;
+  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery
+    from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id
+    left join (${lastDelivery}) last_delivery on last_delivery.conversation_id = totals.id`;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { costOf, type ConversationQuery, type ConversationSummary, type Page } from '../../domain/model/analytics.js';
+import type { DeliveryState } from '../../domain/model/delivery-status.js';
 import type { Channel } from '../../domain/model/ids.js';
 import { decodeCursor, encodeCursor } from '../analytics-store-support.js';
 import { activitySql, conversationTotalsSql, listedBeforeSql, type ListPosition } from './analytics-conversation-sql.js';
@@ -19,6 +20,7 @@ interface ConversationRow {
   completion_tokens: number;
   participant: string | null;
   profile_name: string | null;
+  last_delivery: DeliveryState | null;
 }
 
 /** Activity rows read per step of the walk, per conversation the page still needs. */
@@ -72,6 +74,7 @@ function toConversation(row: ConversationRow): ConversationSummary {
     accountId: row.account_id,
     participant: row.participant,
     profileName: row.profile_name,
+    lastDelivery: row.last_delivery,
     firstMessageAt: Number(row.first_message_at),
     lastMessageAt: Number(row.last_message_at),
     messagesIn: Number(row.messages_in),

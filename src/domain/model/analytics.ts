@@ -1,3 +1,4 @@
+import type { DeliveryState } from './delivery-status.js';
 import type { Channel } from './ids.js';
 
 export interface AnalyticsQuery {
@@ -44,6 +45,8 @@ export interface ConversationSummary {
   participant: string | null;
   /** The participant's latest WhatsApp profile name in the range, when given. */
   profileName: string | null;
+  /** How the conversation's last reported delivery ended (the newest status up to the range's end), if any. */
+  lastDelivery: DeliveryState | null;
   firstMessageAt: number;
   lastMessageAt: number;
   messagesIn: number;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { TIMESERIES_METRICS } from '../../domain/model/analytics.js';
+import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
 import { CHANNELS } from '../../domain/model/ids.js';
 import { MESSAGE_STATES } from '../../domain/model/message-record.js';
 import { REPLY_KINDS } from '../../domain/model/reply.js';
@@ -93,6 +94,7 @@ const ConversationItem = z
     accountId: z.string(),
     participant: z.string().nullable().openapi({ description: 'Masked, e.g. `+49 170 •••• 4567`: the whole number never leaves the chat store', example: '+49 170 •••• 4567' }),
     profileName: z.string().nullable().openapi({ description: "The participant's WhatsApp profile name, when given" }),
+    lastDelivery: z.enum(DELIVERY_STATES).nullable().openapi({ description: "How the conversation's last reported delivery ended (sent, delivered, read, played, failed)" }),
     firstMessageAt: z.string(),
     lastMessageAt: z.string(),
     messagesIn: z.number().int(),
