@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/postgres/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { conversationIdFor, userKeyFor } from '../../src/domain/model/ids.js';
+import { maskedParticipant } from '../../src/domain/model/masked-participant.js';
 import type { MessageInteraction } from '../../src/domain/model/interaction.js';
 import { aMessage } from '../support/builders.js';
 import { aFreshDatabase, DATABASE_KINDS } from '../support/databases.js';
@@ -186,6 +187,23 @@ for (const kind of DATABASE_KINDS) {
         const row = rows.find((r) => r[0] === event.conversationId);
         expect(row).toEqual([event.conversationId, 'whatsapp', 'phone-csv', '', '', new Date(event.receivedAt).toISOString(), new Date(event.receivedAt).toISOString(), '1', '1', '10', '5', '0.002', '0.002', '0', '']);
       }
+    });
+
+    it("masks the participant in a transcript, and shows the whole number only to an admin key that asks", async () => {
+      await seedParticipant();
+      const path = `/api/v1/conversations/${conversationId}/messages`;
+      const masked = (await (await call('get', path, keys.reader)).json()) as { conversation: { participant: { id: string } } };
+      expect(masked.conversation.participant.id).toBe(maskedParticipant('whatsapp', participant));
+      expect(JSON.stringify(masked)).not.toContain(participant.slice(1));
+
+      const refused = await call('get', `${path}?participant=full`, keys.reader);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('admin');
+
+      // The route needs analytics:read; showing the whole number needs admin as well.
+      const both = (await h.runtime.container.get(TOKENS.ApiKeyStore).create({ name: 'privacy officer', scopes: ['analytics:read', 'admin'] }, h.clock.now())).secret;
+      const full = (await (await call('get', `${path}?participant=full`, both)).json()) as { conversation: { participant: { id: string } } };
+      expect(full.conversation.participant.id).toBe(participant);
     });
 
     it('pages through a transcript oldest first, every message once, with a cursor to the next page', async () => {

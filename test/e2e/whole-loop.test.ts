@@ -8,6 +8,7 @@ import { scriptedModelOf, startApp, type RunningApp } from '../support/running-a
 import { aWebhookSecret, hasValidStandardSignature, metaJson, metaSignature, standardWebhookHeaders } from '../support/signing.js';
 import { aWamid, someParties, statusNotification, textNotification, type WhatsAppParties } from '../support/whatsapp-notifications.js';
 import { SHIPPED_RATE_CARD } from '../../src/config/rate-card.js';
+import { maskedParticipant } from '../../src/domain/model/masked-participant.js';
 
 // The whole loop over real HTTP: Meta → listener → bus → worker (scripted model) → Graph API double,
 // Meta's status callbacks, and the analytics API reading what the loop stored.
@@ -148,9 +149,12 @@ describe('the whole loop (ROLE=all)', () => {
       id: conversationId,
       channel: 'whatsapp',
       accountId: parties.phoneNumberId,
-      participant: { id: parties.customer, name: parties.customerName },
+      // The whole number stays in the chat store unless an admin asks for it (the bootstrap key has every scope).
+      participant: { id: `+49 ${parties.customer.slice(2, 5)} •••• ${parties.customer.slice(-4)}`, name: parties.customerName },
       messageCount: 1,
     });
+    const full = await getJson(app, secrets, `/api/v1/conversations/${conversationId}/messages?participant=full`);
+    expect(full.body.conversation.participant).toEqual({ id: parties.customer, name: parties.customerName });
     expect(sent.body.messages).toHaveLength(1);
     const [entry] = sent.body.messages;
     expect(entry).toMatchObject({
@@ -309,7 +313,8 @@ describe('the whole loop (ROLE=all)', () => {
 
     const transcript = await transcriptOf(app, secrets, conversationId);
     expect(transcript.status).toBe(200);
-    expect(transcript.body.conversation).toMatchObject({ id: conversationId, channel: 'api', participant: { id: userId } });
+    expect(transcript.body.conversation).toMatchObject({ id: conversationId, channel: 'api', participant: { id: maskedParticipant('api', userId) } });
+    expect(transcript.body.conversation.participant.id).not.toBe(userId);
     expect(transcript.body.messages).toEqual([
       expect.objectContaining({ id: webhookId, text: 'Where is my order #4711?', state: 'sent', reply: expect.objectContaining({ text: reply.text }), outboundIds: [headers.id] }),
     ]);

@@ -97,9 +97,13 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   app.openapi(transcriptRoute, async (c) => {
-    const { cursor, limit } = c.req.valid('query');
-    const page = await deps.getTranscript.page(c.req.valid('param').id, { ...(cursor ? { after: decodeTranscriptCursor(cursor) } : {}), limit });
-    return c.json(transcriptBody(page), 200);
+    const { cursor, limit, participant } = c.req.valid('query');
+    const principal = c.get('principal');
+    if (participant === 'full' && !principal.scopes.has('admin')) return c.json(errorBody('forbidden', 'participant=full needs an API key with the admin scope'), 403) as never;
+    const id = c.req.valid('param').id;
+    const page = await deps.getTranscript.page(id, { ...(cursor ? { after: decodeTranscriptCursor(cursor) } : {}), limit });
+    if (participant === 'full') deps.logger.info('participant shown in full', { conversationId: id, keyId: principal.keyId });
+    return c.json(transcriptBody(page, participant), 200);
   });
 
   app.openapi(exportRoute, async (c) => {

@@ -139,6 +139,10 @@ export const Transcript = z
   .openapi('Transcript');
 
 export const TranscriptQuery = z.object({
+  participant: z
+    .enum(['masked', 'full'])
+    .default('masked')
+    .openapi({ param: { name: 'participant', in: 'query' }, description: "`full` shows the participant's whole number or user id: an API key with the `admin` scope only, and logged" }),
   cursor: z.string().min(1).max(1024).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
   limit: z.coerce
     .number({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })

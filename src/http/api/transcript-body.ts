@@ -2,15 +2,18 @@ import type { MessageRecord } from '../../domain/model/message-record.js';
 import { textOf } from '../../domain/model/message.js';
 import { noteText } from '../note-text.js';
 import { ValidationError } from '../../domain/model/errors.js';
+import { maskedParticipant } from '../../domain/model/masked-participant.js';
 import type { TranscriptPosition } from '../../domain/ports/conversation-archive.js';
 import type { TranscriptPage } from '../../domain/use-cases/get-transcript.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A page of the transcript as the API shows it: times in ISO 8601, absent fields as null, an opaque cursor to the next. */
-export function transcriptBody({ conversation, messages, next }: TranscriptPage) {
+export function transcriptBody({ conversation, messages, next }: TranscriptPage, participant: 'masked' | 'full' = 'masked') {
+  // The whole number stays in the chat store unless an admin asks for it.
+  const shown = participant === 'full' ? conversation.participant : { ...conversation.participant, id: maskedParticipant(conversation.channel, conversation.participant.id) };
   return {
-    conversation: { ...conversation, createdAt: iso(conversation.createdAt), lastMessageAt: iso(conversation.lastMessageAt) },
+    conversation: { ...conversation, participant: shown, createdAt: iso(conversation.createdAt), lastMessageAt: iso(conversation.lastMessageAt) },
     messages: messages.map(transcriptEntry),
     nextCursor: next ? encodeTranscriptCursor(next) : null,
   };
