@@ -144,6 +144,7 @@ describe('API analytics', () => {
       tokens: { prompt: 350, completion: 70 },
       costUsd: expect.closeTo(0.0035, 10),
       costBreakdown: { aiUsd: expect.closeTo(0.0035, 10), whatsappUsd: 0 },
+      costPerConversationUsd: { p50: expect.any(Number), p95: expect.any(Number) },
       failures: { total: 1, byReason: { 'whatsapp_token_expired': 1 } },
     });
   });

@@ -120,6 +120,27 @@ export function chargeCases(current: () => AnalyticsFixture): void {
       expect(Object.fromEntries(page.items.map((i) => [i.id, i.lastDelivery]))).toEqual({ [a.conversationId]: 'read', [b.conversationId]: 'failed', [c.conversationId]: null });
     });
 
+    it('gives the cost of one conversation as p50 and p95 over the conversations with a message in the range, their charges there included', async () => {
+      const f = current();
+      const conversation = (n: number) => ({ conversationId: `c-${f.run}-${n}`, userKey: `u-${f.run}-${n}` });
+      // Ten conversations: n costs n cents of AI, the tenth also a WhatsApp charge of 1 USD. The range cuts
+      // its first and last day, so some messages come from whole days and some from the edges.
+      const events = Array.from({ length: 10 }, (_, i) => i + 1).flatMap((n) => [
+        f.message({ ...conversation(n), receivedAt: f.base + (n % 2 === 0 ? DAY + HOUR : 2 * HOUR), costUsd: n / 200 }),
+        f.message({ ...conversation(n), receivedAt: f.base + 2 * DAY + HOUR, costUsd: n / 200 }),
+      ]);
+      await f.recordAll([...events, ...f.charged(1, { ...conversation(10), occurredAt: f.base + DAY + 2 * HOUR })]);
+      // A charge of a conversation with no message in the range counts in no conversation's cost.
+      await f.recordAll(f.charged(5, { ...conversation(99), occurredAt: f.base + DAY + 3 * HOUR }));
+
+      const summary = await f.store.summary({ from: f.base + HOUR, to: f.base + 2 * DAY + 2 * HOUR });
+
+      expect(summary.conversations).toBe(10);
+      expect(summary.costPerConversationUsd.p50).toBeCloseTo(0.05, 10);
+      expect(summary.costPerConversationUsd.p95).toBeCloseTo(1.1, 10);
+      expect((await f.store.summary({ from: f.base + 3 * DAY, to: f.base + 4 * DAY })).costPerConversationUsd).toEqual({ p50: null, p95: null });
+    });
+
     it("forgets an erased user's charges, and refuses a late one about them", async () => {
       const f = current();
       const erased = { conversationId: `c-${f.run}-gone`, userKey: `u-${f.run}-gone` };

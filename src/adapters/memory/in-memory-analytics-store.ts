@@ -181,8 +181,18 @@ function summarize(messages: MessageInteraction[], deliveryFailures: StatusInter
     replyLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     tokens: { prompt: sum(messages, (m) => m.usage.prompt), completion: sum(messages, (m) => m.usage.completion) },
     ...costOf(sum(messages, (m) => m.costUsd), sum(charges, (c) => c.charge.usd ?? 0)),
+    costPerConversationUsd: conversationCostPercentiles(messages, charges),
     failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
   };
+}
+
+/** Each conversation with a message in the range: its AI cost there plus its charges there. */
+function conversationCostPercentiles(messages: MessageInteraction[], charges: ChargedStatus[]): AnalyticsSummary['costPerConversationUsd'] {
+  const costs = new Map<string, number>();
+  for (const m of messages) costs.set(m.conversationId, (costs.get(m.conversationId) ?? 0) + m.costUsd);
+  for (const c of charges) if (costs.has(c.conversationId)) costs.set(c.conversationId, costs.get(c.conversationId)! + (c.charge.usd ?? 0));
+  const sorted = [...costs.values()].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
 }
 
 function metricOf(s: AnalyticsSummary, metric: TimeseriesMetric): number | null {

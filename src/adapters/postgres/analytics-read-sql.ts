@@ -18,7 +18,7 @@ export const onChannel = (channel: Channel | undefined): Sql => (channel ? sql` 
 // The summary's reads, run side by side. Counters and failures: whole hours from the hourly rollups plus the
 // partial edge hours from the facts. Latencies: whole days, then whole hours, then the edges.
 // Distinct users and conversations: whole days from `user_activity` plus the partial edge days (see edgeActivity).
-export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'counters' | 'charges' | 'failures' | 'latencies' | 'users' | 'conversations', Sql> {
+export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'counters' | 'charges' | 'conversationCosts' | 'failures' | 'latencies' | 'users' | 'conversations', Sql> {
   const hours = wholeUnits({ from, to }, HOUR_MS);
   const days = wholeUnits({ from, to }, DAY_MS);
   const tiers = dayHourTiers({ from, to });
@@ -35,6 +35,17 @@ export function summarySql({ from, to, channel }: AnalyticsQuery): Record<'count
       ) facts`,
     // What WhatsApp charged for the messages delivered in the range (a few rows per conversation at most).
     charges: sql`select coalesce(sum(usd), 0)::float8 as usd from whatsapp_charge where ${within('occurred_at', [{ from, to }])}${ch}`,
+    // Each conversation with a message in the range: its cost there (whole days from conversation_day,
+    // the edge days from the facts) plus what WhatsApp charged it there; then the percentiles.
+    conversationCosts: sql`select percentile_disc(array[0.5, 0.95]) within group (order by cost) as p from (
+        select sum(cost) as cost from (
+          select conversation_id, messages_in as messages, cost_usd as cost from conversation_day where ${within('day', [days.whole])}${ch}
+          union all
+          select conversation_id, 1, cost_usd from interaction where ${within('received_at', days.edges)}${ch}
+          union all
+          select conversation_id, 0, usd from whatsapp_charge where usd is not null and ${within('occurred_at', [{ from, to }])}${ch}
+        ) parts group by conversation_id having sum(messages) > 0
+      ) conversations`,
     // Reasons stored before the snake_case convention (`outside-service-window`) count with today's spelling.
     failures: sql`select replace(reason, '-', '_') as reason, sum(n)::float8 as count from (
         select reason, count as n from failure_hour where ${within('hour', [hours.whole])}${ch}

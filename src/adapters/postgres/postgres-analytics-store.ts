@@ -54,9 +54,10 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     const em = this.em();
     const reads = summarySql(query);
     type Counters = Record<'messages_in' | 'messages_out' | 'prompt_tokens' | 'completion_tokens' | 'cost_usd', number>;
-    const [[counters], [charges], failures, latencies, [users], [conversations]] = await Promise.all([
+    const [[counters], [charges], [conversationCosts], failures, latencies, [users], [conversations]] = await Promise.all([
       run<Counters>(em, reads.counters),
       run<{ usd: number }>(em, reads.charges),
+      run<{ p: number[] | null }>(em, reads.conversationCosts),
       run<{ reason: string; count: number }>(em, reads.failures),
       run<{ bucket: number; count: number }>(em, reads.latencies),
       run<{ count: number }>(em, reads.users),
@@ -72,6 +73,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       replyLatencyMs: { p50: histogramPercentile(histogram, 50), p95: histogramPercentile(histogram, 95), p99: histogramPercentile(histogram, 99) },
       tokens: { prompt: Number(counters?.prompt_tokens ?? 0), completion: Number(counters?.completion_tokens ?? 0) },
       ...costOf(Number(counters?.cost_usd ?? 0), Number(charges?.usd ?? 0)),
+      costPerConversationUsd: { p50: nullableNumber(conversationCosts?.p?.[0]), p95: nullableNumber(conversationCosts?.p?.[1]) },
       failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
     };
   }
@@ -118,3 +120,5 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return entityManager(this.orm);
   }
 }
+
+const nullableNumber = (value: number | null | undefined): number | null => (value === null || value === undefined ? null : Number(value));

@@ -17,6 +17,8 @@ export interface AnalyticsSummary {
   /** AI plus WhatsApp. */
   costUsd: number;
   costBreakdown: CostBreakdown;
+  /** What one conversation active in the range cost there (AI plus WhatsApp), nearest-rank percentiles; null when none was active. */
+  costPerConversationUsd: { p50: number | null; p95: number | null };
   failures: { total: number; byReason: Record<string, number> };
 }
 

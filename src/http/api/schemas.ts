@@ -73,6 +73,9 @@ export const Summary = z
     tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
     costUsd: z.number().openapi({ description: 'AI plus WhatsApp' }),
     costBreakdown: CostBreakdown,
+    costPerConversationUsd: z
+      .object({ p50: z.number().nullable(), p95: z.number().nullable() })
+      .openapi({ description: 'What one conversation with a message in the range cost there (AI plus WhatsApp): nearest-rank percentiles, null when none' }),
     failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()).openapi({ description: 'Failures counted by their snake_case reason, e.g. `outside_service_window`' }) }),
   })
   .openapi('Summary');
