@@ -222,6 +222,8 @@ async function otherReadsAndWrites(store: PostgresAnalyticsStore, from: number, 
   };
   return {
     exportConversations: { conversations: exported, ms: Number(exportMs.toFixed(0)) },
+    // The summary's opt-in percentiles of one conversation's cost (include=conversationCosts): a regroup of the range by conversation.
+    summaryWithConversationCosts: stats(await time(() => store.summary({ from, to }, { conversationCosts: true }), 5)),
     timeseriesDailyUniqueUsers: stats(await time(() => store.timeseries({ ...days, metric: 'uniqueUsers', interval: 'day' }), 5)),
     timeseriesHourlyLatencyP95: stats(await time(() => store.timeseries({ ...hours, metric: 'latencyP95', interval: 'hour' }), 5)),
     recordOneMessage: stats(await time(record, 500)),

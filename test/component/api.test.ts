@@ -144,9 +144,13 @@ describe('API analytics', () => {
       tokens: { prompt: 350, completion: 70 },
       costUsd: expect.closeTo(0.0035, 10),
       costBreakdown: { aiUsd: expect.closeTo(0.0035, 10), whatsappUsd: 0 },
-      costPerConversationUsd: { p50: expect.any(Number), p95: expect.any(Number) },
       failures: { total: 1, byReason: { 'whatsapp_token_expired': 1 } },
     });
+    // Alice's conversation cost 0.003, the other 0.0005: nearest-rank p50 and p95 of the two.
+    const withCosts = (await (await get(h, `/api/v1/analytics/summary?${range(h)}&include=conversationCosts`)).json()) as { costPerConversationUsd: { p50: number; p95: number } };
+    expect(withCosts.costPerConversationUsd.p50).toBeCloseTo(0.0005, 10);
+    expect(withCosts.costPerConversationUsd.p95).toBeCloseTo(0.003, 10);
+    expect((await get(h, `/api/v1/analytics/summary?${range(h)}&include=everything`)).status).toBe(400);
   });
 
   it('answers only the events of the asked channel and time range', async () => {

@@ -17,7 +17,6 @@ export const EMPTY_SUMMARY = {
   tokens: { prompt: 0, completion: 0 },
   costUsd: 0,
   costBreakdown: { aiUsd: 0, whatsappUsd: 0 },
-  costPerConversationUsd: { p50: null, p95: null },
   failures: { total: 0, byReason: {} },
 };
 

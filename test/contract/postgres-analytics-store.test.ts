@@ -103,12 +103,12 @@ for (const kind of DATABASE_KINDS) {
       for (let i = 0; i < 12; i += 1) {
         const from = f.base - HOUR + randomInt(0, 2 * DAY);
         const range = { from, to: from + randomInt(1, 2 * DAY), ...(i % 4 === 0 ? { channel: 'api' as const } : {}) };
-        const [actual, exact] = await Promise.all([store.summary(range), reference.summary(range)]);
+        const [actual, exact] = await Promise.all([store.summary(range, { conversationCosts: true }), reference.summary(range, { conversationCosts: true })]);
         const { replyLatencyMs, costUsd, costBreakdown, costPerConversationUsd, ...counts } = exact;
         expect({ ...actual, replyLatencyMs, costUsd, costBreakdown, costPerConversationUsd }).toEqual(exact);
         for (const p of ['p50', 'p95'] as const) {
-          if (costPerConversationUsd[p] === null) expect(actual.costPerConversationUsd[p]).toBeNull();
-          else expect(actual.costPerConversationUsd[p]).toBeCloseTo(costPerConversationUsd[p]!, 9);
+          if (costPerConversationUsd?.[p] === null) expect(actual.costPerConversationUsd?.[p]).toBeNull();
+          else expect(actual.costPerConversationUsd?.[p]).toBeCloseTo(costPerConversationUsd![p]!, 9);
         }
         expect(actual.costUsd).toBeCloseTo(costUsd, 9);
         expect(actual.costBreakdown.aiUsd).toBeCloseTo(costBreakdown.aiUsd, 9);

@@ -7,6 +7,7 @@ import {
   type ConversationSummary,
   type ErasureCounts,
   type Page,
+  type SummaryOptions,
   type TimeseriesMetric,
   type TimeseriesPoint,
   type TimeseriesQuery,
@@ -45,8 +46,10 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     return 'inserted';
   }
 
-  async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
-    return summarize(this.messagesIn(query), this.deliveryFailuresIn(query), this.chargesIn(query));
+  async summary(query: AnalyticsQuery, options: SummaryOptions = {}): Promise<AnalyticsSummary> {
+    const [messages, charges] = [this.messagesIn(query), this.chargesIn(query)];
+    const summary = summarize(messages, this.deliveryFailuresIn(query), charges);
+    return options.conversationCosts ? { ...summary, costPerConversationUsd: conversationCostPercentiles(messages, charges) } : summary;
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
@@ -181,13 +184,12 @@ function summarize(messages: MessageInteraction[], deliveryFailures: StatusInter
     replyLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     tokens: { prompt: sum(messages, (m) => m.usage.prompt), completion: sum(messages, (m) => m.usage.completion) },
     ...costOf(sum(messages, (m) => m.costUsd), sum(charges, (c) => c.charge.usd ?? 0)),
-    costPerConversationUsd: conversationCostPercentiles(messages, charges),
     failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
   };
 }
 
 /** Each conversation with a message in the range: its AI cost there plus its charges there. */
-function conversationCostPercentiles(messages: MessageInteraction[], charges: ChargedStatus[]): AnalyticsSummary['costPerConversationUsd'] {
+function conversationCostPercentiles(messages: MessageInteraction[], charges: ChargedStatus[]): NonNullable<AnalyticsSummary['costPerConversationUsd']> {
   const costs = new Map<string, number>();
   for (const m of messages) costs.set(m.conversationId, (costs.get(m.conversationId) ?? 0) + m.costUsd);
   for (const c of charges) if (costs.has(c.conversationId)) costs.set(c.conversationId, costs.get(c.conversationId)! + (c.charge.usd ?? 0));

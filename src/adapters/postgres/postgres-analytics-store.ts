@@ -7,6 +7,7 @@ import {
   type ConversationSummary,
   type ErasureCounts,
   type Page,
+  type SummaryOptions,
   type TimeseriesPoint,
   type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
@@ -50,14 +51,14 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return row?.erased ? 'erased' : 'duplicate';
   }
 
-  async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
+  async summary(query: AnalyticsQuery, options: SummaryOptions = {}): Promise<AnalyticsSummary> {
     const em = this.em();
     const reads = summarySql(query);
     type Counters = Record<'messages_in' | 'messages_out' | 'prompt_tokens' | 'completion_tokens' | 'cost_usd', number>;
     const [[counters], [charges], [conversationCosts], failures, latencies, [users], [conversations]] = await Promise.all([
       run<Counters>(em, reads.counters),
       run<{ usd: number }>(em, reads.charges),
-      run<{ p: number[] | null }>(em, reads.conversationCosts),
+      options.conversationCosts ? run<{ p: number[] | null }>(em, reads.conversationCosts) : Promise.resolve([]),
       run<{ reason: string; count: number }>(em, reads.failures),
       run<{ bucket: number; count: number }>(em, reads.latencies),
       run<{ count: number }>(em, reads.users),
@@ -73,7 +74,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       replyLatencyMs: { p50: histogramPercentile(histogram, 50), p95: histogramPercentile(histogram, 95), p99: histogramPercentile(histogram, 99) },
       tokens: { prompt: Number(counters?.prompt_tokens ?? 0), completion: Number(counters?.completion_tokens ?? 0) },
       ...costOf(Number(counters?.cost_usd ?? 0), Number(charges?.usd ?? 0)),
-      costPerConversationUsd: { p50: nullableNumber(conversationCosts?.p?.[0]), p95: nullableNumber(conversationCosts?.p?.[1]) },
+      ...(options.conversationCosts ? { costPerConversationUsd: { p50: nullableNumber(conversationCosts?.p?.[0]), p95: nullableNumber(conversationCosts?.p?.[1]) } } : {}),
       failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
     };
   }

@@ -17,8 +17,11 @@ export interface AnalyticsSummary {
   /** AI plus WhatsApp. */
   costUsd: number;
   costBreakdown: CostBreakdown;
-  /** What one conversation active in the range cost there (AI plus WhatsApp), nearest-rank percentiles; null when none was active. */
-  costPerConversationUsd: { p50: number | null; p95: number | null };
+  /**
+   * What one conversation with a message in the range cost there (AI plus WhatsApp), nearest-rank
+   * percentiles, null when none: only when asked (SummaryOptions), as it regroups the range by conversation.
+   */
+  costPerConversationUsd?: { p50: number | null; p95: number | null };
   failures: { total: number; byReason: Record<string, number> };
 }
 
@@ -33,6 +36,11 @@ export const costOf = (aiUsd: number, whatsappUsd: number): { costUsd: number; c
   costUsd: aiUsd + whatsappUsd,
   costBreakdown: { aiUsd, whatsappUsd },
 });
+
+export interface SummaryOptions {
+  /** Also the cost of one conversation, p50 and p95 (costPerConversationUsd). */
+  conversationCosts?: boolean;
+}
 
 export interface ConversationQuery extends AnalyticsQuery {
   limit: number;

@@ -5,6 +5,7 @@ import type {
   ConversationSummary,
   ErasureCounts,
   Page,
+  SummaryOptions,
   TimeseriesPoint,
   TimeseriesQuery,
 } from '../model/analytics.js';
@@ -27,7 +28,7 @@ export interface AnalyticsStore {
    * `failed` (its delivery failed: the customer never saw the reply).
    */
   record(event: InteractionEvent): Promise<RecordResult>;
-  summary(query: AnalyticsQuery): Promise<AnalyticsSummary>;
+  summary(query: AnalyticsQuery, options?: SummaryOptions): Promise<AnalyticsSummary>;
   /** One point per bucket from `from` to `to` (both aligned to the interval), oldest first, gaps included. */
   timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]>;
   /** Conversations active in the range, newest activity first, with an opaque cursor. */

@@ -4,6 +4,7 @@ import type {
   ConversationQuery,
   ConversationSummary,
   Page,
+  SummaryOptions,
   TimeseriesInterval,
   TimeseriesPoint,
   TimeseriesQuery,
@@ -25,9 +26,9 @@ export type QueryAnalyticsError = ValidationError;
 export class QueryAnalytics {
   constructor(private readonly analytics: AnalyticsStore) {}
 
-  async summary(query: AnalyticsQuery): Promise<AnalyticsSummary> {
+  async summary(query: AnalyticsQuery, options: SummaryOptions = {}): Promise<AnalyticsSummary> {
     checkRange(query);
-    return this.analytics.summary(query);
+    return this.analytics.summary(query, options);
   }
 
   /** `from` is rounded down and `to` up to whole intervals (UTC), so every point is a whole bucket. */

@@ -31,7 +31,7 @@ export async function loadOverview(analytics: QueryAnalytics, now: number, days:
   const to = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
   const from = to - days * DAY_MS;
   const [summary, ...series] = await Promise.all([
-    analytics.summary({ from, to }),
+    analytics.summary({ from, to }, { conversationCosts: true }),
     ...METRICS.map((metric) => analytics.timeseries({ from, to, metric, interval: 'day' })),
   ]);
   const points = Object.fromEntries(METRICS.map((metric, i) => [metric, series[i]!.points])) as Record<TimeseriesMetric, { at: number; value: number | null }[]>;

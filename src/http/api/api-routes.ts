@@ -76,7 +76,10 @@ export function apiRoutes(deps: ApiDeps): Hono {
   for (const route of SECURED_ROUTES) app.on(route.method.toUpperCase(), route.path.replace(/\{(\w+)\}/g, ':$1'), requireScope(deps.apiKeys, route['x-required-scope']));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key: `vk_…`' });
 
-  app.openapi(summaryRoute, async (c) => c.json(await deps.queryAnalytics.summary(rangeOf(c.req.valid('query'), deps.clock.now())), 200));
+  app.openapi(summaryRoute, async (c) => {
+    const query = c.req.valid('query');
+    return c.json(await deps.queryAnalytics.summary(rangeOf(query, deps.clock.now()), { conversationCosts: query.include === 'conversationCosts' }), 200);
+  });
 
   app.openapi(timeseriesRoute, async (c) => {
     const query = c.req.valid('query');

@@ -8,8 +8,8 @@ import {
   ErasureResult,
   ErrorBody,
   ExportQuery,
-  RangeQuery,
   Summary,
+  SummaryQuery,
   Timeseries,
   TimeseriesQuery,
   Transcript,
@@ -38,7 +38,7 @@ export const summaryRoute = secured('analytics:read', {
   tags: ['analytics'],
   summary: 'Volumes, users, reply latency, tokens, cost and failures over a time range',
   description: 'Latency percentiles are nearest-rank values within 1 % (at least 1 ms).',
-  request: { query: RangeQuery },
+  request: { query: SummaryQuery },
   responses: { 200: json(Summary, 'The summary'), ...AUTH_ERRORS },
 });
 

@@ -27,6 +27,13 @@ export const RangeQuery = z.object({
   channel,
 });
 
+export const SummaryQuery = RangeQuery.extend({
+  include: z
+    .enum(['conversationCosts'])
+    .optional()
+    .openapi({ param: { name: 'include', in: 'query' }, description: '`conversationCosts` adds `costPerConversationUsd` (it regroups the range by conversation: about 130 ms at a million facts)' }),
+});
+
 export const TimeseriesQuery = RangeQuery.extend({
   metric: z.enum(TIMESERIES_METRICS).openapi({ param: { name: 'metric', in: 'query' }, example: 'messagesIn' }),
   interval: z.enum(['hour', 'day']).default('day').openapi({ param: { name: 'interval', in: 'query' } }),
@@ -75,7 +82,8 @@ export const Summary = z
     costBreakdown: CostBreakdown,
     costPerConversationUsd: z
       .object({ p50: z.number().nullable(), p95: z.number().nullable() })
-      .openapi({ description: 'What one conversation with a message in the range cost there (AI plus WhatsApp): nearest-rank percentiles, null when none' }),
+      .optional()
+      .openapi({ description: 'With `include=conversationCosts`: what one conversation with a message in the range cost there (AI plus WhatsApp), nearest-rank percentiles, null when none' }),
     failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()).openapi({ description: 'Failures counted by their snake_case reason, e.g. `outside_service_window`' }) }),
   })
   .openapi('Summary');

@@ -23,6 +23,9 @@ describe('admin pages', () => {
     const html = await (await (await signedIn()).get('/admin?days=7')).text();
     expect(html).toContain('Messages in');
     expect(html).toContain('$0.75');
+    // Three conversations in the range: the failed one cost nothing, the others $0.25 and $0.50.
+    expect(html).toContain('Cost per conversation p50 / p95');
+    expect(html).toContain('$0.2500 / $0.5000');
     const charts = chartsOf(html);
     expect(charts.map((c) => c.id)).toEqual(['messages', 'latency', 'tokens', 'failures']);
     const [messages, latency, tokens, failures] = charts as [Spec, Spec, Spec, Spec];

@@ -27,6 +27,9 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
         <Stat label="Latency p50 / p95 / p99" value={`${formatMs(latency.p50)} / ${formatMs(latency.p95)} / ${formatMs(latency.p99)}`} />
         <Stat label="Tokens (prompt / completion)" value={`${formatCount(summary.tokens.prompt)} / ${formatCount(summary.tokens.completion)}`} />
         <Stat label="Cost (AI / WhatsApp)" value={`${formatUsd(summary.costUsd)} (${formatUsd(summary.costBreakdown.aiUsd)} / ${formatUsd(summary.costBreakdown.whatsappUsd)})`} />
+        {summary.costPerConversationUsd && (
+          <Stat label="Cost per conversation p50 / p95" value={[summary.costPerConversationUsd.p50, summary.costPerConversationUsd.p95].map((usd) => (usd === null ? '—' : formatUsd(usd))).join(' / ')} />
+        )}
         <Stat label="Failures" value={formatCount(summary.failures.total)} />
       </section>
       <section class="charts">
