@@ -4,6 +4,7 @@ import type { MessageInteraction } from '../../src/domain/model/interaction.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { aMessage } from './builders.js';
+import { maskedParticipant } from '../../src/domain/model/masked-participant.js';
 
 export interface SeededExchange {
   conversationId: string;
@@ -58,6 +59,8 @@ export async function seedExchange(stores: { chat: ChatStore; analytics: Analyti
     userKey: userKeyFor('whatsapp', accountId, participantId),
     messageId: message.id,
     messageType: 'text',
+    participant: maskedParticipant('whatsapp', participantId),
+    profileName: 'Ada',
     receivedAt: spec.receivedAt,
     outcome: spec.failed ? 'failed' : 'sent',
     ...(spec.failed ? { failureReason: 'model_unavailable', usage: { prompt: 0, completion: 0 }, costUsd: 0 } : { replyKind: 'ai' as const, model: 'gpt-4o-mini', usage, costUsd, latencyMs }),

@@ -55,6 +55,17 @@ describe('admin pages', () => {
     expect(second).toContain('First page');
   });
 
+  it('lists each conversation with who it is with (masked) and their profile name, tokens, both costs and the last delivery', async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 60_000, participantId: '4917012344567', usage: { prompt: 1234, completion: 56 }, costUsd: 0.5 });
+    const html = await (await (await signedIn()).get('/admin/conversations')).text();
+    expect(html).toContain('+49 170 •••• 4567 · Ada');
+    expect(html).not.toContain('4917012344567');
+    expect(html).toContain('1,234 / 56');
+    expect(html).toContain('$0.5000 ($0.5000 / $0.00)');
+    expect(/data-delivery[^>]*>([^<]*)</.exec(html)?.[1]).toBe("—");
+  });
+
   it('shows a transcript with the messages and the replies, escaped', async () => {
     const { signedIn, chat, analytics, clock, logText } = await anAdminApp();
     const seeded = await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 60_000, text: 'Do you open on <b>Sunday</b>?', replyText: 'Yes, from 8 to 12.' });

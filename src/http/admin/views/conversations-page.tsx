@@ -25,9 +25,12 @@ export function ConversationsPage({ page, days, conversations, paged }: Conversa
             <thead>
               <tr>
                 <th>Last activity</th>
+                <th>With</th>
                 <th>Channel</th>
                 <th class="num">In / out</th>
-                <th class="num">Cost</th>
+                <th class="num">Tokens</th>
+                <th class="num">Cost (AI / WhatsApp)</th>
+                <th>Last delivery</th>
               </tr>
             </thead>
             <tbody>
@@ -38,11 +41,12 @@ export function ConversationsPage({ page, days, conversations, paged }: Conversa
                       {formatTime(c.lastMessageAt)}
                     </a>
                   </td>
+                  <td data-participant>{[c.participant ?? '—', c.profileName].filter(Boolean).join(' · ')}</td>
                   <td>{`${c.channel} · ${c.accountId}`}</td>
                   <td class="num">{`${formatCount(c.messagesIn)} / ${formatCount(c.messagesOut)}`}</td>
-                  <td class="num" title={`AI ${formatUsd(c.costBreakdown.aiUsd)} · WhatsApp ${formatUsd(c.costBreakdown.whatsappUsd)}`}>
-                    {formatUsd(c.costUsd)}
-                  </td>
+                  <td class="num">{`${formatCount(c.tokens.prompt)} / ${formatCount(c.tokens.completion)}`}</td>
+                  <td class="num">{`${formatUsd(c.costUsd)} (${formatUsd(c.costBreakdown.aiUsd)} / ${formatUsd(c.costBreakdown.whatsappUsd)})`}</td>
+                  <td data-delivery>{c.lastDelivery ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
