@@ -13,6 +13,7 @@ import { aMessage } from '../../support/builders.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 import { RecordingReplyChannel } from '../../support/recording-reply-channel.js';
 import { SHIPPED_RATE_CARD } from '../../../src/config/rate-card.js';
+import { maskedParticipant } from '../../../src/domain/model/masked-participant.js';
 
 const A_REPLY: Reply = { text: 'Our opening hours are 9 to 5.', kind: 'ai', model: 'm', usage: { prompt: 3, completion: 5 }, costUsd: 0.01, latencyMs: 40, createdAt: Date.UTC(2026, 10, 25, 11, 0, 0) };
 const WINDOW_FAILURE = { errors: [{ code: 131047, title: 'Re-engagement message' }], failureReason: 'outside_service_window' as const };
@@ -210,6 +211,8 @@ describe('ApplyDeliveryStatus after a late outside-the-window failure', () => {
       costUsd: A_REPLY.costUsd,
       latencyMs: A_REPLY.latencyMs,
       failureReason: 'whatsapp_undeliverable',
+      participant: maskedParticipant('whatsapp', message.participant.id),
+      ...(message.participant.name ? { profileName: message.participant.name } : {}),
     });
     // The transcript still says it was sent, and that its delivery failed.
     expect(await s.stored(message)).toMatchObject({ state: 'sent', delivery: { status: 'failed', errorCode: 131026 } });

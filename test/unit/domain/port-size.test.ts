@@ -73,7 +73,7 @@ describe('src/domain/ports', () => {
     }
     const widths = portWidths(interfaces);
 
-    expect(widths).toMatchObject({ MessageLog: 6, ConversationArchive: 5, ChannelSettingsStore: 3, SpendLedger: 3, AdminUsers: 6 });
+    expect(widths).toMatchObject({ MessageLog: 6, ConversationArchive: 6, ChannelSettingsStore: 3, SpendLedger: 3, AdminUsers: 6 });
     expect(tooWide(widths)).toEqual([]);
   });
 

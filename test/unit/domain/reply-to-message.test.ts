@@ -5,6 +5,7 @@ import { PublishError } from '../../../src/domain/model/errors.js';
 import { userKeyFor } from '../../../src/domain/model/ids.js';
 import { ReplySendError, SEND_OUTCOME_UNKNOWN } from '../../../src/domain/ports/reply-channel.js';
 import { replyHarness } from '../../support/reply-harness.js';
+import { maskedParticipant } from '../../../src/domain/model/masked-participant.js';
 
 describe('ReplyToMessage', () => {
   describe('answering', () => {
@@ -47,6 +48,8 @@ describe('ReplyToMessage', () => {
           usage,
           costUsd: record!.reply!.costUsd,
           latencyMs: 1200,
+          participant: maskedParticipant('whatsapp', message.participant.id),
+          ...(message.participant.name ? { profileName: message.participant.name } : {}),
         },
       ]);
       expect(JSON.stringify(h.interactions)).not.toContain(message.participant.id);
