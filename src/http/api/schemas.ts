@@ -39,15 +39,18 @@ export const TimeseriesQuery = RangeQuery.extend({
   interval: z.enum(['hour', 'day']).default('day').openapi({ param: { name: 'interval', in: 'query' } }),
 });
 
+/** A page's size: the lists and the transcript alike. */
+const pageLimit = z.coerce
+  .number({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
+  .int(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  .min(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  .max(MAX_PAGE_SIZE, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  .default(50)
+  .openapi({ param: { name: 'limit', in: 'query' }, example: 50 });
+
 export const ConversationsQuery = RangeQuery.extend({
   cursor: z.string().min(1).max(512).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
-  limit: z.coerce
-    .number({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
-    .int(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .min(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .max(MAX_PAGE_SIZE, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .default(50)
-    .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+  limit: pageLimit,
 });
 
 export const ExportQuery = RangeQuery;
@@ -155,13 +158,7 @@ export const TranscriptQuery = z.object({
     .default('masked')
     .openapi({ param: { name: 'participant', in: 'query' }, description: "`full` shows the participant's whole number or user id: an API key with the `admin` scope only, and logged" }),
   cursor: z.string().min(1).max(1024).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
-  limit: z.coerce
-    .number({ error: `limit must be an integer from 1 to ${MAX_PAGE_SIZE}` })
-    .int(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .min(1, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .max(MAX_PAGE_SIZE, `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .default(50)
-    .openapi({ param: { name: 'limit', in: 'query' }, example: 50 }),
+  limit: pageLimit,
 });
 
 export const ErasureRequest = z
