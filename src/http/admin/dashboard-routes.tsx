@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { CHANNELS } from '../../domain/model/ids.js';
 import { ConversationNotFoundError } from '../../domain/use-cases/get-transcript.js';
 import type { AdminDeps, AdminEnv } from './deps.js';
 import { loadOverview, RANGES } from './overview-data.js';
@@ -25,9 +26,10 @@ export function dashboardRoutes(deps: AdminDeps): Hono<AdminEnv> {
   app.get('/conversations', guard, async (c) => {
     const days = daysOf(c.req.query('days'));
     const cursor = c.req.query('cursor');
+    const channel = CHANNELS.find((name) => name === c.req.query('channel'));
     const to = deps.clock.now();
-    const conversations = await deps.queryAnalytics.conversations({ from: to - days * DAY_MS, to: to + 1, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-    return render(c, <ConversationsPage page={c.get('page')} days={days} conversations={conversations} paged={Boolean(cursor)} />);
+    const conversations = await deps.queryAnalytics.conversations({ from: to - days * DAY_MS, to: to + 1, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(channel ? { channel } : {}) });
+    return render(c, <ConversationsPage page={c.get('page')} days={days} channel={channel} conversations={conversations} paged={Boolean(cursor)} />);
   });
 
   app.get('/conversations/:id', guard, async (c) => {

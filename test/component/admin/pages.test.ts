@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { anAdminApp } from '../../support/admin-app.js';
 import { seedExchange } from '../../support/admin-seed.js';
+import { conversationIdFor } from '../../../src/domain/model/ids.js';
+import { randomUUID } from 'node:crypto';
 
 const DAY = 24 * 3600_000;
 
@@ -64,6 +66,40 @@ describe('admin pages', () => {
     expect(html).toContain('1,234 / 56');
     expect(html).toContain('$0.5000 ($0.5000 / $0.00)');
     expect(/data-delivery[^>]*>([^<]*)</.exec(html)?.[1]).toBe("—");
+  });
+
+  it('lists only the channel asked for, and keeps the filter when paging', async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    const whatsapp = await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 60_000 });
+    const apiConversation = conversationIdFor('api', 'default', 'user:u-1');
+    await analytics.record({
+      type: 'message', eventId: `message:api:${randomUUID()}`, occurredAt: clock.now() - 30_000, receivedAt: clock.now() - 30_000, channel: 'api', accountId: 'default',
+      conversationId: apiConversation, userKey: 'u-api', messageId: randomUUID(), messageType: 'text', outcome: 'sent', usage: { prompt: 1, completion: 1 }, costUsd: 0,
+    });
+    const browser = await signedIn();
+    const links = (html: string) => [...html.matchAll(/data-conversation="([^"]+)"/g)].map((m) => m[1]);
+
+    expect(links(await (await browser.get('/admin/conversations')).text())).toEqual([apiConversation, whatsapp.conversationId]);
+    const api = await (await browser.get('/admin/conversations?channel=api')).text();
+    expect(links(api)).toEqual([apiConversation]);
+    expect(api).toContain('<strong>api</strong>');
+    expect(links(await (await browser.get('/admin/conversations?channel=whatsapp&days=7')).text())).toEqual([whatsapp.conversationId]);
+    // An unknown channel lists them all.
+    expect(links(await (await browser.get('/admin/conversations?channel=sms')).text())).toHaveLength(2);
+  });
+
+  it("shows each reply's delivery as WhatsApp's ticks", async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    const seeded = await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 60_000 });
+    const record = await chat.findMessage(seeded.conversationId, seeded.messageId);
+    await chat.applyStatus({
+      outboundId: record!.outboundIds[0]!, channel: 'whatsapp', accountId: record!.message.accountId, conversationId: seeded.conversationId,
+      recipientId: record!.message.participant.id, status: 'read', at: clock.now(),
+    });
+
+    const html = await (await (await signedIn()).get(`/admin/conversations/${seeded.conversationId}`)).text();
+
+    expect(html).toContain('<span class="ticks" data-delivery="read" title="read">✓✓</span>');
   });
 
   it('shows a transcript with the messages and the replies, escaped', async () => {

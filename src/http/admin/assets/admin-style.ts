@@ -72,6 +72,10 @@ button.link { background: none; color: #e5e7eb; padding: 0; text-decoration: und
 .bubble { max-width: min(680px, 88%); padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .bubble p { margin: 0 0 4px; }
 .bubble small { color: var(--muted); font-size: .75rem; }
+.filters { display: flex; gap: 12px; margin: 0 0 12px; flex-wrap: wrap; }
+.ticks { margin-left: 6px; font-size: .8rem; color: var(--muted); }
+.ticks[data-delivery="read"], .ticks[data-delivery="played"] { color: #1d8fd8; }
+.ticks[data-delivery="failed"] { color: var(--danger); }
 .user { align-self: flex-start; background: var(--card); border: 1px solid var(--line); }
 .bot { align-self: flex-end; background: #dbeafe; }
 .pager { display: flex; gap: 16px; }

@@ -1,4 +1,5 @@
 import type { ConversationSummary, Page } from '../../../domain/model/analytics.js';
+import { CHANNELS, type Channel } from '../../../domain/model/ids.js';
 import type { PageContext } from '../deps.js';
 import { formatCount, formatTime, formatUsd } from '../format.js';
 import { Layout } from './layout.js';
@@ -6,17 +7,25 @@ import { Layout } from './layout.js';
 interface ConversationsPageProps {
   page: PageContext;
   days: number;
+  /** Only this channel's conversations; all when undefined. */
+  channel: Channel | undefined;
   conversations: Page<ConversationSummary>;
   /** True when this is not the first page. */
   paged: boolean;
 }
 
-export function ConversationsPage({ page, days, conversations, paged }: ConversationsPageProps) {
-  const next = conversations.nextCursor && `${page.base}/conversations?days=${days}&cursor=${encodeURIComponent(conversations.nextCursor)}`;
+export function ConversationsPage({ page, days, channel, conversations, paged }: ConversationsPageProps) {
+  const listOf = (only: Channel | undefined) => `${page.base}/conversations?days=${days}${only ? `&channel=${only}` : ''}`;
+  const next = conversations.nextCursor && `${listOf(channel)}&cursor=${encodeURIComponent(conversations.nextCursor)}`;
   return (
     <Layout title="Conversations" base={page.base} page={page} current="/conversations">
       <h1>Conversations</h1>
       <p class="muted">{`Active in the last ${days} days, newest activity first.`}</p>
+      <nav class="filters" aria-label="Channel">
+        {[undefined, ...CHANNELS].map((only) =>
+          only === channel ? <strong>{only ?? 'All channels'}</strong> : <a href={listOf(only)}>{only ?? 'All channels'}</a>,
+        )}
+      </nav>
       {conversations.items.length === 0 ? (
         <p class="card">No conversations in this range.</p>
       ) : (
@@ -54,7 +63,7 @@ export function ConversationsPage({ page, days, conversations, paged }: Conversa
         </div>
       )}
       <nav class="pager" aria-label="Pages">
-        {paged && <a href={`${page.base}/conversations?days=${days}`}>First page</a>}
+        {paged && <a href={listOf(channel)}>First page</a>}
         {next && (
           <a href={next} rel="next">
             Older conversations

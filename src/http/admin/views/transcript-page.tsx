@@ -1,3 +1,4 @@
+import type { DeliveryState } from '../../../domain/model/delivery-status.js';
 import { textOf } from '../../../domain/model/message.js';
 import type { MessageRecord } from '../../../domain/model/message-record.js';
 import type { Transcript } from '../../../domain/use-cases/get-transcript.js';
@@ -5,6 +6,9 @@ import type { PageContext } from '../deps.js';
 import { formatCount, formatMs, formatTime, formatUsd } from '../format.js';
 import { noteText } from '../../note-text.js';
 import { Layout } from './layout.js';
+
+/** WhatsApp's delivery ticks: one when sent, two when delivered, blue (by the style) when read, a cross when it failed. */
+const TICKS: Record<DeliveryState, string> = { sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓', failed: '✗' };
 
 export function TranscriptPage({ page, transcript }: { page: PageContext; transcript: Transcript }) {
   const { conversation, messages, truncated } = transcript;
@@ -48,10 +52,15 @@ function Exchange({ record }: { record: MessageRecord }) {
         <div class="bubble bot">
           <p>{reply.text}</p>
           <small>
-            {[reply.kind, reply.model, formatMs(reply.latencyMs), `${formatCount(reply.usage.prompt + reply.usage.completion)} tokens`, formatUsd(reply.costUsd), record.delivery?.status]
+            {[reply.kind, reply.model, formatMs(reply.latencyMs), `${formatCount(reply.usage.prompt + reply.usage.completion)} tokens`, formatUsd(reply.costUsd)]
               .filter(Boolean)
               .join(' · ')}
           </small>
+          {record.delivery && (
+            <span class="ticks" data-delivery={record.delivery.status} title={record.delivery.status}>
+              {TICKS[record.delivery.status]}
+            </span>
+          )}
         </div>
       )}
       {record.failure && <p class="error">{`Failed at ${record.failure.stage}: ${record.failure.reason}`}</p>}
