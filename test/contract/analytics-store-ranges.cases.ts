@@ -81,6 +81,7 @@ export function rangeCases(current: () => AnalyticsFixture): void {
         participant: null,
         profileName: null,
         lastDelivery: null,
+        mode: 'bot',
         firstMessageAt: f.base + 0.75 * HOUR,
         lastMessageAt: f.base + DAY + 20 * HOUR,
         messagesIn: 3,

@@ -7,6 +7,7 @@ import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import { chargeCases } from './analytics-store-charges.cases.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
+import { listFilterCases } from './analytics-store-list-filters.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
 import { retentionCases } from './analytics-store-retention.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
@@ -291,6 +292,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           participant: null,
           profileName: null,
           lastDelivery: null,
+          mode: 'bot',
           firstMessageAt: base + 10,
           lastMessageAt: base + 5000,
           messagesIn: 2,
@@ -328,5 +330,6 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     erasureCases(current);
     retentionCases(current);
     chargeCases(current);
+    listFilterCases(current);
   });
 }

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { randomInt, randomUUID } from 'node:crypto';
 import { PERCENTILE_RELATIVE_ERROR } from '../../src/domain/model/analytics.js';
-import type { InteractionEvent, MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
+import type { InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 
 export const HOUR = 3600 * 1000;
@@ -27,6 +27,8 @@ export interface AnalyticsFixture {
   run: string;
   message(overrides?: Partial<MessageInteraction>): MessageInteraction;
   status(overrides?: Partial<StatusInteraction>): StatusInteraction;
+  /** A switch of the conversation to `mode` (human handoff). */
+  mode(mode: ModeInteraction['mode'], overrides?: Partial<ModeInteraction>): ModeInteraction;
   /**
    * The `delivered` and `read` statuses of one charged template (Meta repeats `pricing` in each),
    * `read` a second after `delivered`.
@@ -76,6 +78,19 @@ export function anAnalyticsFixture(store: AnalyticsStore): AnalyticsFixture {
         userKey: `u-${run}-1`,
         outboundId,
         status: 'read',
+        ...overrides,
+      };
+    },
+    mode(mode, overrides = {}) {
+      return {
+        type: 'mode',
+        eventId: `mode:${randomUUID()}`,
+        occurredAt: base + 1500,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        mode,
         ...overrides,
       };
     },

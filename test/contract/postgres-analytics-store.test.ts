@@ -4,7 +4,7 @@ import { InMemoryAnalyticsStore } from '../../src/adapters/memory/in-memory-anal
 import { entityManager, MIGRATIONS, openDatabase, type Database } from '../../src/adapters/postgres/database.js';
 import { bucketValue, LATENCY_BUCKET_SQL } from '../../src/adapters/postgres/latency-histogram.js';
 import { PostgresAnalyticsStore } from '../../src/adapters/postgres/postgres-analytics-store.js';
-import type { ConversationSummary } from '../../src/domain/model/analytics.js';
+import type { ConversationFilter, ConversationQuery, ConversationSummary } from '../../src/domain/model/analytics.js';
 import type { InteractionEvent } from '../../src/domain/model/interaction.js';
 import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import { aFreshDatabase, DATABASE_KINDS } from '../support/databases.js';
@@ -137,13 +137,21 @@ for (const kind of DATABASE_KINDS) {
           channel: user % 3 === 0 ? 'api' : 'whatsapp',
           outcome: randomInt(0, 4) === 0 ? 'failed' : 'sent',
           costUsd: randomInt(0, 1000) / 1e5,
+          ...(user % 2 === 0 ? { participant: `+49 170 •••• 45${user}7`, profileName: `Name ${user}` } : {}),
         });
       });
+      // Switches between the bot and a person, and delivery statuses, at random times.
+      for (let i = 0; i < 30; i += 1) {
+        const user = randomInt(0, 9);
+        const who = { userKey: `u-${f.run}-${user}`, conversationId: `c-${f.run}-${user}`, channel: user % 3 === 0 ? ('api' as const) : ('whatsapp' as const) };
+        const occurredAt = f.base + randomInt(0, 3 * DAY);
+        events.push(i % 2 === 0 ? f.mode(randomInt(0, 2) === 0 ? 'bot' : 'human', { ...who, occurredAt }) : f.status({ ...who, occurredAt, status: (['sent', 'delivered', 'read', 'failed'] as const)[randomInt(0, 4)]! }));
+      }
       for (const event of events) await Promise.all([store.record(event), reference.record(event)]);
       await Promise.all([store.eraseUser(`u-${f.run}-4`, f.base + 10 * DAY), reference.eraseUser(`u-${f.run}-4`, f.base + 10 * DAY)]);
 
       const stepping = new PostgresAnalyticsStore(db.orm, { listStepRows: 1 });
-      const walkAll = async (s: { conversations: PostgresAnalyticsStore['conversations'] }, query: { from: number; to: number; channel?: 'api' }, limit: number) => {
+      const walkAll = async (s: { conversations: PostgresAnalyticsStore['conversations'] }, query: Omit<ConversationQuery, 'limit' | 'cursor'>, limit: number) => {
         const ids: unknown[] = [];
         let cursor: string | undefined;
         do {
@@ -153,9 +161,10 @@ for (const kind of DATABASE_KINDS) {
         } while (cursor);
         return ids;
       };
-      for (let i = 0; i < 10; i += 1) {
+      const filters: ConversationFilter[] = [{}, { mode: 'human' }, { mode: 'bot' }, { outcome: 'failed' }, { outcome: 'read' }, { search: '4567' }, { search: 'name 2' }];
+      for (let i = 0; i < 14; i += 1) {
         const from = f.base - HOUR + randomInt(0, 2 * DAY);
-        const query = { from, to: from + randomInt(HOUR, 3 * DAY), ...(i % 4 === 0 ? { channel: 'api' as const } : {}) };
+        const query = { from, to: from + randomInt(HOUR, 3 * DAY), ...(i % 4 === 0 ? { channel: 'api' as const } : {}), ...filters[i % filters.length] };
         const limit = 1 + (i % 3);
         const expected = await walkAll(reference, query, limit);
         expect(await walkAll(store, query, limit)).toEqual(expected);

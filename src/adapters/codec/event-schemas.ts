@@ -3,7 +3,7 @@ import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
 import type { InboundEvent } from '../../domain/model/events.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { CHANNELS } from '../../domain/model/ids.js';
-import { INTERACTION_OUTCOMES, type InteractionEvent } from '../../domain/model/interaction.js';
+import { CONVERSATION_MODES, INTERACTION_OUTCOMES, type InteractionEvent } from '../../domain/model/interaction.js';
 import { REPLY_KINDS } from '../../domain/model/reply.js';
 import { failureReasonSchema, sendFailureReasonSchema } from './stored-reasons.js';
 
@@ -113,4 +113,5 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     errorCode: z.number().optional(),
     failureReason: sendFailureReasonSchema.optional(),
   }),
+  z.object({ type: z.literal('mode'), ...base, mode: z.enum(CONVERSATION_MODES) }),
 ]);

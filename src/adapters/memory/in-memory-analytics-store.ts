@@ -1,5 +1,6 @@
 import {
   costOf,
+  matchesFilter,
   percentile,
   type AnalyticsQuery,
   type AnalyticsSummary,
@@ -13,7 +14,7 @@ import {
   type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
 import { advancesDelivery, type DeliveryState } from '../../domain/model/delivery-status.js';
-import type { InteractionEvent, MessageInteraction, StatusInteraction } from '../../domain/model/interaction.js';
+import type { ConversationMode, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { currentSpelling } from '../codec/stored-reasons.js';
 import { compareIds, decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
@@ -31,8 +32,11 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly erasures = new Map<string, number>();
   /** Channel and outbound id → the first status that priced the message: a charge counts once. */
   private readonly charges = new Map<string, ChargedStatus>();
+  /** Event id → a conversation's switch between the bot and a person. */
+  private readonly modes = new Map<string, ModeInteraction>();
 
   async record(event: InteractionEvent): Promise<RecordResult> {
+    if (event.type === 'mode') return this.recordMode(event);
     const stored = this.events.get(event.eventId);
     if (stored && revises(stored, event)) {
       this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));
@@ -63,11 +67,28 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     return points;
   }
 
+  async conversation(conversationId: string, query: AnalyticsQuery): Promise<ConversationSummary | null> {
+    return this.summaries(query, (m) => m.conversationId === conversationId)[0] ?? null;
+  }
+
   async conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
+    // Newest activity first; the cursor is the (lastMessageAt, id) of the last item served.
+    const ordered = this.summaries(query).filter((c) => matchesFilter(c, query)).sort((a, b) => b.lastMessageAt - a.lastMessageAt || compareIds(a.id, b.id));
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rest = after
+      ? ordered.filter((c) => c.lastMessageAt < after.at || (c.lastMessageAt === after.at && compareIds(c.id, after.id) > 0))
+      : ordered;
+    const items = rest.slice(0, query.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rest.length > items.length && last ? encodeCursor(last) : null };
+  }
+
+  /** The figures of each conversation with a message in the range (of those `which` keeps). */
+  private summaries(query: AnalyticsQuery, which: (m: MessageInteraction) => boolean = () => true): ConversationSummary[] {
     const byId = new Map<string, ConversationSummary>();
     const charged = new Map<string, number>();
     for (const c of this.chargesIn(query)) charged.set(c.conversationId, (charged.get(c.conversationId) ?? 0) + (c.charge.usd ?? 0));
-    for (const m of this.messagesIn(query)) {
+    for (const m of this.messagesIn(query).filter(which)) {
       const c = byId.get(m.conversationId) ?? {
         id: m.conversationId,
         channel: m.channel,
@@ -75,6 +96,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         participant: null,
         profileName: null,
         lastDelivery: this.lastDelivery(m.conversationId, query),
+        mode: this.modeOf(m.conversationId, query.to),
         firstMessageAt: m.receivedAt,
         lastMessageAt: m.receivedAt,
         messagesIn: 0,
@@ -95,15 +117,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
       c.costUsd += m.costUsd;
       byId.set(m.conversationId, c);
     }
-    // Newest activity first; the cursor is the (lastMessageAt, id) of the last item served.
-    const ordered = [...byId.values()].sort((a, b) => b.lastMessageAt - a.lastMessageAt || compareIds(a.id, b.id));
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const rest = after
-      ? ordered.filter((c) => c.lastMessageAt < after.at || (c.lastMessageAt === after.at && compareIds(c.id, after.id) > 0))
-      : ordered;
-    const items = rest.slice(0, query.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rest.length > items.length && last ? encodeCursor(last) : null };
+    return [...byId.values()];
   }
 
   async *exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary> {
@@ -125,6 +139,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
       else counts.statuses += 1;
     }
     for (const [key, charge] of this.charges) if (charge.userKey === userKey) this.charges.delete(key);
+    for (const [eventId, mode] of this.modes) if (mode.userKey === userKey) this.modes.delete(eventId);
     return counts;
   }
 
@@ -133,7 +148,35 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     for (const event of doomed) this.events.delete(event.eventId);
     const charges = [...this.charges].filter(([, charge]) => charge.occurredAt < cutoff).slice(0, limit);
     for (const [key] of charges) this.charges.delete(key);
-    return doomed.length + charges.length;
+    // A conversation's latest switch to a person stays: without it the list would say `bot`.
+    const modes = [...this.modes.values()]
+      .filter((m) => m.occurredAt < cutoff && (m.mode === 'bot' || this.latestMode(m.conversationId, Infinity) !== m))
+      .sort((a, b) => a.occurredAt - b.occurredAt)
+      .slice(0, limit);
+    for (const mode of modes) this.modes.delete(mode.eventId);
+    return doomed.length + charges.length + modes.length;
+  }
+
+  private recordMode(event: ModeInteraction): RecordResult {
+    if (this.modes.has(event.eventId)) return 'duplicate';
+    const erasedAt = this.erasures.get(event.userKey);
+    if (erasedAt !== undefined && event.occurredAt <= erasedAt) return 'erased';
+    this.modes.set(event.eventId, structuredClone(event));
+    return 'inserted';
+  }
+
+  /** The conversation's mode at `to`: its latest switch before then (of two at once, the greater event id), else the bot. */
+  private modeOf(conversationId: string, to: number): ConversationMode {
+    return this.latestMode(conversationId, to)?.mode ?? 'bot';
+  }
+
+  private latestMode(conversationId: string, to: number): ModeInteraction | undefined {
+    let latest: ModeInteraction | undefined;
+    for (const m of this.modes.values()) {
+      if (m.conversationId !== conversationId || m.occurredAt >= to) continue;
+      if (!latest || m.occurredAt > latest.occurredAt || (m.occurredAt === latest.occurredAt && compareIds(m.eventId, latest.eventId) > 0)) latest = m;
+    }
+    return latest;
   }
 
   /** The newest status of the conversation up to the range's end; of two at the same time, the further one. */

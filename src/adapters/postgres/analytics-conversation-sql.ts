@@ -87,7 +87,11 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
   const lastDelivery = sql`select distinct on (conversation_id) conversation_id, status from delivery_status
     where ${idIn(ids)} and occurred_at < ${at(query.to)}${ch}
     order by conversation_id, occurred_at desc, ${raw(DELIVERY_RANK_SQL)} desc`;
-  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery
+  // Its latest switch between the bot and a person before the range's end.
+  const mode = sql`select mode from conversation_mode where conversation_id = totals.id and occurred_at < ${at(query.to)}
+    order by occurred_at desc, event_id desc limit 1`;
+  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery, coalesce(mode.mode, 'bot') as mode
     from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id
-    left join (${lastDelivery}) last_delivery on last_delivery.conversation_id = totals.id`;
+    left join (${lastDelivery}) last_delivery on last_delivery.conversation_id = totals.id
+    left join lateral (${mode}) mode on true`;
 }

@@ -140,7 +140,7 @@ export function recordStatusSql(e: StatusInteraction): Sql {
 }
 
 /** True when the user was erased at or after `happenedAt`: such an event is a late redelivery. */
-function erasedBefore(userKey: string, happenedAt: number): Sql {
+export function erasedBefore(userKey: string, happenedAt: number): Sql {
   return sql`exists (select 1 from erased_user where user_key = ${userKey} and erased_at >= ${at(happenedAt)}::timestamptz)`;
 }
 
@@ -171,6 +171,7 @@ export function eraseUserSql(userKey: string, erasedAt: number): Sql {
       where t.period = x.period and t.channel = x.channel and t.conversation_id = x.conversation_id and t.user_hash = x.user_hash
     ),
     statuses as (delete from delivery_status where user_key = ${userKey} returning 1),
-    charges as (delete from whatsapp_charge where user_key = ${userKey})
+    charges as (delete from whatsapp_charge where user_key = ${userKey}),
+    modes as (delete from conversation_mode where user_key = ${userKey})
     select (select count(*) from erased)::integer as interactions, (select count(*) from statuses)::integer as statuses`;
 }

@@ -12,6 +12,7 @@ import { M008ConversationList } from './migrations/m008-conversation-list.js';
 import { M009WhatsAppCharges } from './migrations/m009-whatsapp-charges.js';
 import { M010ConversationTokens } from './migrations/m010-conversation-tokens.js';
 import { M011ConversationParticipant } from './migrations/m011-conversation-participant.js';
+import { M012ConversationMode } from './migrations/m012-conversation-mode.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   { name: 'M009WhatsAppCharges', class: M009WhatsAppCharges },
   { name: 'M010ConversationTokens', class: M010ConversationTokens },
   { name: 'M011ConversationParticipant', class: M011ConversationParticipant },
+  { name: 'M012ConversationMode', class: M012ConversationMode },
 ];
 
 export class DatabaseUnavailableError extends Error {

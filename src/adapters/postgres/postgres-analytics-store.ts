@@ -15,11 +15,12 @@ import type { InteractionEvent } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { timeseriesStep } from '../analytics-store-support.js';
 import { LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
+import { recordModeSql } from './analytics-mode-sql.js';
 import { retentionSql } from './analytics-retention-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
 import { entityManager } from './database.js';
 import { bucketValue, histogramPercentile } from './latency-histogram.js';
-import { conversationPage } from './postgres-conversation-list.js';
+import { conversationPage, conversationSummary } from './postgres-conversation-list.js';
 import { reusable, run } from './sql-fragment.js';
 
 
@@ -45,7 +46,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   }
 
   async record(event: InteractionEvent): Promise<RecordResult> {
-    const statement = event.type === 'message' ? recordMessageSql(event) : recordStatusSql(event);
+    const statement = event.type === 'message' ? recordMessageSql(event) : event.type === 'status' ? recordStatusSql(event) : recordModeSql(event);
     const [row] = await run<{ inserted: number; revised?: boolean; erased: boolean }>(this.em(), reusable(statement));
     if (Number(row?.inserted ?? 0) === 1) return row?.revised ? 'revised' : 'inserted';
     return row?.erased ? 'erased' : 'duplicate';
@@ -92,6 +93,10 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
 
   conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
     return conversationPage(this.em(), query, this.listStepRows);
+  }
+
+  conversation(conversationId: string, query: AnalyticsQuery): Promise<ConversationSummary | null> {
+    return conversationSummary(this.em(), conversationId, query);
   }
 
   // Pages by cursor, so memory stays bounded by one page whatever the range holds.

@@ -1,5 +1,6 @@
 import type { DeliveryState } from './delivery-status.js';
 import type { Channel } from './ids.js';
+import type { ConversationMode } from './interaction.js';
 
 export interface AnalyticsQuery {
   from: number;
@@ -42,7 +43,17 @@ export interface SummaryOptions {
   conversationCosts?: boolean;
 }
 
-export interface ConversationQuery extends AnalyticsQuery {
+/** Which conversations a list shows: all of the range's when none is given. */
+export interface ConversationFilter {
+  /** Its mode at the range's end. */
+  mode?: ConversationMode;
+  /** How its last reported delivery ended (`lastDelivery`). */
+  outcome?: DeliveryState;
+  /** Part of its masked participant or of its profile name (the latest in the range), any case, spaces ignored. */
+  search?: string;
+}
+
+export interface ConversationQuery extends AnalyticsQuery, ConversationFilter {
   limit: number;
   cursor?: string;
 }
@@ -57,6 +68,8 @@ export interface ConversationSummary {
   profileName: string | null;
   /** How the conversation's last reported delivery ended (the newest status up to the range's end), if any. */
   lastDelivery: DeliveryState | null;
+  /** Who answered it at the range's end: the bot unless a person took it over. */
+  mode: ConversationMode;
   firstMessageAt: number;
   lastMessageAt: number;
   messagesIn: number;
@@ -119,3 +132,16 @@ export interface ErasureCounts {
  * (at least 1 ms) of the exact nearest-rank value.
  */
 export const PERCENTILE_RELATIVE_ERROR = 0.01;
+
+/** A search as the stores compare it: lower case, without spaces (a masked number is spaced: `+49 170 •••• 4567`). */
+export const searchKey = (text: string): string => text.toLowerCase().replace(/\s+/g, '');
+
+export const hasFilter = ({ mode, outcome, search }: ConversationFilter): boolean => Boolean(mode || outcome || search);
+
+/** True when the conversation is one the filter asks for: the search is part of its participant or its profile name, by `searchKey`. */
+export function matchesFilter(c: ConversationSummary, { mode, outcome, search }: ConversationFilter): boolean {
+  if ((mode && c.mode !== mode) || (outcome && c.lastDelivery !== outcome)) return false;
+  if (!search) return true;
+  const wanted = searchKey(search);
+  return [c.participant, c.profileName].some((text) => text !== null && searchKey(text).includes(wanted));
+}

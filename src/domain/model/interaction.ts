@@ -55,4 +55,14 @@ export interface StatusInteraction extends InteractionBase {
   failureReason?: FailureReason;
 }
 
-export type InteractionEvent = MessageInteraction | StatusInteraction;
+/** Who answers a conversation: the model, or a person who took it over (human handoff). */
+export const CONVERSATION_MODES = ['bot', 'human'] as const;
+export type ConversationMode = (typeof CONVERSATION_MODES)[number];
+
+/** A conversation switched between the bot and a person: the analytics list shows its latest mode. */
+export interface ModeInteraction extends InteractionBase {
+  type: 'mode';
+  mode: ConversationMode;
+}
+
+export type InteractionEvent = MessageInteraction | StatusInteraction | ModeInteraction;

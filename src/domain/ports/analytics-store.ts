@@ -33,6 +33,8 @@ export interface AnalyticsStore {
   timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]>;
   /** Conversations active in the range, newest activity first, with an opaque cursor. */
   conversations(query: ConversationQuery): Promise<Page<ConversationSummary>>;
+  /** One conversation's figures over the range, as the list shows it; null when it has no message there. */
+  conversation(conversationId: string, query: AnalyticsQuery): Promise<ConversationSummary | null>;
   /** Every conversation active in the range, newest activity first, streamed (for CSV export). */
   exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary>;
   /**

@@ -51,6 +51,12 @@ export class QueryAnalytics {
     return this.analytics.conversations(query);
   }
 
+  /** One conversation's figures over the range; null when it has no message there. */
+  async conversation(conversationId: string, query: AnalyticsQuery): Promise<ConversationSummary | null> {
+    checkRange(query);
+    return this.analytics.conversation(conversationId, query);
+  }
+
   /** Validates the range before the first row is produced, so a bad request fails as a whole. */
   exportConversations(query: AnalyticsQuery): AsyncIterable<ConversationSummary> {
     checkRange(query);

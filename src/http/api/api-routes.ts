@@ -89,7 +89,14 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   app.openapi(conversationsRoute, async (c) => {
     const query = c.req.valid('query');
-    const page = await deps.queryAnalytics.conversations({ ...rangeOf(query, deps.clock.now()), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+    const page = await deps.queryAnalytics.conversations({
+      ...rangeOf(query, deps.clock.now()),
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      ...(query.mode ? { mode: query.mode } : {}),
+      ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...(query.q ? { search: query.q } : {}),
+    });
     return c.json(
       {
         items: page.items.map((item) => ({ ...item, firstMessageAt: iso(item.firstMessageAt), lastMessageAt: iso(item.lastMessageAt) })),

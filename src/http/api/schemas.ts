@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { TIMESERIES_METRICS } from '../../domain/model/analytics.js';
 import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
 import { CHANNELS } from '../../domain/model/ids.js';
+import { CONVERSATION_MODES } from '../../domain/model/interaction.js';
 import { MESSAGE_STATES } from '../../domain/model/message-record.js';
 import { REPLY_KINDS } from '../../domain/model/reply.js';
 import { MAX_PAGE_SIZE } from '../../domain/use-cases/query-analytics.js';
@@ -49,6 +50,18 @@ const pageLimit = z.coerce
   .openapi({ param: { name: 'limit', in: 'query' }, example: 50 });
 
 export const ConversationsQuery = RangeQuery.extend({
+  mode: z.enum(CONVERSATION_MODES).optional().openapi({ param: { name: 'mode', in: 'query' }, description: 'Only conversations in this mode at the range\'s end' }),
+  outcome: z
+    .enum(DELIVERY_STATES)
+    .optional()
+    .openapi({ param: { name: 'outcome', in: 'query' }, description: 'Only conversations whose last reported delivery ended so (`lastDelivery`)' }),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'q must not be empty')
+    .max(64, 'q must be at most 64 characters')
+    .optional()
+    .openapi({ param: { name: 'q', in: 'query' }, description: 'Search: part of the masked participant (e.g. `4567` or `+49 170`) or of the profile name, any case, spaces ignored', example: '4567' }),
   cursor: z.string().min(1).max(512).optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
   limit: pageLimit,
 });
@@ -109,6 +122,7 @@ const ConversationItem = z
     participant: z.string().nullable().openapi({ description: 'Masked, e.g. `+49 170 •••• 4567`: the whole number never leaves the chat store', example: '+49 170 •••• 4567' }),
     profileName: z.string().nullable().openapi({ description: "The participant's WhatsApp profile name, when given" }),
     lastDelivery: z.enum(DELIVERY_STATES).nullable().openapi({ description: "How the conversation's last reported delivery ended (sent, delivered, read, played, failed)" }),
+    mode: z.enum(CONVERSATION_MODES).openapi({ description: 'Who answered it at the range\'s end: `bot`, or `human` when a person took it over' }),
     firstMessageAt: z.string(),
     lastMessageAt: z.string(),
     messagesIn: z.number().int(),
