@@ -44,7 +44,7 @@ form { margin: 0; }
 .field > span, legend { display: block; font-weight: 600; margin-bottom: 4px; }
 .field small { display: block; color: var(--muted); margin-top: 2px; }
 .field small.error, .error { color: var(--danger); }
-input[type=text], input[type=email], input[type=password], input:not([type]), textarea { width: 100%; padding: 9px 10px; font: inherit; border: 1px solid #c3c9d2; border-radius: 7px; background: #fff; }
+input[type=text], input[type=email], input[type=password], input[type=search], input:not([type]), textarea { width: 100%; padding: 9px 10px; font: inherit; border: 1px solid #c3c9d2; border-radius: 7px; background: #fff; }
 textarea { resize: vertical; }
 .invalid input, .invalid textarea { border-color: var(--danger); }
 .check { display: flex; align-items: center; gap: 8px; margin: 4px 0; }
@@ -73,11 +73,16 @@ button.link { background: none; color: #e5e7eb; padding: 0; text-decoration: und
 .bubble p { margin: 0 0 4px; }
 .bubble small { color: var(--muted); font-size: .75rem; }
 .filters { display: flex; gap: 12px; margin: 0 0 12px; flex-wrap: wrap; }
+form.filters { align-items: flex-end; }
+form.filters label { display: flex; flex-direction: column; gap: 4px; font-size: .85rem; color: var(--muted); }
+form.filters label.grow { flex: 1 1 14rem; }
+select { font: inherit; padding: 8px; border: 1px solid #c3c9d2; border-radius: 7px; background: #fff; }
 .ticks { margin-left: 6px; font-size: .8rem; color: var(--muted); }
 .ticks[data-delivery="read"], .ticks[data-delivery="played"] { color: #1d8fd8; }
 .ticks[data-delivery="failed"] { color: var(--danger); }
 .user { align-self: flex-start; background: var(--card); border: 1px solid var(--line); }
 .bot { align-self: flex-end; background: #dbeafe; }
 .pager { display: flex; gap: 16px; }
+td[data-participant] { white-space: nowrap; }
 .message { max-width: 560px; }
 `;

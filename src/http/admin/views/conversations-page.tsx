@@ -1,33 +1,49 @@
-import type { ConversationSummary, Page } from '../../../domain/model/analytics.js';
+import type { ConversationFilter, ConversationSummary, Page } from '../../../domain/model/analytics.js';
+import { DELIVERY_STATES } from '../../../domain/model/delivery-status.js';
 import { CHANNELS, type Channel } from '../../../domain/model/ids.js';
+import { CONVERSATION_MODES } from '../../../domain/model/interaction.js';
 import type { PageContext } from '../deps.js';
 import { formatCount, formatTime, formatUsd } from '../format.js';
+import { RANGES } from '../overview-data.js';
 import { Layout } from './layout.js';
+
+/** What the list shows: the range in days, the channel and the filters. */
+export interface ConversationListView extends ConversationFilter {
+  days: number;
+  channel: Channel | undefined;
+}
 
 interface ConversationsPageProps {
   page: PageContext;
-  days: number;
-  /** Only this channel's conversations; all when undefined. */
-  channel: Channel | undefined;
+  view: ConversationListView;
   conversations: Page<ConversationSummary>;
   /** True when this is not the first page. */
   paged: boolean;
 }
 
-export function ConversationsPage({ page, days, channel, conversations, paged }: ConversationsPageProps) {
-  const listOf = (only: Channel | undefined) => `${page.base}/conversations?days=${days}${only ? `&channel=${only}` : ''}`;
-  const next = conversations.nextCursor && `${listOf(channel)}&cursor=${encodeURIComponent(conversations.nextCursor)}`;
+/** The list's address for `view`, every filter kept. */
+export function listHref(base: string, view: ConversationListView, cursor?: string): string {
+  const params = new URLSearchParams({ days: String(view.days) });
+  for (const [name, value] of [['channel', view.channel], ['mode', view.mode], ['outcome', view.outcome], ['q', view.search], ['cursor', cursor]] as const) {
+    if (value) params.set(name, value);
+  }
+  return `${base}/conversations?${params.toString()}`;
+}
+
+export function ConversationsPage({ page, view, conversations, paged }: ConversationsPageProps) {
+  const next = conversations.nextCursor && listHref(page.base, view, conversations.nextCursor);
   return (
     <Layout title="Conversations" base={page.base} page={page} current="/conversations">
       <h1>Conversations</h1>
-      <p class="muted">{`Active in the last ${days} days, newest activity first.`}</p>
+      <p class="muted">{`Active in the last ${view.days} days, newest activity first.`}</p>
       <nav class="filters" aria-label="Channel">
         {[undefined, ...CHANNELS].map((only) =>
-          only === channel ? <strong>{only ?? 'All channels'}</strong> : <a href={listOf(only)}>{only ?? 'All channels'}</a>,
+          only === view.channel ? <strong>{only ?? 'All channels'}</strong> : <a href={listHref(page.base, { ...view, channel: only })}>{only ?? 'All channels'}</a>,
         )}
       </nav>
+      <Filters page={page} view={view} />
       {conversations.items.length === 0 ? (
-        <p class="card">No conversations in this range.</p>
+        <p class="card">No conversations in this range match.</p>
       ) : (
         <div class="table-wrap card">
           <table>
@@ -36,6 +52,7 @@ export function ConversationsPage({ page, days, channel, conversations, paged }:
                 <th>Last activity</th>
                 <th>With</th>
                 <th>Channel</th>
+                <th>Mode</th>
                 <th class="num">In / out</th>
                 <th class="num">Tokens</th>
                 <th class="num">Cost (AI / WhatsApp)</th>
@@ -52,6 +69,7 @@ export function ConversationsPage({ page, days, channel, conversations, paged }:
                   </td>
                   <td data-participant>{[c.participant ?? '—', c.profileName].filter(Boolean).join(' · ')}</td>
                   <td>{`${c.channel} · ${c.accountId}`}</td>
+                  <td data-mode={c.mode}>{c.mode === 'human' ? 'person' : 'bot'}</td>
                   <td class="num">{`${formatCount(c.messagesIn)} / ${formatCount(c.messagesOut)}`}</td>
                   <td class="num">{`${formatCount(c.tokens.prompt)} / ${formatCount(c.tokens.completion)}`}</td>
                   <td class="num">{`${formatUsd(c.costUsd)} (${formatUsd(c.costBreakdown.aiUsd)} / ${formatUsd(c.costBreakdown.whatsappUsd)})`}</td>
@@ -63,7 +81,7 @@ export function ConversationsPage({ page, days, channel, conversations, paged }:
         </div>
       )}
       <nav class="pager" aria-label="Pages">
-        {paged && <a href={listOf(channel)}>First page</a>}
+        {paged && <a href={listHref(page.base, view)}>First page</a>}
         {next && (
           <a href={next} rel="next">
             Older conversations
@@ -71,5 +89,49 @@ export function ConversationsPage({ page, days, channel, conversations, paged }:
         )}
       </nav>
     </Layout>
+  );
+}
+
+/** Range, mode, last delivery and search, as a GET form: the address is the filter, so it can be shared. */
+function Filters({ page, view }: { page: PageContext; view: ConversationListView }) {
+  return (
+    <form class="filters card" method="get" action={`${page.base}/conversations`} role="search">
+      {view.channel && <input type="hidden" name="channel" value={view.channel} />}
+      <label>
+        Range
+        <select name="days">
+          {RANGES.map((days) => (
+            <option value={String(days)} selected={days === view.days}>{`${days} days`}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Mode
+        <select name="mode">
+          <option value="">any</option>
+          {CONVERSATION_MODES.map((mode) => (
+            <option value={mode} selected={mode === view.mode}>
+              {mode === 'human' ? 'person' : 'bot'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Last delivery
+        <select name="outcome">
+          <option value="">any</option>
+          {DELIVERY_STATES.map((state) => (
+            <option value={state} selected={state === view.outcome}>
+              {state}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="grow">
+        Number or name
+        <input type="search" name="q" value={view.search ?? ''} maxlength={64} placeholder="4567, +49 170, Ada" />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
   );
 }

@@ -1,7 +1,9 @@
 import type { DeliveryState } from '../../../domain/model/delivery-status.js';
 import { textOf } from '../../../domain/model/message.js';
 import type { MessageRecord } from '../../../domain/model/message-record.js';
-import type { Transcript } from '../../../domain/use-cases/get-transcript.js';
+import type { ConversationSummary } from '../../../domain/model/analytics.js';
+import type { TranscriptPage as TranscriptSlice } from '../../../domain/use-cases/get-transcript.js';
+import { encodeTranscriptCursor } from '../../api/transcript-body.js';
 import type { PageContext } from '../deps.js';
 import { formatCount, formatMs, formatTime, formatUsd } from '../format.js';
 import { noteText } from '../../note-text.js';
@@ -10,8 +12,19 @@ import { Layout } from './layout.js';
 /** WhatsApp's delivery ticks: one when sent, two when delivered, blue (by the style) when read, a cross when it failed. */
 const TICKS: Record<DeliveryState, string> = { sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓', failed: '✗' };
 
-export function TranscriptPage({ page, transcript }: { page: PageContext; transcript: Transcript }) {
-  const { conversation, messages, truncated } = transcript;
+interface TranscriptPageProps {
+  page: PageContext;
+  /** One page of the transcript, oldest first. */
+  transcript: TranscriptSlice;
+  /** What the conversation cost and how it stands, from the analytics; null before its first fact arrives. */
+  figures: ConversationSummary | null;
+  /** True when this is not the first page. */
+  paged: boolean;
+}
+
+export function TranscriptPage({ page, transcript, figures, paged }: TranscriptPageProps) {
+  const { conversation, messages, next } = transcript;
+  const here = `${page.base}/conversations/${encodeURIComponent(conversation.id)}`;
   return (
     <Layout title="Transcript" base={page.base} page={page} current="/conversations">
       <p>
@@ -22,19 +35,43 @@ export function TranscriptPage({ page, transcript }: { page: PageContext; transc
         <dt>Channel</dt>
         <dd>{`${conversation.channel} · ${conversation.accountId}`}</dd>
         <dt>Participant</dt>
-        <dd>{`${conversation.participant.name ?? 'unnamed'} (…${conversation.participant.id.slice(-4)})`}</dd>
+        <dd>{figures?.participant ? [figures.participant, figures.profileName].filter(Boolean).join(' · ') : `${conversation.participant.name ?? 'unnamed'} (…${conversation.participant.id.slice(-4)})`}</dd>
         <dt>Started</dt>
         <dd>{formatTime(conversation.createdAt)}</dd>
         <dt>Messages</dt>
         <dd>{formatCount(conversation.messageCount)}</dd>
+        {figures && <Figures figures={figures} />}
       </dl>
-      {truncated && <p class="muted">Only the latest {formatCount(messages.length)} messages are shown.</p>}
+      {paged && <p class="muted">{`Messages after the first page; ${formatCount(messages.length)} shown here.`}</p>}
       <ol class="transcript">
         {messages.map((record) => (
           <Exchange record={record} />
         ))}
       </ol>
+      <nav class="pager" aria-label="Pages">
+        {paged && <a href={here}>First messages</a>}
+        {next && (
+          <a href={`${here}?cursor=${encodeURIComponent(encodeTranscriptCursor(next))}`} rel="next">
+            Later messages
+          </a>
+        )}
+      </nav>
     </Layout>
+  );
+}
+
+function Figures({ figures }: { figures: ConversationSummary }) {
+  return (
+    <>
+      <dt>Mode</dt>
+      <dd data-mode={figures.mode}>{figures.mode === 'human' ? 'a person answers' : 'the bot answers'}</dd>
+      <dt>Tokens (prompt / completion)</dt>
+      <dd>{`${formatCount(figures.tokens.prompt)} / ${formatCount(figures.tokens.completion)}`}</dd>
+      <dt>Cost (AI / WhatsApp)</dt>
+      <dd data-cost>{`${formatUsd(figures.costUsd)} (${formatUsd(figures.costBreakdown.aiUsd)} / ${formatUsd(figures.costBreakdown.whatsappUsd)})`}</dd>
+      <dt>Last delivery</dt>
+      <dd>{figures.lastDelivery ?? '—'}</dd>
+    </>
   );
 }
 
