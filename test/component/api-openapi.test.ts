@@ -189,6 +189,32 @@ for (const kind of DATABASE_KINDS) {
       }
     });
 
+    it('exports whole numbers only to an admin key that asks, as a participant_id column beside the masked one, and logs who asked', async () => {
+      const who = `+4413${Date.now()}`;
+      const event = await seedParticipant(who, 'phone-full');
+      // A conversation the analytics still hold but the chat store no longer does: its id is left empty.
+      const gone = { ...event, eventId: `${event.eventId}-gone`, messageId: `${event.messageId}-gone`, conversationId: `${event.conversationId}-gone` };
+      await h.runtime.container.get(TOKENS.AnalyticsStore).record(gone);
+      const url = `/api/v1/export/conversations.csv?from=${h.clock.now() - 2 * HOUR}&to=${h.clock.now()}&participant=full`;
+
+      const refused = await call('get', url, keys.reader);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('admin');
+      const masked = await (await call('get', url.replace('&participant=full', ''), keys.reader)).text();
+      expect(masked).not.toContain(who.slice(1));
+
+      const both = (await h.runtime.container.get(TOKENS.ApiKeyStore).create({ name: 'exporter', scopes: ['analytics:read', 'admin'] }, h.clock.now())).secret;
+      const lines = (await (await call('get', url, both)).text()).split('\r\n');
+      expect(lines[0]!.split(',').slice(0, 6)).toEqual(['conversation_id', 'channel', 'account_id', 'participant', 'participant_id', 'profile_name']);
+      const rows = lines.slice(1, -1).map((line) => line.split(','));
+      expect(rows.find((r) => r[0] === event.conversationId)?.slice(3, 5)).toEqual(['', `'${who}`]);
+      expect(rows.find((r) => r[0] === gone.conversationId)?.[4]).toBe('');
+      expect(rows.every((r) => r.length === lines[0]!.split(',').length)).toBe(true);
+      const logged = JSON.stringify(h.logs());
+      expect(logged).toContain('participants exported in full');
+      expect(logged).not.toContain(who.slice(1));
+    });
+
     it("masks the participant in a transcript, and shows the whole number only to an admin key that asks", async () => {
       await seedParticipant();
       const path = `/api/v1/conversations/${conversationId}/messages`;

@@ -46,4 +46,10 @@ export class GetTranscript {
     const last = messages.at(-1);
     return { conversation, messages, next: records.length > limit && last ? positionOf(last) : null };
   }
+
+  /** Whom each conversation is with, in full (number or user id): for an export the operator asks for. Gone conversations are left out. */
+  async participantIds(conversationIds: readonly string[]): Promise<Map<string, string>> {
+    const conversations = await Promise.all(conversationIds.map((id) => this.store.getConversation(id)));
+    return new Map(conversations.flatMap((c) => (c ? [[c.id, c.participant.id] as const] : [])));
+  }
 }

@@ -11,7 +11,7 @@ import type { GetTranscript } from '../../domain/use-cases/get-transcript.js';
 import type { QueryAnalytics } from '../../domain/use-cases/query-analytics.js';
 import type { RecordInteraction } from '../../domain/use-cases/record-interaction.js';
 import type { Logger } from '../../observability/logger.js';
-import { csvStream } from './csv.js';
+import { csvStream, FULL_CSV_COLUMNS, withParticipantIds } from './csv.js';
 import { docsRoutes } from './docs.js';
 import { channelSettingsBody, settingsOfInput } from './channel-settings-schemas.js';
 import {
@@ -117,8 +117,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
   });
 
   app.openapi(exportRoute, async (c) => {
-    const rows = deps.queryAnalytics.exportConversations(rangeOf(c.req.valid('query'), deps.clock.now()));
-    const stream = csvStream(rows, (error) => deps.logger.error('CSV export failed mid-stream', { error: error instanceof Error ? error.message : String(error) }));
+    const query = c.req.valid('query');
+    const principal = c.get('principal');
+    const full = query.participant === 'full';
+    if (full && !principal.scopes.has('admin')) return c.json(errorBody('forbidden', 'participant=full needs an API key with the admin scope'), 403) as never;
+    const rows = deps.queryAnalytics.exportConversations(rangeOf(query, deps.clock.now()));
+    if (full) deps.logger.info('participants exported in full', { keyId: principal.keyId });
+    const onError = (error: unknown) => deps.logger.error('CSV export failed mid-stream', { error: error instanceof Error ? error.message : String(error) });
+    const stream = full
+      ? csvStream(withParticipantIds(rows, (ids) => deps.getTranscript.participantIds(ids)), onError, FULL_CSV_COLUMNS)
+      : csvStream(rows, onError);
     return c.body(stream, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="conversations.csv"' }) as never;
   });
 

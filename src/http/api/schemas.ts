@@ -66,7 +66,15 @@ export const ConversationsQuery = RangeQuery.extend({
   limit: pageLimit,
 });
 
-export const ExportQuery = RangeQuery;
+export const ExportQuery = RangeQuery.extend({
+  participant: z
+    .enum(['masked', 'full'])
+    .default('masked')
+    .openapi({
+      param: { name: 'participant', in: 'query' },
+      description: "`full` adds a `participant_id` column with each participant's whole number or user id, read from the chat store: an API key with the `admin` scope only, and logged",
+    }),
+});
 
 export const ConversationIdParam = z.object({
   id: z

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvRow, csvStream } from '../../../src/http/api/csv.js';
+import { csvField, csvRow, csvStream, FULL_CSV_COLUMNS, withParticipantIds } from '../../../src/http/api/csv.js';
 import type { ConversationSummary } from '../../../src/domain/model/analytics.js';
 
 const aRow = (id: string): ConversationSummary => ({
@@ -68,5 +68,28 @@ describe('csvStream', () => {
     }
     await expect(new Response(csvStream(rows(), (e) => seen.push(e))).text()).rejects.toThrow('database went away');
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('withParticipantIds', () => {
+  it('looks the whole ids up a hundred rows at a time, keeps the order, and leaves a gone conversation empty', async () => {
+    async function* rows() {
+      for (let i = 0; i < 250; i++) yield aRow(`c_${i}`);
+    }
+    const batches: number[] = [];
+    const lookup = async (ids: string[]) => {
+      batches.push(ids.length);
+      return new Map(ids.filter((id) => id !== 'c_7').map((id) => [id, `+49${id.slice(2)}`]));
+    };
+
+    const out = [];
+    for await (const row of withParticipantIds(rows(), lookup)) out.push(row);
+
+    expect(batches).toEqual([100, 100, 50]);
+    expect(out.map((r) => r.id)).toEqual(Array.from({ length: 250 }, (_, i) => `c_${i}`));
+    expect(out[3]!.participantId).toBe('+493');
+    expect(out[7]!.participantId).toBe('');
+    expect(csvRow(out[3]!).split(',')).toHaveLength(FULL_CSV_COLUMNS.length + 1); // the profile name holds a quoted comma
+    expect(csvRow(out[3]!).split(',').slice(3, 5)).toEqual(['cu••••11', "'+493"]);
   });
 });
