@@ -1,5 +1,6 @@
 import type { TimeseriesQuery } from '../domain/model/analytics.js';
 import { ValidationError } from '../domain/model/errors.js';
+import { localBuckets, startOfLocal, TIME_ZONE_MESSAGE, timeZoneOf, UTC } from '../domain/model/time-zone.js';
 
 // Shared by every AnalyticsStore adapter so cursors and buckets mean the same thing in each.
 
@@ -13,6 +14,24 @@ export function timeseriesStep({ from, to, interval }: Pick<TimeseriesQuery, 'fr
     throw new ValidationError(`from and to must be aligned to whole ${interval}s (UTC)`);
   }
   return step;
+}
+
+/**
+ * The starts of the buckets of a timeseries, `[from, to)` cut into the local hours or days of its
+ * zone; rejects a range not aligned to them. Without a zone (or in UTC): steps of `timeseriesStep`.
+ */
+export function timeseriesBuckets(query: Pick<TimeseriesQuery, 'from' | 'to' | 'interval' | 'timeZone'>): number[] {
+  const zone = query.timeZone === undefined ? UTC : timeZoneOf(query.timeZone);
+  if (zone === undefined) throw new ValidationError(TIME_ZONE_MESSAGE);
+  if (zone === UTC) {
+    const step = timeseriesStep(query);
+    return Array.from({ length: Math.max(0, (query.to - query.from) / step) }, (_, i) => query.from + i * step);
+  }
+  const { from, to, interval } = query;
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || startOfLocal(zone, interval, from) !== from || (to > from && startOfLocal(zone, interval, to) !== to)) {
+    throw new ValidationError(`from and to must be aligned to whole ${interval}s (${zone})`);
+  }
+  return localBuckets(zone, interval, from, to);
 }
 
 // Ids compare by code unit, like PostgreSQL's "C" collation, so every adapter orders ties alike.

@@ -11,6 +11,7 @@ import { listFilterCases } from './analytics-store-list-filters.cases.js';
 import { rangeCases } from './analytics-store-ranges.cases.js';
 import { retentionCases } from './analytics-store-retention.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
+import { timeZoneCases } from './analytics-store-time-zone.cases.js';
 import { anAnalyticsFixture, DAY, EMPTY_SUMMARY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export interface AnalyticsStoreUnderTest {
@@ -327,6 +328,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     const current = () => fixture;
     rangeCases(current);
     timeseriesCases(current);
+    timeZoneCases(current);
     erasureCases(current);
     retentionCases(current);
     chargeCases(current);

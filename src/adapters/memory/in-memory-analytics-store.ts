@@ -17,7 +17,7 @@ import { advancesDelivery, type DeliveryState } from '../../domain/model/deliver
 import type { ConversationMode, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { currentSpelling } from '../codec/stored-reasons.js';
-import { compareIds, decodeCursor, encodeCursor, timeseriesStep } from '../analytics-store-support.js';
+import { compareIds, decodeCursor, encodeCursor, timeseriesBuckets } from '../analytics-store-support.js';
 
 const FAILED_OUTCOMES = new Set(['failed', 'send-unknown']);
 
@@ -57,10 +57,10 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
-    const step = timeseriesStep(query);
+    const starts = timeseriesBuckets(query);
     const points: TimeseriesPoint[] = [];
-    for (let at = query.from; at < query.to; at += step) {
-      const range = { from: at, to: at + step, ...(query.channel ? { channel: query.channel } : {}) };
+    for (const [i, at] of starts.entries()) {
+      const range = { from: at, to: starts[i + 1] ?? query.to, ...(query.channel ? { channel: query.channel } : {}) };
       const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range), this.chargesIn(range));
       points.push({ at, value: metricOf(bucket, query.metric) });
     }

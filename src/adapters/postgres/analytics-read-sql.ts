@@ -7,7 +7,7 @@ import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js'
 import { activityMasks, dayHourTiers, wholeUnits, type Span } from './time-tiers.js';
 
 // `column` in any of the spans (empty spans dropped; none left is `false`).
-function within(column: string, spans: Span[]): Sql {
+export function within(column: string, spans: Span[]): Sql {
   const parts = spans.filter((s) => s.from < s.to).map((s) => sql`(${raw(column)} >= ${at(s.from)} and ${raw(column)} < ${at(s.to)})`);
   return parts.length === 0 ? raw('false') : sql`(${join(parts, ' or ')})`;
 }
@@ -94,7 +94,7 @@ function edgeActivity(key: Sql, edge: Span, ch: Sql): Sql {
   return sql`select ${key} from interaction where ${within('received_at', [edge])}${ch}`;
 }
 
-const COUNTER_COLUMNS: Partial<Record<TimeseriesMetric, string>> = {
+export const COUNTER_COLUMNS: Partial<Record<TimeseriesMetric, string>> = {
   messagesIn: 'messages_in',
   messagesOut: 'messages_out',
   tokensPrompt: 'prompt_tokens',
@@ -148,9 +148,16 @@ function bucketedSql(q: TimeseriesQuery, ch: Sql, unit: 'hour' | 'day'): Sql {
   const p = LATENCY_PERCENTILES[q.metric];
   if (p === undefined) throw new Error(`unknown timeseries metric ${String(q.metric)}`);
   const table = unit === 'day' ? 'latency_day' : 'latency_hour';
-  // The rank uses the same float8 steps as the domain's nearest-rank `percentile` in JS.
+  return percentileSql(sql`select ${raw(unit)} as at, bucket, sum(count) as n from ${raw(table)} where ${within(unit, [q])}${ch} group by 1, 2`, p);
+}
+
+/**
+ * Per bucket `at`, the histogram bucket of the nearest-rank percentile `p` of `histogram` (rows of
+ * `at, bucket, n`). The rank uses the same float8 steps as the domain's `percentile` in JS.
+ */
+export function percentileSql(histogram: Sql, p: number): Sql {
   return sql`with histogram as (
-      select ${raw(unit)} as at, bucket, sum(count) as n from ${raw(table)} where ${within(unit, [q])}${ch} group by 1, 2
+      ${histogram}
     ), running as (
       select at, bucket, sum(n) over (partition by at order by bucket) as seen, sum(n) over (partition by at) as total from histogram
     )

@@ -13,10 +13,12 @@ import {
 } from '../../domain/model/analytics.js';
 import type { InteractionEvent } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
-import { timeseriesStep } from '../analytics-store-support.js';
+import { timeseriesBuckets, timeseriesStep } from '../analytics-store-support.js';
+import { timeZoneOf, UTC, wholeHourOffsets } from '../../domain/model/time-zone.js';
 import { LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
 import { recordModeSql } from './analytics-mode-sql.js';
 import { retentionSql } from './analytics-retention-sql.js';
+import { zonedTimeseriesSql } from './analytics-zoned-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
 import { entityManager } from './database.js';
 import { bucketValue, histogramPercentile } from './latency-histogram.js';
@@ -81,9 +83,11 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesPoint[]> {
-    const step = timeseriesStep(query);
-    if (query.to <= query.from) return [];
-    const rows = await run<{ at: number; value: number | null }>(this.em(), timeseriesSql(query, step));
+    // Validates the zone and the range's alignment to its hours or days.
+    if (timeseriesBuckets(query).length === 0) return [];
+    const zone = query.timeZone === undefined ? UTC : timeZoneOf(query.timeZone)!;
+    const statement = zone === UTC ? timeseriesSql(query, timeseriesStep(query)) : zonedTimeseriesSql(query, zone, wholeHourOffsets(zone, query.from, query.to));
+    const rows = await run<{ at: number; value: number | null }>(this.em(), statement);
     const isLatency = query.metric in LATENCY_PERCENTILES;
     return rows.map((row) => {
       const value = row.value === null ? null : Number(row.value);

@@ -109,14 +109,16 @@ export const TIMESERIES_METRICS = [
 export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
 export type TimeseriesInterval = 'hour' | 'day';
 
-/** `from` and `to` are aligned to the interval (UTC) by the caller: every point is a whole bucket. */
+/** `from` and `to` are aligned to the interval (in `timeZone`) by the caller: every point is a whole bucket. */
 export interface TimeseriesQuery extends AnalyticsQuery {
   metric: TimeseriesMetric;
   interval: TimeseriesInterval;
+  /** The IANA zone whose local hours and days are the buckets (a local day is 23 to 25 hours long); UTC when absent. */
+  timeZone?: string;
 }
 
 export interface TimeseriesPoint {
-  /** Start of the bucket, epoch ms (UTC). */
+  /** Start of the bucket (a local midnight or hour in the query's zone), epoch ms. */
   at: number;
   /** 0 for empty buckets of counters; null for latency percentiles of empty buckets. */
   value: number | null;

@@ -10,6 +10,7 @@ import type {
   TimeseriesQuery,
 } from '../model/analytics.js';
 import { ValidationError } from '../model/errors.js';
+import { ceilLocal, localBuckets, nextLocal, startOfLocal, TIME_ZONE_MESSAGE, timeZoneOf, UTC } from '../model/time-zone.js';
 import type { AnalyticsStore } from '../ports/analytics-store.js';
 
 const HOUR_MS = 3600 * 1000;
@@ -31,16 +32,28 @@ export class QueryAnalytics {
     return this.analytics.summary(query, options);
   }
 
-  /** `from` is rounded down and `to` up to whole intervals (UTC), so every point is a whole bucket. */
+  /**
+   * `from` is rounded down and `to` up to whole intervals (local hours or days of `timeZone`, UTC when
+   * absent), so every point is a whole bucket.
+   */
   async timeseries(query: TimeseriesQuery): Promise<{ from: number; to: number; points: TimeseriesPoint[] }> {
     checkRange(query);
+    const { timeZone, ...utcQuery } = query;
+    const zone = timeZone === undefined ? UTC : timeZoneOf(timeZone);
+    if (zone === undefined) throw new ValidationError(TIME_ZONE_MESSAGE);
+    if (zone !== UTC) return this.zonedTimeseries(utcQuery, zone);
     const step = INTERVAL_MS[query.interval];
     const from = Math.floor(query.from / step) * step;
     const to = Math.max(from + step, Math.ceil(query.to / step) * step);
-    if ((to - from) / step > MAX_POINTS) {
-      throw new ValidationError(`a ${query.interval} series has at most ${MAX_POINTS} points; shorten the range or use a longer interval`);
-    }
-    return { from, to, points: await this.analytics.timeseries({ ...query, from, to }) };
+    if ((to - from) / step > MAX_POINTS) throw tooManyPoints(query.interval);
+    return { from, to, points: await this.analytics.timeseries({ ...utcQuery, from, to }) };
+  }
+
+  private async zonedTimeseries(query: TimeseriesQuery, timeZone: string): Promise<{ from: number; to: number; points: TimeseriesPoint[] }> {
+    const from = startOfLocal(timeZone, query.interval, query.from);
+    const to = Math.max(nextLocal(timeZone, query.interval, from), ceilLocal(timeZone, query.interval, query.to));
+    if (localBuckets(timeZone, query.interval, from, to, MAX_POINTS).length > MAX_POINTS) throw tooManyPoints(query.interval);
+    return { from, to, points: await this.analytics.timeseries({ ...query, from, to, timeZone }) };
   }
 
   async conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
@@ -63,6 +76,9 @@ export class QueryAnalytics {
     return this.analytics.exportConversations(query);
   }
 }
+
+const tooManyPoints = (interval: TimeseriesInterval) =>
+  new ValidationError(`a ${interval} series has at most ${MAX_POINTS} points; shorten the range or use a longer interval`);
 
 function checkRange({ from, to }: AnalyticsQuery): void {
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new ValidationError('from and to must be valid timestamps');

@@ -94,3 +94,49 @@ describe('QueryAnalytics.timeseries', () => {
     expect((await query.timeseries({ from: FROM, to: FROM + 744 * HOUR, metric: 'messagesIn', interval: 'hour' })).points).toHaveLength(744);
   });
 });
+
+describe('QueryAnalytics.timeseries in a time zone', () => {
+  const HOUR = 3600 * 1000;
+  const utc = (iso: string) => Date.parse(iso);
+
+  function spying() {
+    const asked: { from: number; to: number; timeZone?: string | undefined }[] = [];
+    const store = new InMemoryAnalyticsStore();
+    const spy = Object.assign(Object.create(store) as InMemoryAnalyticsStore, {
+      timeseries: (q: { from: number; to: number; timeZone?: string }) => (asked.push({ from: q.from, to: q.to, timeZone: q.timeZone }), store.timeseries(q as never)),
+    });
+    return { asked, store, query: new QueryAnalytics(spy) };
+  }
+
+  it('rounds from down and to up to Berlin midnights, the day the clocks go back 25 hours long', async () => {
+    const { asked, query } = spying();
+    const result = await query.timeseries({ from: utc('2026-10-24T23:30:00Z'), to: utc('2026-10-25T23:00:00.001Z'), metric: 'messagesIn', interval: 'day', timeZone: 'Europe/Berlin' });
+    expect(asked).toEqual([{ from: utc('2026-10-24T22:00:00Z'), to: utc('2026-10-26T23:00:00Z'), timeZone: 'Europe/Berlin' }]);
+    expect(result.points.map((p) => p.at)).toEqual([utc('2026-10-24T22:00:00Z'), utc('2026-10-25T23:00:00Z')]);
+  });
+
+  it('rounds to Kolkata hours, which start on the half hour (UTC), and counts a fact in its local day', async () => {
+    const { asked, store, query } = spying();
+    await store.record(aFact(utc('2026-06-01T18:29:00Z')));
+    const hours = await query.timeseries({ from: utc('2026-06-01T10:00:00Z'), to: utc('2026-06-01T11:00:00Z'), metric: 'messagesIn', interval: 'hour', timeZone: 'Asia/Kolkata' });
+    expect(asked[0]).toMatchObject({ from: utc('2026-06-01T09:30:00Z'), to: utc('2026-06-01T11:30:00Z') });
+    expect(hours.points).toHaveLength(2);
+    const days = await query.timeseries({ from: utc('2026-06-01T18:29:00Z'), to: utc('2026-06-01T18:31:00Z'), metric: 'messagesIn', interval: 'day', timeZone: 'Asia/Kolkata' });
+    expect(days.points).toEqual([{ at: utc('2026-05-31T18:30:00Z'), value: 1 }, { at: utc('2026-06-01T18:30:00Z'), value: 0 }]);
+  });
+
+  it('asks the store for a UTC series, without a zone, when the zone is UTC', async () => {
+    const { asked, query } = spying();
+    await query.timeseries({ from: FROM + 90 * 60_000, to: FROM + 2 * HOUR, metric: 'messagesIn', interval: 'hour', timeZone: 'Etc/UTC' });
+    expect(asked).toEqual([{ from: FROM + HOUR, to: FROM + 2 * HOUR, timeZone: undefined }]);
+  });
+
+  it('refuses an unknown zone, and more than 744 local hours', async () => {
+    const { query } = spying();
+    await expect(settle(() => query.timeseries({ from: FROM, to: FROM + HOUR, metric: 'messagesIn', interval: 'hour', timeZone: 'Mars/Olympus' }))).rejects.toThrow(/tz must be an IANA time zone/);
+    // A local hour is an hour of elapsed time, the repeated one of 2026-10-25 included.
+    const from = utc('2026-09-30T22:00:00Z');
+    expect((await query.timeseries({ from, to: from + 744 * HOUR, metric: 'messagesIn', interval: 'hour', timeZone: 'Europe/Berlin' })).points).toHaveLength(744);
+    await expect(settle(() => query.timeseries({ from, to: from + 745 * HOUR, metric: 'messagesIn', interval: 'hour', timeZone: 'Europe/Berlin' }))).rejects.toThrow(ValidationError);
+  });
+});
