@@ -166,6 +166,7 @@ for (const kind of DATABASE_KINDS) {
       ['/api/v1/conversations?cursor=bm90LWEtY3Vyc29y', 'cursor is not valid'],
       ['/api/v1/conversations/..%2F..%2Fetc/messages', 'id must be a conversation id'],
       ['/api/v1/export/conversations.csv?from=nope', 'from must be an ISO 8601 time'],
+      ['/api/v1/analytics/timeseries?metric=messagesIn&tz=Mars/Olympus', 'tz must be an IANA time zone such as Europe/Berlin'],
     ])('answers 400 naming the problem when GET %s', async (url, reason) => {
       const res = await call('get', url, keys.reader);
       expect(res.status).toBe(400);

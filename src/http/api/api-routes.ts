@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { interactionEventSchema } from '../../adapters/codec/event-schemas.js';
 import { ValidationError } from '../../domain/model/errors.js';
 import type { Channel } from '../../domain/model/ids.js';
+import { timeZoneOf } from '../../domain/model/time-zone.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { ChannelSettingsStore } from '../../domain/ports/channel-settings-store.js';
 import type { EraseParticipant } from '../../domain/use-cases/erase-participant.js';
@@ -83,8 +84,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   app.openapi(timeseriesRoute, async (c) => {
     const query = c.req.valid('query');
-    const { from, to, points } = await deps.queryAnalytics.timeseries({ ...rangeOf(query, deps.clock.now()), metric: query.metric, interval: query.interval });
-    return c.json({ metric: query.metric, interval: query.interval, from: iso(from), to: iso(to), points: points.map((p) => ({ at: iso(p.at), value: p.value })) }, 200);
+    const { from, to, points } = await deps.queryAnalytics.timeseries({ ...rangeOf(query, deps.clock.now()), metric: query.metric, interval: query.interval, ...(query.tz ? { timeZone: query.tz } : {}) });
+    return c.json({ metric: query.metric, interval: query.interval, tz: query.tz ?? 'UTC', from: iso(from), to: iso(to), points: points.map((p) => ({ at: iso(p.at), value: p.value })) }, 200);
   });
 
   app.openapi(conversationsRoute, async (c) => {
@@ -179,10 +180,11 @@ export function apiRoutes(deps: ApiDeps): Hono {
   return app as unknown as Hono;
 }
 
-/** `from`/`to` as ISO 8601 or epoch ms; defaults to the last 30 days. */
-function rangeOf(query: { from?: string | undefined; to?: string | undefined; channel?: string | undefined }, now: number): { from: number; to: number; channel?: Channel } {
-  const to = query.to ? parseTime(query.to) : now;
-  const from = query.from ? parseTime(query.from) : to - 30 * DAY_MS;
+/** `from`/`to` as ISO 8601 or epoch ms (a date alone: midnight in `tz`, else UTC); defaults to the last 30 days. */
+function rangeOf(query: { from?: string | undefined; to?: string | undefined; channel?: string | undefined; tz?: string | undefined }, now: number): { from: number; to: number; channel?: Channel } {
+  const zone = query.tz === undefined ? undefined : timeZoneOf(query.tz);
+  const to = query.to ? parseTime(query.to, zone) : now;
+  const from = query.from ? parseTime(query.from, zone) : to - 30 * DAY_MS;
   return { from, to, ...(query.channel ? { channel: query.channel as Channel } : {}) };
 }
 

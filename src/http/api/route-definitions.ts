@@ -46,7 +46,7 @@ export const timeseriesRoute = secured('analytics:read', {
   method: 'get',
   path: '/api/v1/analytics/timeseries',
   tags: ['analytics'],
-  summary: 'One metric per hour or per day (UTC), empty buckets included',
+  summary: 'One metric per hour or per day (UTC, or the local hours and days of `tz`), empty buckets included',
   request: { query: TimeseriesQuery },
   responses: { 200: json(Timeseries, 'The series'), ...AUTH_ERRORS },
 });

@@ -5,6 +5,7 @@ import { CHANNELS } from '../../domain/model/ids.js';
 import { CONVERSATION_MODES } from '../../domain/model/interaction.js';
 import { MESSAGE_STATES } from '../../domain/model/message-record.js';
 import { REPLY_KINDS } from '../../domain/model/reply.js';
+import { startOfLocalDate, TIME_ZONE_MESSAGE, timeZoneOf } from '../../domain/model/time-zone.js';
 import { MAX_PAGE_SIZE } from '../../domain/use-cases/query-analytics.js';
 
 /** ISO 8601 or epoch milliseconds, as the analytics team writes times in URLs. */
@@ -16,16 +17,32 @@ const time = (name: 'from' | 'to', description: string) =>
     .optional()
     .openapi({ param: { name, in: 'query' }, description, example: name === 'from' ? '2026-11-01T00:00:00Z' : '2026-11-25T00:00:00Z' });
 
-export function parseTime(value: string): number {
+/** As `time`; with a (valid) `timeZone`, a date alone (`2026-11-01`) is that zone's local midnight, not UTC's. */
+export function parseTime(value: string, timeZone?: string): number {
+  const date = timeZone === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (date && Number.isFinite(Date.parse(value))) return startOfLocalDate(timeZone!, Number(date[1]), Number(date[2]), Number(date[3]));
   return /^\d{1,15}$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
 }
 
 const channel = z.enum(CHANNELS).optional().openapi({ param: { name: 'channel', in: 'query' }, description: 'Only this channel' });
 
+const tz = z
+  .string()
+  .max(64, TIME_ZONE_MESSAGE)
+  .refine((value) => timeZoneOf(value) !== undefined, TIME_ZONE_MESSAGE)
+  .optional()
+  .openapi({
+    param: { name: 'tz', in: 'query' },
+    description:
+      'An IANA time zone: a date alone in `from`/`to` (`2026-11-01`) is its local midnight, and a timeseries counts its local days and hours (a day is 23 or 25 hours long when the clocks change). Default UTC',
+    example: 'Europe/Berlin',
+  });
+
 export const RangeQuery = z.object({
-  from: time('from', 'Start (inclusive); default 30 days before `to`'),
-  to: time('to', 'End (exclusive); default now'),
+  from: time('from', 'Start (inclusive); default 30 days before `to`. A date alone is midnight in `tz`'),
+  to: time('to', 'End (exclusive); default now. A date alone is midnight in `tz`'),
   channel,
+  tz,
 });
 
 export const SummaryQuery = RangeQuery.extend({
@@ -116,9 +133,10 @@ export const Timeseries = z
   .object({
     metric: z.enum(TIMESERIES_METRICS),
     interval: z.enum(['hour', 'day']),
-    from: z.string().openapi({ description: '`from` rounded down to the interval' }),
-    to: z.string().openapi({ description: '`to` rounded up to the interval' }),
-    points: z.array(z.object({ at: z.string(), value: z.number().nullable() })),
+    tz: z.string().openapi({ description: 'The time zone whose local hours or days the points are (`UTC` when not asked)', example: 'Europe/Berlin' }),
+    from: z.string().openapi({ description: '`from` rounded down to the interval (in `tz`)' }),
+    to: z.string().openapi({ description: '`to` rounded up to the interval (in `tz`)' }),
+    points: z.array(z.object({ at: z.string().openapi({ description: 'The start of the bucket (a local midnight or hour in `tz`), as a UTC instant' }), value: z.number().nullable() })),
   })
   .openapi('Timeseries');
 
