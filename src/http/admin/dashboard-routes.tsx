@@ -9,6 +9,7 @@ import type { AdminDeps, AdminEnv } from './deps.js';
 import { loadOverview, RANGES } from './overview-data.js';
 import { render, renderMessage } from './render.js';
 import { signedIn } from './session.js';
+import { timeZoneChoice } from './time-zone-choice.js';
 import { ConversationsPage, type ConversationListView } from './views/conversations-page.js';
 import { OverviewPage } from './views/overview-page.js';
 import { TranscriptPage } from './views/transcript-page.js';
@@ -33,7 +34,7 @@ export function dashboardRoutes(deps: AdminDeps): Hono<AdminEnv> {
   const guard = signedIn(deps);
 
   app.get('/', guard, async (c) => {
-    const overview = await loadOverview(deps.queryAnalytics, deps.clock.now(), daysOf(c.req.query('days')));
+    const overview = await loadOverview(deps.queryAnalytics, deps.clock.now(), daysOf(c.req.query('days')), timeZoneChoice(c, deps));
     return render(c, <OverviewPage page={c.get('page')} overview={overview} />);
   });
 
@@ -43,7 +44,7 @@ export function dashboardRoutes(deps: AdminDeps): Hono<AdminEnv> {
     const to = deps.clock.now();
     const { days, channel, ...filter } = view;
     const conversations = await deps.queryAnalytics.conversations({ from: to - days * DAY_MS, to: to + 1, limit: PAGE_SIZE, ...filter, ...(cursor ? { cursor } : {}), ...(channel ? { channel } : {}) });
-    return render(c, <ConversationsPage page={c.get('page')} view={view} conversations={conversations} paged={Boolean(cursor)} />);
+    return render(c, <ConversationsPage page={c.get('page')} view={view} conversations={conversations} paged={Boolean(cursor)} timeZone={timeZoneChoice(c, deps)} />);
   });
 
   app.get('/conversations/:id', guard, async (c) => {
@@ -54,7 +55,7 @@ export function dashboardRoutes(deps: AdminDeps): Hono<AdminEnv> {
       // Its figures over its lifetime, as far back as a range may reach.
       const to = deps.clock.now() + 1;
       const figures = await deps.queryAnalytics.conversation(id, { from: Math.max(transcript.conversation.createdAt, to - MAX_RANGE_MS), to });
-      return render(c, <TranscriptPage page={c.get('page')} transcript={transcript} figures={figures} paged={Boolean(cursor)} />);
+      return render(c, <TranscriptPage page={c.get('page')} transcript={transcript} figures={figures} paged={Boolean(cursor)} timeZone={timeZoneChoice(c, deps)} />);
     } catch (error) {
       if (!(error instanceof ConversationNotFoundError)) throw error;
       return renderMessage(c, 404, 'No such conversation', 'This conversation does not exist, or it was erased.', c.get('page').base);

@@ -1,5 +1,8 @@
-/** `2026-11-25 12:00 UTC`: one unambiguous time format for every page. */
-export const formatTime = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+import { localMinuteOf, UTC } from '../../domain/model/time-zone.js';
+
+/** `2026-11-25 12:00 UTC`, `2026-11-25 13:00 Europe/Berlin`: one unambiguous time format for every page. */
+export const formatTime = (ms: number | null | undefined, timeZone: string = UTC): string =>
+  ms === null || ms === undefined ? '—' : timeZone === UTC ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : `${localMinuteOf(timeZone, ms)} ${timeZone}`;
 
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
 

@@ -1,7 +1,7 @@
 import type { AnalyticsSummary, TimeseriesMetric } from '../../domain/model/analytics.js';
+import { localDateOf, localTimeAt, nextLocal, startOfLocal, startOfLocalDate, UTC } from '../../domain/model/time-zone.js';
 import type { QueryAnalytics } from '../../domain/use-cases/query-analytics.js';
 
-const DAY_MS = 24 * 3600_000;
 export const RANGES = [7, 30, 90] as const;
 
 /** What the page script turns into a Chart.js chart (no code in the data, so no inline script). */
@@ -18,6 +18,8 @@ export interface ChartSpec {
 
 export interface Overview {
   days: number;
+  /** The IANA zone whose local days these are. */
+  timeZone: string;
   from: number;
   to: number;
   summary: AnalyticsSummary;
@@ -26,19 +28,21 @@ export interface Overview {
 
 const METRICS: TimeseriesMetric[] = ['messagesIn', 'messagesOut', 'latencyP50', 'latencyP95', 'latencyP99', 'tokensPrompt', 'tokensCompletion', 'costUsd', 'failures'];
 
-/** The last `days` whole UTC days up to and including today: a summary and one series per metric. */
-export async function loadOverview(analytics: QueryAnalytics, now: number, days: number): Promise<Overview> {
-  const to = Math.floor(now / DAY_MS) * DAY_MS + DAY_MS;
-  const from = to - days * DAY_MS;
+/** The last `days` whole local days of `timeZone` up to and including today: a summary and one series per metric. */
+export async function loadOverview(analytics: QueryAnalytics, now: number, days: number, timeZone: string = UTC): Promise<Overview> {
+  const to = nextLocal(timeZone, 'day', startOfLocal(timeZone, 'day', now));
+  const today = localTimeAt(timeZone, now);
+  const from = startOfLocalDate(timeZone, today.year, today.month, today.day - days + 1);
   const [summary, ...series] = await Promise.all([
     analytics.summary({ from, to }, { conversationCosts: true }),
-    ...METRICS.map((metric) => analytics.timeseries({ from, to, metric, interval: 'day' })),
+    ...METRICS.map((metric) => analytics.timeseries({ from, to, metric, interval: 'day', timeZone })),
   ]);
   const points = Object.fromEntries(METRICS.map((metric, i) => [metric, series[i]!.points])) as Record<TimeseriesMetric, { at: number; value: number | null }[]>;
-  const labels = points.messagesIn.map((p) => new Date(p.at).toISOString().slice(0, 10));
+  const labels = points.messagesIn.map((p) => localDateOf(timeZone, p.at));
   const values = (metric: TimeseriesMetric) => points[metric].map((p) => (p.value === null ? null : round(p.value)));
   return {
     days,
+    timeZone,
     from,
     to,
     summary,

@@ -24,6 +24,8 @@ main { max-width: 1120px; margin: 0 auto; padding: 16px; }
 .ranges { display: flex; gap: 4px; }
 .ranges a { padding: 4px 10px; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; background: var(--card); font-size: .85rem; }
 .ranges a[aria-current="page"] { background: var(--accent); color: #fff; border-color: var(--accent); }
+.time-zone { font-size: .85rem; }
+.time-zone select { font: inherit; padding: 4px 6px; border: 1px solid #c3c9d2; border-radius: 7px; background: #fff; }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; margin-bottom: 16px; }
 .stat { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
 .stat span { display: block; color: var(--muted); font-size: .8rem; }

@@ -19,6 +19,8 @@ interface ConversationsPageProps {
   conversations: Page<ConversationSummary>;
   /** True when this is not the first page. */
   paged: boolean;
+  /** The zone times are shown in. */
+  timeZone: string;
 }
 
 /** The list's address for `view`, every filter kept. */
@@ -30,7 +32,7 @@ export function listHref(base: string, view: ConversationListView, cursor?: stri
   return `${base}/conversations?${params.toString()}`;
 }
 
-export function ConversationsPage({ page, view, conversations, paged }: ConversationsPageProps) {
+export function ConversationsPage({ page, view, conversations, paged, timeZone }: ConversationsPageProps) {
   const next = conversations.nextCursor && listHref(page.base, view, conversations.nextCursor);
   return (
     <Layout title="Conversations" base={page.base} page={page} current="/conversations">
@@ -64,7 +66,7 @@ export function ConversationsPage({ page, view, conversations, paged }: Conversa
                 <tr>
                   <td>
                     <a href={`${page.base}/conversations/${encodeURIComponent(c.id)}`} data-conversation={c.id}>
-                      {formatTime(c.lastMessageAt)}
+                      {formatTime(c.lastMessageAt, timeZone)}
                     </a>
                   </td>
                   <td data-participant>{[c.participant ?? '—', c.profileName].filter(Boolean).join(' · ')}</td>

@@ -3,6 +3,7 @@ import { formatCount, formatMs, formatTime, formatUsd } from '../format.js';
 import { RANGES, type Overview } from '../overview-data.js';
 import { ChartCard } from './chart-card.js';
 import { Layout } from './layout.js';
+import { TimeZoneForm } from './time-zone-form.js';
 
 export function OverviewPage({ page, overview }: { page: PageContext; overview: Overview }) {
   const { summary } = overview;
@@ -14,11 +15,12 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
         <h1>Overview</h1>
         <nav class="ranges" aria-label="Range">
           {RANGES.map((days) => (
-            <a href={`${page.base}?days=${days}`} aria-current={days === overview.days ? 'page' : undefined}>{`${days} days`}</a>
+            <a href={`${page.base}?days=${days}&tz=${encodeURIComponent(overview.timeZone)}`} aria-current={days === overview.days ? 'page' : undefined}>{`${days} days`}</a>
           ))}
         </nav>
+        <TimeZoneForm action={page.base} days={overview.days} timeZone={overview.timeZone} />
       </div>
-      <p class="muted">{`${formatTime(overview.from)} – ${formatTime(overview.to)}`}</p>
+      <p class="muted">{`${formatTime(overview.from, overview.timeZone)} – ${formatTime(overview.to, overview.timeZone)}`}</p>
       <section class="stats" aria-label="Summary">
         <Stat label="Messages in" value={formatCount(summary.messagesIn)} />
         <Stat label="Answered" value={formatCount(summary.messagesOut)} />

@@ -20,9 +20,11 @@ interface TranscriptPageProps {
   figures: ConversationSummary | null;
   /** True when this is not the first page. */
   paged: boolean;
+  /** The zone times are shown in. */
+  timeZone: string;
 }
 
-export function TranscriptPage({ page, transcript, figures, paged }: TranscriptPageProps) {
+export function TranscriptPage({ page, transcript, figures, paged, timeZone }: TranscriptPageProps) {
   const { conversation, messages, next } = transcript;
   const here = `${page.base}/conversations/${encodeURIComponent(conversation.id)}`;
   return (
@@ -37,7 +39,7 @@ export function TranscriptPage({ page, transcript, figures, paged }: TranscriptP
         <dt>Participant</dt>
         <dd>{figures?.participant ? [figures.participant, figures.profileName].filter(Boolean).join(' · ') : `${conversation.participant.name ?? 'unnamed'} (…${conversation.participant.id.slice(-4)})`}</dd>
         <dt>Started</dt>
-        <dd>{formatTime(conversation.createdAt)}</dd>
+        <dd>{formatTime(conversation.createdAt, timeZone)}</dd>
         <dt>Messages</dt>
         <dd>{formatCount(conversation.messageCount)}</dd>
         {figures && <Figures figures={figures} />}
@@ -45,7 +47,7 @@ export function TranscriptPage({ page, transcript, figures, paged }: TranscriptP
       {paged && <p class="muted">{`Messages after the first page; ${formatCount(messages.length)} shown here.`}</p>}
       <ol class="transcript">
         {messages.map((record) => (
-          <Exchange record={record} />
+          <Exchange record={record} timeZone={timeZone} />
         ))}
       </ol>
       <nav class="pager" aria-label="Pages">
@@ -75,7 +77,7 @@ function Figures({ figures }: { figures: ConversationSummary }) {
   );
 }
 
-function Exchange({ record }: { record: MessageRecord }) {
+function Exchange({ record, timeZone }: { record: MessageRecord; timeZone: string }) {
   const { message, reply } = record;
   const said = textOf(message.content) ?? `[${message.content.type}]`;
   return (
@@ -83,7 +85,7 @@ function Exchange({ record }: { record: MessageRecord }) {
       <div class="bubble user">
         <p>{said}</p>
         {record.transcript && <p class="muted">{`Transcribed: ${record.transcript}`}</p>}
-        <small>{`${formatTime(message.receivedAt)} · ${record.state}`}</small>
+        <small>{`${formatTime(message.receivedAt, timeZone)} · ${record.state}`}</small>
       </div>
       {reply && (
         <div class="bubble bot">
