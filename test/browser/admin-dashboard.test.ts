@@ -120,6 +120,20 @@ describe('admin dashboard in Chromium', () => {
     await screenshot(page, 'admin-transcript');
   });
 
+  it('shows local days and times after a time zone is chosen on the overview', async () => {
+    await page.goto(`${server.baseUrl}/admin`);
+    await page.selectOption('select[name=tz]', 'Asia/Kolkata');
+    await Promise.all([page.waitForURL('**/admin?days=30&tz=Asia%2FKolkata'), page.click('form.time-zone button')]);
+    await chartsReady(page);
+    const kolkataDay = (ms: number) => new Date(ms + 5.5 * 3600_000).toISOString().slice(0, 10);
+    const [messages] = (await drawnCharts(page)) as [DrawnChart];
+    expect(messages.labels.at(-1)).toBe(kolkataDay(Date.now()));
+    expect(messages.datasets[0]!.data).toEqual(messages.labels.map((day) => seeded.filter((s) => kolkataDay(s.receivedAt) === day).length));
+
+    await page.click('nav[aria-label=Main] a:has-text("Conversations")');
+    await expect(page.locator(`a[data-conversation="${seeded[0]!.conversationId}"]`).textContent()).resolves.toMatch(/ Asia\/Kolkata$/);
+  });
+
   it("edits a channel's prompt, which is stored, and shows why an invalid edit was refused", async () => {
     await page.goto(`${server.baseUrl}/admin/channels`);
     await page.fill('input[name=accountId]', 'phone-1');
