@@ -83,6 +83,12 @@ export function startOfLocal(zone: string, unit: ZonedUnit, ms: number): number 
 export function nextLocal(zone: string, unit: ZonedUnit, start: number): number {
   if (unit === 'hour') return startOfLocal(zone, 'hour', start + HOUR_MS);
   const t = localTimeAt(zone, start);
+  // Most days are 24 hours long, the others 23 or 25: an instant where the date turns over is the next start.
+  for (const hours of [24, 23, 25]) {
+    const guess = start + hours * HOUR_MS;
+    const at = localTimeAt(zone, guess);
+    if (at.hour === 0 && at.minute === 0 && at.second === 0 && dateKey(at) === dateKey(t) + DAY_MS && dateKey(localTimeAt(zone, guess - 1)) === dateKey(t)) return guess;
+  }
   const next = startOfLocalDate(zone, t.year, t.month, t.day + 1);
   // A skipped date (Samoa, 2011-12-30) has no instant of its own: go on to the one after it.
   return next > start ? next : startOfLocalDate(zone, t.year, t.month, t.day + 2);
