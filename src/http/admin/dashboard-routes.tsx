@@ -1,7 +1,4 @@
 import { Hono } from 'hono';
-import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
-import { CHANNELS } from '../../domain/model/ids.js';
-import { CONVERSATION_MODES } from '../../domain/model/interaction.js';
 import { ConversationNotFoundError } from '../../domain/use-cases/get-transcript.js';
 import { MAX_RANGE_MS } from '../../domain/use-cases/query-analytics.js';
 import { decodeTranscriptCursor } from '../api/transcript-body.js';
@@ -10,23 +7,14 @@ import { loadOverview, RANGES } from './overview-data.js';
 import { render, renderMessage } from './render.js';
 import { signedIn } from './session.js';
 import { timeZoneChoice } from './time-zone-choice.js';
-import { ConversationsPage, type ConversationListView } from './views/conversations-page.js';
+import { listQueryOf, listViewOf } from './conversation-list-view.js';
+import { ConversationsPage } from './views/conversations-page.js';
 import { OverviewPage } from './views/overview-page.js';
 import { TranscriptPage } from './views/transcript-page.js';
 
-const DAY_MS = 24 * 3600_000;
 const PAGE_SIZE = 25;
 const TRANSCRIPT_PAGE_SIZE = 50;
 const daysOf = (raw: string | undefined): number => RANGES.find((days) => String(days) === raw) ?? 30;
-
-/** The list's range, channel and filters from the query; what is unknown or empty is left out, never an error. */
-function listViewOf(query: (name: string) => string | undefined): ConversationListView {
-  const search = query('q')?.trim().slice(0, 64);
-  const channel = CHANNELS.find((name) => name === query('channel'));
-  const mode = CONVERSATION_MODES.find((name) => name === query('mode'));
-  const outcome = DELIVERY_STATES.find((name) => name === query('outcome'));
-  return { days: daysOf(query('days')), channel, ...(mode ? { mode } : {}), ...(outcome ? { outcome } : {}), ...(search ? { search } : {}) };
-}
 
 /** The overview with its charts, the conversation list and each transcript. */
 export function dashboardRoutes(deps: AdminDeps): Hono<AdminEnv> {
@@ -41,10 +29,9 @@ export function dashboardRoutes(deps: AdminDeps): Hono<AdminEnv> {
   app.get('/conversations', guard, async (c) => {
     const view = listViewOf((name) => c.req.query(name));
     const cursor = c.req.query('cursor');
-    const to = deps.clock.now();
-    const { days, channel, ...filter } = view;
-    const conversations = await deps.queryAnalytics.conversations({ from: to - days * DAY_MS, to: to + 1, limit: PAGE_SIZE, ...filter, ...(cursor ? { cursor } : {}), ...(channel ? { channel } : {}) });
-    return render(c, <ConversationsPage page={c.get('page')} view={view} conversations={conversations} paged={Boolean(cursor)} timeZone={timeZoneChoice(c, deps)} />);
+    const timeZone = timeZoneChoice(c, deps);
+    const conversations = await deps.queryAnalytics.conversations({ ...listQueryOf(view, deps.clock.now(), timeZone), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+    return render(c, <ConversationsPage page={c.get('page')} view={view} conversations={conversations} paged={Boolean(cursor)} timeZone={timeZone} />);
   });
 
   app.get('/conversations/:id', guard, async (c) => {

@@ -85,3 +85,33 @@ describe('admin conversation list filters and the conversation page', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('admin conversation list between two dates', () => {
+  it("lists the conversations active between two local dates of the dashboard's time zone, swaps them when reversed, and ignores a date that is not one", async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    const now = clock.now();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const DAY = 24 * 3600_000;
+    const today = Math.floor(now / DAY) * DAY;
+    // 16:00 UTC four days ago is already the next day in Tokyo (UTC+9).
+    const late = await seedExchange({ chat, analytics }, { receivedAt: today - 4 * DAY + 16 * 3600_000 });
+    const older = await seedExchange({ chat, analytics }, { receivedAt: today - 10 * DAY + 3600_000 });
+    const recent = await seedExchange({ chat, analytics }, { receivedAt: now - 60_000 });
+    const browser = await signedIn();
+    const listed = async (query: string) => links(await (await browser.get(`/admin/conversations?${query}`)).text());
+    const fourDaysAgo = day(today - 4 * DAY);
+    const threeDaysAgo = day(today - 3 * DAY);
+
+    expect(await listed(`from=${fourDaysAgo}&to=${fourDaysAgo}`)).toEqual([late.conversationId]);
+    expect(await listed(`from=${threeDaysAgo}&to=${threeDaysAgo}&tz=Asia/Tokyo`)).toEqual([late.conversationId]);
+    expect(await listed(`from=${fourDaysAgo}&to=${fourDaysAgo}&tz=Asia/Tokyo`)).toEqual([]);
+    expect(await listed(`from=${day(today)}&to=${day(today - 11 * DAY)}&tz=UTC`)).toEqual([recent.conversationId, late.conversationId, older.conversationId]);
+    expect(await listed(`from=${day(today - 5 * DAY)}`)).toEqual([recent.conversationId, late.conversationId]);
+    const ignored = await browser.get('/admin/conversations?from=2026-02-31&to=yesterday&days=7');
+    expect(ignored.status).toBe(200);
+    expect(links(await ignored.text())).toEqual([recent.conversationId, late.conversationId]);
+    const page = await (await browser.get(`/admin/conversations?from=${fourDaysAgo}&mode=bot`)).text();
+    expect(page).toContain(`value="${fourDaysAgo}"`);
+    expect(page).toContain(`Active since ${fourDaysAgo}`);
+  });
+});

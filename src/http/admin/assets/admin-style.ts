@@ -78,7 +78,7 @@ button.link { background: none; color: #e5e7eb; padding: 0; text-decoration: und
 form.filters { align-items: flex-end; }
 form.filters label { display: flex; flex-direction: column; gap: 4px; font-size: .85rem; color: var(--muted); }
 form.filters label.grow { flex: 1 1 14rem; }
-select { font: inherit; padding: 8px; border: 1px solid #c3c9d2; border-radius: 7px; background: #fff; }
+select, input[type=date] { font: inherit; padding: 8px; border: 1px solid #c3c9d2; border-radius: 7px; background: #fff; }
 .ticks { margin-left: 6px; font-size: .8rem; color: var(--muted); }
 .ticks[data-delivery="read"], .ticks[data-delivery="played"] { color: #1d8fd8; }
 .ticks[data-delivery="failed"] { color: var(--danger); }

@@ -7,9 +7,13 @@ import { formatCount, formatTime, formatUsd } from '../format.js';
 import { RANGES } from '../overview-data.js';
 import { Layout } from './layout.js';
 
-/** What the list shows: the range in days, the channel and the filters. */
+/** What the list shows: the range in days (or between two local dates), the channel and the filters. */
 export interface ConversationListView extends ConversationFilter {
   days: number;
+  /** `2026-11-01`: from this local date's midnight, in the dashboard's time zone (instead of `days`). */
+  fromDate?: string;
+  /** `2026-11-30`: up to the end of this local date (instead of now). */
+  toDate?: string;
   channel: Channel | undefined;
 }
 
@@ -26,7 +30,7 @@ interface ConversationsPageProps {
 /** The list's address for `view`, every filter kept. */
 export function listHref(base: string, view: ConversationListView, cursor?: string): string {
   const params = new URLSearchParams({ days: String(view.days) });
-  for (const [name, value] of [['channel', view.channel], ['mode', view.mode], ['outcome', view.outcome], ['q', view.search], ['cursor', cursor]] as const) {
+  for (const [name, value] of [['from', view.fromDate], ['to', view.toDate], ['channel', view.channel], ['mode', view.mode], ['outcome', view.outcome], ['q', view.search], ['cursor', cursor]] as const) {
     if (value) params.set(name, value);
   }
   return `${base}/conversations?${params.toString()}`;
@@ -37,7 +41,7 @@ export function ConversationsPage({ page, view, conversations, paged, timeZone }
   return (
     <Layout title="Conversations" base={page.base} page={page} current="/conversations">
       <h1>Conversations</h1>
-      <p class="muted">{`Active in the last ${view.days} days, newest activity first.`}</p>
+      <p class="muted">{`${rangeText(view)}, newest activity first.`}</p>
       <nav class="filters" aria-label="Channel">
         {[undefined, ...CHANNELS].map((only) =>
           only === view.channel ? <strong>{only ?? 'All channels'}</strong> : <a href={listHref(page.base, { ...view, channel: only })}>{only ?? 'All channels'}</a>,
@@ -94,6 +98,13 @@ export function ConversationsPage({ page, view, conversations, paged, timeZone }
   );
 }
 
+function rangeText({ days, fromDate, toDate }: ConversationListView): string {
+  if (fromDate && toDate) return `Active from ${fromDate} to ${toDate}`;
+  if (fromDate) return `Active since ${fromDate}`;
+  if (toDate) return `Active in the ${days} days up to ${toDate}`;
+  return `Active in the last ${days} days`;
+}
+
 /** Range, mode, last delivery and search, as a GET form: the address is the filter, so it can be shared. */
 function Filters({ page, view }: { page: PageContext; view: ConversationListView }) {
   return (
@@ -106,6 +117,14 @@ function Filters({ page, view }: { page: PageContext; view: ConversationListView
             <option value={String(days)} selected={days === view.days}>{`${days} days`}</option>
           ))}
         </select>
+      </label>
+      <label>
+        From
+        <input type="date" name="from" value={view.fromDate ?? ''} />
+      </label>
+      <label>
+        To
+        <input type="date" name="to" value={view.toDate ?? ''} />
       </label>
       <label>
         Mode
