@@ -24,13 +24,15 @@ const seconds = (since: number) => Number(((performance.now() - since) / 1000).t
 // channel per user (every fifth on the API), outcomes mostly sent with some failures, skips and
 // fallbacks, latencies log-uniform-ish between 200 and 8000 ms. Inserted in time order, as facts arrive.
 const SEED_SQL = `insert into interaction (event_id, occurred_at, received_at, channel, account_id, conversation_id, user_key, message_id,
-    message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason)
+    message_type, outcome, reply_kind, model, prompt_tokens, completion_tokens, cost_usd, latency_ms, failure_reason, participant, profile_name)
   select 'message:bench:' || g, received_at + coalesce(latency, 0) * interval '1 millisecond', received_at, channel, 'acct-' || channel,
     'conv-' || channel || '-' || u, 'user-' || u, 'wamid.bench.' || g, 'text', outcome,
     case when outcome = 'skipped' then null when outcome = 'sent' and r_kind < 0.01 then 'fallback' else 'ai' end,
     'gpt-bench', prompt, completion, (prompt * 0.15 + completion * 0.6) / 1e6, case when outcome = 'skipped' then null else latency end,
     case when outcome = 'failed' then (case when r_kind < 0.5 then 'reply_send_failed' else 'completion_failed' end)
-      when outcome = 'sent' and r_kind < 0.01 then 'completion_failed' end
+      when outcome = 'sent' and r_kind < 0.01 then 'completion_failed' end,
+    case when channel = 'api' then 'cu••••' || lpad((u % 100)::text, 2, '0') else '+49 170 •••• ' || lpad((u % 10000)::text, 4, '0') end,
+    case when channel = 'whatsapp' and u % 3 > 0 then 'Customer ' || u end
   from (
     select g, u, case when u % 5 = 0 then 'api' else 'whatsapp' end as channel,
       date_trunc('milliseconds', ?::timestamptz - r_time * interval '30 days') as received_at,
@@ -53,6 +55,14 @@ const CHARGES_SQL = `insert into whatsapp_charge (channel, outbound_id, occurred
     case when category = 'utility' then 0.055 else 0.1365 end
   from (select *, case when random() < 0.7 then 'utility' else 'marketing' end as category
     from interaction where channel = 'whatsapp' and outcome = 'sent' and random() < 0.03) templates`;
+
+// A person took over about 2 % of the conversations at some point of the month; some handed back.
+const MODES_SQL = `insert into conversation_mode (event_id, occurred_at, channel, account_id, conversation_id, user_key, mode)
+  select 'mode:bench:' || conversation_id || ':' || n, at + n * interval '1 hour', channel, account_id, conversation_id, user_key,
+    case when n = 0 then 'human' else 'bot' end
+  from (select distinct on (conversation_id) conversation_id, channel, account_id, user_key, received_at as at
+    from interaction where hashtext(conversation_id) % 50 = 0 order by conversation_id, received_at) taken,
+  generate_series(0, case when hashtext(conversation_id) % 100 = 0 then 1 else 0 end) as n`;
 
 // The baseline: what one would write without rollups. percentile_disc is the nearest rank.
 const NAIVE_SQL = `select count(*)::float8 as messages_in, (count(*) filter (where outcome = 'sent'))::float8 as messages_out,
@@ -105,6 +115,7 @@ try {
   const seedStarted = performance.now();
   await execute(SEED_SQL, [new Date().toISOString()]);
   await execute(CHARGES_SQL);
+  await execute(MODES_SQL);
   const seedSeconds = seconds(seedStarted);
   const rollupStarted = performance.now();
   // The very statements `record` runs on its one inserted row, here over every fact at once.
@@ -113,7 +124,7 @@ try {
   const rollupSeconds = seconds(rollupStarted);
   const sizes = await execute<{ table: string; rows: number }>(
     `select relname as table, n_live_tup::float8 as rows from pg_stat_user_tables
-     where relname in ('interaction', 'interaction_hour', 'failure_hour', 'latency_hour', 'latency_day', 'conversation_day', 'user_activity', 'whatsapp_charge') order by relname`,
+     where relname in ('interaction', 'interaction_hour', 'failure_hour', 'latency_hour', 'latency_day', 'conversation_day', 'user_activity', 'whatsapp_charge', 'conversation_mode') order by relname`,
   );
 
   const store = new PostgresAnalyticsStore(orm);
@@ -194,11 +205,24 @@ async function conversationList(store: PostgresAnalyticsStore, execute: <T>(sql:
   const twentieth = cursor;
   const firstPage = stats(await time(() => store.conversations({ from, to, limit: 50 })));
   const naive = stats(await time(naivePage));
+  // Filtered: a common filter fills its page from the newest activity; a rare one walks far back.
+  const filtered = { mode: 'human' as const, search: '+49 170 •••• 00' };
+  const matches = {
+    modeHuman: (await store.conversations({ from, to, limit: 50, mode: filtered.mode })).items.length,
+    searchOnePercent: (await store.conversations({ from, to, limit: 50, search: filtered.search })).items.length,
+    searchRare: (await store.conversations({ from, to, limit: 50, search: '4242' })).items.length,
+  };
   return {
     firstPage50: firstPage,
     twentiethPage50: stats(await time(() => store.conversations({ from, to, limit: 50, cursor: twentieth }))),
     naiveRegroupFirstPage50: naive,
     ratioStoreP95OverNaiveP95: Number((firstPage.p95 / naive.p95).toFixed(3)),
+    filtered: {
+      matchesOnFirstPage: matches,
+      modeHumanFirstPage50: stats(await time(() => store.conversations({ from, to, limit: 50, mode: filtered.mode }), 10)),
+      searchOnePercentFirstPage50: stats(await time(() => store.conversations({ from, to, limit: 50, search: filtered.search }), 10)),
+      searchRareFirstPage50: stats(await time(() => store.conversations({ from, to, limit: 50, search: '4242' }), 5)),
+    },
   };
 }
 

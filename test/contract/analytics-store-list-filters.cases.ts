@@ -93,6 +93,10 @@ export function listFilterCases(current: () => AnalyticsFixture): void {
       // the name she used before is not the one the list shows
       expect(await ids({ search: 'lovelace' })).toEqual([]);
       expect(await ids({ search: '4567', mode: 'bot' })).toEqual(['cy']);
+      // A search is text, never a pattern.
+      expect(await ids({ search: '%' })).toEqual([]);
+      expect(await ids({ search: '_' })).toEqual([]);
+      expect(await ids({ search: '.*' })).toEqual([]);
       expect(await ids({ search: '4567', channel: 'api' })).toEqual([]);
     });
 

@@ -150,7 +150,8 @@ for (const kind of DATABASE_KINDS) {
       for (const event of events) await Promise.all([store.record(event), reference.record(event)]);
       await Promise.all([store.eraseUser(`u-${f.run}-4`, f.base + 10 * DAY), reference.eraseUser(`u-${f.run}-4`, f.base + 10 * DAY)]);
 
-      const stepping = new PostgresAnalyticsStore(db.orm, { listStepRows: 1 });
+      // Steps of one row, and every search walked (none is listed from its matches' figures).
+      const stepping = new PostgresAnalyticsStore(db.orm, { listStepRows: 1, searchCandidates: 0 });
       const walkAll = async (s: { conversations: PostgresAnalyticsStore['conversations'] }, query: Omit<ConversationQuery, 'limit' | 'cursor'>, limit: number) => {
         const ids: unknown[] = [];
         let cursor: string | undefined;

@@ -1,4 +1,4 @@
-import type { AnalyticsQuery } from '../../domain/model/analytics.js';
+import { searchKey, type AnalyticsQuery, type ConversationQuery } from '../../domain/model/analytics.js';
 import { DAY_MS } from '../analytics-store-support.js';
 import { onChannel } from './analytics-read-sql.js';
 import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js';
@@ -58,6 +58,37 @@ export function listedBeforeSql(query: AnalyticsQuery, position: ListPosition, i
   return sql`${join(branches, ' union ')}`;
 }
 
+/**
+ * Those of `ids` the query's mode and last delivery ask for, exactly as the figures compute them,
+ * by index probes per conversation, so a walk reads the figures only of those.
+ */
+export function candidatesSql(query: ConversationQuery, ids: readonly string[]): Sql {
+  const tests: Sql[] = [];
+  if (query.mode) tests.push(sql`coalesce((${latestModeSql(query, 'c.id')}), 'bot') = ${query.mode}`);
+  if (query.outcome) {
+    tests.push(sql`(select status from delivery_status where conversation_id = c.id and occurred_at < ${at(query.to)}${onChannel(query.channel)}
+      order by occurred_at desc, ${raw(DELIVERY_RANK_SQL)} desc limit 1) = ${query.outcome}`);
+  }
+  return sql`select c.id from unnest(array[${join(ids.map((id) => sql`${id}`), ', ')}]::text[]) as c(id) where ${join(tests, ' and ')}`;
+}
+
+/**
+ * Up to `limit` conversations with a row in the range whose participant or profile name holds the
+ * search (by searchKey, as text, never a pattern): every conversation the search may match, and
+ * perhaps some whose latest name does not (the figures decide).
+ */
+export function searchMatchesSql(query: ConversationQuery, limit: number): Sql {
+  const pattern = `%${searchKey(query.search ?? '').replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
+  // `search_key` (M013) joins the two with a `/`: a search across the join may match too many, never too few.
+  const branches = sourcesOf(query).map((s) => sql`select conversation_id from ${raw(s.table)} where ${inSpan(s)}${onChannel(query.channel)} and search_key like ${pattern}`);
+  if (branches.length === 0) return sql`select null::text as id where false`;
+  return sql`select distinct conversation_id as id from (${join(branches, ' union all ')}) matched limit ${limit}`;
+}
+
+// Its latest switch between the bot and a person before the range's end.
+const latestModeSql = (query: AnalyticsQuery, id: string): Sql =>
+  sql`select mode from conversation_mode where conversation_id = ${raw(id)} and occurred_at < ${at(query.to)} order by occurred_at desc, event_id desc limit 1`;
+
 const DELIVERY_RANK_SQL = `case status when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'played' then 4 when 'failed' then 5 end`;
 
 /**
@@ -87,9 +118,7 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
   const lastDelivery = sql`select distinct on (conversation_id) conversation_id, status from delivery_status
     where ${idIn(ids)} and occurred_at < ${at(query.to)}${ch}
     order by conversation_id, occurred_at desc, ${raw(DELIVERY_RANK_SQL)} desc`;
-  // Its latest switch between the bot and a person before the range's end.
-  const mode = sql`select mode from conversation_mode where conversation_id = totals.id and occurred_at < ${at(query.to)}
-    order by occurred_at desc, event_id desc limit 1`;
+  const mode = latestModeSql(query, 'totals.id');
   return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery, coalesce(mode.mode, 'bot') as mode
     from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id
     left join (${lastDelivery}) last_delivery on last_delivery.conversation_id = totals.id

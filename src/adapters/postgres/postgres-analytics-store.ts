@@ -22,7 +22,7 @@ import { zonedTimeseriesSql } from './analytics-zoned-sql.js';
 import { eraseUserSql, recordMessageSql, recordStatusSql } from './analytics-write-sql.js';
 import { entityManager } from './database.js';
 import { bucketValue, histogramPercentile } from './latency-histogram.js';
-import { conversationPage, conversationSummary } from './postgres-conversation-list.js';
+import { conversationPage, conversationSummary, LIST_TUNING, type ListTuning } from './postgres-conversation-list.js';
 import { reusable, run } from './sql-fragment.js';
 
 
@@ -34,17 +34,20 @@ import { reusable, run } from './sql-fragment.js';
  */
 export class PostgresAnalyticsStore implements AnalyticsStore {
   private readonly exportPageSize: number;
-  private readonly listStepRows: number;
+  private readonly list: ListTuning;
 
-  /** `listStepRows`: the fewest activity rows the conversations list reads per step of its walk (tests set it low). */
+  /**
+   * `listStepRows`: the fewest activity rows the conversations list reads per step of its walk;
+   * `searchCandidates`: how many a search may match and still be listed from their figures (tests set both low).
+   */
   constructor(
     private readonly orm: MikroORM,
-    options: { exportPageSize?: number; listStepRows?: number } = {},
+    options: { exportPageSize?: number; listStepRows?: number; searchCandidates?: number } = {},
   ) {
     // Each page walks past the activity of the conversations listed before it: fewer, larger pages cost
     // less (30 days of 1 M facts, 47,700 conversations: 16.5 s in pages of 500, 8.5 s of 2,000, 6.3 s of 5,000).
     this.exportPageSize = options.exportPageSize ?? 5_000;
-    this.listStepRows = options.listStepRows ?? 64;
+    this.list = { minStep: options.listStepRows ?? LIST_TUNING.minStep, searchCandidates: options.searchCandidates ?? LIST_TUNING.searchCandidates };
   }
 
   async record(event: InteractionEvent): Promise<RecordResult> {
@@ -96,7 +99,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   }
 
   conversations(query: ConversationQuery): Promise<Page<ConversationSummary>> {
-    return conversationPage(this.em(), query, this.listStepRows);
+    return conversationPage(this.em(), query, this.list);
   }
 
   conversation(conversationId: string, query: AnalyticsQuery): Promise<ConversationSummary | null> {

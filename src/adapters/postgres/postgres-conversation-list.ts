@@ -3,8 +3,8 @@ import { costOf, hasFilter, matchesFilter, type AnalyticsQuery, type Conversatio
 import type { DeliveryState } from '../../domain/model/delivery-status.js';
 import type { Channel } from '../../domain/model/ids.js';
 import type { ConversationMode } from '../../domain/model/interaction.js';
-import { decodeCursor, encodeCursor } from '../analytics-store-support.js';
-import { activitySql, conversationTotalsSql, listedBeforeSql, type ListPosition } from './analytics-conversation-sql.js';
+import { compareIds, decodeCursor, encodeCursor } from '../analytics-store-support.js';
+import { activitySql, candidatesSql, conversationTotalsSql, listedBeforeSql, searchMatchesSql, type ListPosition } from './analytics-conversation-sql.js';
 import { run } from './sql-fragment.js';
 
 interface ConversationRow {
@@ -30,34 +30,73 @@ const ROWS_PER_CONVERSATION = 4;
 /** A filtered walk reads more per step as it goes, up to this many rows, as a rare match may lie far back. */
 const MAX_FILTERED_STEP = 4_096;
 
+/** How the list reads: the fewest activity rows per step of its walk; how many conversations a search may match and still be listed from their figures. */
+export interface ListTuning {
+  minStep: number;
+  searchCandidates: number;
+}
+
+export const LIST_TUNING: ListTuning = { minStep: 64, searchCandidates: 2_000 };
+
 /**
- * One page of conversations by (last activity desc, id asc) after the cursor: walks the range's
- * activity newest first, reading the figures of each step's conversations not listed on an earlier
- * page, until it has `limit + 1` that the filter asks for. The cost follows the page, not the range
- * (a filter that few conversations match walks further).
+ * One page of conversations by (last activity desc, id asc) after the cursor. A search first finds
+ * the conversations with a matching row in the range (one pass over the range's rows): when they
+ * are few, the page comes from their figures. Otherwise the list walks the range's activity newest
+ * first, reading the figures of each step's conversations that are not listed on an earlier page
+ * and that the filter may ask for, until it has `limit + 1` matches. Unfiltered, the cost follows
+ * the page, not the range; a rare mode or last delivery walks further back.
  */
-export async function conversationPage(em: EntityManager, query: ConversationQuery, minStep = 64): Promise<Page<ConversationSummary>> {
+export async function conversationPage(em: EntityManager, query: ConversationQuery, tuning: ListTuning = LIST_TUNING): Promise<Page<ConversationSummary>> {
+  const searched = query.search ? await searchMatches(em, query, tuning.searchCandidates) : undefined;
+  if (searched && searched.length <= tuning.searchCandidates) return pageOf(await figures(em, query, searched), query);
+  // A search matching more is common: the walk meets its matches soon, and their figures decide.
   const wanted = query.limit + 1;
   const found: ConversationSummary[] = [];
-  for await (const ids of walk(em, query, wanted, minStep)) {
-    const fresh = hasFilter(query) ? ids : ids.slice(0, wanted - found.length);
-    const rows = await run<ConversationRow>(em, conversationTotalsSql(query, fresh));
-    const byId = new Map(rows.map((row) => [row.id, toConversation(row)]));
-    for (const id of fresh) {
-      const conversation = byId.get(id);
-      if (conversation && matchesFilter(conversation, query)) found.push(conversation);
-    }
+  for await (const ids of walk(em, query, wanted, tuning.minStep)) {
+    const fresh = hasFilter(query) ? await candidates(em, query, ids) : ids.slice(0, wanted - found.length);
+    found.push(...(await figures(em, query, fresh)));
     if (found.length >= wanted) break;
   }
-  const items = found.slice(0, query.limit);
+  return pageOf(found, query, false);
+}
+
+/** The page of `conversations` after the query's cursor; `sort` when they are not in list order yet. */
+function pageOf(conversations: ConversationSummary[], query: ConversationQuery, sort = true): Page<ConversationSummary> {
+  const after = sort && query.cursor ? decodeCursor(query.cursor) : undefined;
+  const ordered = sort ? conversations.toSorted((a, b) => b.lastMessageAt - a.lastMessageAt || compareIds(a.id, b.id)) : conversations;
+  const rest = after ? ordered.filter((c) => c.lastMessageAt < after.at || (c.lastMessageAt === after.at && compareIds(c.id, after.id) > 0)) : ordered;
+  const items = rest.slice(0, query.limit);
   const last = items.at(-1);
-  return { items, nextCursor: found.length > items.length && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rest.length > items.length && last ? encodeCursor(last) : null };
+}
+
+/** The figures of those of `ids` with a message in the range that the filter asks for, in the order of `ids`. */
+async function figures(em: EntityManager, query: ConversationQuery, ids: string[]): Promise<ConversationSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await run<ConversationRow>(em, conversationTotalsSql(query, ids));
+  const byId = new Map(rows.map((row) => [row.id, toConversation(row)]));
+  return ids.flatMap((id) => {
+    const conversation = byId.get(id);
+    return conversation && matchesFilter(conversation, query) ? [conversation] : [];
+  });
+}
+
+/** The conversations with a row in the range whose participant or profile name the search is part of: at most `most + 1`. */
+async function searchMatches(em: EntityManager, query: ConversationQuery, most: number): Promise<string[]> {
+  return (await run<{ id: string }>(em, searchMatchesSql(query, most + 1))).map((row) => row.id);
 }
 
 /** One conversation's figures over the range; null when it has no message there. */
 export async function conversationSummary(em: EntityManager, conversationId: string, query: AnalyticsQuery): Promise<ConversationSummary | null> {
   const [row] = await run<ConversationRow>(em, conversationTotalsSql(query, [conversationId]));
   return row ? toConversation(row) : null;
+}
+
+/** Those of `ids` the filter's mode and last delivery may ask for, in their order. */
+async function candidates(em: EntityManager, query: ConversationQuery, ids: string[]): Promise<string[]> {
+  if (ids.length === 0 || !(query.mode || query.outcome)) return ids;
+  const kept = new Set((await run<{ id: string }>(em, candidatesSql(query, ids))).map((row) => row.id));
+  return ids.filter((id) => kept.has(id));
 }
 
 /** The conversations of each step of the walk, in list order, each met once and none listed on an earlier page. */
