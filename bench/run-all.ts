@@ -90,7 +90,7 @@ const lines = [
         ...(api.conversationList.filtered
           ? [
               row([
-                `api: the same list filtered, a page of 50 (for information: a rarer filter walks further back)`,
+                `api: the same list filtered, a page of 50 (for information: a rarer mode walks further back; a search first finds its matches)`,
                 `mode=human (2 % of conversations) p95 ${api.conversationList.filtered.modeHumanFirstPage50.p95} ms; q matching 1 % p95 ${api.conversationList.filtered.searchOnePercentFirstPage50.p95} ms; q matching ${api.conversationList.filtered.matchesOnFirstPage.searchRare} of ${api.otherOperationsMs?.exportConversations?.conversations ?? '?'} conversations p95 ${api.conversationList.filtered.searchRareFirstPage50.p95} ms`,
                 `the unfiltered first page: p95 ${api.conversationList.firstPage50.p95} ms`,
                 '—',
