@@ -226,7 +226,7 @@ describe('the whole loop (ROLE=all)', () => {
     ]);
     expect(JSON.stringify(conversations.body)).not.toContain(parties.customer);
     const csv = await (await fetch(`${app.baseUrl}/api/v1/export/conversations.csv`, { headers: { authorization: `Bearer ${secrets.apiKey}` } })).text();
-    expect(csv.split('\r\n')[1]!.split(',').slice(-2)).toEqual([String(germanUtility), 'read']);
+    expect(csv.split('\r\n')[1]!.split(',').slice(-3)).toEqual([String(germanUtility), 'read', 'bot']);
     // A leading + is kept from running as a spreadsheet formula.
     expect(csv).toContain(`,'${masked},${parties.customerName},`);
     expect(csv).not.toContain(parties.customer);
