@@ -8,6 +8,7 @@ import { rollupUpserts } from '../src/adapters/postgres/analytics-write-sql.js';
 import { entityManager, openDatabase, type Database } from '../src/adapters/postgres/database.js';
 import { PostgresAnalyticsStore } from '../src/adapters/postgres/postgres-analytics-store.js';
 import { PERCENTILE_RELATIVE_ERROR, type AnalyticsSummary } from '../src/domain/model/analytics.js';
+import { QueryAnalytics } from '../src/domain/use-cases/query-analytics.js';
 import { startPostgres, type RunningPostgres } from '../test/support/postgres-server.js';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -250,8 +251,22 @@ async function otherReadsAndWrites(store: PostgresAnalyticsStore, from: number, 
     summaryWithConversationCosts: stats(await time(() => store.summary({ from, to }, { conversationCosts: true }), 5)),
     timeseriesDailyUniqueUsers: stats(await time(() => store.timeseries({ ...days, metric: 'uniqueUsers', interval: 'day' }), 5)),
     timeseriesHourlyLatencyP95: stats(await time(() => store.timeseries({ ...hours, metric: 'latencyP95', interval: 'hour' }), 5)),
+    // The dashboard's days in a time zone: Berlin's whole-hour offset reads the hourly rollups, Kolkata's half hour the facts.
+    timeseriesDailyInZones: await zonedSeries(store, from, to),
     recordOneMessage: stats(await time(record, 500)),
   };
+}
+
+async function zonedSeries(store: PostgresAnalyticsStore, from: number, to: number) {
+  const query = new QueryAnalytics(store);
+  const zones: Record<string, Record<string, ReturnType<typeof stats>>> = {};
+  for (const zone of ['Europe/Berlin', 'Asia/Kolkata']) {
+    zones[zone] = {};
+    for (const metric of ['messagesIn', 'latencyP95'] as const) {
+      zones[zone][metric] = stats(await time(() => query.timeseries({ from, to, metric, interval: 'day', timeZone: zone }), 5));
+    }
+  }
+  return zones;
 }
 
 async function time(f: () => Promise<unknown>, runs = RUNS): Promise<number[]> {

@@ -100,6 +100,19 @@ const lines = [
           : []),
       ]
     : []),
+  ...(api.otherOperationsMs?.timeseriesDailyInZones
+    ? [
+        row([
+          `api: 30 local days of a time series in a time zone (for information: Berlin's whole-hour offset reads the hourly rollups, Kolkata's half hour the facts)`,
+          Object.entries(api.otherOperationsMs.timeseriesDailyInZones as Record<string, Record<string, { p95: number }>>)
+            .map(([zone, metrics]) => `${zone}: messagesIn p95 ${metrics.messagesIn!.p95} ms, latencyP95 p95 ${metrics.latencyP95!.p95} ms`)
+            .join('; '),
+          '—',
+          '—',
+          '—',
+        ]),
+      ]
+    : []),
   ...Object.entries(cold.roles as Record<string, { p50Ms: number; ratio: number; rssP50Mb?: number }>).map(([role, r]) => {
     const uncached = (cold.withoutCompileCache as Record<string, { p50Ms: number }> | undefined)?.[role];
     const memoryGoal = role === 'listener' ? '; RSS ≤ 120 MB' : role === 'worker' ? '; RSS ≤ 180 MB' : '';
