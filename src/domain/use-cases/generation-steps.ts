@@ -21,16 +21,16 @@ export interface GenerationSteps {
 /**
  * A burst: later messages that arrived within the coalescing window are answered by this one
  * completion. They are recorded as `skipped`, note `folded`, with `foldedInto` naming this message (never dropped), and this
- * message keeps their prompts so a retried generation covers them again.
+ * message keeps their prompts so a retried generation covers them again. `settled`: the messages folded by this call.
  */
 export async function foldBurst(
   steps: GenerationSteps,
   record: MessageRecord,
   budget: LeaseBudget,
   windowFrom: number,
-): Promise<{ record: MessageRecord; prompts: string[]; recent?: MessageRecord[] }> {
+): Promise<{ record: MessageRecord; prompts: string[]; recent?: MessageRecord[]; settled: MessageRecord[] }> {
   const { store, clock, policy } = steps;
-  if (policy.coalesceWindowMs <= 0) return { record, prompts: [] };
+  if (policy.coalesceWindowMs <= 0) return { record, prompts: [], settled: [] };
   const waitMs = windowFrom + policy.coalesceWindowMs - clock.now();
   // The wait is part of the lease too: it never eats into the model's share beyond the deadline.
   if (waitMs > 0) await clock.sleep(Math.min(waitMs, budget.remainingMs()));
@@ -44,6 +44,7 @@ export async function foldBurst(
     throw new MessageInProgressError(message.id, awaited);
   }
   const prompts = [...(record.folded ?? [])];
+  const settled: MessageRecord[] = [];
   for (const later of foldableAfter(recent, record, policy.coalesceWindowMs)) {
     const folded = await store.transition(later.message.conversationId, later.message.id, later.version, {
       state: 'skipped',
@@ -51,14 +52,15 @@ export async function foldBurst(
       foldedInto: record.message.id,
       updatedAt: clock.now(),
     });
+    if (folded) settled.push(folded);
     const plan = planFor(later.message.content);
     if (folded && plan.action === 'complete') prompts.push(plan.prompt);
   }
-  if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts, recent };
+  if (prompts.length === (record.folded?.length ?? 0)) return { record, prompts, recent, settled };
   const updated = await store.transition(record.message.conversationId, record.message.id, record.version, { folded: prompts, updatedAt: clock.now() });
   // Lost the lease meanwhile: the taker-over folds again from what is stored.
   if (!updated) throw new MessageInProgressError(record.message.id);
-  return { record: updated, prompts, recent };
+  return { record: updated, prompts, recent, settled };
 }
 
 /**

@@ -153,6 +153,8 @@ export class ReplyToMessage {
       const windowFrom = leased.attempts === 1 ? Math.max(record.message.receivedAt, now) : record.message.receivedAt;
       const folded = await foldBurst(this.steps, leased, budget, windowFrom);
       leased = folded.record;
+      // Their outcome is final: recorded now, not when their own nacked deliveries come back after the bus's backoff.
+      for (const settled of folded.settled) beside.push(settledLater(this.record(settled).then(() => undefined)));
       // The history comes from the freshest read of the conversation when it holds all of it.
       const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs(), folded.recent ?? recent);
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);

@@ -70,6 +70,25 @@ describe('ReplyToMessage (order and bursts)', () => {
     expect(outcomes).toHaveLength(5);
   });
 
+  it('records the folded messages\' outcomes itself, so the analytics need not wait for their own redeliveries', async () => {
+    const h = replyHarness({ coalesceWindowMs: 3_000 });
+    const first = h.message({ text: 'Hi' });
+    const later = ['I have a question', 'about my order'].map((text, i) => h.message({ participant: first.participant, accountId: first.accountId, text, receivedAt: first.receivedAt + (i + 1) * 400 }));
+    // The later messages' deliveries came and were nacked: they wait out the bus's backoff meanwhile.
+    for (const message of later) await h.store.register(message, h.clock.now());
+
+    await h.useCase.execute(first);
+
+    const outcomes = (await h.published()).filter((event) => event.type === 'message');
+    expect(outcomes.map((event) => [event.type === 'message' && event.messageId, event.type === 'message' && event.outcome]).toSorted()).toEqual(
+      [[first.id, 'sent'], ...later.map((message) => [message.id, 'skipped'])].toSorted(),
+    );
+    for (const message of later) expect(await h.stored(message)).toMatchObject({ state: 'skipped', foldedInto: first.id, recorded: true });
+    // Their own redeliveries then find them done, and publish nothing more.
+    for (const message of later) await h.useCase.execute(message);
+    expect((await h.published()).filter((event) => event.type === 'message')).toHaveLength(3);
+  });
+
   it('lets an earlier message that turns up during a later one\'s window go first and fold the later one, on an unordered bus', async () => {
     const h = replyHarness({ coalesceWindowMs: 3_000 });
     const first = h.message({ text: 'one' });
