@@ -67,12 +67,14 @@ export function listFilterCases(current: () => AnalyticsFixture): void {
       const ada = who('ada', '+49 170 •••• 4567', 'Ada Lovelace');
       const bob = who('bob', '+44 7700 •••• 0123', 'Bob');
       const cy = who('cy', '+1 415 •••• 4567');
+      const zoe = who('zoe', '+33 6 •••• 9876', 'ÄDA Zoë');
       await f.recordAll([
         f.message({ ...ada, receivedAt: f.base + 1000 }),
         // Ada renamed herself: the latest name counts
         f.message({ ...ada, receivedAt: f.base + DAY + HOUR, profileName: 'Ada L.' }),
         f.message({ ...bob, receivedAt: f.base + 2000 }),
         f.message({ ...cy, receivedAt: f.base + 3000 }),
+        f.message({ ...zoe, receivedAt: f.base + 500 }),
         f.mode('human', { conversationId: ada.conversationId!, userKey: ada.userKey!, occurredAt: f.base + HOUR }),
         f.status({ conversationId: bob.conversationId!, userKey: bob.userKey!, status: 'failed', occurredAt: f.base + 5000 }),
         f.status({ conversationId: cy.conversationId!, userKey: cy.userKey!, status: 'read', occurredAt: f.base + 5000 }),
@@ -81,7 +83,7 @@ export function listFilterCases(current: () => AnalyticsFixture): void {
       const ids = async (filter: Partial<ConversationQuery>) => (await f.store.conversations({ ...range, ...filter })).items.map((c) => c.id.split('-').at(-1));
 
       expect(await ids({ mode: 'human' })).toEqual(['ada']);
-      expect(await ids({ mode: 'bot' })).toEqual(['cy', 'bob']);
+      expect(await ids({ mode: 'bot' })).toEqual(['cy', 'bob', 'zoe']);
       expect(await ids({ outcome: 'failed' })).toEqual(['bob']);
       expect(await ids({ outcome: 'read' })).toEqual(['cy']);
       expect(await ids({ outcome: 'delivered' })).toEqual([]);
@@ -93,6 +95,8 @@ export function listFilterCases(current: () => AnalyticsFixture): void {
       // the name she used before is not the one the list shows
       expect(await ids({ search: 'lovelace' })).toEqual([]);
       expect(await ids({ search: '4567', mode: 'bot' })).toEqual(['cy']);
+      // Any case, beyond ASCII too.
+      expect(await ids({ search: 'äda' })).toEqual(['zoe']);
       // A search is text, never a pattern.
       expect(await ids({ search: '%' })).toEqual([]);
       expect(await ids({ search: '_' })).toEqual([]);
