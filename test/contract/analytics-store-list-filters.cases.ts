@@ -159,7 +159,8 @@ export function listFilterCases(current: () => AnalyticsFixture): void {
 
     it("retention deletes switches before the cutoff but a conversation's latest switch to a person", async () => {
       const f = current();
-      const base = Date.UTC(1981, 0, 1) + randomInt(0, 7_000) * DAY;
+      // Days before every other case's (the retention cases use 1980 on): this cutoff deletes only what this case wrote.
+      const base = Date.UTC(1900, 0, 1) + randomInt(0, 7_000) * DAY;
       const who = (n: string) => ({ conversationId: `c-${f.run}-${n}`, userKey: `u-${f.run}-${n}` });
       await f.recordAll([
         f.mode('human', { ...who('held'), occurredAt: base + HOUR }),
