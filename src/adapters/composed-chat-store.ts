@@ -1,21 +1,28 @@
+import type { AgentReply, AgentReplyPatch } from '../domain/model/agent-reply.js';
 import type { ChannelSettings } from '../domain/model/channel-settings.js';
 import type { Conversation } from '../domain/model/conversation.js';
 import type { DeliveryStatus } from '../domain/model/delivery-status.js';
+import type { Handoff, HandoffChange } from '../domain/model/handoff.js';
+import type { ConversationMode } from '../domain/model/interaction.js';
 import type { InboundMessage } from '../domain/model/message.js';
 import type { MessagePatch, MessageRecord } from '../domain/model/message-record.js';
 import type { LimitReason } from '../domain/model/reasons.js';
+import type { AgentReplyLog } from '../domain/ports/agent-reply-log.js';
 import type { ChannelSettingsStore } from '../domain/ports/channel-settings-store.js';
 import type { ChatStore } from '../domain/ports/chat-store.js';
 import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../domain/ports/conversation-archive.js';
+import type { HandoffLog, ModeClaim } from '../domain/ports/handoff-log.js';
 import type { ApplyStatusResult, MessageLog } from '../domain/ports/message-log.js';
 import type { SpendLedger, SpendReservation } from '../domain/ports/spend-ledger.js';
 
-/** The four capabilities a chat store adapter implements, each in a class of its own. */
+/** The capabilities a chat store adapter implements, each in a class of its own. */
 export interface ChatCapabilities {
   log: MessageLog;
   archive: ConversationArchive;
   settings: ChannelSettingsStore;
   spend: SpendLedger;
+  handoff: HandoffLog;
+  agentReplies: AgentReplyLog;
 }
 
 /**
@@ -99,5 +106,37 @@ export class ComposedChatStore implements ChatStore {
 
   spendOf(accountId: string, day: string): Promise<number> {
     return this.parts.spend.spendOf(accountId, day);
+  }
+
+  handoff(conversationId: string): Promise<Handoff | null> {
+    return this.parts.handoff.handoff(conversationId);
+  }
+
+  replaceHandoff(conversationId: string, expectedVersion: number, next: HandoffChange): Promise<Handoff | null> {
+    return this.parts.handoff.replaceHandoff(conversationId, expectedVersion, next);
+  }
+
+  claim(conversationId: string, messageId: string, expectedVersion: number, patches: Record<ConversationMode, MessagePatch>): Promise<ModeClaim | null> {
+    return this.parts.handoff.claim(conversationId, messageId, expectedVersion, patches);
+  }
+
+  waitingForHuman(options: { limit: number }): Promise<Conversation[]> {
+    return this.parts.handoff.waitingForHuman(options);
+  }
+
+  addAgentReply(reply: AgentReply): Promise<{ created: boolean; reply: AgentReply }> {
+    return this.parts.agentReplies.addAgentReply(reply);
+  }
+
+  transitionAgentReply(conversationId: string, id: string, expectedVersion: number, patch: AgentReplyPatch): Promise<AgentReply | null> {
+    return this.parts.agentReplies.transitionAgentReply(conversationId, id, expectedVersion, patch);
+  }
+
+  findAgentReply(conversationId: string, id: string): Promise<AgentReply | null> {
+    return this.parts.agentReplies.findAgentReply(conversationId, id);
+  }
+
+  agentReplies(conversationId: string, options: { from?: number; to?: number; limit: number }): Promise<AgentReply[]> {
+    return this.parts.agentReplies.agentReplies(conversationId, options);
   }
 }

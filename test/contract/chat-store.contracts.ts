@@ -1,6 +1,8 @@
+import { agentReplyLogContract } from './agent-reply-log.contract.js';
 import { channelSettingsStoreContract } from './channel-settings-store.contract.js';
 import type { MakeChatStore } from './chat-store.fixture.js';
 import { conversationArchiveContract } from './conversation-archive.contract.js';
+import { handoffLogContract } from './handoff-log.contract.js';
 import { messageLogContract } from './message-log.contract.js';
 import { spendLedgerContract } from './spend-ledger.contract.js';
 
@@ -10,4 +12,6 @@ export function chatStoreContracts(name: string, make: MakeChatStore): void {
   conversationArchiveContract(name, make);
   channelSettingsStoreContract(name, make);
   spendLedgerContract(name, make);
+  handoffLogContract(name, make);
+  agentReplyLogContract(name, make);
 }

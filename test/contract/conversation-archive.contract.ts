@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { BOT_HANDOFF } from '../../src/domain/model/handoff.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
 import { nextStep } from '../../src/domain/model/message-record.js';
 import { positionOf, type ConversationArchive, type ParticipantRef, type TranscriptPosition } from '../../src/domain/ports/conversation-archive.js';
@@ -56,6 +57,8 @@ export function conversationArchiveContract(name: string, make: MakeChatStore): 
           createdAt: T0 + 1100,
           lastMessageAt: T0 + 2000,
           messageCount: 2,
+          // Nothing handed it to a person: the bot answers it.
+          handoff: BOT_HANDOFF,
         });
       });
 

@@ -1,11 +1,15 @@
+import type { AgentReply, AgentReplyPatch } from '../../domain/model/agent-reply.js';
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
+import { BOT_HANDOFF, type Handoff, type HandoffChange } from '../../domain/model/handoff.js';
+import type { ConversationMode } from '../../domain/model/interaction.js';
 import { userKeyFor } from '../../domain/model/ids.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ChatStore } from '../../domain/ports/chat-store.js';
 import { positionOf, type ParticipantRef, type TranscriptPosition } from '../../domain/ports/conversation-archive.js';
+import type { ModeClaim } from '../../domain/ports/handoff-log.js';
 import type { ApplyStatusResult } from '../../domain/ports/message-log.js';
 import type { SpendReservation } from '../../domain/ports/spend-ledger.js';
 
@@ -24,6 +28,8 @@ export class InMemoryChatStore implements ChatStore {
   private readonly spend = new Map<string, { usd: number; reservations: Map<string, SpendReservation> }>();
   /** Participant key → the conversations they wrote in (a conversation may hold several people). */
   private readonly participants = new Map<string, Set<string>>();
+  private readonly handoffs = new Map<string, Handoff>();
+  private readonly agentReplyMaps = new Map<string, Map<string, AgentReply>>();
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
     // Keyed by the channel's message id alone: the same id under another conversation is a duplicate.
@@ -84,7 +90,68 @@ export class InMemoryChatStore implements ChatStore {
 
   async getConversation(conversationId: string): Promise<Conversation | null> {
     const conversation = this.conversations.get(conversationId);
-    return conversation ? structuredClone(conversation) : null;
+    return conversation ? structuredClone({ ...conversation, handoff: this.handoffs.get(conversationId) ?? BOT_HANDOFF }) : null;
+  }
+
+  async handoff(conversationId: string): Promise<Handoff | null> {
+    if (!this.conversations.has(conversationId)) return null;
+    return structuredClone(this.handoffs.get(conversationId) ?? BOT_HANDOFF);
+  }
+
+  async replaceHandoff(conversationId: string, expectedVersion: number, next: HandoffChange): Promise<Handoff | null> {
+    if (!this.conversations.has(conversationId)) return null;
+    const current = this.handoffs.get(conversationId) ?? BOT_HANDOFF;
+    if (current.version !== expectedVersion) return null;
+    const written = withoutUndefined({ ...structuredClone(next), version: current.version + 1 });
+    this.handoffs.set(conversationId, written);
+    return structuredClone(written);
+  }
+
+  async claim(conversationId: string, messageId: string, expectedVersion: number, patches: Record<ConversationMode, MessagePatch>): Promise<ModeClaim | null> {
+    // No await between the read of the mode and the write: atomic, like the adapters' transactions.
+    const mode = (this.handoffs.get(conversationId) ?? BOT_HANDOFF).mode;
+    const record = await this.transition(conversationId, messageId, expectedVersion, patches[mode]);
+    return record ? { mode, record } : null;
+  }
+
+  async waitingForHuman({ limit }: { limit: number }): Promise<Conversation[]> {
+    const waiting = [...this.handoffs].filter(([, handoff]) => handoff.waitingSince !== undefined);
+    waiting.sort(([a, x], [b, y]) => x.waitingSince! - y.waitingSince! || (a < b ? -1 : a > b ? 1 : 0));
+    return structuredClone(waiting.slice(0, Math.max(0, limit)).flatMap(([id, handoff]) => {
+      const conversation = this.conversations.get(id);
+      return conversation ? [{ ...conversation, handoff }] : [];
+    }));
+  }
+
+  async addAgentReply(reply: AgentReply): Promise<{ created: boolean; reply: AgentReply }> {
+    let replies = this.agentReplyMaps.get(reply.conversationId);
+    if (!replies) this.agentReplyMaps.set(reply.conversationId, (replies = new Map()));
+    const stored = replies.get(reply.id);
+    if (stored) return { created: false, reply: structuredClone(stored) };
+    replies.set(reply.id, withoutUndefined(structuredClone(reply)));
+    return { created: true, reply: structuredClone(replies.get(reply.id)!) };
+  }
+
+  async transitionAgentReply(conversationId: string, id: string, expectedVersion: number, patch: AgentReplyPatch): Promise<AgentReply | null> {
+    const replies = this.agentReplyMaps.get(conversationId);
+    const current = replies?.get(id);
+    if (!replies || !current || current.version !== expectedVersion) return null;
+    const next = withoutUndefined({ ...current, ...structuredClone(patch), version: current.version + 1 });
+    replies.set(id, next);
+    return structuredClone(next);
+  }
+
+  async findAgentReply(conversationId: string, id: string): Promise<AgentReply | null> {
+    const reply = this.agentReplyMaps.get(conversationId)?.get(id);
+    return reply ? structuredClone(reply) : null;
+  }
+
+  async agentReplies(conversationId: string, { from, to, limit }: { from?: number; to?: number; limit: number }): Promise<AgentReply[]> {
+    const inRange = [...(this.agentReplyMaps.get(conversationId)?.values() ?? [])].filter(
+      (reply) => (from === undefined || reply.createdAt >= from) && (to === undefined || reply.createdAt < to),
+    );
+    inRange.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return structuredClone(inRange.slice(0, Math.max(0, limit)));
   }
 
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
@@ -111,6 +178,8 @@ export class InMemoryChatStore implements ChatStore {
     for (const [outboundId, ref] of this.byOutboundId) if (ref.conversationId === conversationId) this.byOutboundId.delete(outboundId);
     this.records.delete(conversationId);
     this.conversations.delete(conversationId);
+    this.handoffs.delete(conversationId);
+    this.agentReplyMaps.delete(conversationId);
     for (const conversations of this.participants.values()) conversations.delete(conversationId);
     return { messages: records?.size ?? 0 };
   }
@@ -192,3 +261,9 @@ const participantKeyOf = (of: ParticipantRef | InboundMessage): string =>
 /** Transcript order: reception time, then sending time, then message id. */
 const compareOrder = (a: TranscriptPosition, b: TranscriptPosition): number =>
   a.receivedAt - b.receivedAt || a.sentAt - b.sentAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** A copy without the keys whose value is undefined (a patch clears a field by setting it undefined). */
+function withoutUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}

@@ -20,5 +20,18 @@ export interface ChannelSettings {
   limitReplyText?: string;
   /** WhatsApp template sent instead of a text reply outside the 24 h service window. */
   windowTemplate?: { name: string; language: string };
+  /** Asking for a person (human handoff): what triggers it, what the user is told, who is notified. */
+  handoff?: HandoffSettings;
   updatedAt: number;
+}
+
+export interface HandoffSettings {
+  /** Phrases that hand the conversation to a person when the user's text contains one (any case). */
+  triggers?: string[];
+  /** Offer the model the built-in `request_human` tool. */
+  tool?: boolean;
+  /** What the user is told when a person was asked for (default from configuration). */
+  text?: string;
+  /** Where a signed notification (Standard Webhooks) goes when a conversation starts waiting for a person. */
+  notifyUrl?: string;
 }

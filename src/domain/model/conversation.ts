@@ -1,3 +1,4 @@
+import type { Handoff } from './handoff.js';
 import type { Channel } from './ids.js';
 import type { Participant } from './message.js';
 
@@ -9,4 +10,6 @@ export interface Conversation {
   createdAt: number;
   lastMessageAt: number;
   messageCount: number;
+  /** Who answers it (absent: the bot, as it always did). */
+  handoff?: Handoff;
 }

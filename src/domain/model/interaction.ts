@@ -65,4 +65,18 @@ export interface ModeInteraction extends InteractionBase {
   mode: ConversationMode;
 }
 
-export type InteractionEvent = MessageInteraction | StatusInteraction | ModeInteraction;
+/** How an agent reply's send ended. */
+export const AGENT_REPLY_OUTCOMES = ['sent', 'failed', 'send-unknown'] as const;
+export type AgentReplyOutcome = (typeof AGENT_REPLY_OUTCOMES)[number];
+
+/** A reply a person wrote in a conversation they took over (human handoff), once its send ended. */
+export interface AgentReplyInteraction extends InteractionBase {
+  type: 'agent-reply';
+  replyId: string;
+  outcome: AgentReplyOutcome;
+  failureReason?: FailureReason;
+  /** From the reply's acceptance to the end of its send (ms). */
+  latencyMs: number;
+}
+
+export type InteractionEvent = MessageInteraction | StatusInteraction | ModeInteraction | AgentReplyInteraction;

@@ -63,8 +63,11 @@ export type FailureReason =
 /** Why a channel deliberately did not send (state `unsent`). */
 export type UnsentReason = 'no_callback_url' | 'templates_are_whatsapp_only' | 'whatsapp_sending_not_configured' | 'api_channel_not_configured';
 
-/** Why nothing was generated: content that is only recorded, an erased participant, a burst folded into an earlier reply. */
-export type SkipReason = 'empty_text' | 'reaction' | 'reaction_removed' | 'unsupported_type' | 'erased' | 'folded';
+/**
+ * Why nothing was generated: content that is only recorded, an erased participant, a burst folded
+ * into an earlier reply, a conversation a person has taken over (`human_mode`).
+ */
+export type SkipReason = 'empty_text' | 'reaction' | 'reaction_removed' | 'unsupported_type' | 'erased' | 'folded' | 'human_mode';
 
 /** A limit that stopped the model call (the limit reply, once per window, or silence). */
 export type LimitReason = 'rate_limited' | 'spend_capped';

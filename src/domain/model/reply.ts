@@ -3,8 +3,11 @@ export interface TokenUsage {
   completion: number;
 }
 
-/** `limit`: the polite reply sent instead of an answer when a rate limit or spend cap is reached. */
-export const REPLY_KINDS = ['ai', 'fallback', 'media', 'limit'] as const;
+/**
+ * `limit`: the polite reply sent instead of an answer when a rate limit or spend cap is reached;
+ * `handoff`: the channel's handoff text, sent when the person asked for a human.
+ */
+export const REPLY_KINDS = ['ai', 'fallback', 'media', 'limit', 'handoff'] as const;
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 
 /** The answer stored for one inbound message; once stored it is never generated again. */

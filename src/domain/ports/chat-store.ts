@@ -1,5 +1,7 @@
+import type { AgentReplyLog } from './agent-reply-log.js';
 import type { ChannelSettingsStore } from './channel-settings-store.js';
 import type { ConversationArchive } from './conversation-archive.js';
+import type { HandoffLog } from './handoff-log.js';
 import type { MessageLog } from './message-log.js';
 import type { SpendLedger } from './spend-ledger.js';
 
@@ -11,6 +13,6 @@ export type { SpendReservation } from './spend-ledger.js';
 /**
  * Every chat capability in one object: what a chat store adapter (Firestore, in memory)
  * implements and the composition binds once. Use cases ask for the capability ports they use
- * (`MessageLog`, `ConversationArchive`, `ChannelSettingsStore`, `SpendLedger`), never for this.
+ * (`MessageLog`, `ConversationArchive`, `ChannelSettingsStore`, `SpendLedger`, `HandoffLog`, `AgentReplyLog`), never for this.
  */
-export type ChatStore = MessageLog & ConversationArchive & ChannelSettingsStore & SpendLedger;
+export type ChatStore = MessageLog & ConversationArchive & ChannelSettingsStore & SpendLedger & HandoffLog & AgentReplyLog;
