@@ -19,6 +19,8 @@ import type { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-sta
 import type { ApplyRetention } from '../domain/use-cases/apply-retention.js';
 import type { EraseParticipant } from '../domain/use-cases/erase-participant.js';
 import type { GetTranscript } from '../domain/use-cases/get-transcript.js';
+import type { ChangeHandoff } from '../domain/use-cases/change-handoff.js';
+import type { AcceptAgentReply } from '../domain/use-cases/accept-agent-reply.js';
 import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import type { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
 import type { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
@@ -63,6 +65,8 @@ const getTranscriptToken = Symbol.for('GetTranscript');
 const eraseParticipantToken = Symbol.for('EraseParticipant');
 const replayDeadLetterToken = Symbol.for('ReplayDeadLetter');
 const listDeadLettersToken = Symbol.for('ListDeadLetters');
+const changeHandoffToken = Symbol.for('ChangeHandoff');
+const acceptAgentReplyToken = Symbol.for('AcceptAgentReply');
 const applyRetentionToken = Symbol.for('ApplyRetention');
 
 /** Injection tokens: only `composition/` and the role modules resolve them. */
@@ -98,6 +102,8 @@ export const TOKENS = {
   EraseParticipant: eraseParticipantToken,
   ReplayDeadLetter: replayDeadLetterToken,
   ListDeadLetters: listDeadLettersToken,
+  ChangeHandoff: changeHandoffToken,
+  AcceptAgentReply: acceptAgentReplyToken,
   ApplyRetention: applyRetentionToken,
 } as const;
 
@@ -140,6 +146,8 @@ export interface Registry {
   [TOKENS.EraseParticipant]: EraseParticipant;
   [TOKENS.ReplayDeadLetter]: ReplayDeadLetter;
   [TOKENS.ListDeadLetters]: ListDeadLetters;
+  [TOKENS.ChangeHandoff]: ChangeHandoff;
+  [TOKENS.AcceptAgentReply]: AcceptAgentReply;
   [TOKENS.ApplyRetention]: ApplyRetention;
 }
 

@@ -23,6 +23,10 @@ export const STATUS_BY_CODE = {
   reply_send_failed: 500,
   media_download_failed: 500,
   transcription_failed: 500,
+  conversation_not_taken_over: 409,
+  outside_service_window: 409,
+  no_window_template: 409,
+  idempotency_key_reused: 409,
 } as const satisfies Record<DomainErrorCode, ContentfulStatusCode>;
 
 export const statusOf = (code: DomainErrorCode): ContentfulStatusCode => STATUS_BY_CODE[code];

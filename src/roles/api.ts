@@ -7,6 +7,8 @@ import type { Providers } from '../composition/wiring.js';
 import { ApplyRetention } from '../domain/use-cases/apply-retention.js';
 import { EraseParticipant } from '../domain/use-cases/erase-participant.js';
 import { GetTranscript } from '../domain/use-cases/get-transcript.js';
+import { AcceptAgentReply } from '../domain/use-cases/accept-agent-reply.js';
+import { ChangeHandoff } from '../domain/use-cases/change-handoff.js';
 import { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
 import { QueryAnalytics } from '../domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../domain/use-cases/record-interaction.js';
@@ -46,6 +48,7 @@ export const composeRole: ComposeRole = async (config, { database, pushCertifica
             recordInteraction: wiring.get(TOKENS.RecordInteraction),
             eraseParticipant: wiring.get(TOKENS.EraseParticipant),
             channelSettings: wiring.get(TOKENS.ChatStore),
+            handoff: { change: wiring.get(TOKENS.ChangeHandoff), reply: wiring.get(TOKENS.AcceptAgentReply), queue: wiring.get(TOKENS.ChatStore) },
             apiKeys: wiring.get(TOKENS.ApiKeyVerifier),
             clock,
             logger,
@@ -73,6 +76,8 @@ export const apiUseCases: Providers = {
     new EraseParticipant(resolve(TOKENS.ChatStore), resolve(TOKENS.AnalyticsStore), resolve(TOKENS.Clock), resolve(TOKENS.DeadLetterStore)),
   [TOKENS.ReplayDeadLetter]: (resolve) => new ReplayDeadLetter(resolve(TOKENS.DeadLetterStore), resolve(TOKENS.MessageBus), resolve(TOKENS.Clock)),
   [TOKENS.ListDeadLetters]: (resolve) => new ListDeadLetters(resolve(TOKENS.DeadLetterStore)),
+  [TOKENS.ChangeHandoff]: (resolve) => new ChangeHandoff(resolve(TOKENS.ChatStore), resolve(TOKENS.MessageBus), resolve(TOKENS.Clock)),
+  [TOKENS.AcceptAgentReply]: (resolve) => new AcceptAgentReply(resolve(TOKENS.ChatStore), resolve(TOKENS.MessageBus), resolve(TOKENS.Clock)),
 };
 
 /** The retention sweep's use case; with `transcripts`, it also purges the chat store's expired transcripts. */

@@ -17,6 +17,7 @@ export function consumeInbound(handleInbound: HandleInboundEvent, logger: Logger
 
 /** Unsent and failed replies are logged as warnings with their reason, so they are noticed. */
 function logInbound(logger: Logger, messageId: string, outcome: InboundEventOutcome): void {
-  const unhappy = outcome.kind === 'message' && outcome.firstDelivery && ['unsent', 'failed', 'send-unknown'].includes(outcome.state);
-  logger.log(unhappy ? 'warn' : 'info', unhappy ? `reply ${outcome.state}` : 'inbound event handled', { messageId, ...outcome });
+  const unhappy = outcome.kind !== 'status' && outcome.firstDelivery && ['unsent', 'failed', 'send-unknown'].includes(outcome.state);
+  const what = outcome.kind === 'agent-reply' ? 'agent reply' : 'reply';
+  logger.log(unhappy ? 'warn' : 'info', unhappy ? `${what} ${outcome.state}` : 'inbound event handled', { messageId, ...outcome });
 }

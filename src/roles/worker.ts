@@ -8,6 +8,7 @@ import type { Config } from '../config/config.js';
 import { ApplyDeliveryStatus } from '../domain/use-cases/apply-delivery-status.js';
 import { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import { ReplyToMessage } from '../domain/use-cases/reply-to-message.js';
+import { SendAgentReply } from '../domain/use-cases/send-agent-reply.js';
 import { workerRoutes } from '../http/worker-routes.js';
 import { MeteredCompletionModel } from '../observability/metered-completion-model.js';
 import { consumeInbound } from './consume-inbound.js';
@@ -54,5 +55,9 @@ export const workerUseCases: Providers = {
     );
   },
   [TOKENS.ApplyDeliveryStatus]: (resolve) => new ApplyDeliveryStatus(resolve(TOKENS.ChatStore), resolve(TOKENS.MessageBus), resolve(TOKENS.ReplyChannel), resolve(TOKENS.Clock), resolve(TOKENS.Config).WHATSAPP_RATE_CARD),
-  [TOKENS.HandleInboundEvent]: (resolve) => new HandleInboundEvent(resolve(TOKENS.ReplyToMessage), resolve(TOKENS.ApplyDeliveryStatus)),
+  [TOKENS.HandleInboundEvent]: (resolve) => {
+    const policy = resolve(TOKENS.ReplyPolicy);
+    const agentReply = new SendAgentReply(resolve(TOKENS.ChatStore), resolve(TOKENS.ReplyChannel), resolve(TOKENS.MessageBus), resolve(TOKENS.Clock), policy);
+    return new HandleInboundEvent(resolve(TOKENS.ReplyToMessage), resolve(TOKENS.ApplyDeliveryStatus), agentReply);
+  },
 };

@@ -297,7 +297,7 @@ describe.each(ENTRY_POINTS)('Listener POST /webhooks/whatsapp through %s', (via)
 
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('EVENT_RECEIVED');
-    expect(h.bus.events('inbound').map((event) => (event.kind === 'message' ? event.message.id : event.status.outboundId))).toEqual([a1.id, b1.id, c1.id, read.id]);
+    expect(h.bus.events('inbound').map((event) => (event.kind === 'message' ? event.message.id : event.kind === 'status' ? event.status.outboundId : event.replyId))).toEqual([a1.id, b1.id, c1.id, read.id]);
     const access = h.logs().filter((entry) => entry.message.startsWith('POST /webhooks/whatsapp'));
     expect(access).toEqual([expect.objectContaining({ message: 'POST /webhooks/whatsapp 200', messages: 3, statuses: 1, published: 4, skipped: 1 })]);
     expect(h.logs()).toContainEqual(

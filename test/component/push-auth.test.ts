@@ -14,6 +14,9 @@ import { conversationIdFor, userKeyFor } from '../../src/domain/model/ids.js';
 import type { MessageInteraction } from '../../src/domain/model/interaction.js';
 import { ApplyDeliveryStatus } from '../../src/domain/use-cases/apply-delivery-status.js';
 import { GetTranscript } from '../../src/domain/use-cases/get-transcript.js';
+import { SendAgentReply } from '../../src/domain/use-cases/send-agent-reply.js';
+import { ChangeHandoff } from '../../src/domain/use-cases/change-handoff.js';
+import { AcceptAgentReply } from '../../src/domain/use-cases/accept-agent-reply.js';
 import { HandleInboundEvent } from '../../src/domain/use-cases/handle-inbound-event.js';
 import { QueryAnalytics } from '../../src/domain/use-cases/query-analytics.js';
 import { RecordInteraction } from '../../src/domain/use-cases/record-interaction.js';
@@ -73,7 +76,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
   const analytics = new InMemoryAnalyticsStore();
   const pushAuth = new GoogleOidcPushAuthenticator({ audience: AUDIENCE, serviceAccountEmail: PUSHER, certificates });
   const policy = replyPolicyOf(loadConfig({ ROLE: 'all' }));
-  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus, channel, clock, SHIPPED_RATE_CARD));
+  const handleInbound = new HandleInboundEvent(new ReplyToMessage(store, model, channel, bus, clock, policy, testTokens(), new ScriptedTranscriber()), new ApplyDeliveryStatus(store, bus, channel, clock, SHIPPED_RATE_CARD), new SendAgentReply(store, channel, bus, clock, policy));
   const app = createApp('all', { ready: true }, logger, [
     workerRoutes({ consume: consumeInbound(handleInbound, logger), logger, pushAuth }),
     apiRoutes({
@@ -82,6 +85,7 @@ function pushAuthHarness(certificates: CertificateSource = localCerts) {
       recordInteraction: new RecordInteraction(analytics),
       eraseParticipant: new EraseParticipant(store, analytics, clock, new InMemoryDeadLetterStore()),
       channelSettings: store,
+      handoff: { change: new ChangeHandoff(store, bus, clock), reply: new AcceptAgentReply(store, bus, clock), queue: store },
       apiKeys: new HashedApiKeyVerifier([{ keyId: 'reader', hash: hashApiKey(API_KEY), scopes: ['analytics:read'] }]),
       clock,
       logger,

@@ -62,6 +62,8 @@ export function handoffLogContract(name: string, make: MakeChatStore): void {
       await store.replaceHandoff(first.conversationId, 0, { mode: 'human', agent: 'Grace', since: T0 + 500 });
       const asHuman = await store.claim(second.conversationId, second.id, two.version, patches);
       expect(asHuman?.mode).toBe('human');
+      expect(asHuman?.handoff).toEqual({ mode: 'human', agent: 'Grace', since: T0 + 500, version: 1 });
+      expect(asBot?.handoff).toEqual(BOT_HANDOFF);
       expect(asHuman?.record).toMatchObject({ state: 'skipped', note: 'human_mode', version: two.version + 1 });
       expect(await store.findMessage(second.conversationId, second.id)).toEqual(asHuman?.record);
     });

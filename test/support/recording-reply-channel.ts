@@ -36,8 +36,11 @@ export class RecordingReplyChannel implements ReplyChannel {
     return this;
   }
 
-  async acknowledge(message: InboundMessage): Promise<void> {
-    this.acknowledged.push(message.id);
+  /** Messages marked read without the typing indicator (a person holds the conversation), in order. */
+  readonly readOnly: string[] = [];
+
+  async acknowledge(message: InboundMessage, options: { typing?: boolean } = {}): Promise<void> {
+    (options.typing === false ? this.readOnly : this.acknowledged).push(message.id);
   }
 
   /** The next `count` template sends reject with a `ReplySendError`. */

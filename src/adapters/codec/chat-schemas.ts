@@ -26,7 +26,7 @@ const messageState = enumOf<MessageState>({
   skipped: true,
 });
 const deliveryState = enumOf<DeliveryState>({ sent: true, delivered: true, read: true, played: true, failed: true });
-const replyKind = enumOf<ReplyKind>({ ai: true, fallback: true, media: true, limit: true });
+const replyKind = enumOf<ReplyKind>({ ai: true, fallback: true, media: true, limit: true, handoff: true });
 
 const reply = z.object({
   text: z.string(),
@@ -106,5 +106,6 @@ export const channelSettingsSchema: z.ZodType<ChannelSettings> = z.object({
   dailySpendCapUsd: z.number().optional(),
   limitReplyText: z.string().optional(),
   windowTemplate: z.object({ name: z.string(), language: z.string() }).optional(),
+  handoff: z.object({ triggers: z.array(z.string()).optional(), tool: z.boolean().optional(), text: z.string().optional(), notifyUrl: z.string().optional() }).optional(),
   updatedAt: z.number(),
 } satisfies Record<keyof ChannelSettings, z.ZodType>);

@@ -71,6 +71,7 @@ const status = z.object({
 export const inboundEventSchema: z.ZodType<InboundEvent> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), message }),
   z.object({ kind: z.literal('status'), status }),
+  z.object({ kind: z.literal('agent-reply'), conversationId: z.string().min(1).max(200), replyId: z.string().min(1).max(200) }),
 ]);
 
 const base = {

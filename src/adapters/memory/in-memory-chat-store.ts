@@ -109,9 +109,9 @@ export class InMemoryChatStore implements ChatStore {
 
   async claim(conversationId: string, messageId: string, expectedVersion: number, patches: Record<ConversationMode, MessagePatch>): Promise<ModeClaim | null> {
     // No await between the read of the mode and the write: atomic, like the adapters' transactions.
-    const mode = (this.handoffs.get(conversationId) ?? BOT_HANDOFF).mode;
-    const record = await this.transition(conversationId, messageId, expectedVersion, patches[mode]);
-    return record ? { mode, record } : null;
+    const handoff = structuredClone(this.handoffs.get(conversationId) ?? BOT_HANDOFF);
+    const record = await this.transition(conversationId, messageId, expectedVersion, patches[handoff.mode]);
+    return record ? { mode: handoff.mode, handoff, record } : null;
   }
 
   async waitingForHuman({ limit }: { limit: number }): Promise<Conversation[]> {

@@ -51,6 +51,8 @@ export class InMemoryDeadLetterStore implements DeadLetterStore {
     return this.deleteWhere((letter) => {
       if (letter.topic === 'interactions') return letter.event.userKey === userKey;
       const { kind } = letter.event;
+      // An agent reply names no person: it goes with its conversation (erased through deleteByConversation).
+      if (kind === 'agent-reply') return false;
       const [about, who] = kind === 'message' ? [letter.event.message, letter.event.message.participant.id] : [letter.event.status, letter.event.status.recipientId];
       return about.channel === channel && about.accountId === accountId && who === participantId;
     });

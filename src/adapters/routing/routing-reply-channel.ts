@@ -10,8 +10,8 @@ export class RoutingReplyChannel implements ReplyChannel {
     return this.routes[reply.inReplyTo.channel].send(reply);
   }
 
-  acknowledge(message: InboundMessage): Promise<void> {
-    return this.routes[message.channel].acknowledge(message);
+  acknowledge(message: InboundMessage, options?: { typing?: boolean }): Promise<void> {
+    return this.routes[message.channel].acknowledge(message, options);
   }
 
   sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult> {

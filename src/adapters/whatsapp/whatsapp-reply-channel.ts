@@ -64,11 +64,11 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
   }
 
   /** Read receipt plus typing indicator (shown up to 25 s or until the reply arrives). */
-  async acknowledge(message: InboundMessage): Promise<void> {
+  async acknowledge(message: InboundMessage, { typing = true }: { typing?: boolean } = {}): Promise<void> {
     try {
       // Short: the reply waits for this call, and a read receipt is not worth holding it up.
       const timeoutMs = Math.min(this.options.timeoutMs ?? ACKNOWLEDGE_TIMEOUT_MS, ACKNOWLEDGE_TIMEOUT_MS);
-      await this.post(message, { status: 'read', message_id: message.id, typing_indicator: { type: 'text' } }, timeoutMs);
+      await this.post(message, { status: 'read', message_id: message.id, ...(typing ? { typing_indicator: { type: 'text' } } : {}) }, timeoutMs);
     } catch (error) {
       this.options.logger.warn('whatsapp read receipt not sent', { messageId: message.id, ...errorFields(error) });
     }

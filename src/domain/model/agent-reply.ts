@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FailureReason } from './reasons.js';
+import type { FailureReason, UnsentReason } from './reasons.js';
 
 /**
  * queued → sending → sent, with the exits `failed` (the channel refused it, with a reason) and
@@ -31,7 +31,10 @@ export interface AgentReply {
   /** Epoch ms until which the holder of `sending` owns it; 0 when free. */
   leaseUntil: number;
   outboundIds: string[];
-  failureReason?: FailureReason;
+  /** Sends tried that failed before the request left (each retried); absent before the first. */
+  sendAttempts?: number;
+  /** Why it failed (or why the channel did not send it), or `send_outcome_unknown`; the last retried failure while `queued`. */
+  failureReason?: FailureReason | UnsentReason;
   /** When the send ended (sent, failed or unknown). */
   settledAt?: number;
   /** True once its analytics fact was published. */

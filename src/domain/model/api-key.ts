@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /** The only form in which an API key is kept (stores, the bootstrap key): its SHA-256. */
 export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
-export const SCOPES = ['analytics:read', 'admin'] as const;
+/** `conversations:write`: take conversations over, reply as an agent, hand them back (human handoff). */
+export const SCOPES = ['analytics:read', 'conversations:write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface ApiKeyInfo {

@@ -1,4 +1,4 @@
-import type { ChannelSettings } from './channel-settings.js';
+import type { ChannelSettings, HandoffSettings } from './channel-settings.js';
 
 export type ChannelSettingsField = Exclude<keyof ChannelSettings, 'updatedAt'>;
 
@@ -8,7 +8,7 @@ const integerIn = (min: number, max: number) => (v: unknown) => (Number.isIntege
 const numberIn = (min: number, max: number) => (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}`);
 const textUpTo = (max: number) => (v: unknown) => (typeof v === 'string' && v.trim().length > 0 && v.length <= max ? null : `must be 1 to ${max} characters`);
 
-const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate'>, (value: unknown) => string | null> = {
+const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate' | 'handoff'>, (value: unknown) => string | null> = {
   systemPrompt: textUpTo(20_000),
   model: (v) => (typeof v === 'string' && /^[\w.:/@-]{1,200}$/.test(v) ? null : 'must be a model name: 1 to 200 letters, digits or . _ : / @ -'),
   temperature: numberIn(0, 2),
@@ -38,5 +38,31 @@ export function channelSettingsProblems(settings: ChannelSettings): Partial<Reco
   if (template && (!/^[a-z0-9_]{1,512}$/.test(template.name) || !/^[a-z]{2,3}(_[A-Z]{2,4})?$/.test(template.language))) {
     problems.windowTemplate = 'needs a template name (lower-case letters, digits, _) and a language code such as en or pt_BR';
   }
+  const handoff = settings.handoff && handoffProblem(settings.handoff);
+  if (handoff) problems.handoff = handoff;
   return problems;
+}
+
+/** At most this many trigger phrases, each 1–100 characters. */
+export const HANDOFF_TRIGGERS_MAX = 20;
+
+function handoffProblem(handoff: HandoffSettings): string | null {
+  const { triggers, tool, text, notifyUrl } = handoff;
+  if (triggers !== undefined && (!Array.isArray(triggers) || triggers.length > HANDOFF_TRIGGERS_MAX || triggers.some((t) => typeof t !== 'string' || !t.trim() || t.length > 100))) {
+    return `triggers must be at most ${HANDOFF_TRIGGERS_MAX} phrases of 1 to 100 characters`;
+  }
+  if (tool !== undefined && typeof tool !== 'boolean') return 'tool must be true or false';
+  if (text !== undefined && textUpTo(TEXT_MAX)(text)) return `text must be 1 to ${TEXT_MAX} characters`;
+  if (notifyUrl !== undefined && !isHttpUrl(notifyUrl)) return 'notifyUrl must be an http(s) URL of at most 2,048 characters';
+  return null;
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import type { InboundEvent } from './events.js';
+import { orderingKeyOf, type InboundEvent } from './events.js';
 import type { InteractionEvent } from './interaction.js';
 
 /** The topic a message was dead-lettered from, with the event it carried. */
@@ -27,8 +27,4 @@ export type DeadLetter = NewDeadLetter & {
 };
 
 export const conversationOf = (payload: DeadLetterPayload): string =>
-  payload.topic === 'inbound'
-    ? payload.event.kind === 'message'
-      ? payload.event.message.conversationId
-      : payload.event.status.conversationId
-    : payload.event.conversationId;
+  payload.topic === 'inbound' ? orderingKeyOf(payload.event) : payload.event.conversationId;

@@ -18,6 +18,10 @@ export const DOMAIN_ERROR_CODES = [
   'reply_send_failed',
   'media_download_failed',
   'transcription_failed',
+  'conversation_not_taken_over',
+  'outside_service_window',
+  'no_window_template',
+  'idempotency_key_reused',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
@@ -65,6 +69,19 @@ export class MessageInProgressError extends DomainError {
 export class PublishError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('publish_failed', message, true, options);
+  }
+}
+
+/** Why an agent reply (human handoff) is refused: the conversation's state does not allow it now. */
+export class AgentReplyRefusedError extends DomainError {
+  constructor(code: 'conversation_not_taken_over' | 'outside_service_window' | 'no_window_template' | 'idempotency_key_reused', message: string) {
+    super(code, message, false);
+  }
+}
+
+export class ConversationNotFoundError extends DomainError {
+  constructor(conversationId: string) {
+    super('conversation_not_found', `conversation ${conversationId} does not exist`, false);
   }
 }
 

@@ -3,9 +3,10 @@ import type { Handoff, HandoffChange } from '../model/handoff.js';
 import type { ConversationMode } from '../model/interaction.js';
 import type { MessagePatch, MessageRecord } from '../model/message-record.js';
 
-/** A claim's outcome: the mode it read and the message as written under it. */
+/** A claim's outcome: the mode it read (with the whole handoff) and the message as written under it. */
 export interface ModeClaim {
   mode: ConversationMode;
+  handoff: Handoff;
   record: MessageRecord;
 }
 

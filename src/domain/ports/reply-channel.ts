@@ -39,9 +39,9 @@ export interface ReplyChannel {
   send(reply: OutboundReply): Promise<SendResult>;
   /**
    * Tells the person their message was read and a reply is coming (WhatsApp: read receipt with a
-   * typing indicator). Best effort: it never rejects.
+   * typing indicator; `typing: false`: the read receipt alone). Best effort: it never rejects.
    */
-  acknowledge(message: InboundMessage): Promise<void>;
+  acknowledge(message: InboundMessage, options?: { typing?: boolean }): Promise<void>;
   /** Sends a template instead of free text (re-engagement outside the service window). */
   sendTemplate(inReplyTo: InboundMessage, template: ReplyTemplate): Promise<SendResult>;
 }

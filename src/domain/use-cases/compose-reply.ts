@@ -3,6 +3,7 @@ import { canaryFor, leaks, withCanary } from '../model/output-guard.js';
 import { costOf, type Reply } from '../model/reply.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { SpendLedger } from '../ports/spend-ledger.js';
+import type { AgentReplyLog } from '../ports/agent-reply-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel, CompletionRequest } from '../ports/completion-model.js';
 import type { TokenCounter } from '../ports/token-counter.js';
@@ -12,6 +13,9 @@ import type { ChannelSettingsCache } from './channel-settings-cache.js';
 import { historyWithin } from './conversation-turn.js';
 import { utcDay } from './reply-limits.js';
 import type { ReplyPolicy } from './reply-to-message.js';
+
+/** Agent replies read for one prompt's history at most (those of the history's messages). */
+const AGENT_REPLIES_READ = 200;
 
 /** What a channel's replies use: its own settings over the configured defaults. */
 export interface EffectiveSettings {
@@ -60,7 +64,7 @@ export type Composition = { kind: 'answer' | 'blocked'; reply: Reply; spendDay: 
  */
 export class ComposeReply {
   constructor(
-    private readonly store: MessageLog & SpendLedger,
+    private readonly store: MessageLog & SpendLedger & AgentReplyLog,
     private readonly model: CompletionModel,
     private readonly tokens: TokenCounter,
     private readonly clock: Clock,
@@ -72,15 +76,24 @@ export class ComposeReply {
    * `recent`: the conversation's newest messages as just read, which may hold the whole history
    * (then it is not read again).
    */
-  async compose(message: InboundMessage, prompts: readonly string[], settings: EffectiveSettings, timeoutMs: number, recent: readonly MessageRecord[] = []): Promise<Composition> {
+  async compose(
+    message: InboundMessage,
+    prompts: readonly string[],
+    settings: EffectiveSettings,
+    timeoutMs: number,
+    recent: readonly MessageRecord[] = [],
+    handedOff = false,
+  ): Promise<Composition> {
     const history =
       (recent.length > 0 ? historyWithin(recent, message.receivedAt, settings.historyMessages) : undefined) ??
       (await this.store.history(message.conversationId, { before: message.receivedAt, limit: settings.historyMessages }));
+    // What people wrote while they had the conversation: read only where there can be some.
+    const agentReplies = handedOff && history.length > 0 ? await this.store.agentReplies(message.conversationId, { from: history[0]!.message.receivedAt, limit: AGENT_REPLIES_READ }) : [];
     const canary = canaryFor(message.accountId, settings.systemPrompt);
     const systemPrompt = withCanary(settings.systemPrompt, canary);
     const request: CompletionRequest = {
       systemPrompt,
-      turns: buildTurns(history, prompts, { tokens: settings.historyTokenBudget, systemPrompt, counter: this.tokens }),
+      turns: buildTurns(history, prompts, { tokens: settings.historyTokenBudget, systemPrompt, counter: this.tokens }, agentReplies),
       maxTokens: settings.maxTokens,
       ...(settings.model ? { model: settings.model } : {}),
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),

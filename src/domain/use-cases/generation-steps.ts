@@ -2,6 +2,7 @@ import { isRetryable, MessageInProgressError } from '../model/errors.js';
 import { planFor, type ContentPlan } from '../model/message.js';
 import type { MessageRecord } from '../model/message-record.js';
 import type { ConversationArchive } from '../ports/conversation-archive.js';
+import type { HandoffLog } from '../ports/handoff-log.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { Transcriber } from '../ports/transcriber.js';
@@ -12,7 +13,7 @@ import type { ReplyPolicy } from './reply-policy.js';
 
 /** The steps of a generation that run under its lease, each within what remains of it. */
 export interface GenerationSteps {
-  store: MessageLog & ConversationArchive;
+  store: MessageLog & ConversationArchive & HandoffLog;
   clock: Clock;
   policy: ReplyPolicy;
   transcriber: Transcriber;
@@ -20,8 +21,8 @@ export interface GenerationSteps {
 
 /**
  * A burst: later messages that arrived within the coalescing window are answered by this one
- * completion. They are recorded as `skipped`, note `folded`, with `foldedInto` naming this message (never dropped), and this
- * message keeps their prompts so a retried generation covers them again. `settled`: the messages folded by this call.
+ * completion. They are recorded as `skipped`, note `folded`, with `foldedInto` naming this message (never dropped), unless a person
+ * took the conversation over meanwhile, and this message keeps their prompts so a retried generation covers them again. `settled`: the messages folded by this call.
  */
 export async function foldBurst(
   steps: GenerationSteps,
@@ -46,12 +47,12 @@ export async function foldBurst(
   const prompts = [...(record.folded ?? [])];
   const settled: MessageRecord[] = [];
   for (const later of foldableAfter(recent, record, policy.coalesceWindowMs)) {
-    const folded = await store.transition(later.message.conversationId, later.message.id, later.version, {
-      state: 'skipped',
-      note: 'folded',
-      foldedInto: record.message.id,
-      updatedAt: clock.now(),
+    // Claimed like any message: one that came after a person took the conversation over is theirs, left for its own delivery.
+    const claimed = await store.claim(later.message.conversationId, later.message.id, later.version, {
+      bot: { state: 'skipped', note: 'folded', foldedInto: record.message.id, updatedAt: clock.now() },
+      human: { updatedAt: clock.now() },
     });
+    const folded = claimed?.mode === 'bot' ? claimed.record : null;
     if (folded) settled.push(folded);
     const plan = planFor(later.message.content);
     if (folded && plan.action === 'complete') prompts.push(plan.prompt);

@@ -1,13 +1,12 @@
+import type { AgentReply } from '../model/agent-reply.js';
 import type { Conversation } from '../model/conversation.js';
-import { DomainError } from '../model/errors.js';
+import { everHandedOff } from '../model/handoff.js';
+import type { AgentReplyLog } from '../ports/agent-reply-log.js';
+import { ConversationNotFoundError } from '../model/errors.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { positionOf, type ConversationArchive, type TranscriptPosition } from '../ports/conversation-archive.js';
 
-export class ConversationNotFoundError extends DomainError {
-  constructor(id: string) {
-    super('conversation_not_found', `conversation ${id} does not exist`, false);
-  }
-}
+export { ConversationNotFoundError } from '../model/errors.js';
 
 export type GetTranscriptError = ConversationNotFoundError;
 
@@ -23,12 +22,17 @@ export interface Transcript {
 export interface TranscriptPage {
   conversation: Conversation;
   messages: MessageRecord[];
+  /** What people wrote after the page's messages (each names the message it follows), oldest first. */
+  agentReplies: AgentReply[];
   next: TranscriptPosition | null;
 }
 
+/** Agent replies read for one page at most: a person answers a message a few times, not hundreds. */
+const AGENT_REPLIES_PER_PAGE = 1000;
+
 /** A conversation and its latest messages with their replies, from the chat store. */
 export class GetTranscript {
-  constructor(private readonly store: ConversationArchive) {}
+  constructor(private readonly store: ConversationArchive & AgentReplyLog) {}
 
   async execute(conversationId: string, limit = 500): Promise<Transcript> {
     const conversation = await this.store.getConversation(conversationId);
@@ -44,7 +48,16 @@ export class GetTranscript {
     const records = await this.store.messagesAfter(conversationId, { ...(after ? { after } : {}), limit: limit + 1 });
     const messages = records.slice(0, limit);
     const last = messages.at(-1);
-    return { conversation, messages, next: records.length > limit && last ? positionOf(last) : null };
+    const next = records.length > limit && last ? positionOf(last) : null;
+    return { conversation, messages, agentReplies: await this.agentRepliesOf(conversation, messages), next };
+  }
+
+  /** The agent replies that follow the page's messages: only a conversation a person ever held has any. */
+  private async agentRepliesOf(conversation: Conversation, messages: readonly MessageRecord[]): Promise<AgentReply[]> {
+    if (!everHandedOff(conversation.handoff) || messages.length === 0) return [];
+    const ids = new Set(messages.map((record) => record.message.id));
+    const replies = await this.store.agentReplies(conversation.id, { from: messages[0]!.message.receivedAt, limit: AGENT_REPLIES_PER_PAGE });
+    return replies.filter((reply) => ids.has(reply.inReplyTo));
   }
 
   /** Whom each conversation is with, in full (number or user id): for an export the operator asks for. Gone conversations are left out. */

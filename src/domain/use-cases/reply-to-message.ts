@@ -1,4 +1,5 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
+import { everHandedOff } from '../model/handoff.js';
 import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { Reply } from '../model/reply.js';
@@ -6,6 +7,8 @@ import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
 import type { ConversationArchive } from '../ports/conversation-archive.js';
 import type { MessageLog } from '../ports/message-log.js';
 import type { SpendLedger } from '../ports/spend-ledger.js';
+import type { AgentReplyLog } from '../ports/agent-reply-log.js';
+import type { HandoffLog } from '../ports/handoff-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
@@ -38,8 +41,8 @@ const MAX_STEPS = 12;
  */
 export class ReplyToMessage {
   constructor(
-    // Every chat capability: it claims, reads the conversation, checks limits and spend, and reads settings.
-    private readonly store: MessageLog & ConversationArchive & ChannelSettingsStore & SpendLedger,
+    // Every chat capability: it claims (reading who answers), reads the conversation and its agent replies, checks limits and spend, and reads settings.
+    private readonly store: MessageLog & ConversationArchive & ChannelSettingsStore & SpendLedger & HandoffLog & AgentReplyLog,
     model: CompletionModel,
     private readonly channel: ReplyChannel,
     private readonly bus: MessageBus,
@@ -112,24 +115,29 @@ export class ReplyToMessage {
     const plan = planFor(record.message.content);
     if (plan.action === 'record-only') return this.write(record, { state: 'skipped', note: plan.reason });
     const settings = await effectiveSettings(this.policy, this.settings, record.message.accountId);
-    const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
-    if (verdict.kind === 'over') return this.overLimit(record, verdict, settings);
-    // A voice note is answered like text once transcribed, under the lease like the model call.
-    const voiceNote = record.message.content.type === 'audio';
-    if (plan.action === 'media-reply' && !voiceNote) return this.answerWithMediaReply(record, settings.mediaReplyText);
 
     // Answer in arrival order: an earlier message of the conversation goes first (and may fold this one in).
     const recent = await this.store.messages(record.message.conversationId, { limit: RECENT_MESSAGES });
     const awaited = awaitedEarlier(recent, record, this.clock.now(), this.policy.leaseMs, this.policy.coalesceWindowMs);
     if (awaited) throw new MessageInProgressError(record.message.id, awaited);
     const now = this.clock.now();
-    let leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
-      state: 'generating',
-      leaseUntil: now + this.policy.leaseMs,
-      attempts: record.attempts + 1,
-      updatedAt: now,
+    // The claim reads who answers the conversation: a person who took it over gets the message (stored and shown), never the model.
+    const claim = await this.store.claim(record.message.conversationId, record.message.id, record.version, {
+      bot: { state: 'generating', leaseUntil: now + this.policy.leaseMs, attempts: record.attempts + 1, updatedAt: now },
+      human: { state: 'skipped', note: 'human_mode', leaseUntil: 0, updatedAt: now },
     });
-    if (!leased) return this.reload(record.message);
+    if (!claim) return this.reload(record.message);
+    if (claim.mode === 'human') {
+      // Read, without the typing indicator the bot shows: the person will answer when they do.
+      await this.channel.acknowledge(record.message, { typing: false });
+      return claim.record;
+    }
+    let leased = claim.record;
+    const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
+    if (verdict.kind === 'over') return this.overLimit(leased, verdict, settings);
+    // A voice note is answered like text once transcribed, under the lease like the model call.
+    const voiceNote = record.message.content.type === 'audio';
+    if (plan.action === 'media-reply' && !voiceNote) return this.answerWithMediaReply(leased, settings.mediaReplyText);
     // A reply will follow: the person sees their message read, and typing (once, on the first attempt).
     if (leased.attempts === 1) await this.channel.acknowledge(record.message);
     const budget = new LeaseBudget(this.clock, record.message.id, leased.leaseUntil, this.policy.leaseMarginMs);
@@ -156,7 +164,14 @@ export class ReplyToMessage {
       // Their outcome is final: recorded now, not when their own nacked deliveries come back after the bus's backoff.
       for (const settled of folded.settled) beside.push(settledLater(this.record(settled).then(() => undefined)));
       // The history comes from the freshest read of the conversation when it holds all of it.
-      const composed = await this.composer.compose(record.message, [understood.plan.prompt, ...folded.prompts], settings, budget.remainingMs(), folded.recent ?? recent);
+      const composed = await this.composer.compose(
+        record.message,
+        [understood.plan.prompt, ...folded.prompts],
+        settings,
+        budget.remainingMs(),
+        folded.recent ?? recent,
+        everHandedOff(claim.handoff),
+      );
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
@@ -183,6 +198,7 @@ export class ReplyToMessage {
     const { message } = record;
     const answered = await this.store.transition(message.conversationId, message.id, record.version, {
       state: 'answered',
+      leaseUntil: 0,
       reply: this.fixedReply(message, text, 'media'),
       updatedAt: this.clock.now(),
     });

@@ -14,6 +14,7 @@ import type { RecordInteraction } from '../../domain/use-cases/record-interactio
 import type { Logger } from '../../observability/logger.js';
 import { csvStream, FULL_CSV_COLUMNS, withParticipantIds } from './csv.js';
 import { docsRoutes } from './docs.js';
+import { handoffRoutes, type HandoffDeps } from './handoff-routes.js';
 import { channelSettingsBody, settingsOfInput } from './channel-settings-schemas.js';
 import {
   channelSettingsRoute,
@@ -45,6 +46,8 @@ export interface ApiDeps {
   eraseParticipant: EraseParticipant;
   /** The record the dashboard's channel form edits too. */
   channelSettings: ChannelSettingsStore;
+  /** Human handoff: take over, agent replies, the queue. */
+  handoff: HandoffDeps;
   apiKeys: ApiKeyVerifier;
   clock: Clock;
   logger: Logger;
@@ -156,6 +159,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
     deps.logger.info('channel settings saved through the API', { accountId, fields: Object.keys(settings).filter((f) => f !== 'accountId' && f !== 'updatedAt'), keyId: c.get('principal').keyId });
     return c.json(channelSettingsBody(accountId, settings), 200);
   });
+
+  handoffRoutes(app, deps.handoff, deps.logger);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

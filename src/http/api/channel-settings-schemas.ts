@@ -21,6 +21,15 @@ const FIELDS = {
     .object({ name: z.string(), language: z.string() })
     .strict()
     .openapi({ description: 'WhatsApp template sent instead of a text reply outside the 24 h window', example: { name: 'follow_up', language: 'en' } }),
+  handoff: z
+    .object({
+      triggers: z.array(z.string()).optional().openapi({ description: 'Phrases (any case) that hand the conversation to a person, up to 20 of 1–100 characters' }),
+      tool: z.boolean().optional().openapi({ description: 'Offer the model the built-in request_human tool' }),
+      text: z.string().optional().openapi({ description: 'What the user is told when a person was asked for; unset: HANDOFF_TEXT' }),
+      notifyUrl: z.string().optional().openapi({ description: 'Gets a signed notification (Standard Webhooks, API_CALLBACK_SECRET) when a conversation starts waiting for a person' }),
+    })
+    .strict()
+    .openapi({ description: 'Asking for a person (human handoff)', example: { triggers: ['talk to a human'], tool: true, text: 'A person will take over shortly.' } }),
 } satisfies Record<SettingsField, z.ZodType>;
 
 const optional = <T extends Record<string, z.ZodType>>(shape: T) =>

@@ -16,6 +16,7 @@ import {
   TranscriptQuery,
 } from './schemas.js';
 import { AccountIdParam, ChannelSettingsBody, ChannelSettingsInput } from './channel-settings-schemas.js';
+import { AgentReplyAccepted, AgentReplyRequest, HandoffRequest, HandoffResult, IdempotencyHeader, WaitingList, WaitingQuery } from './handoff-schemas.js';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const problem = (description: string) => json(ErrorBody, description);
@@ -109,4 +110,41 @@ export const putChannelSettingsRoute = secured('admin', {
 });
 
 /** Every authenticated route: the authorisation tests are generated from this table. */
-export const SECURED_ROUTES = [summaryRoute, timeseriesRoute, conversationsRoute, transcriptRoute, exportRoute, erasureRoute, channelSettingsRoute, putChannelSettingsRoute];
+
+export const handoffRoute = secured('conversations:write', {
+  method: 'post',
+  path: '/api/v1/conversations/{id}/handoff',
+  tags: ['handoff'],
+  summary: 'Take a conversation over for a person (the model is no longer called) or hand it back to the bot',
+  request: { params: ConversationIdParam, body: { content: { 'application/json': { schema: HandoffRequest } }, required: true } },
+  responses: { 200: json(HandoffResult, 'Who answers the conversation now'), ...AUTH_ERRORS, 404: problem('No such conversation'), 415: problem('The body is not JSON') },
+});
+
+export const agentReplyRoute = secured('conversations:write', {
+  method: 'post',
+  path: '/api/v1/conversations/{id}/replies',
+  tags: ['handoff'],
+  summary: "Reply as the agent in a conversation a person took over: sent once through the conversation's channel",
+  description: 'Accepted (202) once stored; the worker sends it. Read its state in the transcript. WhatsApp allows free text only within 24 hours of the person\'s last message.',
+  request: { params: ConversationIdParam, headers: IdempotencyHeader, body: { content: { 'application/json': { schema: AgentReplyRequest } }, required: true } },
+  responses: {
+    202: json(AgentReplyAccepted, 'Stored, and sent by the worker'),
+    ...AUTH_ERRORS,
+    404: problem('No such conversation'),
+    409: problem('`conversation_not_taken_over`, `outside_service_window` (send `{"template": true}`), `no_window_template` or `idempotency_key_reused`'),
+    415: problem('The body is not JSON'),
+  },
+});
+
+export const waitingRoute = secured('conversations:write', {
+  method: 'get',
+  path: '/api/v1/handoff/waiting',
+  tags: ['handoff'],
+  summary: 'Conversations waiting for a person (asked for one, nobody took them yet), longest waiting first',
+  request: { query: WaitingQuery },
+  responses: { 200: json(WaitingList, 'The "needs a human" queue'), ...AUTH_ERRORS },
+});
+
+export const HANDOFF_ROUTES = [handoffRoute, agentReplyRoute, waitingRoute];
+
+export const SECURED_ROUTES = [summaryRoute, timeseriesRoute, conversationsRoute, transcriptRoute, exportRoute, erasureRoute, channelSettingsRoute, putChannelSettingsRoute, ...HANDOFF_ROUTES];

@@ -1,3 +1,4 @@
+import { AgentReplyBody, Handoff } from './handoff-schemas.js';
 import { z } from '@hono/zod-openapi';
 import { TIMESERIES_METRICS } from '../../domain/model/analytics.js';
 import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
@@ -165,7 +166,7 @@ const Usage = z.object({ prompt: z.number().int(), completion: z.number().int() 
 
 export const Transcript = z
   .object({
-    conversation: z.looseObject({ id: z.string(), channel: z.string(), accountId: z.string(), createdAt: z.string(), lastMessageAt: z.string(), messageCount: z.number().int() }),
+    conversation: z.looseObject({ id: z.string(), channel: z.string(), accountId: z.string(), createdAt: z.string(), lastMessageAt: z.string(), messageCount: z.number().int(), handoff: Handoff }),
     messages: z.array(
       z.object({
         id: z.string(),
@@ -186,6 +187,7 @@ export const Transcript = z
         note: z.string().nullable().openapi({ description: 'Why nothing was answered (skipped), not sent (unsent), or the limit reply went out' }),
         foldedInto: z.string().nullable().openapi({ description: 'The message whose reply also answered this one (a burst answered at once)' }),
         templateFallback: z.string().nullable().openapi({ description: 'The window template sent instead of a reply refused outside the 24 h window' }),
+        agentReplies: z.array(AgentReplyBody).openapi({ description: 'What a person who took the conversation over replied after this message (role `agent`)' }),
       }),
     ),
     nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),

@@ -1,3 +1,5 @@
+import type { AgentReply } from '../../domain/model/agent-reply.js';
+import { BOT_HANDOFF, type Handoff } from '../../domain/model/handoff.js';
 import type { MessageRecord } from '../../domain/model/message-record.js';
 import { textOf } from '../../domain/model/message.js';
 import { noteText } from '../note-text.js';
@@ -9,12 +11,18 @@ import type { TranscriptPage } from '../../domain/use-cases/get-transcript.js';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A page of the transcript as the API shows it: times in ISO 8601, absent fields as null, an opaque cursor to the next. */
-export function transcriptBody({ conversation, messages, next }: TranscriptPage, participant: 'masked' | 'full' = 'masked') {
+export function transcriptBody({ conversation, messages, agentReplies, next }: TranscriptPage, participant: 'masked' | 'full' = 'masked') {
   // The whole number stays in the chat store unless an admin asks for it.
   const shown = participant === 'full' ? conversation.participant : { ...conversation.participant, id: maskedParticipant(conversation.channel, conversation.participant.id) };
   return {
-    conversation: { ...conversation, participant: shown, createdAt: iso(conversation.createdAt), lastMessageAt: iso(conversation.lastMessageAt) },
-    messages: messages.map(transcriptEntry),
+    conversation: {
+      ...conversation,
+      participant: shown,
+      createdAt: iso(conversation.createdAt),
+      lastMessageAt: iso(conversation.lastMessageAt),
+      handoff: handoffBody(conversation.handoff ?? BOT_HANDOFF),
+    },
+    messages: messages.map((record) => transcriptEntry(record, agentReplies.filter((reply) => reply.inReplyTo === record.message.id))),
     nextCursor: next ? encodeTranscriptCursor(next) : null,
   };
 }
@@ -35,7 +43,34 @@ export function decodeTranscriptCursor(cursor: string): TranscriptPosition {
   throw new ValidationError('cursor is not valid: pass the nextCursor of the previous page');
 }
 
-function transcriptEntry(record: MessageRecord) {
+/** Who answers the conversation, as the API shows it. */
+export function handoffBody(handoff: Handoff) {
+  return {
+    mode: handoff.mode,
+    agent: handoff.agent ?? null,
+    since: handoff.since > 0 ? iso(handoff.since) : null,
+    waitingSince: handoff.waitingSince !== undefined ? iso(handoff.waitingSince) : null,
+    requestedBy: handoff.requestedBy ?? null,
+  };
+}
+
+/** A reply a person wrote, as the transcript shows it after the message it follows. */
+export function agentReplyBody(reply: AgentReply) {
+  return {
+    id: reply.id,
+    role: 'agent' as const,
+    agent: reply.agent,
+    text: reply.text,
+    template: reply.template ?? null,
+    state: reply.state,
+    createdAt: iso(reply.createdAt),
+    settledAt: reply.settledAt !== undefined ? iso(reply.settledAt) : null,
+    outboundIds: reply.outboundIds,
+    failureReason: reply.failureReason ?? null,
+  };
+}
+
+function transcriptEntry(record: MessageRecord, agentReplies: readonly AgentReply[]) {
   const { message, reply } = record;
   return {
     id: message.id,
@@ -56,5 +91,6 @@ function transcriptEntry(record: MessageRecord) {
     note: noteText(record),
     foldedInto: record.foldedInto ?? null,
     templateFallback: record.templateFallback ?? null,
+    agentReplies: agentReplies.map(agentReplyBody),
   };
 }

@@ -49,7 +49,7 @@ describe('AcceptWhatsAppNotification', () => {
     );
     expect(delivered).toHaveLength(4);
     const ofFirst = delivered.filter((d) => d.orderingKey === first.conversationId).map((d) => d.event);
-    expect(ofFirst.map((e) => (e.kind === 'message' ? e.message.id : e.status.outboundId))).toEqual([first.id, second.id, status.outboundId]);
+    expect(ofFirst.map((e) => (e.kind === 'message' ? e.message.id : e.kind === 'status' ? e.status.outboundId : e.replyId))).toEqual([first.id, second.id, status.outboundId]);
   });
 
   it('publishes nothing and resolves when the notification is empty', async () => {

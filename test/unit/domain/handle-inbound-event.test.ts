@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ApplyDeliveryStatus } from '../../../src/domain/use-cases/apply-delivery-status.js';
+import { SendAgentReply } from '../../../src/domain/use-cases/send-agent-reply.js';
 import { HandleInboundEvent } from '../../../src/domain/use-cases/handle-inbound-event.js';
 import { replyHarness } from '../../support/reply-harness.js';
 import { SHIPPED_RATE_CARD } from '../../../src/config/rate-card.js';
@@ -8,7 +9,7 @@ import { SHIPPED_RATE_CARD } from '../../../src/config/rate-card.js';
 describe('HandleInboundEvent', () => {
   it('answers a message event and then applies the status of its reply when both arrive', async () => {
     const h = replyHarness();
-    const handle = new HandleInboundEvent(h.useCase, new ApplyDeliveryStatus(h.store, h.bus, h.channel, h.clock, SHIPPED_RATE_CARD));
+    const handle = new HandleInboundEvent(h.useCase, new ApplyDeliveryStatus(h.store, h.bus, h.channel, h.clock, SHIPPED_RATE_CARD), new SendAgentReply(h.store, h.channel, h.bus, h.clock, h.policy));
     const message = h.message();
 
     const answered = await handle.execute({ kind: 'message', message });

@@ -5,7 +5,7 @@ import { decodeTranscriptCursor, encodeTranscriptCursor, transcriptBody } from '
 import { aMessage } from '../../support/builders.js';
 
 const conversation = { id: 'c_1', channel: 'whatsapp' as const, accountId: 'acct', participant: { id: '4915' }, createdAt: 0, lastMessageAt: 0, messageCount: 1 };
-const entryOf = (fields: Partial<MessageRecord>) => transcriptBody({ conversation, messages: [{ ...newRecord(aMessage(), 0), ...fields }], next: null }).messages[0]!;
+const entryOf = (fields: Partial<MessageRecord>) => transcriptBody({ conversation, messages: [{ ...newRecord(aMessage(), 0), ...fields }], agentReplies: [], next: null }).messages[0]!;
 
 describe('transcript cursors', () => {
   it('round-trips a position, and refuses what this API did not make', () => {
