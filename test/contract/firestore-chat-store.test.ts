@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Timestamp } from '@google-cloud/firestore';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ChatStoreRejectedError, ChatStoreUnavailableError, translateError } from '../../src/adapters/firestore/chat-store-unavailable-error.js';
+import { newAgentReply } from '../../src/domain/model/agent-reply.js';
 import { isRetryable } from '../../src/domain/model/errors.js';
 import { createFirestore, FirestoreChatStore } from '../../src/adapters/firestore/firestore-chat-store.js';
 import { aMessage } from '../support/builders.js';
@@ -56,6 +57,38 @@ describe('FirestoreChatStore', () => {
       expect(pointer.get('expireAt')).toBeInstanceOf(Timestamp);
       expect(sent).not.toHaveProperty('expireAt');
       expect(sent).not.toHaveProperty('receivedAt');
+    });
+  });
+
+  describe('handoffs and agent replies', () => {
+    it('keeps the handoff in a document of its own and the agent replies beside the messages, each with an expireAt timestamp', async () => {
+      const { store, collectionPrefix } = aStore();
+      const message = aMessage();
+      await store.register(message, Date.now());
+
+      await store.replaceHandoff(message.conversationId, 0, { mode: 'human', agent: 'Grace', since: 1 });
+      await store.addAgentReply(newAgentReply({ id: 'ar_1', conversationId: message.conversationId, inReplyTo: message.id, agent: 'Grace', text: 'hi', createdAt: 2 }));
+
+      const handoff = await db.doc(`${collectionPrefix}handoffs/${message.conversationId}`).get();
+      expect(handoff.data()).toMatchObject({ mode: 'human', agent: 'Grace', since: 1, version: 1, conversationId: message.conversationId });
+      expect(handoff.get('expireAt')).toBeInstanceOf(Timestamp);
+      const conversation = await db.doc(`${collectionPrefix}conversations/${message.conversationId}`).get();
+      expect(conversation.get('mode')).toBeUndefined();
+      const reply = await db.doc(`${collectionPrefix}conversations/${message.conversationId}/agentReplies/ar_1`).get();
+      expect(reply.get('expireAt')).toBeInstanceOf(Timestamp);
+    });
+
+    it('moves a claimed message on from the version the claim wrote, and refuses the version before it', async () => {
+      const { store } = aStore();
+      const message = aMessage();
+      const { record } = await store.register(message, Date.now());
+
+      const claimed = await store.claim(message.conversationId, message.id, record.version, { bot: { state: 'generating' }, human: { state: 'skipped', note: 'human_mode' } });
+      expect(await store.transition(message.conversationId, message.id, record.version, { state: 'failed' })).toBeNull();
+      const answered = await store.transition(message.conversationId, message.id, claimed!.record.version, { state: 'answered' });
+
+      expect(answered).toMatchObject({ state: 'answered', version: record.version + 2 });
+      expect(await store.findMessage(message.conversationId, message.id)).toEqual(answered);
     });
   });
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAgentReply } from '../../src/domain/model/agent-reply.js';
 import { isRetryable } from '../../src/domain/model/errors.js';
 import type { MessageRecord } from '../../src/domain/model/message-record.js';
 import { PostgresChatStore } from '../../src/adapters/postgres/postgres-chat-store.js';
 import { aConversation, aStatus, T0 } from '../contract/chat-store.fixture.js';
 import { aMessage } from '../support/builders.js';
-import { onEachDatabase } from '../support/databases.js';
+import { aFreshDatabase, onEachDatabase } from '../support/databases.js';
 
 const DAY_MS = 86_400_000;
 
@@ -156,6 +157,31 @@ onEachDatabase((database) => {
       expect(await store.purgeExpired(Date.now())).toEqual({ messages: 0, conversations: 0 });
     });
 
+    it('deletes agent replies not written for the retention period, and a conversation with its handoff once its replies are gone too', async () => {
+      const store = aStore(30);
+      const expired = aConversation()(T0);
+      const kept = aConversation()(T0);
+      for (const message of [expired, kept]) {
+        await store.register(message, T0);
+        await store.replaceHandoff(message.conversationId, 0, { mode: 'human', agent: 'Grace', since: T0 });
+        await store.addAgentReply(newAgentReply({ id: 'ar_1', conversationId: message.conversationId, inReplyTo: message.id, agent: 'Grace', text: 'hi', createdAt: T0 }));
+      }
+      const aged = `now() - interval '31 days'`;
+      const both = `('${expired.conversationId}', '${kept.conversationId}')`;
+      for (const table of ['chat_message', 'chat_conversation']) await exec(`update ${table} set written_at = ${aged} where conversation_id in ${both}`);
+      await exec(`update chat_agent_reply set written_at = ${aged} where conversation_id = '${expired.conversationId}'`);
+
+      expect(await store.purgeExpired(Date.now())).toEqual({ messages: 2, conversations: 1 });
+
+      expect(await store.getConversation(expired.conversationId)).toBeNull();
+      expect(await store.findAgentReply(expired.conversationId, 'ar_1')).toBeNull();
+      const [handoffs] = await database().orm.em.fork().getConnection().execute(`select count(*)::int as n from chat_handoff where conversation_id = '${expired.conversationId}'`);
+      expect(handoffs).toEqual({ n: 0 });
+      // Its agent's reply was written recently: the conversation and its handoff stay.
+      expect(await store.handoff(kept.conversationId)).toMatchObject({ mode: 'human', agent: 'Grace' });
+      expect(await store.findAgentReply(kept.conversationId, 'ar_1')).not.toBeNull();
+    });
+
     it('measures the retention period in the configured days', async () => {
       const message = aConversation()(T0);
       await aStore(30).register(message, T0);
@@ -170,3 +196,33 @@ onEachDatabase((database) => {
     });
   });
 });
+
+// A lock held across statements needs a session of its own: only a PostgreSQL server has them (PGlite serves one).
+describe('PostgresChatStore claim on a PostgreSQL server', () => {
+  let db: Awaited<ReturnType<typeof aFreshDatabase>>;
+  beforeAll(async () => {
+    db = await aFreshDatabase('postgres');
+  });
+  afterAll(() => db.close());
+
+  it('waits for a handoff change in flight and claims under the mode it wrote', async () => {
+    const store = new PostgresChatStore(db.orm);
+    const message = aMessage();
+    const { record } = await store.register(message, T0);
+    await store.replaceHandoff(message.conversationId, 0, { mode: 'human', agent: 'Grace', since: T0 });
+    const change = db.orm.em.fork();
+    await change.begin();
+    await change.execute(`update chat_handoff set mode = 'bot', agent = null, version = version + 1 where conversation_id = '${message.conversationId}'`);
+
+    let settled = false;
+    const claim = store.claim(message.conversationId, message.id, record.version, { bot: { state: 'generating' }, human: { state: 'skipped', note: 'human_mode' } }).finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    await change.commit();
+
+    expect(await claim).toMatchObject({ mode: 'bot', record: { state: 'generating' } });
+  });
+});
+

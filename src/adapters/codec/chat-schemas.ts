@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { AGENT_REPLY_STATES, type AgentReply } from '../../domain/model/agent-reply.js';
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryState } from '../../domain/model/delivery-status.js';
 import type { DeliveryInfo, Failure, MessageRecord, MessageState, WindowTemplateSend } from '../../domain/model/message-record.js';
-import type { Reply, ReplyKind } from '../../domain/model/reply.js';
+import { HANDOFF_REQUESTERS, type Handoff } from '../../domain/model/handoff.js';
 import { CHANNELS } from '../../domain/model/ids.js';
+import { CONVERSATION_MODES } from '../../domain/model/interaction.js';
+import type { Reply, ReplyKind } from '../../domain/model/reply.js';
 import { inboundMessageSchema } from './event-schemas.js';
-import type { StoredRecord } from './stored-reasons.js';
+import { failureReasonSchema, type StoredRecord } from './stored-reasons.js';
 
 // The stored shapes every chat store adapter decodes what it reads with (Firestore documents,
 // PostgreSQL JSONB rows), so both accept and refuse exactly the same records.
@@ -82,6 +85,16 @@ export const messageRecordSchema: z.ZodType<StoredRecord> = z.object({
   updatedAt: z.number(),
 } satisfies Record<keyof MessageRecord, z.ZodType>);
 
+/** A conversation's handoff (who answers it), stored beside the conversation, never inside its row or document. */
+export const handoffSchema: z.ZodType<Handoff> = z.object({
+  mode: z.enum(CONVERSATION_MODES),
+  agent: z.string().optional(),
+  since: z.number(),
+  waitingSince: z.number().optional(),
+  requestedBy: z.enum(HANDOFF_REQUESTERS).optional(),
+  version: z.number(),
+} satisfies Record<keyof Handoff, z.ZodType>);
+
 /** A stored conversation, without its id (the document's or row's key) and its storage-only fields. */
 export const conversationSchema: z.ZodType<Omit<Conversation, 'id'>> = z.object({
   channel: z.enum(CHANNELS),
@@ -90,7 +103,28 @@ export const conversationSchema: z.ZodType<Omit<Conversation, 'id'>> = z.object(
   createdAt: z.number(),
   lastMessageAt: z.number(),
   messageCount: z.number(),
+  // Each adapter reads it from where it keeps it and adds it; decoded here when present.
+  handoff: handoffSchema.optional(),
 } satisfies Record<Exclude<keyof Conversation, 'id'>, z.ZodType>);
+
+/** A stored agent reply; storage-only fields (Firestore's expireAt, writeToken …) are dropped. */
+export const agentReplySchema: z.ZodType<AgentReply> = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  inReplyTo: z.string(),
+  agent: z.string(),
+  text: z.string(),
+  template: z.object({ name: z.string(), language: z.string() }).optional(),
+  createdAt: z.number(),
+  state: z.enum(AGENT_REPLY_STATES),
+  version: z.number(),
+  leaseUntil: z.number(),
+  outboundIds: z.array(z.string()),
+  failureReason: failureReasonSchema.optional(),
+  settledAt: z.number().optional(),
+  recorded: z.boolean(),
+  updatedAt: z.number(),
+} satisfies Record<keyof AgentReply, z.ZodType>);
 
 export const channelSettingsSchema: z.ZodType<ChannelSettings> = z.object({
   accountId: z.string(),

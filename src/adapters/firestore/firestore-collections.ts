@@ -14,14 +14,18 @@ export interface FirestoreChatStoreOptions {
 
 /**
  * The chat store's collections and the reads every capability shares: `conversations/{id}`,
- * `conversations/{id}/messages/{messageId}`, `outbound/{outboundId}` → the message that got it,
- * `claims/{channel:account:messageId}`, `channels/{accountId}` (and its `spend/{day}`).
+ * `conversations/{id}/messages/{messageId}`, `conversations/{id}/agentReplies/{replyId}`,
+ * `handoffs/{conversationId}` (who answers it: a document apart, so the claim that reads it never
+ * contends with the registrations that rewrite the conversation's counters),
+ * `outbound/{outboundId}` → the message that got it, `claims/{channel:account:messageId}`,
+ * `channels/{accountId}` (and its `spend/{day}`).
  */
 export class ChatCollections {
   readonly conversations: CollectionReference;
   readonly outbound: CollectionReference;
   readonly channels: CollectionReference;
   readonly claims: CollectionReference;
+  readonly handoffs: CollectionReference;
   /** Every conversation's messages (collection group): the per-participant queries span them. */
   readonly allMessages: CollectionGroup;
   private readonly retentionMs: number;
@@ -35,12 +39,25 @@ export class ChatCollections {
     this.outbound = db.collection(`${prefix}outbound`);
     this.channels = db.collection(`${prefix}channels`);
     this.claims = db.collection(`${prefix}claims`);
+    this.handoffs = db.collection(`${prefix}handoffs`);
     this.allMessages = db.collectionGroup('messages');
     this.retentionMs = (options.retentionDays ?? 90) * DAY_MS;
   }
 
+  conversationRef(conversationId: string): DocumentReference {
+    return this.conversations.doc(encodeDocId(conversationId));
+  }
+
   messagesOf(conversationId: string): CollectionReference {
-    return this.conversations.doc(encodeDocId(conversationId)).collection('messages');
+    return this.conversationRef(conversationId).collection('messages');
+  }
+
+  handoffRef(conversationId: string): DocumentReference {
+    return this.handoffs.doc(encodeDocId(conversationId));
+  }
+
+  agentRepliesOf(conversationId: string): CollectionReference {
+    return this.conversationRef(conversationId).collection('agentReplies');
   }
 
   messageRef(conversationId: string, messageId: string): DocumentReference {
@@ -55,6 +72,15 @@ export class ChatCollections {
   async read(operation: string, ref: DocumentReference): Promise<DocumentSnapshot> {
     try {
       return await ref.get();
+    } catch (error) {
+      translateError(operation, error);
+    }
+  }
+
+  /** Several documents in one round trip, in the order asked. */
+  async readAll(operation: string, ...refs: DocumentReference[]): Promise<DocumentSnapshot[]> {
+    try {
+      return await this.db.getAll(...refs);
     } catch (error) {
       translateError(operation, error);
     }

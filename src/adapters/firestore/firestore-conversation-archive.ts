@@ -5,7 +5,7 @@ import type { MessageRecord } from '../../domain/model/message-record.js';
 import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../../domain/ports/conversation-archive.js';
 import { translateError } from './chat-store-unavailable-error.js';
 import type { ChatCollections } from './firestore-collections.js';
-import { conversationFrom, encodeDocId } from './firestore-documents.js';
+import { conversationFrom, encodeDocId, handoffFrom } from './firestore-documents.js';
 import { conversationsOfIn, participantWindowIn } from './firestore-participants.js';
 
 /** Messages deleted per batch when erasing a conversation. */
@@ -28,8 +28,8 @@ export class FirestoreConversationArchive implements ConversationArchive {
   constructor(private readonly collections: ChatCollections) {}
 
   async getConversation(conversationId: string): Promise<Conversation | null> {
-    const snapshot = await this.collections.read('getConversation', this.collections.conversations.doc(encodeDocId(conversationId)));
-    return snapshot.exists ? conversationFrom(conversationId, snapshot) : null;
+    const [snapshot, handoff] = await this.collections.readAll('getConversation', this.collections.conversationRef(conversationId), this.collections.handoffRef(conversationId));
+    return snapshot!.exists ? conversationFrom(conversationId, snapshot!, handoffFrom(handoff!)) : null;
   }
 
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
@@ -53,7 +53,7 @@ export class FirestoreConversationArchive implements ConversationArchive {
   }
 
   async eraseConversation(conversationId: string): Promise<{ messages: number }> {
-    const { conversations, outbound } = this.collections;
+    const { outbound } = this.collections;
     let erased = 0;
     try {
       // Pages of messages; the outbound pointers go first so none is left pointing at nothing.
@@ -65,7 +65,13 @@ export class FirestoreConversationArchive implements ConversationArchive {
         await this.deleteAll(page.docs.map((doc) => doc.ref));
         erased += page.size;
       }
-      await conversations.doc(encodeDocId(conversationId)).delete();
+      for (;;) {
+        const page = await this.collections.agentRepliesOf(conversationId).limit(ERASE_PAGE).get();
+        if (page.empty) break;
+        await this.deleteAll(page.docs.map((doc) => doc.ref));
+      }
+      // Together: a handoff change (a transaction reading both) finds both or neither.
+      await this.deleteAll([this.collections.conversationRef(conversationId), this.collections.handoffRef(conversationId)]);
     } catch (error) {
       translateError('eraseConversation', error);
     }

@@ -1,8 +1,9 @@
 import type { DocumentData, DocumentSnapshot } from '@google-cloud/firestore';
 import type { Conversation } from '../../domain/model/conversation.js';
+import { BOT_HANDOFF, type Handoff } from '../../domain/model/handoff.js';
 import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
 import { ValidationError } from '../../domain/model/errors.js';
-import { conversationSchema, decode, messageRecordSchema } from './firestore-schemas.js';
+import { conversationSchema, decode, handoffSchema, messageRecordSchema } from './firestore-schemas.js';
 import { currentRecord } from '../codec/stored-reasons.js';
 
 /** Every MessageRecord field: a field added to the model fails to compile here until it is mapped. */
@@ -89,7 +90,13 @@ export function patchUpdate(patch: MessagePatch, deleted: unknown): DocumentData
   return data;
 }
 
-/** The conversation stored under `id`, decoded (its storage-only fields dropped). */
-export function conversationFrom(id: string, snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>): Conversation {
-  return { id, ...decode(conversationSchema, snapshot) };
+/** The conversation stored under `id`, decoded (its storage-only fields dropped), with its handoff when given. */
+export function conversationFrom(id: string, snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>, handoff?: Handoff): Conversation {
+  const conversation: Conversation = { id, ...decode(conversationSchema, snapshot) };
+  return handoff ? { ...conversation, handoff } : conversation;
+}
+
+/** The handoff its document holds, or the bot's when nothing changed it yet (no document). */
+export function handoffFrom(snapshot: DocumentSnapshot): Handoff {
+  return snapshot.exists ? decode(handoffSchema, snapshot) : { ...BOT_HANDOFF };
 }

@@ -24,9 +24,11 @@ const MAX_STATUS_ATTEMPTS = 10;
  * wrote last needs no read first (see WrittenVersions).
  */
 export class FirestoreMessageLog implements MessageLog {
-  private readonly written = new WrittenVersions();
-
-  constructor(private readonly collections: ChatCollections) {}
+  /** Shared with the handoff log, whose claim writes messages too (and forgets what it wrote over). */
+  constructor(
+    private readonly collections: ChatCollections,
+    private readonly written = new WrittenVersions(),
+  ) {}
 
   async register(message: InboundMessage, now: number): Promise<{ created: boolean; record: MessageRecord }> {
     const { db, conversations } = this.collections;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ChatStoreRejectedError } from './chat-store-unavailable-error.js';
 
 // The record shapes are shared with the PostgreSQL chat store; re-exported where they always were.
-export { channelSettingsSchema, conversationSchema, messageRecordSchema } from '../codec/chat-schemas.js';
+export { agentReplySchema, channelSettingsSchema, conversationSchema, handoffSchema, messageRecordSchema } from '../codec/chat-schemas.js';
 
 /** `outbound/{outboundId}` and `claims/{claim}`: which message a reply's id or a channel's message id belongs to. */
 export const messagePointerSchema = z.object({ conversationId: z.string(), messageId: z.string() });

@@ -1,8 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ComposedChatStore } from '../composed-chat-store.js';
+import { PostgresAgentReplyLog } from './postgres-agent-reply-log.js';
 import { PostgresChannelSettingsStore } from './postgres-channel-settings-store.js';
 import { purgeExpiredChats } from './postgres-chat-retention.js';
 import { PostgresConversationArchive } from './postgres-conversation-archive.js';
+import { PostgresHandoffLog } from './postgres-handoff-log.js';
 import { PostgresMessageLog } from './postgres-message-log.js';
 import { PostgresSpendLedger } from './postgres-spend-ledger.js';
 
@@ -13,7 +15,8 @@ export interface PostgresChatStoreOptions {
 
 /**
  * The chat store on PostgreSQL (a server, or PGlite under DATA_DIR for `npm start`): the same
- * guarantees as the Firestore adapter, each capability in a file of its own over the M006 tables.
+ * guarantees as the Firestore adapter, each capability in a file of its own over the M006 tables
+ * (and M014's handoffs and agent replies).
  * Every statement runs on the request's entity manager (`entityManager`), one round trip where
  * one suffices, and no transaction ever waits on anything but SQL.
  */
@@ -29,6 +32,8 @@ export class PostgresChatStore extends ComposedChatStore {
       archive: new PostgresConversationArchive(orm),
       settings: new PostgresChannelSettingsStore(orm),
       spend: new PostgresSpendLedger(orm),
+      handoff: new PostgresHandoffLog(orm),
+      agentReplies: new PostgresAgentReplyLog(orm),
     });
     this.retentionDays = options.retentionDays ?? 90;
   }

@@ -2,25 +2,13 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { MessageRecord } from '../../domain/model/message-record.js';
 import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../../domain/ports/conversation-archive.js';
-import { conversationSchema } from '../codec/chat-schemas.js';
-import { decodeRow, participantKeyOf, query, recordOf, type RecordRow } from './postgres-chat-sql.js';
+import { participantKeyOf, query, recordOf, type RecordRow } from './postgres-chat-sql.js';
+import { conversationOf, CONVERSATION_COLUMNS, HANDOFF_COLUMNS, handoffOf, type ConversationRow, type HandoffRow } from './postgres-conversation-rows.js';
 import { newestOf } from './postgres-message-log.js';
 import { EMPTY, raw, sql } from './sql-fragment.js';
 
 /** States a message holding a reply can be in: a silenced (`skipped`) message never got the limit reply. */
 const REPLIED_STATES = raw(`('answered', 'sending', 'sent', 'failed', 'unsent', 'send-unknown')`);
-
-interface ConversationRow {
-  conversation_id: string;
-  channel: string;
-  account_id: string;
-  participant: unknown;
-  created_at: number;
-  last_message_at: number;
-  message_count: number;
-}
-
-const CONVERSATION_COLUMNS = raw('conversation_id, channel, account_id, participant, created_at, last_message_at, message_count');
 
 /**
  * Conversations on PostgreSQL: the row with its counters, the transcript from the message rows,
@@ -30,8 +18,12 @@ export class PostgresConversationArchive implements ConversationArchive {
   constructor(private readonly orm: MikroORM) {}
 
   async getConversation(conversationId: string): Promise<Conversation | null> {
-    const [row] = await query<ConversationRow>(this.orm, 'getConversation', sql`select ${CONVERSATION_COLUMNS} from chat_conversation where conversation_id = ${conversationId}`);
-    return row ? conversationOf(row) : null;
+    const [row] = await query<ConversationRow & HandoffRow>(
+      this.orm,
+      'getConversation',
+      sql`select ${CONVERSATION_COLUMNS}, ${HANDOFF_COLUMNS} from chat_conversation left join chat_handoff as h using (conversation_id) where conversation_id = ${conversationId}`,
+    );
+    return row ? { ...conversationOf(row), handoff: handoffOf(row) } : null;
   }
 
   async messages(conversationId: string, { limit }: { limit: number }): Promise<MessageRecord[]> {
@@ -76,21 +68,18 @@ export class PostgresConversationArchive implements ConversationArchive {
     return { messages: row?.messages ?? 0, limitReplied: row?.limit_replied ?? false };
   }
 
-  /** One statement: the messages, their outbound pointers and the conversation go together. The claims stay. */
+  /** One statement: the messages, their outbound pointers, the agent replies, the handoff and the conversation go together. The claims stay. */
   async eraseConversation(conversationId: string): Promise<{ messages: number }> {
     const [row] = await query<{ messages: number }>(
       this.orm,
       'eraseConversation',
       sql`with erased as (delete from chat_message where conversation_id = ${conversationId} returning 1),
         pointers as (delete from chat_outbound where conversation_id = ${conversationId}),
+        agent_replies as (delete from chat_agent_reply where conversation_id = ${conversationId}),
+        handoff as (delete from chat_handoff where conversation_id = ${conversationId}),
         conversation as (delete from chat_conversation where conversation_id = ${conversationId})
         select count(*)::int as messages from erased`,
     );
     return { messages: row?.messages ?? 0 };
   }
-}
-
-function conversationOf(row: ConversationRow): Conversation {
-  const { conversation_id: id, account_id: accountId, created_at: createdAt, last_message_at: lastMessageAt, message_count: messageCount, channel, participant } = row;
-  return { id, ...decodeRow(conversationSchema, 'chat_conversation', { channel, accountId, participant, createdAt, lastMessageAt, messageCount }) };
 }

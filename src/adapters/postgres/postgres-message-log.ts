@@ -80,28 +80,13 @@ export class PostgresMessageLog implements MessageLog {
   }
 
   async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
-    const set: Record<string, unknown> = {};
-    const removed: string[] = [];
-    for (const [field, value] of Object.entries(patch)) {
-      if (!PATCHABLE.has(field)) continue;
-      if (value === undefined) removed.push(field);
-      else set[field] = value;
-    }
-    // One text for every patch (prepared once on PGlite): the removed fields as a text[] literal (field names are identifiers).
-    const removedKeys = `{${removed.join(',')}}`;
-    const pointers =
-      patch.outboundIds === undefined
-        ? EMPTY
-        : sql`, pointers as (
-            insert into chat_outbound (outbound_id, conversation_id, message_id, written_at)
-            select outbound_id, u.conversation_id, u.message_id, u.written_at from updated as u, jsonb_array_elements_text(${jsonb(patch.outboundIds)}::jsonb) as outbound_id
-            on conflict (outbound_id) do update set conversation_id = excluded.conversation_id, message_id = excluded.message_id, written_at = excluded.written_at
-          )`;
+    const { set, removedKeys } = patchParts(patch);
+    const pointers = patch.outboundIds === undefined ? EMPTY : sql`, ${pointersSql(sql`${jsonb(patch.outboundIds)}::jsonb`)}`;
     const [row] = await query<RecordRow>(
       this.orm,
       'transition',
       sql`with updated as (
-          update chat_message set record = (record || ${jsonb(set)}::jsonb) - ${removedKeys}::text[], version = version + 1, written_at = ${writtenNow()}
+          update chat_message set record = (record || ${set}::jsonb) - ${removedKeys}::text[], version = version + 1, written_at = ${writtenNow()}
           where conversation_id = ${conversationId} and message_id = ${messageId} and version = ${expectedVersion}
           returning conversation_id, message_id, record, version, written_at
         )${pointers}
@@ -137,6 +122,30 @@ export class PostgresMessageLog implements MessageLog {
     throw new ChatStoreUnavailableError(`delivery status for ${status.outboundId} lost ${MAX_STATUS_ATTEMPTS} races in a row`);
   }
 }
+
+/**
+ * A patch as `update chat_message` applies it: the JSON of the fields it sets, and the fields it
+ * removes as a text[] literal (field names are identifiers), so every patch has one statement text
+ * (prepared once on PGlite).
+ */
+export function patchParts(patch: MessagePatch): { set: string; removedKeys: string } {
+  const set: Record<string, unknown> = {};
+  const removed: string[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (!PATCHABLE.has(field)) continue;
+    if (value === undefined) removed.push(field);
+    else set[field] = value;
+  }
+  return { set: jsonb(set), removedKeys: `{${removed.join(',')}}` };
+}
+
+/** The CTE that points each outbound id of `ids` (a jsonb array) at the message the CTE `updated` returned. */
+export const pointersSql = (ids: Sql): Sql =>
+  sql`pointers as (
+    insert into chat_outbound (outbound_id, conversation_id, message_id, written_at)
+    select outbound_id, u.conversation_id, u.message_id, u.written_at from updated as u, jsonb_array_elements_text(${ids}) as outbound_id
+    on conflict (outbound_id) do update set conversation_id = excluded.conversation_id, message_id = excluded.message_id, written_at = excluded.written_at
+  )`;
 
 /** The newest `limit` messages of the conversation matching `where`, returned oldest first. */
 export async function newestOf(orm: MikroORM, operation: string, conversationId: string, where: Sql, limit: number): Promise<MessageRecord[]> {
