@@ -3,6 +3,8 @@ import type { CompletionModel } from '../domain/ports/completion-model.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { Transcriber } from '../domain/ports/transcriber.js';
 import type { Logger } from '../observability/logger.js';
+import type { HandoffNotifier } from '../domain/ports/handoff-notifier.js';
+import { NO_HANDOFF_NOTIFIER } from '../domain/use-cases/request-human.js';
 import { TOKENS } from './tokens.js';
 import type { Providers, Resolve } from './wiring.js';
 import type { UnsentReason } from '../domain/model/reasons.js';
@@ -13,10 +15,11 @@ import type { UnsentReason } from '../domain/model/reasons.js';
  * scripted model, no undici without API callbacks).
  */
 export async function replyAdapterProviders(config: Config, logger: Logger): Promise<Providers> {
-  const [model, transcriber, channels, tokenCounter] = await Promise.all([
+  const [model, transcriber, channels, notifier, tokenCounter] = await Promise.all([
     completionModelFor(config, logger),
     transcriberFor(config),
     replyChannelFor(config, logger),
+    handoffNotifierFor(config),
     // Prompts are cut to the default model's encoding (a channel's own model is counted with it too).
     import('../adapters/openai/gpt-token-counter.js').then(({ GptTokenCounter }) => GptTokenCounter.forModel(config.OPENAI_MODEL)),
   ]);
@@ -25,7 +28,16 @@ export async function replyAdapterProviders(config: Config, logger: Logger): Pro
     [TOKENS.TokenCounter]: () => tokenCounter,
     [TOKENS.Transcriber]: transcriber,
     [TOKENS.ReplyChannel]: channels,
+    [TOKENS.HandoffNotifier]: notifier,
   };
+}
+
+/** Signed like API callbacks (API_CALLBACK_SECRET); without the secret, a channel's notify URL is not told (the queue still shows the conversation). */
+async function handoffNotifierFor(config: Config): Promise<() => HandoffNotifier> {
+  const secret = config.API_CALLBACK_SECRET;
+  if (!secret) return () => NO_HANDOFF_NOTIFIER;
+  const { WebhookHandoffNotifier } = await import('../adapters/webhook/webhook-handoff-notifier.js');
+  return () => new WebhookHandoffNotifier({ secret, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) });
 }
 
 async function completionModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {

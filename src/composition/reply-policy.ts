@@ -29,6 +29,7 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
     ratePerMinute: config.RATE_LIMIT_PER_MINUTE,
     dailySpendCapUsd: config.DAILY_SPEND_CAP_USD,
     limitReplyText: config.LIMIT_REPLY_TEXT,
+    handoffText: config.HANDOFF_TEXT,
     // A reply must never carry one of our own secrets.
     blockedStrings: [
       config.OPENAI_API_KEY,

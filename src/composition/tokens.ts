@@ -20,6 +20,7 @@ import type { ApplyRetention } from '../domain/use-cases/apply-retention.js';
 import type { EraseParticipant } from '../domain/use-cases/erase-participant.js';
 import type { GetTranscript } from '../domain/use-cases/get-transcript.js';
 import type { ChangeHandoff } from '../domain/use-cases/change-handoff.js';
+import type { HandoffNotifier } from '../domain/ports/handoff-notifier.js';
 import type { AcceptAgentReply } from '../domain/use-cases/accept-agent-reply.js';
 import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import type { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
@@ -66,6 +67,7 @@ const eraseParticipantToken = Symbol.for('EraseParticipant');
 const replayDeadLetterToken = Symbol.for('ReplayDeadLetter');
 const listDeadLettersToken = Symbol.for('ListDeadLetters');
 const changeHandoffToken = Symbol.for('ChangeHandoff');
+const handoffNotifierToken = Symbol.for('HandoffNotifier');
 const acceptAgentReplyToken = Symbol.for('AcceptAgentReply');
 const applyRetentionToken = Symbol.for('ApplyRetention');
 
@@ -103,6 +105,7 @@ export const TOKENS = {
   ReplayDeadLetter: replayDeadLetterToken,
   ListDeadLetters: listDeadLettersToken,
   ChangeHandoff: changeHandoffToken,
+  HandoffNotifier: handoffNotifierToken,
   AcceptAgentReply: acceptAgentReplyToken,
   ApplyRetention: applyRetentionToken,
 } as const;
@@ -147,6 +150,7 @@ export interface Registry {
   [TOKENS.ReplayDeadLetter]: ReplayDeadLetter;
   [TOKENS.ListDeadLetters]: ListDeadLetters;
   [TOKENS.ChangeHandoff]: ChangeHandoff;
+  [TOKENS.HandoffNotifier]: HandoffNotifier;
   [TOKENS.AcceptAgentReply]: AcceptAgentReply;
   [TOKENS.ApplyRetention]: ApplyRetention;
 }

@@ -121,6 +121,7 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(20),
   DAILY_SPEND_CAP_USD: z.coerce.number().min(0).default(0),
   LIMIT_REPLY_TEXT: z.string().min(1).default('You are sending messages faster than I can answer. Please wait a moment and try again.'),
+  HANDOFF_TEXT: z.string().min(1).max(4096).default('I have asked a person from our team to take over. They will answer you here shortly.'),
   MEDIA_REPLY_TEXT: z.string().min(1).default('Thanks! I can only read text for now. Could you describe it in a message?'),
   BOOTSTRAP_API_KEY: secret(16),
   /**

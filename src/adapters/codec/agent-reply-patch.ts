@@ -10,6 +10,7 @@ const PATCHABLE: readonly (keyof AgentReplyPatch)[] = Object.keys({
   state: true,
   leaseUntil: true,
   outboundIds: true,
+  sendAttempts: true,
   failureReason: true,
   settledAt: true,
   recorded: true,

@@ -82,6 +82,12 @@ export const messageRecordSchema: z.ZodType<StoredRecord> = z.object({
   recorded: z.boolean(),
   resolved: z.object({ status: deliveryState, at: z.number() }).optional(),
   windowTemplate: windowTemplate.optional(),
+  handoffRequest: z
+    .object({
+      by: z.enum(HANDOFF_REQUESTERS),
+      notice: z.object({ state: z.enum(['sending', 'sent', 'failed', 'unknown']), at: z.number(), reason: failureReasonSchema.optional() }).optional(),
+    })
+    .optional(),
   updatedAt: z.number(),
 } satisfies Record<keyof MessageRecord, z.ZodType>);
 
@@ -120,6 +126,7 @@ export const agentReplySchema: z.ZodType<AgentReply> = z.object({
   version: z.number(),
   leaseUntil: z.number(),
   outboundIds: z.array(z.string()),
+  sendAttempts: z.number().optional(),
   failureReason: failureReasonSchema.optional(),
   settledAt: z.number().optional(),
   recorded: z.boolean(),

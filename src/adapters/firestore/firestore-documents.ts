@@ -26,6 +26,7 @@ const RECORD_FIELDS = Object.keys({
   recorded: true,
   resolved: true,
   windowTemplate: true,
+  handoffRequest: true,
   updatedAt: true,
 } satisfies Record<keyof MessageRecord, true>) as (keyof MessageRecord)[];
 

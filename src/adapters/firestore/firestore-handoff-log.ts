@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FieldValue } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { Conversation } from '../../domain/model/conversation.js';
-import type { Handoff, HandoffChange } from '../../domain/model/handoff.js';
+import { BOT_HANDOFF, type Handoff, type HandoffChange } from '../../domain/model/handoff.js';
 import type { ConversationMode } from '../../domain/model/interaction.js';
 import type { MessagePatch } from '../../domain/model/message-record.js';
 import type { HandoffLog, ModeClaim } from '../../domain/ports/handoff-log.js';
@@ -64,15 +64,16 @@ export class FirestoreHandoffLog implements HandoffLog {
     const ref = this.collections.messageRef(conversationId, messageId);
     const writeToken = randomUUID();
     // The mode of the attempt that wrote last: when a retried attempt finds our write, that one committed.
-    let writtenMode: ConversationMode = 'bot';
+    let claimedUnder: Handoff = { ...BOT_HANDOFF };
     try {
       return await db.runTransaction(async (tx): Promise<ModeClaim | null> => {
         const [handoff, message] = await tx.getAll(handoffRef, ref);
         if (!message!.exists) return null;
         const current = recordFrom(message!);
-        if (message!.get('writeToken') === writeToken) return { mode: writtenMode, record: current };
+        if (message!.get('writeToken') === writeToken) return { mode: claimedUnder.mode, handoff: claimedUnder, record: current };
         if (current.version !== expectedVersion) return null;
-        const mode = handoffFrom(handoff!).mode;
+        const read = handoffFrom(handoff!);
+        const mode = read.mode;
         const patch = patches[mode];
         const record = patched(current, patch);
         const expireAt = this.collections.expireAt();
@@ -80,8 +81,8 @@ export class FirestoreHandoffLog implements HandoffLog {
         if (patch.outboundIds !== undefined) {
           for (const outboundId of record.outboundIds) tx.set(outbound.doc(encodeDocId(outboundId)), { conversationId, messageId, expireAt });
         }
-        writtenMode = mode;
-        return { mode, record };
+        claimedUnder = read;
+        return { mode, handoff: read, record };
       });
     } catch (error) {
       translateError('claim', error);

@@ -118,7 +118,14 @@ export class OpenAiCompletionModel implements CompletionModel {
       { role: 'system', content: request.systemPrompt },
       ...request.turns.map((turn) => ({ role: turn.role, content: turn.content })),
     ];
-    const body = { model, messages, max_tokens: request.maxTokens, ...(request.temperature !== undefined ? { temperature: request.temperature } : {}) };
+    const tools = request.tools?.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
+    const body = {
+      model,
+      messages,
+      max_tokens: request.maxTokens,
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(tools && tools.length > 0 ? { tools } : {}),
+    };
     const budgets = [options.timeoutMs, this.callTimeoutMs].filter((ms): ms is number => ms !== undefined);
     const budgetMs = budgets.length > 0 ? Math.max(1, Math.min(...budgets)) : undefined;
     const deadline = budgetMs !== undefined ? Date.now() + budgetMs : Infinity;
@@ -156,10 +163,22 @@ export class OpenAiCompletionModel implements CompletionModel {
 }
 
 function toCompletion(response: ChatCompletion, model: string): Completion {
-  const text = response.choices?.[0]?.message?.content;
-  if (!text?.trim()) throw new CompletionError('the model returned an empty completion', false, { reason: 'empty_completion' });
+  const message = response.choices?.[0]?.message;
+  const text = message?.content ?? '';
+  const toolCalls = (message?.tool_calls ?? []).flatMap((call) => (call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: parsedArguments(call.function.arguments) }] : []));
+  if (!text.trim() && toolCalls.length === 0) throw new CompletionError('the model returned an empty completion', false, { reason: 'empty_completion' });
+  const usage = { prompt: response.usage?.prompt_tokens ?? 0, completion: response.usage?.completion_tokens ?? 0 };
   // The requested name, not the server's (often a dated snapshot): it is the key of the price table.
-  return { text, model, usage: { prompt: response.usage?.prompt_tokens ?? 0, completion: response.usage?.completion_tokens ?? 0 } };
+  return { text, model, usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) };
+}
+
+/** A tool call's arguments as JSON when they are, else the text as given (the caller validates them). */
+function parsedArguments(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 function classify(error: unknown, timeoutMs: number, signal?: AbortSignal): CompletionError {

@@ -62,11 +62,11 @@ export class PostgresHandoffLog implements HandoffLog {
     const human = patchParts(patches.human);
     const pick = (forHuman: string, forBot: string, type: string) => sql`(case when c.mode = 'human' then ${forHuman}::${raw(type)} else ${forBot}::${raw(type)} end)`;
     const ids = sql`(case when u.mode = 'human' then ${jsonb(patches.human.outboundIds ?? [])}::jsonb else ${jsonb(patches.bot.outboundIds ?? [])}::jsonb end)`;
-    const [row] = await query<RecordRow & { mode: ConversationMode }>(
+    const [row] = await query<RecordRow & { mode: ConversationMode; handoff_mode: string | null } & Omit<HandoffRow, 'mode' | 'version'> & { handoff_version: number | null }>(
       this.orm,
       'claim',
       sql`with handoff as (
-          select mode from chat_handoff where conversation_id = ${conversationId} for share
+          select mode, agent, since, waiting_since, requested_by, version from chat_handoff where conversation_id = ${conversationId} for share
         ), chosen as (
           select coalesce((select mode from handoff), 'bot') as mode
         ), updated as (
@@ -76,9 +76,12 @@ export class PostgresHandoffLog implements HandoffLog {
           where conversation_id = ${conversationId} and message_id = ${messageId} and version = ${expectedVersion}
           returning conversation_id, message_id, record, version, written_at, c.mode
         ), ${pointersSql(ids)}
-        select record, version, mode from updated`,
+        select u.record, u.version, u.mode, h.mode as handoff_mode, h.agent, h.since, h.waiting_since, h.requested_by, h.version as handoff_version
+        from updated as u left join handoff as h on true`,
     );
-    return row ? { mode: row.mode, record: recordOf(row) } : null;
+    if (!row) return null;
+    const handoff = handoffOf({ ...row, mode: row.handoff_mode, version: row.handoff_version });
+    return { mode: row.mode, handoff, record: recordOf(row) };
   }
 
   async waitingForHuman({ limit }: { limit: number }): Promise<Conversation[]> {

@@ -26,6 +26,7 @@ const PATCHABLE: ReadonlySet<string> = new Set(
     recorded: true,
     resolved: true,
     windowTemplate: true,
+    handoffRequest: true,
     updatedAt: true,
   } satisfies Record<keyof MessagePatch, true>),
 );

@@ -1,4 +1,4 @@
-import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
+import { CompletionError, type Completion, type CompletionModel, type CompletionRequest, type ToolCall } from '../../domain/ports/completion-model.js';
 
 export const SCRIPTED_MODEL_NAME = 'scripted-echo-v1';
 
@@ -39,12 +39,15 @@ export class ScriptedCompletionModel implements CompletionModel {
     const failure = this.failures.shift();
     if (failure) throw new CompletionError(failure.message ?? 'scripted model failure', failure.retryable);
 
+    const promptChars = request.systemPrompt.length + request.turns.reduce((sum, turn) => sum + turn.content.length, 0);
+    // `[[tool:NAME {json}]]` in the user's last message calls that tool, when it is offered (CONTRACT.md).
+    const call = toolCallIn(request);
+    if (call) return { text: '', model: SCRIPTED_MODEL_NAME, usage: { prompt: Math.ceil(promptChars / 4), completion: 8 }, toolCalls: [call] };
     // Every user turn since the last reply (a folded burst is several), so tests can see what was answered.
     const lastReply = request.turns.findLastIndex((turn) => turn.role === 'assistant');
     const asked = request.turns.slice(lastReply + 1).map((turn) => `"${clip(turn.content)}"`);
     const userTurns = request.turns.filter((turn) => turn.role === 'user').length;
     const text = `[VocoEng scripted model, not an AI] You said: ${asked.join(' / ') || '""'} (message ${userTurns} of this conversation).`;
-    const promptChars = request.systemPrompt.length + request.turns.reduce((sum, turn) => sum + turn.content.length, 0);
     return {
       text,
       model: SCRIPTED_MODEL_NAME,
@@ -52,6 +55,22 @@ export class ScriptedCompletionModel implements CompletionModel {
       usage: { prompt: Math.ceil(promptChars / 4), completion: Math.ceil(text.length / 4) },
     };
   }
+}
+
+const TOOL_SYNTAX = /\[\[tool:([A-Za-z0-9_-]{1,64})(?:\s+(\{[\s\S]*?\}))?\]\]/;
+
+/** The tool call the last user turn asks for, when that tool is offered; its id is stable for the same request. */
+function toolCallIn(request: CompletionRequest): ToolCall | undefined {
+  const last = request.turns.at(-1);
+  const match = last?.role === 'user' ? TOOL_SYNTAX.exec(last.content) : null;
+  if (!match || !request.tools?.some((tool) => tool.name === match[1])) return undefined;
+  let args: unknown = {};
+  try {
+    args = match[2] ? (JSON.parse(match[2]) as unknown) : {};
+  } catch {
+    args = match[2];
+  }
+  return { id: `call_scripted_${request.turns.length}`, name: match[1]!, arguments: args };
 }
 
 /** The caller's signal and its budget, whichever ends first. */

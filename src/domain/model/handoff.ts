@@ -55,3 +55,15 @@ export const AGENT_NAME_MAX = 80;
 export function isAgentName(name: string): boolean {
   return name.trim().length > 0 && name.length <= AGENT_NAME_MAX && !/[\u0000-\u001f\u007f]/.test(name);
 }
+
+/** Text compared for trigger phrases: compatibility-normalised, lower case, runs of white space as one space. */
+const comparable = (text: string): string => text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+
+/** The first trigger phrase the text contains (any case, any spacing), or undefined. */
+export function triggerIn(text: string, triggers: readonly string[]): string | undefined {
+  const haystack = comparable(text);
+  return triggers.find((trigger) => {
+    const needle = comparable(trigger);
+    return needle.length > 0 && haystack.includes(needle);
+  });
+}

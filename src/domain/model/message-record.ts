@@ -1,4 +1,5 @@
 import { advancesDelivery, type DeliveryState, type DeliveryStatus } from './delivery-status.js';
+import type { HandoffRequester } from './handoff.js';
 import type { InboundMessage } from './message.js';
 import type { FailureReason, NoteReason, UnsentReason } from './reasons.js';
 import type { Reply } from './reply.js';
@@ -64,6 +65,17 @@ export interface WindowTemplateSend {
   reason?: FailureReason | UnsentReason;
 }
 
+/**
+ * The person asked for a person (a trigger phrase, or the model's `request_human` tool): the reply
+ * is the handoff text, and before it goes out the conversation is put in the "needs a human"
+ * queue and the channel's notify URL is told, at most once (`notice`, claimed `sending` first;
+ * `unknown` when its answer was lost or its sender died).
+ */
+export interface HandoffRequest {
+  by: HandoffRequester;
+  notice?: { state: 'sending' | 'sent' | 'failed' | 'unknown'; at: number; reason?: FailureReason };
+}
+
 /** One inbound message as stored by the chat store, with the progress of its reply. */
 export interface MessageRecord {
   message: InboundMessage;
@@ -97,6 +109,8 @@ export interface MessageRecord {
    * (`sending`) before it is sent, so it goes out at most once; `unknown` when its answer was lost.
    */
   windowTemplate?: WindowTemplateSend;
+  /** Set when this message asked for a person: its reply is the handoff text. */
+  handoffRequest?: HandoffRequest;
   /** True once the interaction event of the terminal state has been published. */
   recorded: boolean;
   updatedAt: number;

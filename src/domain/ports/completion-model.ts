@@ -7,6 +7,21 @@ export interface ChatTurn {
   content: string;
 }
 
+/** A function the model may call instead of answering (OpenAI function calling). */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments. */
+  parameters: Record<string, unknown>;
+}
+
+/** A call the model asked for; `arguments` as it gave them (parsed JSON, or the raw text when not JSON). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: unknown;
+}
+
 export interface CompletionRequest {
   /** Operator instructions only; user content never goes here. */
   systemPrompt: string;
@@ -15,12 +30,17 @@ export interface CompletionRequest {
   maxTokens: number;
   model?: string;
   temperature?: number;
+  /** Functions the model may call; absent or empty: none. */
+  tools?: ToolSpec[];
 }
 
 export interface Completion {
+  /** The answer; may be empty when the model called a tool instead. */
   text: string;
   model: string;
   usage: TokenUsage;
+  /** The tools the model called, when it did. */
+  toolCalls?: ToolCall[];
 }
 
 /** Produces the assistant's next turn of a conversation. */

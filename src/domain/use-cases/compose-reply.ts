@@ -5,7 +5,7 @@ import type { MessageLog } from '../ports/message-log.js';
 import type { SpendLedger } from '../ports/spend-ledger.js';
 import type { AgentReplyLog } from '../ports/agent-reply-log.js';
 import type { Clock } from '../ports/clock.js';
-import type { CompletionModel, CompletionRequest } from '../ports/completion-model.js';
+import { CompletionError, type CompletionModel, type CompletionRequest, type ToolSpec } from '../ports/completion-model.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { buildTurns, TOKENS_PER_TURN } from './build-turns.js';
@@ -13,6 +13,8 @@ import type { ChannelSettingsCache } from './channel-settings-cache.js';
 import { historyWithin } from './conversation-turn.js';
 import { utcDay } from './reply-limits.js';
 import type { ReplyPolicy } from './reply-to-message.js';
+
+const DEFAULT_HANDOFF_TEXT = 'I have asked a person from our team to take over. They will answer you here shortly.';
 
 /** Agent replies read for one prompt's history at most (those of the history's messages). */
 const AGENT_REPLIES_READ = 200;
@@ -30,6 +32,8 @@ export interface EffectiveSettings {
   ratePerMinute: number;
   dailySpendCapUsd: number;
   limitReplyText: string;
+  /** Asking for a person: trigger phrases, the `request_human` tool, what the user is told, who is notified. */
+  handoff: { triggers: string[]; tool: boolean; text: string; notifyUrl?: string };
 }
 
 export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSettingsCache, accountId: string): Promise<EffectiveSettings> {
@@ -48,6 +52,12 @@ export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSetti
     ratePerMinute: own?.ratePerMinute ?? policy.ratePerMinute,
     dailySpendCapUsd: own?.dailySpendCapUsd ?? policy.dailySpendCapUsd,
     limitReplyText: own?.limitReplyText ?? policy.limitReplyText,
+    handoff: {
+      triggers: own?.handoff?.triggers ?? [],
+      tool: own?.handoff?.tool ?? false,
+      text: own?.handoff?.text ?? policy.handoffText ?? DEFAULT_HANDOFF_TEXT,
+      ...(own?.handoff?.notifyUrl ? { notifyUrl: own.handoff.notifyUrl } : {}),
+    },
   };
 }
 
@@ -56,7 +66,14 @@ export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSetti
  * model was not called. Otherwise `spendDay` is the day the estimate was reserved on: `settle`
  * turns it into the real cost there.
  */
-export type Composition = { kind: 'answer' | 'blocked'; reply: Reply; spendDay: string } | { kind: 'capped' };
+export type Composition = { kind: 'answer' | 'blocked' | 'handoff'; reply: Reply; spendDay: string } | { kind: 'capped' };
+
+/** The built-in tool a channel may offer the model (`handoff.tool`): the user is handed to a person. */
+export const REQUEST_HUMAN_TOOL: ToolSpec = {
+  name: 'request_human',
+  description: 'Hand this conversation to a person on the team. Call it when the user asks for a human, or when you cannot help and a person should.',
+  parameters: { type: 'object', properties: { reason: { type: 'string', description: 'Why a person is needed, in a few words' } }, additionalProperties: false },
+};
 
 /**
  * History → prompt within the token budget → completion → output guard → cost. A reply that
@@ -97,6 +114,7 @@ export class ComposeReply {
       maxTokens: settings.maxTokens,
       ...(settings.model ? { model: settings.model } : {}),
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+      ...(settings.handoff.tool ? { tools: [REQUEST_HUMAN_TOOL] } : {}),
     };
     // Reserved before the call, so concurrent generations cannot all pass a cap only some fit under.
     const day = utcDay(this.clock.now());
@@ -115,6 +133,11 @@ export class ComposeReply {
       throw error;
     }
     const at = this.clock.now();
+    const cost = { model: completion.model, usage: completion.usage, costUsd: costOf(completion.usage, this.policy.prices[completion.model]), latencyMs: at - message.receivedAt, createdAt: at };
+    if (settings.handoff.tool && completion.toolCalls?.some((call) => call.name === REQUEST_HUMAN_TOOL.name)) {
+      return { kind: 'handoff', reply: { text: settings.handoff.text, kind: 'handoff', ...cost }, spendDay: day };
+    }
+    if (!completion.text.trim()) throw new CompletionError('the model answered with neither text nor a tool it was offered', false, { reason: 'empty_completion' });
     const blocked = leaks(completion.text, canary, this.policy.blockedStrings);
     const reply: Reply = {
       text: blocked ? settings.fallbackText : completion.text,

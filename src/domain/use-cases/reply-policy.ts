@@ -35,6 +35,8 @@ export interface ReplyPolicy {
   /** USD a channel may spend per UTC day (0: no cap); channels may set their own. */
   dailySpendCapUsd: number;
   limitReplyText: string;
+  /** What the user is told when they asked for a person (a channel's handoff text overrides it). */
+  handoffText?: string;
   /** Later messages arriving within this window of one being answered are folded into its completion (0: off). */
   coalesceWindowMs: number;
   /** How long channel settings are cached. */

@@ -1,5 +1,5 @@
 import { isRetryable, MessageInProgressError } from '../model/errors.js';
-import { everHandedOff } from '../model/handoff.js';
+import { everHandedOff, triggerIn } from '../model/handoff.js';
 import { planFor, type InboundMessage } from '../model/message.js';
 import { nextStep, type Failure, type MessagePatch, type MessageRecord } from '../model/message-record.js';
 import type { Reply } from '../model/reply.js';
@@ -21,6 +21,8 @@ import { awaitedEarlier, RECENT_MESSAGES } from './conversation-turn.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { Transcriber } from '../ports/transcriber.js';
 import { NO_REPLY_METRICS, type ReplyMetrics } from '../ports/reply-metrics.js';
+import type { HandoffNotifier } from '../ports/handoff-notifier.js';
+import { NO_HANDOFF_NOTIFIER, RequestHuman } from './request-human.js';
 
 import { interactionOf, reasonOf } from './interaction-of.js';
 import { LeaseBudget } from './lease-budget.js';
@@ -51,8 +53,10 @@ export class ReplyToMessage {
     tokens: TokenCounter,
     transcriber: Transcriber,
     private readonly metrics: ReplyMetrics = NO_REPLY_METRICS,
+    notifier: HandoffNotifier = NO_HANDOFF_NOTIFIER,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
+    this.requestHuman = new RequestHuman(store, bus, clock, notifier, policy.leaseMs);
     this.composer = new ComposeReply(store, model, tokens, clock, policy);
     this.steps = { store, clock, policy, transcriber };
   }
@@ -61,6 +65,7 @@ export class ReplyToMessage {
 
   private readonly settings: ChannelSettingsCache;
   private readonly composer: ComposeReply;
+  private readonly requestHuman: RequestHuman;
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
     // Work beside the reply's critical path (the day's spend settlement runs while the reply is
@@ -133,6 +138,11 @@ export class ReplyToMessage {
       return claim.record;
     }
     let leased = claim.record;
+    // The person asked for a person in so many words: no model call, the handoff text instead.
+    if (plan.action === 'complete' && triggerIn(plan.prompt, settings.handoff.triggers) !== undefined) {
+      await this.channel.acknowledge(record.message, { typing: false });
+      return this.write(leased, { state: 'answered', leaseUntil: 0, reply: this.fixedReply(record.message, settings.handoff.text, 'handoff'), handoffRequest: { by: 'trigger' } });
+    }
     const verdict = await checkLimits(this.store, record.message, settings, this.clock.now());
     if (verdict.kind === 'over') return this.overLimit(leased, verdict, settings);
     // A voice note is answered like text once transcribed, under the lease like the model call.
@@ -175,7 +185,9 @@ export class ReplyToMessage {
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
-      const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure });
+      // The model called `request_human`: its answer is the handoff text, sent once the conversation waits for a person.
+      const handoffRequest = composed.kind === 'handoff' ? { handoffRequest: { by: 'tool' as const } } : {};
+      const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure, ...handoffRequest });
       // Not waited for here: the reply is sent meanwhile (one round trip less before the person
       // reads it). A crash before it ends leaves the cost unsettled, as a crash before it did.
       beside.push(settledLater(this.composer.settle(record.message, composed)));
@@ -207,7 +219,10 @@ export class ReplyToMessage {
     return answered;
   }
 
-  private async send(record: MessageRecord): Promise<MessageRecord> {
+  private async send(answered: MessageRecord): Promise<MessageRecord> {
+    // A handoff reply goes out once the conversation waits for a person (and the channel's system was told).
+    const record = answered.handoffRequest && answered.outboundIds.length === 0 ? await this.requestHuman.prepare(answered, await this.notifyUrlOf(answered)) : answered;
+    if (record.state !== 'answered') return record;
     const now = this.clock.now();
     const leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
       state: 'sending',
@@ -273,6 +288,10 @@ export class ReplyToMessage {
       throw error;
     }
     return this.write(current, { state: 'failed', leaseUntil: 0, failure });
+  }
+
+  private async notifyUrlOf(record: MessageRecord): Promise<string | undefined> {
+    return (await effectiveSettings(this.policy, this.settings, record.message.accountId)).handoff.notifyUrl;
   }
 
   /** Transient send failures are retried `maxSendAttempts` times, and for at least `sendRetryWindowMs` after the message arrived. */
