@@ -14,6 +14,7 @@ import { M010ConversationTokens } from './migrations/m010-conversation-tokens.js
 import { M011ConversationParticipant } from './migrations/m011-conversation-participant.js';
 import { M012ConversationMode } from './migrations/m012-conversation-mode.js';
 import { M013ConversationSearch } from './migrations/m013-conversation-search.js';
+import { M014AgentReply } from './migrations/m014-agent-reply.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   { name: 'M011ConversationParticipant', class: M011ConversationParticipant },
   { name: 'M012ConversationMode', class: M012ConversationMode },
   { name: 'M013ConversationSearch', class: M013ConversationSearch },
+  { name: 'M014AgentReply', class: M014AgentReply },
 ];
 
 export class DatabaseUnavailableError extends Error {

@@ -15,6 +15,7 @@ const aRow = (id: string): ConversationSummary => ({
   messagesIn: 3,
   messagesOut: 2,
   tokens: { prompt: 1200, completion: 80 },
+  agentReplies: 4,
   costUsd: 0.0125,
   costBreakdown: { aiUsd: 0.0025, whatsappUsd: 0.01 },
 });
