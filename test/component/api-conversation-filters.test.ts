@@ -67,7 +67,7 @@ describe('API conversations: mode and filters', () => {
     expect(await listed(h, 'q=ada&mode=bot')).toEqual([]);
   });
 
-  it('exports each conversation with its mode as the last CSV column', async () => {
+  it('exports each conversation with its mode in the CSV', async () => {
     const h = await roleHarness();
     const ada = aConversation(h, '491701234567', '+49 170 •••• 4567');
     for (const event of [ada.message, ada.takenOver()]) await ingest(h, event);
@@ -75,8 +75,9 @@ describe('API conversations: mode and filters', () => {
     const csv = await (await get(h, '/api/v1/export/conversations.csv')).text();
 
     const [header, row] = csv.trim().split('\r\n');
-    expect(header!.split(',').at(-1)).toBe('mode');
-    expect(row!.split(',').at(-1)).toBe('human');
+    const column = header!.split(',').indexOf('mode');
+    expect(column).toBeGreaterThan(0);
+    expect(row!.split(',')[column]).toBe('human');
   });
 
   it.each([

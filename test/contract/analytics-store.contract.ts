@@ -5,6 +5,7 @@ import type { Channel } from '../../src/domain/model/ids.js';
 import type { MessageInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { SendFailureReason } from '../../src/domain/model/reasons.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
+import { agentReplyCases } from './analytics-store-agent-replies.cases.js';
 import { chargeCases } from './analytics-store-charges.cases.js';
 import { erasureCases } from './analytics-store-erasure.cases.js';
 import { listFilterCases } from './analytics-store-list-filters.cases.js';
@@ -299,6 +300,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           messagesIn: 2,
           messagesOut: 1,
           tokens: { prompt: 0, completion: 0 },
+          agentReplies: 0,
           costUsd: 0.75,
           costBreakdown: { aiUsd: 0.75, whatsappUsd: 0 },
         });
@@ -333,5 +335,6 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     retentionCases(current);
     chargeCases(current);
     listFilterCases(current);
+    agentReplyCases(current);
   });
 }

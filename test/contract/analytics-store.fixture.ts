@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { randomInt, randomUUID } from 'node:crypto';
 import { PERCENTILE_RELATIVE_ERROR } from '../../src/domain/model/analytics.js';
-import type { InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
+import type { AgentReplyInteraction, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 
 export const HOUR = 3600 * 1000;
@@ -18,6 +18,7 @@ export const EMPTY_SUMMARY = {
   costUsd: 0,
   costBreakdown: { aiUsd: 0, whatsappUsd: 0 },
   failures: { total: 0, byReason: {} },
+  agentReplies: { total: 0, sent: 0, failed: 0, unknown: 0 },
 };
 
 /** One test's store, its own far-future UTC day and ids, so a shared database's other rows stay out of range. */
@@ -29,6 +30,8 @@ export interface AnalyticsFixture {
   status(overrides?: Partial<StatusInteraction>): StatusInteraction;
   /** A switch of the conversation to `mode` (human handoff). */
   mode(mode: ModeInteraction['mode'], overrides?: Partial<ModeInteraction>): ModeInteraction;
+  /** The end of an agent reply's send (human handoff), by default in conversation `c-<run>-1`. */
+  agentReply(outcome: AgentReplyInteraction['outcome'], overrides?: Partial<AgentReplyInteraction>): AgentReplyInteraction;
   /**
    * The `delivered` and `read` statuses of one charged template (Meta repeats `pricing` in each),
    * `read` a second after `delivered`.
@@ -91,6 +94,23 @@ export function anAnalyticsFixture(store: AnalyticsStore): AnalyticsFixture {
         conversationId: `c-${run}-1`,
         userKey: `u-${run}-1`,
         mode,
+        ...overrides,
+      };
+    },
+    agentReply(outcome, overrides = {}) {
+      const replyId = `ar_${randomUUID()}`;
+      return {
+        type: 'agent-reply',
+        eventId: `agent-reply:${replyId}`,
+        occurredAt: base + 1800,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        replyId,
+        outcome,
+        ...(outcome === 'failed' ? { failureReason: 'reply_send_failed' as const } : {}),
+        latencyMs: 850,
         ...overrides,
       };
     },

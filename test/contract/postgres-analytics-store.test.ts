@@ -95,7 +95,14 @@ for (const kind of DATABASE_KINDS) {
         const who = { userKey: users[user]!, conversationId: `c-${f.run}-${user}`, occurredAt: f.base + randomInt(0, 3 * DAY) };
         return f.charged(randomInt(0, 5) === 0 ? null : randomInt(1, 1000) / 1e4, who);
       }).flat();
-      for (const event of [...events, ...charges, ...events.slice(0, 20), ...charges.slice(0, 10)]) {
+      // Agent replies of random conversations, some unknown outcomes settled afterwards.
+      const replies = Array.from({ length: 30 }, () => {
+        const user = randomInt(0, users.length);
+        const who = { userKey: users[user]!, conversationId: `c-${f.run}-${user}`, channel: user % 3 === 0 ? ('api' as const) : ('whatsapp' as const) };
+        return f.agentReply((['sent', 'failed', 'send-unknown'] as const)[randomInt(0, 3)]!, { ...who, occurredAt: f.base + randomInt(0, 3 * DAY) });
+      });
+      const settled = replies.filter((r) => r.outcome === 'send-unknown').slice(0, 5).map((r) => ({ ...r, outcome: 'sent' as const }));
+      for (const event of [...events, ...charges, ...replies, ...events.slice(0, 20), ...charges.slice(0, 10), ...settled, ...replies.slice(0, 5)]) {
         expect(await store.record(event)).toBe(await reference.record(event));
       }
       for (const user of users.slice(0, 2)) expect(await store.eraseUser(user, f.base + 10 * DAY)).toEqual(await reference.eraseUser(user, f.base + 10 * DAY));

@@ -4,7 +4,7 @@ import { conversationIdFor } from '../../src/domain/model/ids.js';
 import { GraphApiDouble } from '../support/graph-api-double.js';
 import { scriptedModelOf, startApp, type RunningApp } from '../support/running-app.js';
 import { aWebhookSecret, metaJson, metaSignature } from '../support/signing.js';
-import { aWamid, someParties, textNotification, type WhatsAppParties } from '../support/whatsapp-notifications.js';
+import { aWamid, someParties, textNotification } from '../support/whatsapp-notifications.js';
 
 // Human handoff over real HTTP on the in-process topology (ROLE=all): Meta → listener → worker,
 // an agent taking the conversation over through the API, replying once, and handing it back.

@@ -3,7 +3,7 @@ import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
 import type { InboundEvent } from '../../domain/model/events.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { CHANNELS } from '../../domain/model/ids.js';
-import { CONVERSATION_MODES, INTERACTION_OUTCOMES, type InteractionEvent } from '../../domain/model/interaction.js';
+import { AGENT_REPLY_OUTCOMES, CONVERSATION_MODES, INTERACTION_OUTCOMES, type InteractionEvent } from '../../domain/model/interaction.js';
 import { REPLY_KINDS } from '../../domain/model/reply.js';
 import { failureReasonSchema, sendFailureReasonSchema } from './stored-reasons.js';
 
@@ -115,4 +115,12 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     failureReason: sendFailureReasonSchema.optional(),
   }),
   z.object({ type: z.literal('mode'), ...base, mode: z.enum(CONVERSATION_MODES) }),
+  z.object({
+    type: z.literal('agent-reply'),
+    ...base,
+    replyId: z.string().min(1),
+    outcome: z.enum(AGENT_REPLY_OUTCOMES),
+    failureReason: failureReasonSchema.optional(),
+    latencyMs: z.number().min(0),
+  }),
 ]);

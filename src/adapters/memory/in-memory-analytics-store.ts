@@ -1,4 +1,5 @@
 import {
+  agentReplyCounts,
   costOf,
   matchesFilter,
   percentile,
@@ -14,7 +15,7 @@ import {
   type TimeseriesQuery,
 } from '../../domain/model/analytics.js';
 import { advancesDelivery, type DeliveryState } from '../../domain/model/delivery-status.js';
-import type { ConversationMode, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../domain/model/interaction.js';
+import type { AgentReplyInteraction, ConversationMode, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { currentSpelling } from '../codec/stored-reasons.js';
 import { compareIds, decodeCursor, encodeCursor, timeseriesBuckets } from '../analytics-store-support.js';
@@ -27,16 +28,19 @@ const EXPORT_PAGE_SIZE = 500;
 
 /** Interaction facts in process memory, keyed by event id (recording is idempotent). Exact: the reference semantics. */
 export class InMemoryAnalyticsStore implements AnalyticsStore {
-  private readonly events = new Map<string, InteractionEvent>();
+  private readonly events = new Map<string, MessageInteraction | StatusInteraction>();
   /** User key → when it was erased: earlier events about the user are refused from then on. */
   private readonly erasures = new Map<string, number>();
   /** Channel and outbound id → the first status that priced the message: a charge counts once. */
   private readonly charges = new Map<string, ChargedStatus>();
   /** Event id → a conversation's switch between the bot and a person. */
   private readonly modes = new Map<string, ModeInteraction>();
+  /** Event id → the end of an agent reply's send (human handoff). */
+  private readonly agentReplies = new Map<string, AgentReplyInteraction>();
 
   async record(event: InteractionEvent): Promise<RecordResult> {
     if (event.type === 'mode') return this.recordMode(event);
+    if (event.type === 'agent-reply') return this.recordAgentReply(event);
     const stored = this.events.get(event.eventId);
     if (stored && revises(stored, event)) {
       this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));
@@ -52,7 +56,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
 
   async summary(query: AnalyticsQuery, options: SummaryOptions = {}): Promise<AnalyticsSummary> {
     const [messages, charges] = [this.messagesIn(query), this.chargesIn(query)];
-    const summary = summarize(messages, this.deliveryFailuresIn(query), charges);
+    const summary = summarize(messages, this.deliveryFailuresIn(query), charges, this.agentRepliesIn(query));
     return options.conversationCosts ? { ...summary, costPerConversationUsd: conversationCostPercentiles(messages, charges) } : summary;
   }
 
@@ -61,7 +65,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     const points: TimeseriesPoint[] = [];
     for (const [i, at] of starts.entries()) {
       const range = { from: at, to: starts[i + 1] ?? query.to, ...(query.channel ? { channel: query.channel } : {}) };
-      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range), this.chargesIn(range));
+      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range), this.chargesIn(range), []);
       points.push({ at, value: metricOf(bucket, query.metric) });
     }
     return points;
@@ -88,6 +92,8 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     const byId = new Map<string, ConversationSummary>();
     const charged = new Map<string, number>();
     for (const c of this.chargesIn(query)) charged.set(c.conversationId, (charged.get(c.conversationId) ?? 0) + (c.charge.usd ?? 0));
+    const agentReplies = new Map<string, number>();
+    for (const r of this.agentRepliesIn(query)) agentReplies.set(r.conversationId, (agentReplies.get(r.conversationId) ?? 0) + 1);
     for (const m of this.messagesIn(query).filter(which)) {
       const c = byId.get(m.conversationId) ?? {
         id: m.conversationId,
@@ -102,6 +108,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         messagesIn: 0,
         messagesOut: 0,
         tokens: { prompt: 0, completion: 0 },
+        agentReplies: agentReplies.get(m.conversationId) ?? 0,
         ...costOf(0, charged.get(m.conversationId) ?? 0),
       };
       c.participant ??= m.participant ?? null;
@@ -140,6 +147,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     }
     for (const [key, charge] of this.charges) if (charge.userKey === userKey) this.charges.delete(key);
     for (const [eventId, mode] of this.modes) if (mode.userKey === userKey) this.modes.delete(eventId);
+    for (const [eventId, reply] of this.agentReplies) if (reply.userKey === userKey) this.agentReplies.delete(eventId);
     return counts;
   }
 
@@ -154,7 +162,9 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
       .sort((a, b) => a.occurredAt - b.occurredAt)
       .slice(0, limit);
     for (const mode of modes) this.modes.delete(mode.eventId);
-    return doomed.length + charges.length + modes.length;
+    const replies = [...this.agentReplies.values()].filter((r) => r.occurredAt < cutoff).slice(0, limit);
+    for (const reply of replies) this.agentReplies.delete(reply.eventId);
+    return doomed.length + charges.length + modes.length + replies.length;
   }
 
   private recordMode(event: ModeInteraction): RecordResult {
@@ -163,6 +173,26 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     if (erasedAt !== undefined && event.occurredAt <= erasedAt) return 'erased';
     this.modes.set(event.eventId, structuredClone(event));
     return 'inserted';
+  }
+
+  /** Once per event id; an unknown outcome settled once, keeping when the send ended and how long it took. */
+  private recordAgentReply(event: AgentReplyInteraction): RecordResult {
+    const stored = this.agentReplies.get(event.eventId);
+    if (stored?.outcome === 'send-unknown' && event.outcome !== 'send-unknown') {
+      const { failureReason: _, ...settled } = stored;
+      this.agentReplies.set(event.eventId, { ...settled, outcome: event.outcome, ...(event.failureReason ? { failureReason: event.failureReason } : {}) });
+      return 'revised';
+    }
+    if (stored) return 'duplicate';
+    const erasedAt = this.erasures.get(event.userKey);
+    if (erasedAt !== undefined && event.occurredAt <= erasedAt) return 'erased';
+    this.agentReplies.set(event.eventId, structuredClone(event));
+    return 'inserted';
+  }
+
+  /** Agent replies whose send ended in the range. */
+  private agentRepliesIn({ from, to, channel }: AnalyticsQuery): AgentReplyInteraction[] {
+    return [...this.agentReplies.values()].filter((r) => r.occurredAt >= from && r.occurredAt < to && (!channel || r.channel === channel));
   }
 
   /** The conversation's mode at `to`: its latest switch before then (of two at once, the greater event id), else the bot. */
@@ -213,7 +243,7 @@ type ChargedStatus = StatusInteraction & Required<Pick<StatusInteraction, 'charg
 const isCharged = (event: InteractionEvent): event is ChargedStatus => event.type === 'status' && event.charge !== undefined;
 const chargeKey = (event: StatusInteraction): string => `${event.channel}:${event.outboundId}`;
 
-function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[], charges: ChargedStatus[]): AnalyticsSummary {
+function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[], charges: ChargedStatus[], agentReplies: AgentReplyInteraction[]): AnalyticsSummary {
   const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
   const byReason: Record<string, number> = {};
   // A failure without a reason counts under its outcome, spelt like a reason (`send_unknown`).
@@ -228,6 +258,7 @@ function summarize(messages: MessageInteraction[], deliveryFailures: StatusInter
     tokens: { prompt: sum(messages, (m) => m.usage.prompt), completion: sum(messages, (m) => m.usage.completion) },
     ...costOf(sum(messages, (m) => m.costUsd), sum(charges, (c) => c.charge.usd ?? 0)),
     failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
+    agentReplies: agentReplyCounts(agentReplies.map((r) => r.outcome)),
   };
 }
 

@@ -1,5 +1,6 @@
 import { searchKey, type AnalyticsQuery, type ConversationQuery } from '../../domain/model/analytics.js';
 import { DAY_MS } from '../analytics-store-support.js';
+import { agentRepliesByConversationSql } from './analytics-agent-reply-sql.js';
 import { onChannel } from './analytics-read-sql.js';
 import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js';
 import { wholeUnits, type Span } from './time-tiers.js';
@@ -93,7 +94,7 @@ const DELIVERY_RANK_SQL = `case status when 'sent' then 1 when 'delivered' then 
 
 /**
  * Each of `ids`' figures over the range: whole days from `conversation_day`, the edges from the
- * facts, and what WhatsApp charged for the messages delivered to it in the range.
+ * facts, what WhatsApp charged for the messages delivered to it in the range and its agent replies there.
  */
 export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly string[]): Sql {
   const ch = onChannel(query.channel);
@@ -119,8 +120,10 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
     where ${idIn(ids)} and occurred_at < ${at(query.to)}${ch}
     order by conversation_id, occurred_at desc, ${raw(DELIVERY_RANK_SQL)} desc`;
   const mode = latestModeSql(query, 'totals.id');
-  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery, coalesce(mode.mode, 'bot') as mode
+  return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery, coalesce(mode.mode, 'bot') as mode,
+      coalesce(agent_replies.n, 0)::float8 as agent_replies
     from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id
     left join (${lastDelivery}) last_delivery on last_delivery.conversation_id = totals.id
+    left join (${agentRepliesByConversationSql(query, ids)}) agent_replies on agent_replies.conversation_id = totals.id
     left join lateral (${mode}) mode on true`;
 }

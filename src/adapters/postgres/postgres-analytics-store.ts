@@ -16,6 +16,7 @@ import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-
 import { timeseriesBuckets, timeseriesStep } from '../analytics-store-support.js';
 import { timeZoneOf, UTC, wholeHourOffsets } from '../../domain/model/time-zone.js';
 import { LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
+import { agentReplyCountsSql, recordAgentReplySql } from './analytics-agent-reply-sql.js';
 import { recordModeSql } from './analytics-mode-sql.js';
 import { retentionSql } from './analytics-retention-sql.js';
 import { zonedTimeseriesSql } from './analytics-zoned-sql.js';
@@ -51,7 +52,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
   }
 
   async record(event: InteractionEvent): Promise<RecordResult> {
-    const statement = event.type === 'message' ? recordMessageSql(event) : event.type === 'status' ? recordStatusSql(event) : recordModeSql(event);
+    const statement = recordSql(event);
     const [row] = await run<{ inserted: number; revised?: boolean; erased: boolean }>(this.em(), reusable(statement));
     if (Number(row?.inserted ?? 0) === 1) return row?.revised ? 'revised' : 'inserted';
     return row?.erased ? 'erased' : 'duplicate';
@@ -61,7 +62,8 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     const em = this.em();
     const reads = summarySql(query);
     type Counters = Record<'messages_in' | 'messages_out' | 'prompt_tokens' | 'completion_tokens' | 'cost_usd', number>;
-    const [[counters], [charges], [conversationCosts], failures, latencies, [users], [conversations]] = await Promise.all([
+    type AgentReplies = Record<'total' | 'sent' | 'failed' | 'unknown', number>;
+    const [[counters], [charges], [conversationCosts], failures, latencies, [users], [conversations], [agentReplies]] = await Promise.all([
       run<Counters>(em, reads.counters),
       run<{ usd: number }>(em, reads.charges),
       options.conversationCosts ? run<{ p: number[] | null }>(em, reads.conversationCosts) : Promise.resolve([]),
@@ -69,6 +71,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       run<{ bucket: number; count: number }>(em, reads.latencies),
       run<{ count: number }>(em, reads.users),
       run<{ count: number }>(em, reads.conversations),
+      run<AgentReplies>(em, agentReplyCountsSql(query)),
     ]);
     const histogram = latencies.map((row) => ({ bucket: Number(row.bucket), count: Number(row.count) }));
     const byReason = Object.fromEntries(failures.map((row) => [row.reason, Number(row.count)]));
@@ -82,6 +85,12 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       ...costOf(Number(counters?.cost_usd ?? 0), Number(charges?.usd ?? 0)),
       ...(options.conversationCosts ? { costPerConversationUsd: { p50: nullableNumber(conversationCosts?.p?.[0]), p95: nullableNumber(conversationCosts?.p?.[1]) } } : {}),
       failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
+      agentReplies: {
+        total: Number(agentReplies?.total ?? 0),
+        sent: Number(agentReplies?.sent ?? 0),
+        failed: Number(agentReplies?.failed ?? 0),
+        unknown: Number(agentReplies?.unknown ?? 0),
+      },
     };
   }
 
@@ -131,6 +140,19 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
 
   private em() {
     return entityManager(this.orm);
+  }
+}
+
+function recordSql(event: InteractionEvent) {
+  switch (event.type) {
+    case 'message':
+      return recordMessageSql(event);
+    case 'status':
+      return recordStatusSql(event);
+    case 'mode':
+      return recordModeSql(event);
+    case 'agent-reply':
+      return recordAgentReplySql(event);
   }
 }
 

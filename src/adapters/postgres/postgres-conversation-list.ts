@@ -23,6 +23,7 @@ interface ConversationRow {
   profile_name: string | null;
   last_delivery: DeliveryState | null;
   mode: ConversationMode;
+  agent_replies: number;
 }
 
 /** Activity rows read per step of the walk, per conversation the page still needs. */
@@ -140,6 +141,7 @@ function toConversation(row: ConversationRow): ConversationSummary {
     messagesIn: Number(row.messages_in),
     messagesOut: Number(row.messages_out),
     tokens: { prompt: Number(row.prompt_tokens), completion: Number(row.completion_tokens) },
+    agentReplies: Number(row.agent_replies),
     ...costOf(Number(row.cost_usd), Number(row.whatsapp_usd)),
   };
 }

@@ -1,6 +1,6 @@
 import type { DeliveryState } from './delivery-status.js';
 import type { Channel } from './ids.js';
-import type { ConversationMode } from './interaction.js';
+import type { AgentReplyOutcome, ConversationMode } from './interaction.js';
 
 export interface AnalyticsQuery {
   from: number;
@@ -24,6 +24,26 @@ export interface AnalyticsSummary {
    */
   costPerConversationUsd?: { p50: number | null; p95: number | null };
   failures: { total: number; byReason: Record<string, number> };
+  /** Replies people wrote in conversations they took over (human handoff), by when their send ended. */
+  agentReplies: AgentReplyCounts;
+}
+
+/** Agent replies by how their send ended; `unknown`: the answer was lost, so it may have reached the person. */
+export interface AgentReplyCounts {
+  total: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+}
+
+/** The counts of these outcomes. */
+export function agentReplyCounts(outcomes: Iterable<AgentReplyOutcome>): AgentReplyCounts {
+  const counts: AgentReplyCounts = { total: 0, sent: 0, failed: 0, unknown: 0 };
+  for (const outcome of outcomes) {
+    counts.total += 1;
+    counts[outcome === 'send-unknown' ? 'unknown' : outcome] += 1;
+  }
+  return counts;
 }
 
 /** What the model's tokens cost, and what WhatsApp charged for delivered messages (priced from the rate card). */
@@ -75,6 +95,8 @@ export interface ConversationSummary {
   messagesIn: number;
   messagesOut: number;
   tokens: { prompt: number; completion: number };
+  /** Replies people wrote in it whose send ended in the range, whatever the outcome. */
+  agentReplies: number;
   /** AI plus WhatsApp, for the conversation's activity in the range. */
   costUsd: number;
   costBreakdown: CostBreakdown;

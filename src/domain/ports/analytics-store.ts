@@ -11,13 +11,13 @@ import type {
 } from '../model/analytics.js';
 import type { InteractionEvent } from '../model/interaction.js';
 
-/** `revised`: the event changed a message's recorded outcome (send-unknown settled, or a sent reply whose delivery failed). */
+/** `revised`: the event changed a recorded outcome (send-unknown settled, or a sent reply whose delivery failed). */
 export type RecordResult = 'inserted' | 'revised' | 'duplicate' | 'erased';
 
 /**
  * The analytics facts and the queries the analytics team runs on them. Ranges are half-open
- * `[from, to)` on the message's `receivedAt` (epoch ms). Latency percentiles are within
- * `PERCENTILE_RELATIVE_ERROR` of the exact nearest-rank value.
+ * `[from, to)` on the message's `receivedAt` (an agent reply's `occurredAt`, when its send ended;
+ * epoch ms). Latency percentiles are within `PERCENTILE_RELATIVE_ERROR` of the exact nearest-rank value.
  */
 export interface AnalyticsStore {
   /**
@@ -25,7 +25,8 @@ export interface AnalyticsStore {
    * erased after it happened (a late redelivery) is refused as `erased`. The exceptions: a message
    * recorded as `send-unknown` is revised once by an event of the same id that reports it `sent` or
    * `failed` (a delivery status settled it), and one recorded as `sent` once by one that reports it
-   * `failed` (its delivery failed: the customer never saw the reply).
+   * `failed` (its delivery failed: the customer never saw the reply); an agent reply recorded as
+   * `send-unknown` is revised once by one that reports it `sent` or `failed` (when it happened stays).
    */
   record(event: InteractionEvent): Promise<RecordResult>;
   summary(query: AnalyticsQuery, options?: SummaryOptions): Promise<AnalyticsSummary>;
@@ -44,7 +45,7 @@ export interface AnalyticsStore {
   eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts>;
   /**
    * Retention: deletes the facts that happened before `cutoff` (messages by `receivedAt`, statuses
-   * by `occurredAt`) and whatever the store aggregated of whole hours and days before it, at most
+   * and agent replies by `occurredAt`) and whatever the store aggregated of whole hours and days before it, at most
    * `limit` rows of each kind per call, so no call holds the store for long. Answers how many rows
    * it deleted or changed: 0 when nothing older is left. Give a UTC day boundary, so that facts
    * and their aggregates go together.

@@ -37,7 +37,7 @@ export const summaryRoute = secured('analytics:read', {
   method: 'get',
   path: '/api/v1/analytics/summary',
   tags: ['analytics'],
-  summary: 'Volumes, users, reply latency, tokens, cost and failures over a time range',
+  summary: 'Volumes, users, reply latency, tokens, cost, failures and agent replies over a time range',
   description: 'Latency percentiles are nearest-rank values within 1 % (at least 1 ms).',
   request: { query: SummaryQuery },
   responses: { 200: json(Summary, 'The summary'), ...AUTH_ERRORS },
@@ -77,7 +77,10 @@ export const exportRoute = secured('analytics:read', {
   summary: 'Every conversation active in the range as CSV, one row per conversation, streamed',
   request: { query: ExportQuery },
   responses: {
-    200: { content: { 'text/csv': { schema: { type: 'string' } } }, description: 'RFC 4180 CSV with a header row' },
+    200: {
+      content: { 'text/csv': { schema: { type: 'string' } } },
+      description: 'RFC 4180 CSV with a header row: the fields of a conversation in the list, ending with `mode` and `agent_replies` (replies people wrote in it whose send ended in the range)',
+    },
     ...AUTH_ERRORS,
   },
 });

@@ -127,6 +127,14 @@ export const Summary = z
       .optional()
       .openapi({ description: 'With `include=conversationCosts`: what one conversation with a message in the range cost there (AI plus WhatsApp), nearest-rank percentiles, null when none' }),
     failures: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()).openapi({ description: 'Failures counted by their snake_case reason, e.g. `outside_service_window`' }) }),
+    agentReplies: z
+      .object({
+        total: z.number().int(),
+        sent: z.number().int(),
+        failed: z.number().int(),
+        unknown: z.number().int().openapi({ description: 'Sends whose answer was lost: the reply may have reached the person, and is never resent' }),
+      })
+      .openapi({ description: 'Replies people wrote in conversations they took over (human handoff), by how their send ended, counted when it ended in the range' }),
   })
   .openapi('Summary');
 
@@ -155,6 +163,7 @@ const ConversationItem = z
     messagesIn: z.number().int(),
     messagesOut: z.number().int(),
     tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
+    agentReplies: z.number().int().openapi({ description: 'Replies people wrote in it (human handoff) whose send ended in the range, whatever the outcome' }),
     costUsd: z.number().openapi({ description: 'AI plus WhatsApp, for the activity in the range' }),
     costBreakdown: CostBreakdown,
   })

@@ -42,6 +42,21 @@ describe('admin pages', () => {
     expect(html).toContain('model_unavailable');
   });
 
+  it('shows the agent replies of the range beside the reply counts, with those that did not end as sent', async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    const { conversationId } = await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 3600_000 });
+    const reply = (outcome: 'sent' | 'failed' | 'send-unknown', occurredAt: number) => {
+      const replyId = `ar_${randomUUID()}`;
+      return analytics.record({ type: 'agent-reply', eventId: `agent-reply:${replyId}`, occurredAt, channel: 'whatsapp', accountId: 'phone-1', conversationId, userKey: 'u-agent', replyId, outcome, latencyMs: 500 });
+    };
+    for (const outcome of ['sent', 'sent', 'failed', 'send-unknown'] as const) await reply(outcome, clock.now() - 1800_000);
+    await reply('sent', clock.now() - 30 * DAY);
+
+    const html = await (await (await signedIn()).get('/admin?days=7')).text();
+
+    expect(html).toMatch(/<span>Answered<\/span><strong>1<\/strong><\/div><div class="stat"><span>Agent replies<\/span><strong>4 \(1 failed, 1 unknown\)<\/strong>/);
+  });
+
   it('pages through conversations with a cursor, newest first', async () => {
     const { signedIn, chat, analytics, clock } = await anAdminApp();
     for (let i = 0; i < 30; i++) await seedExchange({ chat, analytics }, { receivedAt: clock.now() - (i + 1) * 60_000 });

@@ -24,6 +24,7 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
       <section class="stats" aria-label="Summary">
         <Stat label="Messages in" value={formatCount(summary.messagesIn)} />
         <Stat label="Answered" value={formatCount(summary.messagesOut)} />
+        <Stat label="Agent replies" value={agentReplies(summary.agentReplies)} />
         <Stat label="Conversations" value={formatCount(summary.conversations)} />
         <Stat label="Unique users" value={formatCount(summary.uniqueUsers)} />
         <Stat label="Latency p50 / p95 / p99" value={`${formatMs(latency.p50)} / ${formatMs(latency.p95)} / ${formatMs(latency.p99)}`} />
@@ -56,6 +57,12 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
       )}
     </Layout>
   );
+}
+
+/** The total; the sends that did not end as sent beside it, when there are any. */
+function agentReplies({ total, failed, unknown }: Overview['summary']['agentReplies']): string {
+  const unsent = [failed > 0 ? `${formatCount(failed)} failed` : '', unknown > 0 ? `${formatCount(unknown)} unknown` : ''].filter(Boolean);
+  return unsent.length > 0 ? `${formatCount(total)} (${unsent.join(', ')})` : formatCount(total);
 }
 
 const Stat = ({ label, value }: { label: string; value: string }) => (
