@@ -26,6 +26,7 @@ export function adminGroup(wiring: Wiring, scope: RequestScope | undefined): Hon
       getTranscript: wiring.get(TOKENS.GetTranscript),
       channels: wiring.get(TOKENS.ChatStore),
       deadLetters: { list: wiring.get(TOKENS.ListDeadLetters), replay: wiring.get(TOKENS.ReplayDeadLetter) },
+      handoff: { change: wiring.get(TOKENS.ChangeHandoff), reply: wiring.get(TOKENS.AcceptAgentReply), queue: wiring.get(TOKENS.ChatStore) },
       clock: wiring.get(TOKENS.Clock),
       logger: wiring.get(TOKENS.Logger),
     }),

@@ -31,6 +31,8 @@ describe('admin conversations in Chromium, on a desktop and a phone screen', () 
       type: 'mode', eventId: `mode:${randomUUID()}`, occurredAt: now - 30_000, channel: 'whatsapp', accountId: 'phone-1',
       conversationId: bakery, userKey: userKeyFor('whatsapp', 'phone-1', '4917012344567'), mode: 'human',
     });
+    // Taken over in the chat store (what the page shows) as well as in the analytics (what the list filters on).
+    await server.stores.chat.replaceHandoff(bakery, 0, { mode: 'human', agent: 'grace@example.org', since: now - 30_000 });
     taken = bakery;
     for (let i = 0; i < 3; i++) await seedExchange(stores, { receivedAt: now - (10 - i) * 60_000, participantId: `44770090012${i}` });
   });
@@ -75,7 +77,7 @@ describe('admin conversations in Chromium, on a desktop and a phone screen', () 
       await expect(page.locator('select[name=mode]').inputValue()).resolves.toBe('human');
 
       await Promise.all([page.waitForURL(`**/admin/conversations/${taken}`), page.click(`a[data-conversation="${taken}"]`)]);
-      await expect(page.locator('dd[data-mode]').textContent()).resolves.toBe('a person answers');
+      await expect(page.locator('strong[data-mode]').textContent()).resolves.toBe('a person answers: grace@example.org');
       await expect(page.locator('dd[data-cost]').textContent()).resolves.toBe('$0.5500 ($0.5500 / $0.00)');
       await expect(page.locator('li.exchange').count()).resolves.toBe(50);
       expect(await overflow(page)).toBeLessThanOrEqual(screen.width);

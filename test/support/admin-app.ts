@@ -9,6 +9,8 @@ import { ListDeadLetters } from '../../src/domain/use-cases/list-dead-letters.js
 import { ReplayDeadLetter } from '../../src/domain/use-cases/replay-dead-letter.js';
 import { RecordingMessageBus } from './recording-message-bus.js';
 import { GetTranscript } from '../../src/domain/use-cases/get-transcript.js';
+import { AcceptAgentReply } from '../../src/domain/use-cases/accept-agent-reply.js';
+import { ChangeHandoff } from '../../src/domain/use-cases/change-handoff.js';
 import { QueryAnalytics } from '../../src/domain/use-cases/query-analytics.js';
 import { adminRoutes, type AdminDeps } from '../../src/http/admin/admin-routes.js';
 import { hashPassword } from '../../src/http/admin/passwords.js';
@@ -42,6 +44,7 @@ export async function anAdminApp(overrides: Partial<AdminDeps> = {}) {
     getTranscript: new GetTranscript(chat),
     channels: chat,
     deadLetters: { list: new ListDeadLetters(deadLetterStore), replay: new ReplayDeadLetter(deadLetterStore, bus, clock) },
+    handoff: { change: new ChangeHandoff(chat, bus, clock), reply: new AcceptAgentReply(chat, bus, clock), queue: chat },
     clock,
     logger: createLogger({ level: 'debug', stream }),
     ...overrides,
@@ -58,7 +61,7 @@ export async function anAdminApp(overrides: Partial<AdminDeps> = {}) {
     analytics,
     chat,
     deadLetterStore,
-    /** What a replay publishes. */
+    /** What a replay, a handoff change and an agent reply publish. */
     bus,
     admin,
     client,

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/model/errors.js';
 import { errorFields } from '../../observability/logger.js';
 import { assetRoutes } from './asset-routes.js';
 import { channelRoutes } from './channel-routes.js';
+import { conversationRoutes } from './conversation-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import { DEFAULT_BASE_PATH, type AdminDeps, type AdminEnv } from './deps.js';
@@ -35,6 +36,6 @@ export function adminRoutes(deps: AdminDeps): Hono {
     return renderMessage(c, 500, 'Something went wrong', 'The page could not be shown. Try again in a moment.', base);
   });
   app.route('/', assetRoutes());
-  for (const group of [loginRoutes(deps), dashboardRoutes(deps), channelRoutes(deps), keyRoutes(deps), deadLetterRoutes(deps), userRoutes(deps)]) app.route('/', group);
+  for (const group of [loginRoutes(deps), dashboardRoutes(deps), conversationRoutes(deps), channelRoutes(deps), keyRoutes(deps), deadLetterRoutes(deps), userRoutes(deps)]) app.route('/', group);
   return app as unknown as Hono;
 }

@@ -9,6 +9,7 @@ import type { ListDeadLetters } from '../../domain/use-cases/list-dead-letters.j
 import type { ReplayDeadLetter } from '../../domain/use-cases/replay-dead-letter.js';
 import type { QueryAnalytics } from '../../domain/use-cases/query-analytics.js';
 import type { Logger } from '../../observability/logger.js';
+import type { HandoffDeps } from '../api/handoff-routes.js';
 
 export interface AdminDeps {
   directory: AdminDirectory;
@@ -17,6 +18,8 @@ export interface AdminDeps {
   getTranscript: GetTranscript;
   channels: ChannelSettingsStore;
   deadLetters: { list: ListDeadLetters; replay: ReplayDeadLetter };
+  /** Take over / hand back, agent replies and the "needs a human" queue. */
+  handoff: HandoffDeps;
   clock: Clock;
   logger: Logger;
   /**

@@ -1,6 +1,9 @@
 /**
  * The dashboard's only script, served as /assets/admin.js (the CSP allows no inline code): draws
- * each `canvas[data-chart]` with Chart.js, asks before destructive forms, copies a new key.
+ * each `canvas[data-chart]` with Chart.js, asks before destructive forms, copies a new key, keeps
+ * a conversation's transcript live (polls its `data-live` fragment every 2 s and swaps it in when it
+ * changed), and disables a form's button once it is submitted (the idempotency key still makes a
+ * resent reply go out once).
  */
 export const ADMIN_SCRIPT = `'use strict';
 (function () {
@@ -52,7 +55,36 @@ export const ADMIN_SCRIPT = `'use strict';
     selection.addRange(range);
   }
 
+  var LIVE_MS = 2000;
+
+  function live(box) {
+    var src = box.getAttribute('data-live');
+    var shown = null;
+    function poll() {
+      if (document.hidden) return setTimeout(poll, LIVE_MS);
+      fetch(src, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'text/html' } }).then(function (response) {
+        // Signed out (sent to the sign-in page) or gone: stop, the next reload shows why.
+        if (!response.ok || response.redirected) return null;
+        return response.text();
+      }).then(function (html) {
+        if (html === null) return;
+        if (html !== shown) {
+          box.innerHTML = html;
+          shown = html;
+        }
+        setTimeout(poll, LIVE_MS);
+      }, function () { setTimeout(poll, LIVE_MS * 3); });
+    }
+    setTimeout(poll, LIVE_MS);
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('[data-live]').forEach(live);
+    document.querySelectorAll('form[data-once]').forEach(function (form) {
+      form.addEventListener('submit', function () {
+        form.querySelectorAll('button[type=submit]').forEach(function (button) { setTimeout(function () { button.disabled = true; }, 0); });
+      });
+    });
     if (window.Chart) document.querySelectorAll('canvas[data-chart]').forEach(draw);
     document.querySelectorAll('form[data-confirm]').forEach(function (form) {
       form.addEventListener('submit', function (event) {

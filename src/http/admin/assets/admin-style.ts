@@ -84,6 +84,14 @@ select, input[type=date] { font: inherit; padding: 8px; border: 1px solid #c3c9d
 .ticks[data-delivery="failed"] { color: var(--danger); }
 .user { align-self: flex-start; background: var(--card); border: 1px solid var(--line); }
 .bot { align-self: flex-end; background: #dbeafe; }
+.agent { align-self: flex-end; background: #dcfce7; border: 1px solid #b7e1c4; }
+.handoff .inline { margin-top: 8px; }
+.handoff p { margin: 0 0 4px; }
+.waiting { color: #9a3412; }
+.reply { margin-top: 16px; }
+.queue { list-style: none; margin: 0; padding: 0; }
+.queue li { padding: 6px 0; border-bottom: 1px solid var(--line); }
+.queue li:last-child { border-bottom: 0; }
 .pager { display: flex; gap: 16px; }
 td[data-participant] { white-space: nowrap; }
 .message { max-width: 560px; }

@@ -1,4 +1,5 @@
 import type { ConversationFilter, ConversationSummary, Page } from '../../../domain/model/analytics.js';
+import type { Conversation } from '../../../domain/model/conversation.js';
 import { DELIVERY_STATES } from '../../../domain/model/delivery-status.js';
 import { CHANNELS, type Channel } from '../../../domain/model/ids.js';
 import { CONVERSATION_MODES } from '../../../domain/model/interaction.js';
@@ -6,6 +7,7 @@ import type { PageContext } from '../deps.js';
 import { formatCount, formatTime, formatUsd } from '../format.js';
 import { RANGES } from '../overview-data.js';
 import { Layout } from './layout.js';
+import { NeedsHuman } from './needs-human.js';
 
 /** What the list shows: the range in days (or between two local dates), the channel and the filters. */
 export interface ConversationListView extends ConversationFilter {
@@ -21,6 +23,9 @@ interface ConversationsPageProps {
   page: PageContext;
   view: ConversationListView;
   conversations: Page<ConversationSummary>;
+  /** The "needs a human" queue, shown first on the first page (undefined on the others). */
+  waiting?: Conversation[] | undefined;
+  now: number;
   /** True when this is not the first page. */
   paged: boolean;
   /** The zone times are shown in. */
@@ -36,11 +41,12 @@ export function listHref(base: string, view: ConversationListView, cursor?: stri
   return `${base}/conversations?${params.toString()}`;
 }
 
-export function ConversationsPage({ page, view, conversations, paged, timeZone }: ConversationsPageProps) {
+export function ConversationsPage({ page, view, conversations, waiting, now, paged, timeZone }: ConversationsPageProps) {
   const next = conversations.nextCursor && listHref(page.base, view, conversations.nextCursor);
   return (
     <Layout title="Conversations" base={page.base} page={page} current="/conversations">
       <h1>Conversations</h1>
+      {waiting && <NeedsHuman page={page} waiting={waiting} now={now} />}
       <p class="muted">{`${rangeText(view)}, newest activity first.`}</p>
       <nav class="filters" aria-label="Channel">
         {[undefined, ...CHANNELS].map((only) =>

@@ -1,16 +1,11 @@
-import type { DeliveryState } from '../../../domain/model/delivery-status.js';
-import { textOf } from '../../../domain/model/message.js';
-import type { MessageRecord } from '../../../domain/model/message-record.js';
 import type { ConversationSummary } from '../../../domain/model/analytics.js';
 import type { TranscriptPage as TranscriptSlice } from '../../../domain/use-cases/get-transcript.js';
-import { encodeTranscriptCursor } from '../../api/transcript-body.js';
 import type { PageContext } from '../deps.js';
-import { formatCount, formatMs, formatTime, formatUsd } from '../format.js';
-import { noteText } from '../../note-text.js';
+import { formatCount, formatTime, formatUsd } from '../format.js';
+import { Notice } from './form-parts.js';
+import { HandoffPanel, ReplyBox, type HandoffControls } from './handoff-panel.js';
 import { Layout } from './layout.js';
-
-/** WhatsApp's delivery ticks: one when sent, two when delivered, blue (by the style) when read, a cross when it failed. */
-const TICKS: Record<DeliveryState, string> = { sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓', failed: '✗' };
+import { TranscriptEntries } from './transcript-entries.js';
 
 interface TranscriptPageProps {
   page: PageContext;
@@ -22,10 +17,14 @@ interface TranscriptPageProps {
   paged: boolean;
   /** The zone times are shown in. */
   timeZone: string;
+  controls: HandoffControls;
+  /** Where the page polls for its transcript's changes: only on the latest page. */
+  liveSrc?: string | undefined;
+  notice?: string | undefined;
 }
 
-export function TranscriptPage({ page, transcript, figures, paged, timeZone }: TranscriptPageProps) {
-  const { conversation, messages, next } = transcript;
+export function TranscriptPage({ page, transcript, figures, paged, timeZone, controls, liveSrc, notice }: TranscriptPageProps) {
+  const { conversation, messages } = transcript;
   const here = `${page.base}/conversations/${encodeURIComponent(conversation.id)}`;
   return (
     <Layout title="Transcript" base={page.base} page={page} current="/conversations">
@@ -33,6 +32,7 @@ export function TranscriptPage({ page, transcript, figures, paged, timeZone }: T
         <a href={`${page.base}/conversations`}>← Conversations</a>
       </p>
       <h1>Transcript</h1>
+      <Notice text={notice} />
       <dl class="facts card">
         <dt>Channel</dt>
         <dd>{`${conversation.channel} · ${conversation.accountId}`}</dd>
@@ -44,20 +44,12 @@ export function TranscriptPage({ page, transcript, figures, paged, timeZone }: T
         <dd>{formatCount(conversation.messageCount)}</dd>
         {figures && <Figures figures={figures} />}
       </dl>
+      <HandoffPanel page={page} conversation={conversation} controls={controls} timeZone={timeZone} />
       {paged && <p class="muted">{`Messages after the first page; ${formatCount(messages.length)} shown here.`}</p>}
-      <ol class="transcript">
-        {messages.map((record) => (
-          <Exchange record={record} timeZone={timeZone} />
-        ))}
-      </ol>
-      <nav class="pager" aria-label="Pages">
-        {paged && <a href={here}>First messages</a>}
-        {next && (
-          <a href={`${here}?cursor=${encodeURIComponent(encodeTranscriptCursor(next))}`} rel="next">
-            Later messages
-          </a>
-        )}
-      </nav>
+      <div class="live" data-live={liveSrc}>
+        <TranscriptEntries transcript={transcript} here={here} paged={paged} timeZone={timeZone} />
+      </div>
+      <ReplyBox page={page} conversation={conversation} controls={controls} />
     </Layout>
   );
 }
@@ -65,8 +57,6 @@ export function TranscriptPage({ page, transcript, figures, paged, timeZone }: T
 function Figures({ figures }: { figures: ConversationSummary }) {
   return (
     <>
-      <dt>Mode</dt>
-      <dd data-mode={figures.mode}>{figures.mode === 'human' ? 'a person answers' : 'the bot answers'}</dd>
       <dt>Tokens (prompt / completion)</dt>
       <dd>{`${formatCount(figures.tokens.prompt)} / ${formatCount(figures.tokens.completion)}`}</dd>
       <dt>Cost (AI / WhatsApp)</dt>
@@ -74,37 +64,5 @@ function Figures({ figures }: { figures: ConversationSummary }) {
       <dt>Last delivery</dt>
       <dd>{figures.lastDelivery ?? '—'}</dd>
     </>
-  );
-}
-
-function Exchange({ record, timeZone }: { record: MessageRecord; timeZone: string }) {
-  const { message, reply } = record;
-  const said = textOf(message.content) ?? `[${message.content.type}]`;
-  return (
-    <li class="exchange" data-message={message.id}>
-      <div class="bubble user">
-        <p>{said}</p>
-        {record.transcript && <p class="muted">{`Transcribed: ${record.transcript}`}</p>}
-        <small>{`${formatTime(message.receivedAt, timeZone)} · ${record.state}`}</small>
-      </div>
-      {reply && (
-        <div class="bubble bot">
-          <p>{reply.text}</p>
-          <small>
-            {[reply.kind, reply.model, formatMs(reply.latencyMs), `${formatCount(reply.usage.prompt + reply.usage.completion)} tokens`, formatUsd(reply.costUsd)]
-              .filter(Boolean)
-              .join(' · ')}
-          </small>
-          {record.delivery && (
-            <span class="ticks" data-delivery={record.delivery.status} title={record.delivery.status}>
-              {TICKS[record.delivery.status]}
-            </span>
-          )}
-        </div>
-      )}
-      {record.failure && <p class="error">{`Failed at ${record.failure.stage}: ${record.failure.reason}`}</p>}
-      {record.note && <p class="muted">{record.foldedInto ? `${record.note} into ${record.foldedInto}` : noteText(record)}</p>}
-      {record.templateFallback && <p class="muted">{`template-fallback: ${record.templateFallback}`}</p>}
-    </li>
   );
 }
