@@ -49,7 +49,7 @@ describe('vocoeng CLI', () => {
     const run = io();
     const before = (await new PostgresApiKeyStore(db.orm).list()).length;
     expect(await runCli(['api-key', 'create', '--scope', 'root'], env, run.io)).toBe(2);
-    expect(run.err.slice(0, 2)).toEqual(['--name is required', 'unknown scope root (analytics:read, admin)']);
+    expect(run.err.slice(0, 2)).toEqual(['--name is required', 'unknown scope root (analytics:read, conversations:write, admin)']);
     expect((await new PostgresApiKeyStore(db.orm).list()).length).toBe(before);
   });
 

@@ -364,4 +364,53 @@ describe('the cloud topology: listener, worker and api as separate processes on 
     await expectOneAnsweredTurn('pull-listener', 'pull-worker');
     expect(role('pull-worker').child.jsonLines.map((line) => line.message)).toContain('pubsub pull consumer started');
   });
+
+  it('hands a conversation to a person and back: the worker leaves what arrives meanwhile to them and sends the agent reply once', async () => {
+    onTestFailed(printLogs);
+    const parties = someParties();
+    const conversationId = conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer);
+    const trace = aTraceparent();
+    const writes = async (body: string) => {
+      const id = aWamid();
+      expect((await postFromMeta(role('listener'), textNotification(parties, { id, body }), trace.header)).status).toBe(200);
+      return id;
+    };
+    const apiPost = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${role('api').baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secrets.apiKey}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const before = (await summary()) as Summary & { agentReplies: { sent: number } };
+    await writes('Hello, is this the shop?');
+    await until('the bot answers', () => (sendsTo(parties).length === 1 ? true : undefined));
+
+    expect(await apiPost(`/api/v1/conversations/${conversationId}/handoff`, { action: 'take', agent: 'Grace' })).toMatchObject({ status: 200, body: { mode: 'human' } });
+    const meanwhile = await writes('I would rather talk to a person');
+    const transcriptEntry = async (id: string) => {
+      const { body } = await apiGet<{ messages: (TranscriptEntry & { agentReplies: { state: string; text: string }[] })[] }>(`/api/v1/conversations/${conversationId}/messages`);
+      return body.messages.find((m) => m.id === id);
+    };
+    await until('the message is stored and left to the person', async () => ((await transcriptEntry(meanwhile))?.state === 'skipped' ? true : undefined));
+    expect(readReceiptsTo(parties).at(-1)!.body).toEqual({ messaging_product: 'whatsapp', status: 'read', message_id: meanwhile });
+
+    const key = { 'idempotency-key': `cloud-${randomUUID()}` };
+    const accepted = await apiPost(`/api/v1/conversations/${conversationId}/replies`, { text: 'Hi, Grace here.' }, key);
+    expect(await apiPost(`/api/v1/conversations/${conversationId}/replies`, { text: 'Hi, Grace here.' }, key)).toMatchObject({ status: 202, body: { id: accepted.body.id, created: false } });
+    expect(accepted).toMatchObject({ status: 202, body: { created: true, state: 'queued' } });
+    await until('the agent reply is sent', async () => ((await transcriptEntry(meanwhile))?.agentReplies[0]?.state === 'sent' ? true : undefined));
+    expect(sendsTo(parties).map((send) => (send.body as { text: { body: string } }).text.body)).toEqual([expect.stringContaining('scripted model'), 'Hi, Grace here.']);
+
+    expect(await apiPost(`/api/v1/conversations/${conversationId}/handoff`, { action: 'release' })).toMatchObject({ status: 200, body: { mode: 'bot' } });
+    await writes('Thanks, bye');
+    await until('the bot answers again', () => (sendsTo(parties).length === 3 ? true : undefined));
+    const after = await until('the api counts the agent reply', async () => {
+      const current = (await summary()) as Summary & { agentReplies: { sent: number } };
+      return current.messagesIn >= before.messagesIn + 3 && current.agentReplies.sent >= before.agentReplies.sent + 1 ? current : undefined;
+    });
+    expect(after.messagesOut).toBe(before.messagesOut + 2);
+    expect(sendsTo(parties)).toHaveLength(3);
+  });
 });

@@ -35,7 +35,7 @@ export const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'The same key again (a retry) is the same reply, sent once; without it every request is a new reply', example: 'reply-8f14e45f' }),
+    .openapi({ param: { name: 'idempotency-key', in: 'header' }, description: 'The same key again (a retry) is the same reply, sent once; without it every request is a new reply', example: 'reply-8f14e45f' }),
 });
 
 export const AgentReplyBody = z
