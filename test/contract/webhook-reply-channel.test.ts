@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { WebhookReplyChannel } from '../../src/adapters/webhook/webhook-reply-channel.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { aWebhookSecret } from '../support/signing.js';
@@ -28,3 +29,20 @@ replyChannelContract(
   // A message without a callbackUrl has nowhere to be sent: the channel answers unsent.
   { unconfigured: async () => ({ channel: channel(), message: anApiMessage(undefined), received: () => [] }) },
 );
+
+describe('WebhookReplyChannel sending a person\'s reply (human handoff)', () => {
+  it('posts it under an id of its own, typed as an agent reply, so the receiver never takes it for the bot\'s reply', async () => {
+    const receiver = new CallbackReceiver();
+    await receiver.start();
+    try {
+      const message = anApiMessage(`${receiver.baseUrl}/replies`);
+      await channel().send({ inReplyTo: message, text: 'bot answer', part: 0, parts: 1 });
+      await channel().send({ inReplyTo: message, text: 'Grace here', part: 0, parts: 1, agent: { replyId: 'ar_123', name: 'Grace' } });
+
+      expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([`reply_${message.id}`, 'agent_ar_123']);
+      expect(JSON.parse(receiver.requests[1]!.rawBody.toString('utf8'))).toMatchObject({ type: 'message.agent_reply', agent: 'Grace', text: 'Grace here', inReplyTo: message.id });
+    } finally {
+      await receiver.stop();
+    }
+  });
+});

@@ -80,7 +80,15 @@ describe('human handoff (ROLE=all)', () => {
     await graph.waitForSends(2);
     await app.bus.idle();
     expect(graph.sends.map(textOf)).toEqual([expect.stringContaining('scripted model'), 'Hi, Grace here. Your order ships today.']);
-    expect(graph.sends[1]!.body).toMatchObject({ to: parties.customer, type: 'text' });
+    // A person's reply is its own message: it quotes nothing, and its statuses name it, not the bot's reply.
+    expect(graph.sends[1]!.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: parties.customer,
+      type: 'text',
+      text: { body: 'Hi, Grace here. Your order ships today.', preview_url: false },
+      biz_opaque_callback_data: `vocoeng:1:a:${first.body.id}`,
+    });
     const reused = await api('POST', `/api/v1/conversations/${conversationId}/replies`, { text: 'something else' }, key);
     expect(reused).toMatchObject({ status: 409, body: { error: { code: 'idempotency_key_reused' } } });
 

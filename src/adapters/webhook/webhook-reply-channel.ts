@@ -22,16 +22,18 @@ export class WebhookReplyChannel implements ReplyChannel {
     return { kind: 'unsent', reason: 'templates_are_whatsapp_only' };
   }
 
-  async send({ inReplyTo, text, part }: OutboundReply): Promise<SendResult> {
+  async send({ inReplyTo, text, part, agent }: OutboundReply): Promise<SendResult> {
     if (!inReplyTo.callbackUrl) return { kind: 'unsent', reason: 'no_callback_url' };
-    const webhookId = part === 0 ? `reply_${inReplyTo.id}` : `reply_${inReplyTo.id}_${part}`;
+    // A person's reply has an id of its own: the receiver must not drop it as a repeat of the bot's reply.
+    const webhookId = agent ? `agent_${agent.replyId}` : part === 0 ? `reply_${inReplyTo.id}` : `reply_${inReplyTo.id}_${part}`;
     const body = JSON.stringify({
-      type: 'message.reply',
+      type: agent ? 'message.agent_reply' : 'message.reply',
       inReplyTo: inReplyTo.id,
       conversationId: inReplyTo.conversationId,
       userId: inReplyTo.participant.id,
       text,
       part,
+      ...(agent ? { agent: agent.name } : {}),
       metadata: inReplyTo.metadata ?? {},
     });
     await postSignedWebhook(new URL(inReplyTo.callbackUrl), webhookId, body, this.options);

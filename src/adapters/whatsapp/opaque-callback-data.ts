@@ -15,6 +15,12 @@ export function opaqueDataOf(ref: SendReference): string | undefined {
   return data.length <= MAX_LENGTH ? data : undefined;
 }
 
+/** The opaque data of an agent's reply (human handoff): ours, but naming no bot reply, so its statuses are recorded only. */
+export function agentOpaqueDataOf(replyId: string): string | undefined {
+  const data = `${PREFIX}a:${replyId}`;
+  return data.length <= MAX_LENGTH ? data : undefined;
+}
+
 /** The send a status's opaque data names, when it is ours and well-formed. */
 export function sendReferenceOf(data: unknown): SendReference | undefined {
   if (typeof data !== 'string') return undefined;

@@ -10,7 +10,7 @@ import {
 import { errorFields, type Logger } from '../../observability/logger.js';
 import { classifyOutboundFailure } from '../http/outbound-failure.js';
 import { classifyGraphError, TOKEN_EXPIRED } from './graph-errors.js';
-import { opaqueDataOf } from './opaque-callback-data.js';
+import { agentOpaqueDataOf, opaqueDataOf } from './opaque-callback-data.js';
 
 export interface WhatsAppGraphOptions {
   baseUrl: string;
@@ -39,15 +39,16 @@ export class WhatsAppGraphReplyChannel implements ReplyChannel {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  send({ inReplyTo, text, part, parts }: OutboundReply): Promise<SendResult> {
-    const opaque = opaqueDataOf({ kind: 'reply', messageId: inReplyTo.id, part, parts: parts ?? part + 1 });
+  send({ inReplyTo, text, part, parts, agent }: OutboundReply): Promise<SendResult> {
+    // A person's reply names itself, not the message the bot answers: its statuses must not settle the bot's reply.
+    const opaque = agent ? agentOpaqueDataOf(agent.replyId) : opaqueDataOf({ kind: 'reply', messageId: inReplyTo.id, part, parts: parts ?? part + 1 });
     return this.post(inReplyTo, {
       recipient_type: 'individual',
       to: inReplyTo.participant.id,
       type: 'text',
       text: { body: text, preview_url: false },
-      // The first part quotes the message it answers; the following parts simply continue.
-      ...(part === 0 ? { context: { message_id: inReplyTo.id } } : {}),
+      // The first part quotes the message it answers; the following parts simply continue (a person's reply quotes nothing).
+      ...(part === 0 && !agent ? { context: { message_id: inReplyTo.id } } : {}),
       // Echoed in the send's statuses: they name our message even if this request's answer is lost.
       ...(opaque ? { biz_opaque_callback_data: opaque } : {}),
     });

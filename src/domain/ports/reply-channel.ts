@@ -10,6 +10,11 @@ export interface OutboundReply {
   part: number;
   /** How many parts the reply has (statuses echo it, so a settled part is known to be the last); absent: this is the last. */
   parts?: number;
+  /**
+   * Set for a reply a person wrote (human handoff): it is its own message, not the bot's answer to
+   * `inReplyTo` (no quote, its own id on the wire, so a receiver never takes it for a duplicate).
+   */
+  agent?: { replyId: string; name: string };
 }
 
 /** A pre-approved WhatsApp message template (name and language code). */

@@ -80,7 +80,7 @@ export class SendAgentReply {
   }
 
   private sendThrough(reply: AgentReply, inReplyTo: MessageRecord): Promise<SendResult> {
-    return reply.template ? this.channel.sendTemplate(inReplyTo.message, reply.template) : this.channel.send({ inReplyTo: inReplyTo.message, text: reply.text, part: 0, parts: 1 });
+    return reply.template ? this.channel.sendTemplate(inReplyTo.message, reply.template) : this.channel.send({ inReplyTo: inReplyTo.message, text: reply.text, part: 0, parts: 1, agent: { replyId: reply.id, name: reply.agent } });
   }
 
   private attemptsOf(reply: AgentReply): number {
