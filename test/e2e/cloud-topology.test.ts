@@ -155,7 +155,7 @@ beforeAll(async () => {
   const started = [
     spawnRole('listener', listenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.inbound, ...listenerEnv }),
     spawnRole('worker', workerPort!, { ROLE: 'worker', WORKER_MODE: 'push', PUBSUB_TOPIC: names.inbound, ...workerEnv }),
-    spawnRole('api', apiPort!, { ROLE: 'api', BOOTSTRAP_API_KEY: secrets.apiKey, DATABASE_URL: database.url! }),
+    spawnRole('api', apiPort!, { ROLE: 'api', PUBSUB_TOPIC: names.inbound, BOOTSTRAP_API_KEY: secrets.apiKey, DATABASE_URL: database.url! }),
     spawnRole('pull-listener', pullListenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.pullInbound, ...listenerEnv }),
     spawnRole('pull-worker', pullWorkerPort!, {
       ROLE: 'worker',

@@ -48,13 +48,13 @@ export class CrashRun {
   readonly firestoreProject = `demo-crash-${this.tag}`;
   /** Every worker's output, appended when it exits (the file of the point's last run). */
   readonly logFile: string;
-  private readonly store: FirestoreChatStore;
-  private readonly conversationIds: string[] = [];
+  protected readonly store: FirestoreChatStore;
+  protected readonly conversationIds: string[] = [];
   private statuses: StatusEmitter | undefined;
 
   constructor(
     readonly label: string,
-    private readonly setup: CrashRunSetup,
+    protected readonly setup: CrashRunSetup,
   ) {
     this.store = new FirestoreChatStore(createFirestore(this.firestoreProject, { emulatorHost: setup.firestoreHost }));
     this.logFile = join(tmpdir(), 'vocoeng-crash', `${label}.log`);
