@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { OpenAiCompletionModel } from '../../src/adapters/openai/openai-completion-model.js';
 import { OpenAiDouble } from '../support/openai-double.js';
@@ -17,4 +18,28 @@ completionModelContract('OpenAiCompletionModel (against the OpenAI double)', asy
     slowNext: () => double.slowNext(1, 10_000),
     cleanup: () => double.stop(),
   };
+});
+
+describe('OpenAiCompletionModel with tools (against the OpenAI double)', () => {
+  const tool = { name: 'request_human', description: 'Hand over to a person', parameters: { type: 'object', properties: { reason: { type: 'string' } } } };
+
+  it('offers the tools as functions and reads the call the model made, arguments parsed', async () => {
+    const double = new OpenAiDouble();
+    await double.start();
+    try {
+      const model = new OpenAiCompletionModel({ apiKey: 'sk-test', baseURL: double.baseUrl, defaultModel: 'gpt-4o-mini', maxRetries: 0 });
+      double.callToolNext('request_human', '{"reason":"angry"}');
+      const completion = await model.complete({ systemPrompt: 's', turns: [{ role: 'user', content: 'a human please' }], maxTokens: 50, tools: [tool] });
+
+      expect((double.chatRequests[0]!.body as { tools: unknown }).tools).toEqual([{ type: 'function', function: tool }]);
+      expect(completion).toMatchObject({ text: '', model: 'gpt-4o-mini', toolCalls: [{ id: expect.stringMatching(/^call_/), name: 'request_human', arguments: { reason: 'angry' } }] });
+
+      // Without tools the request carries none, and an empty answer is still an error.
+      double.answerNext(null);
+      await expect(model.complete({ systemPrompt: 's', turns: [{ role: 'user', content: 'x' }], maxTokens: 50 })).rejects.toMatchObject({ reason: 'empty_completion' });
+      expect((double.chatRequests[1]!.body as Record<string, unknown>)['tools']).toBeUndefined();
+    } finally {
+      await double.stop();
+    }
+  });
 });

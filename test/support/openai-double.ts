@@ -48,7 +48,7 @@ export interface MultipartBody {
 }
 
 type Step = { kind: 'fail'; failure: OpenAiFailure } | { kind: 'slow'; ms: number } | { kind: 'drop' };
-type Answer = { text: string | null; usage: WireUsage | null | undefined };
+type Answer = { text: string | null; usage: WireUsage | null | undefined; toolCall?: { name: string; arguments: string } };
 
 /**
  * A local OpenAI-compatible server on 127.0.0.1 and a free port, speaking the wire format of
@@ -103,6 +103,12 @@ export class OpenAiDouble {
   /** The next chat answer; `usage: null` leaves `usage` out, `text: null` answers `content: null`. */
   answerNext(text: string | null, usage?: WireUsage | null): this {
     this.answers.push({ text, usage });
+    return this;
+  }
+
+  /** The next chat answer calls a function (`tool_calls`, `finish_reason: "tool_calls"`, `content: null`), `arguments` as the JSON text the model wrote. */
+  callToolNext(name: string, args: string): this {
+    this.answers.push({ text: null, usage: undefined, toolCall: { name, arguments: args } });
     return this;
   }
 
@@ -211,7 +217,16 @@ export class OpenAiDouble {
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: this.options.servedModel?.(body.model) ?? body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        scripted?.toolCall
+          ? {
+              index: 0,
+              message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: `call_${randomBytes(9).toString('base64url')}`, type: 'function', function: scripted.toolCall }] },
+              logprobs: null,
+              finish_reason: 'tool_calls',
+            }
+          : { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' },
+      ],
       ...(usage ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } } : {}),
     }, 'answered');
   }
