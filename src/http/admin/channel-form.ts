@@ -4,9 +4,11 @@ import { channelSettingsProblems } from '../../domain/model/channel-settings-rul
 const TEXTS = ['systemPrompt', 'model', 'fallbackText', 'mediaReplyText', 'limitReplyText'] as const;
 const NUMBERS = ['temperature', 'maxReplyTokens', 'historyMessages', 'historyTokenBudget', 'ratePerMinute', 'dailySpendCapUsd'] as const;
 const TEMPLATE = ['windowTemplateName', 'windowTemplateLanguage'] as const;
+/** Asking for a person: trigger phrases one per line, the request_human tool (a checkbox: `on`), the handoff text, the notify URL. */
+const HANDOFF = ['handoffTriggers', 'handoffTool', 'handoffText', 'handoffNotifyUrl'] as const;
 
 /** The only form fields the channel editor reads. */
-export const CHANNEL_FORM_FIELDS = [...TEXTS, ...NUMBERS, ...TEMPLATE] as const;
+export const CHANNEL_FORM_FIELDS = [...TEXTS, ...NUMBERS, ...TEMPLATE, ...HANDOFF] as const;
 export type ChannelFormField = (typeof CHANNEL_FORM_FIELDS)[number];
 export type ChannelFormValues = Record<ChannelFormField, string>;
 export type ChannelFormErrors = Partial<Record<ChannelFormField | 'accountId' | 'form', string>>;
@@ -19,6 +21,10 @@ export function valuesOf(settings: ChannelSettings | null): ChannelFormValues {
   for (const f of NUMBERS) values[f] = settings[f] === undefined ? '' : String(settings[f]);
   values.windowTemplateName = settings.windowTemplate?.name ?? '';
   values.windowTemplateLanguage = settings.windowTemplate?.language ?? '';
+  values.handoffTriggers = (settings.handoff?.triggers ?? []).join('\n');
+  values.handoffTool = settings.handoff?.tool ? 'on' : '';
+  values.handoffText = settings.handoff?.text ?? '';
+  values.handoffNotifyUrl = settings.handoff?.notifyUrl ?? '';
   return values;
 }
 
@@ -37,10 +43,24 @@ export function settingsFrom(accountId: string, values: ChannelFormValues, now: 
   }
   const [name, language] = [values.windowTemplateName.trim(), values.windowTemplateLanguage.trim()];
   if (name || language) settings.windowTemplate = { name, language };
+  const handoff = handoffFrom(values);
+  if (handoff) settings.handoff = handoff;
   const problems = channelSettingsProblems(settings);
   for (const [field, problem] of Object.entries(problems)) {
-    const key = field === 'windowTemplate' ? 'windowTemplateName' : (field as ChannelFormField | 'accountId');
+    const key = field === 'windowTemplate' ? 'windowTemplateName' : field === 'handoff' ? 'handoffTriggers' : (field as ChannelFormField | 'accountId');
     errors[key] ??= problem;
   }
   return Object.keys(errors).length > 0 ? { errors } : { settings };
+}
+
+function handoffFrom(values: ChannelFormValues): ChannelSettings['handoff'] {
+  const triggers = values.handoffTriggers.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const [text, notifyUrl] = [values.handoffText.replace(/\r\n?/g, '\n'), values.handoffNotifyUrl.trim()];
+  const handoff = {
+    ...(triggers.length > 0 ? { triggers } : {}),
+    ...(values.handoffTool === 'on' ? { tool: true } : {}),
+    ...(text.trim() ? { text } : {}),
+    ...(notifyUrl ? { notifyUrl } : {}),
+  };
+  return Object.keys(handoff).length > 0 ? handoff : undefined;
 }

@@ -42,6 +42,32 @@ describe('admin channel settings', () => {
     expect(await (await browser.get(EDIT)).text()).toContain('You are the bakery assistant.');
   });
 
+  it('saves what asks for a person (triggers, the tool, the text, the notify URL), shows it again, and refuses a bad URL', async () => {
+    const { browser, token, chat, clock } = await anEditor();
+    const saved = await browser.post(EDIT, {
+      _csrf: token,
+      handoffTriggers: 'talk to a human\r\n  real person \r\n\r\n',
+      handoffTool: 'on',
+      handoffText: 'A colleague takes over.',
+      handoffNotifyUrl: 'https://crm.example.com/hooks/handoff',
+    });
+    expect(saved.status).toBe(303);
+    expect(await chat.channelSettings('phone-1')).toEqual({
+      accountId: 'phone-1',
+      handoff: { triggers: ['talk to a human', 'real person'], tool: true, text: 'A colleague takes over.', notifyUrl: 'https://crm.example.com/hooks/handoff' },
+      updatedAt: clock.now(),
+    });
+    const page = await (await browser.get(EDIT)).text();
+    expect(page).toContain('talk to a human\nreal person');
+    expect(page).toMatch(/name="handoffTool" value="on" checked/);
+    expect(page).toContain('https://crm.example.com/hooks/handoff');
+
+    const refused = await browser.post(EDIT, { _csrf: csrfOf(page), handoffNotifyUrl: 'ftp://crm.example.com' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('notifyUrl must be an http(s) URL');
+    expect((await chat.channelSettings('phone-1'))?.handoff?.notifyUrl).toBe('https://crm.example.com/hooks/handoff');
+  });
+
   it('shows the reason for every invalid field and changes nothing', async () => {
     const { browser, token, chat } = await anEditor();
     await chat.saveChannelSettings({ accountId: 'phone-1', systemPrompt: 'Kept', updatedAt: 1 });

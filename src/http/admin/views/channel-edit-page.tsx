@@ -40,6 +40,15 @@ export function ChannelEditPage({ page, accountId, values, errors = {}, exists }
           <Field label="Window template name" name="windowTemplateName" value={values.windowTemplateName} error={errors.windowTemplateName} hint="WhatsApp template outside the 24 h window" />
           <Field label="Window template language" name="windowTemplateLanguage" value={values.windowTemplateLanguage} hint="e.g. en or pt_BR" />
         </div>
+        <h2>Asking for a person</h2>
+        <TextArea label="Trigger phrases" name="handoffTriggers" value={values.handoffTriggers} error={errors.handoffTriggers} rows={3} hint="One per line, any case: a message containing one goes to a person (the Needs a human queue)." />
+        <label class="field">
+          <span>
+            <input type="checkbox" name="handoffTool" value="on" checked={values.handoffTool === 'on'} /> Let the model hand over (the request_human tool)
+          </span>
+        </label>
+        <TextArea label="Handoff text" name="handoffText" value={values.handoffText} rows={2} hint="What the customer is told; empty: HANDOFF_TEXT." />
+        <Field label="Notify URL" name="handoffNotifyUrl" value={values.handoffNotifyUrl} hint="Gets a signed conversation.handoff_requested event (API_CALLBACK_SECRET)" />
         <button type="submit">Save settings</button>
       </form>
     </Layout>
