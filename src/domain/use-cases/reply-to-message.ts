@@ -12,8 +12,7 @@ import type { HandoffLog } from '../ports/handoff-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { CompletionModel } from '../ports/completion-model.js';
 import type { MessageBus } from '../ports/message-bus.js';
-import { OUTSIDE_SERVICE_WINDOW, SEND_OUTCOME_UNKNOWN, type ReplyChannel, type ReplyTemplate, type SendResult } from '../ports/reply-channel.js';
-import { splitReply } from '../model/split-reply.js';
+import { SEND_OUTCOME_UNKNOWN, type ReplyChannel } from '../ports/reply-channel.js';
 import { ChannelSettingsCache } from './channel-settings-cache.js';
 import { ComposeReply, effectiveSettings, type EffectiveSettings } from './compose-reply.js';
 import { checkLimits, spendCapped, type OverLimit } from './reply-limits.js';
@@ -23,6 +22,7 @@ import type { Transcriber } from '../ports/transcriber.js';
 import { NO_REPLY_METRICS, type ReplyMetrics } from '../ports/reply-metrics.js';
 import type { HandoffNotifier } from '../ports/handoff-notifier.js';
 import { NO_HANDOFF_NOTIFIER, RequestHuman } from './request-human.js';
+import { SendReply } from './send-reply.js';
 
 import { interactionOf, reasonOf } from './interaction-of.js';
 import { LeaseBudget } from './lease-budget.js';
@@ -56,7 +56,7 @@ export class ReplyToMessage {
     notifier: HandoffNotifier = NO_HANDOFF_NOTIFIER,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
-    this.requestHuman = new RequestHuman(store, bus, clock, notifier, policy.leaseMs);
+    this.sender = new SendReply(store, channel, clock, policy, this.settings, new RequestHuman(store, bus, clock, notifier, policy.leaseMs));
     this.composer = new ComposeReply(store, model, tokens, clock, policy);
     this.steps = { store, clock, policy, transcriber };
   }
@@ -65,7 +65,7 @@ export class ReplyToMessage {
 
   private readonly settings: ChannelSettingsCache;
   private readonly composer: ComposeReply;
-  private readonly requestHuman: RequestHuman;
+  private readonly sender: SendReply;
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
     // Work beside the reply's critical path (the day's spend settlement runs while the reply is
@@ -104,7 +104,7 @@ export class ReplyToMessage {
       case 'generate':
         return this.generate(record, beside);
       case 'send':
-        return this.send(record);
+        return this.sender.execute(record);
       case 'mark-send-unknown':
         return this.write(record, {
           state: 'send-unknown',
@@ -219,98 +219,6 @@ export class ReplyToMessage {
     return answered;
   }
 
-  private async send(answered: MessageRecord): Promise<MessageRecord> {
-    // A handoff reply goes out once the conversation waits for a person (and the channel's system was told).
-    const record = answered.handoffRequest && answered.outboundIds.length === 0 ? await this.requestHuman.prepare(answered, await this.notifyUrlOf(answered)) : answered;
-    if (record.state !== 'answered') return record;
-    const now = this.clock.now();
-    const leased = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
-      state: 'sending',
-      leaseUntil: now + this.policy.leaseMs,
-      sendAttempts: record.sendAttempts + 1,
-      updatedAt: now,
-    });
-    if (!leased) return this.reload(record.message);
-
-    const { message } = leased;
-    // A generation failure (the fallback's reason) stays on the record whatever the send does.
-    const kept = leased.failure?.stage === 'generate' ? leased.failure : undefined;
-    const parts = splitReply(leased.reply!.text, this.policy.maxPartLength[message.channel]);
-    let current = leased;
-    // Parts already recorded as sent (a previous attempt failed midway) are not sent again.
-    for (let part = current.outboundIds.length; part < parts.length; part++) {
-      let result: SendResult;
-      try {
-        result = await this.channel.send({ inReplyTo: message, text: parts[part]!, part, parts: parts.length });
-      } catch (sendError) {
-        return this.sendFailed(current, kept, sendError);
-      }
-      if (result.kind === 'unsent') return this.write(current, { state: 'unsent', leaseUntil: 0, note: result.reason, failure: kept });
-      // The part is out: a store failure from here on must not make it look unsent (a redelivery
-      // would send it again). It propagates with the message `sending` under its lease. The last
-      // part's id and the `sent` state are one write.
-      const outboundIds = [...current.outboundIds, ...result.outboundIds];
-      const next = await this.store.transition(
-        message.conversationId,
-        message.id,
-        current.version,
-        part === parts.length - 1
-          ? { outboundIds, state: 'sent', leaseUntil: 0, failure: kept, updatedAt: this.clock.now() }
-          : { outboundIds, leaseUntil: this.clock.now() + this.policy.leaseMs, updatedAt: this.clock.now() },
-      );
-      if (!next) return this.reload(message);
-      current = next;
-    }
-    // No part was left to send (the reply was split differently when its parts were sent).
-    return current.state === 'sent' ? current : this.write(current, { state: 'sent', leaseUntil: 0, failure: kept });
-  }
-
-  /** The channel refused or failed a send: the template fallback, a retry, `failed`, or `send-unknown` when it may have gone out. */
-  private async sendFailed(current: MessageRecord, kept: Failure | undefined, sendError: unknown): Promise<MessageRecord> {
-    let error = sendError;
-    if (reasonOf(sendError) === OUTSIDE_SERVICE_WINDOW && current.outboundIds.length === 0) {
-      const template = (await this.store.channelSettings(current.message.accountId))?.windowTemplate;
-      if (template) {
-        let result: SendResult | undefined;
-        try {
-          result = await this.channel.sendTemplate(current.message, template);
-        } catch (templateError) {
-          error = templateError;
-        }
-        if (result) return this.templateSent(current, template, result);
-      }
-    }
-    const failure: Failure = { stage: 'send', reason: reasonOf(error) };
-    // The part may have reached the person: it is reported as unknown and never sent again.
-    if (failure.reason === SEND_OUTCOME_UNKNOWN) return this.write(current, { state: 'send-unknown', leaseUntil: 0, failure });
-    if (isRetryable(error) && this.sendMayRetry(current)) {
-      await this.write(current, { state: 'answered', leaseUntil: 0, failure: kept ?? failure });
-      throw error;
-    }
-    return this.write(current, { state: 'failed', leaseUntil: 0, failure });
-  }
-
-  private async notifyUrlOf(record: MessageRecord): Promise<string | undefined> {
-    return (await effectiveSettings(this.policy, this.settings, record.message.accountId)).handoff.notifyUrl;
-  }
-
-  /** Transient send failures are retried `maxSendAttempts` times, and for at least `sendRetryWindowMs` after the message arrived. */
-  private sendMayRetry(record: MessageRecord): boolean {
-    return record.sendAttempts < this.policy.maxSendAttempts || this.clock.now() - record.message.receivedAt < (this.policy.sendRetryWindowMs ?? 0);
-  }
-
-  /** Outside WhatsApp's 24 h window a free-form reply is refused: the channel's template went instead. */
-  private templateSent(record: MessageRecord, template: ReplyTemplate, result: SendResult): Promise<MessageRecord> {
-    return result.kind === 'sent'
-      ? this.write(record, {
-          state: 'sent',
-          leaseUntil: 0,
-          outboundIds: result.outboundIds,
-          templateFallback: template.name,
-          failure: { stage: 'send', reason: OUTSIDE_SERVICE_WINDOW },
-        })
-      : this.write(record, { state: 'unsent', leaseUntil: 0, note: result.reason });
-  }
 
   private async record(record: MessageRecord): Promise<MessageRecord> {
     await this.bus.publish('interactions', [{ event: interactionOf(record), orderingKey: record.message.conversationId }]);
