@@ -226,7 +226,9 @@ describe('the whole loop (ROLE=all)', () => {
     ]);
     expect(JSON.stringify(conversations.body)).not.toContain(parties.customer);
     const csv = await (await fetch(`${app.baseUrl}/api/v1/export/conversations.csv`, { headers: { authorization: `Bearer ${secrets.apiKey}` } })).text();
-    expect(csv.split('\r\n')[1]!.split(',').slice(-3)).toEqual([String(germanUtility), 'read', 'bot']);
+    const [header, row] = csv.split('\r\n').map((line) => line.split(','));
+    const column = (name: string) => row![header!.indexOf(name)];
+    expect(['whatsapp_cost_usd', 'last_delivery', 'mode', 'agent_replies'].map(column)).toEqual([String(germanUtility), 'read', 'bot', '0']);
     // A leading + is kept from running as a spreadsheet formula.
     expect(csv).toContain(`,'${masked},${parties.customerName},`);
     expect(csv).not.toContain(parties.customer);
