@@ -44,6 +44,24 @@ describe('FirestoreChatStore', () => {
       expect(Object.keys(record).sort()).toEqual(['attempts', 'leaseUntil', 'message', 'outboundIds', 'recorded', 'sendAttempts', 'state', 'updatedAt', 'version']);
     });
 
+    it('keeps the handoff of a conversation a person holds alive as long as its messages: each claim under it refreshes its expireAt', async () => {
+      const { store, collectionPrefix } = aStore({ retentionDays: 30 });
+      const first = aMessage();
+      await store.register(first, Date.now());
+      await store.replaceHandoff(first.conversationId, 0, { mode: 'human', agent: 'Grace', since: Date.now() });
+      const handoffDoc = db.doc(`${collectionPrefix}handoffs/${first.conversationId}`);
+      // As if it was written long ago: only a claim can bring it forward again.
+      await handoffDoc.update({ expireAt: Timestamp.fromMillis(Date.now() + 86_400_000) });
+      const later = { ...aMessage({ accountId: first.accountId, participant: first.participant }), conversationId: first.conversationId };
+      const { record } = await store.register(later, Date.now());
+      const before = Date.now();
+
+      const claim = await store.claim(later.conversationId, later.id, record.version, { bot: { state: 'generating' }, human: { state: 'skipped', note: 'human_mode' } });
+
+      expect(claim?.mode).toBe('human');
+      expect(((await handoffDoc.get()).get('expireAt') as Timestamp).toMillis()).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+    });
+
     it('writes the outbound pointer in the same write as the outbound ids and refreshes expireAt', async () => {
       const { store, collectionPrefix } = aStore();
       const message = aMessage();

@@ -78,6 +78,8 @@ export class FirestoreHandoffLog implements HandoffLog {
         const record = patched(current, patch);
         const expireAt = this.collections.expireAt();
         tx.update(ref, { ...patchUpdate(patch, FieldValue.delete()), version: record.version, writeToken, expireAt });
+        // A conversation a person holds lives as long as its messages: its handoff expires with them, not before.
+        if (mode === 'human' && handoff!.exists) tx.update(handoffRef, { expireAt });
         if (patch.outboundIds !== undefined) {
           for (const outboundId of record.outboundIds) tx.set(outbound.doc(encodeDocId(outboundId)), { conversationId, messageId, expireAt });
         }
