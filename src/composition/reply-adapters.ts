@@ -1,4 +1,4 @@
-import { transcribesVoiceNotes, type Config } from '../config/config.js';
+import { defaultModelOf, transcribesVoiceNotes, vertexProjectOf, type Config } from '../config/config.js';
 import type { CompletionModel } from '../domain/ports/completion-model.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { Transcriber } from '../domain/ports/transcriber.js';
@@ -20,8 +20,9 @@ export async function replyAdapterProviders(config: Config, logger: Logger): Pro
     transcriberFor(config),
     replyChannelFor(config, logger),
     handoffNotifierFor(config),
-    // Prompts are cut to the default model's encoding (a channel's own model is counted with it too).
-    import('../adapters/openai/gpt-token-counter.js').then(({ GptTokenCounter }) => GptTokenCounter.forModel(config.OPENAI_MODEL)),
+    // Prompts are cut to the default model's encoding (a channel's own model is counted with it too;
+    // Gemini's tokenizer is not public, so its prompts are estimated with o200k_base).
+    import('../adapters/openai/gpt-token-counter.js').then(({ GptTokenCounter }) => GptTokenCounter.forModel(defaultModelOf(config) ?? config.OPENAI_MODEL)),
   ]);
   return {
     [TOKENS.CompletionModel]: model,
@@ -41,6 +42,7 @@ async function handoffNotifierFor(config: Config): Promise<() => HandoffNotifier
 }
 
 async function completionModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {
+  if (config.aiProvider === 'vertex') return vertexModelFor(config, logger);
   if (config.aiProvider !== 'openai') {
     const { ScriptedCompletionModel } = await import('../adapters/scripted/scripted-completion-model.js');
     return () => new ScriptedCompletionModel();
@@ -55,6 +57,25 @@ async function completionModelFor(config: Config, logger: Logger): Promise<(reso
       timeoutMs: config.OPENAI_TIMEOUT_MS,
       callTimeoutMs: config.OPENAI_TIMEOUT_MS,
       // The open circuit's wait is timed by the role's clock (tests move a fixed one).
+      clock: resolve(TOKENS.Clock),
+      logger,
+    });
+}
+
+/** Gemini on Vertex AI: Application Default Credentials (workload identity on Cloud Run), no API key. */
+async function vertexModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {
+  const project = vertexProjectOf(config);
+  // The configuration check refuses vertex without a project; this guards a hand-built Config.
+  if (!project) throw new Error('AI_PROVIDER=vertex needs VERTEX_PROJECT or PROJECT_ID');
+  const { VertexCompletionModel } = await import('../adapters/vertex/vertex-completion-model.js');
+  return (resolve) =>
+    new VertexCompletionModel({
+      project,
+      location: config.VERTEX_LOCATION,
+      ...(config.VERTEX_BASE_URL ? { apiEndpoint: config.VERTEX_BASE_URL } : {}),
+      defaultModel: config.VERTEX_MODEL,
+      timeoutMs: config.OPENAI_TIMEOUT_MS,
+      callTimeoutMs: config.OPENAI_TIMEOUT_MS,
       clock: resolve(TOKENS.Clock),
       logger,
     });

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import { defaultModelOf, type Config } from '../config/config.js';
 import { DEFAULT_PRICES } from '../config/prices.js';
 import { DEFAULT_LEASE_MARGIN_MS } from '../domain/use-cases/lease-budget.js';
 import type { ReplyPolicy } from '../domain/use-cases/reply-to-message.js';
@@ -10,7 +10,7 @@ const WHATSAPP_MAX_TEXT = 4096;
 export function replyPolicyOf(config: Config): ReplyPolicy {
   return {
     systemPrompt: config.SYSTEM_PROMPT,
-    model: config.aiProvider === 'openai' ? config.OPENAI_MODEL : undefined,
+    model: defaultModelOf(config),
     maxTokens: 512,
     historyMessages: 20,
     leaseMs: config.REPLY_LEASE_MS,

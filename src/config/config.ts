@@ -77,14 +77,23 @@ const schema = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean)),
-  AI_PROVIDER: z.enum(['openai', 'scripted']).optional(),
+  AI_PROVIDER: z.enum(['openai', 'vertex', 'scripted']).optional(),
+  /** Vertex AI: a region (`europe-west1`) or `global` (Google's global endpoint, the most available). */
+  VERTEX_LOCATION: z.string().regex(/^(global|[a-z]+-[a-z]+\d+)$/, 'must be a Google Cloud region like europe-west1, or global').default('global'),
+  /** The project Vertex AI bills and serves from, when not PROJECT_ID. */
+  VERTEX_PROJECT: optionalText,
+  /** Replaces https://{VERTEX_LOCATION}-aiplatform.googleapis.com (a local double in tests); the API path is kept. */
+  VERTEX_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The default model with AI_PROVIDER=vertex (Vertex AI's OpenAI-compatible names: publisher/model). */
+  VERTEX_MODEL: z.string().min(1).default('google/gemini-2.5-flash'),
   OPENAI_API_KEY: secret(8),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   /** Speech-to-text model for voice notes (OpenAI provider only); `off` sends the media reply instead. */
   TRANSCRIPTION_MODEL: z.string().min(1).default('whisper-1'),
   /**
-   * One model call's whole budget, retries included (a retry starts only within what is left).
+   * One model call's whole budget, retries included (a retry starts only within what is left);
+   * for AI_PROVIDER=vertex too.
    * With the other budgets it must fit in REPLY_LEASE_MS (checked below).
    */
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(290_000).default(30_000),
@@ -172,7 +181,7 @@ export function loadCliConfig(env: Readonly<Record<string, string | undefined>>)
   return Object.freeze(parsed.data);
 }
 
-export type AiProvider = 'openai' | 'scripted';
+export type AiProvider = 'openai' | 'vertex' | 'scripted';
 
 export interface Config extends Omit<Env, 'HOST'> {
   readonly HOST: string;
@@ -224,7 +233,7 @@ const SECRET_NAMES = new Set([
 ]);
 
 function resolveAiProvider(env: Env): AiProvider | undefined {
-  if (env.AI_PROVIDER === 'openai' || env.AI_PROVIDER === 'scripted') return env.AI_PROVIDER;
+  if (env.AI_PROVIDER === 'openai' || env.AI_PROVIDER === 'vertex' || env.AI_PROVIDER === 'scripted') return env.AI_PROVIDER;
   if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) return 'openai';
   return (env.ROLE ?? 'all') === 'all' ? 'scripted' : undefined;
 }
@@ -237,7 +246,10 @@ function crossFieldProblems(config: Config): string[] {
     problems.push(`PROJECT_ID: required for ROLE=${role} (only ROLE=all runs on the in-process bus)`);
   }
   if (runs('worker') && !config.aiProvider) {
-    problems.push('AI_PROVIDER: a worker needs OPENAI_API_KEY or OPENAI_BASE_URL, or AI_PROVIDER=scripted set explicitly');
+    problems.push('AI_PROVIDER: a worker needs OPENAI_API_KEY or OPENAI_BASE_URL, AI_PROVIDER=vertex, or AI_PROVIDER=scripted set explicitly');
+  }
+  if (config.aiProvider === 'vertex' && !config.VERTEX_PROJECT && !config.PROJECT_ID) {
+    problems.push('VERTEX_PROJECT: required when AI_PROVIDER=vertex without PROJECT_ID (the project Vertex AI serves Gemini from)');
   }
   if (config.aiProvider === 'openai' && !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
     problems.push('OPENAI_API_KEY: required when AI_PROVIDER=openai (or set OPENAI_BASE_URL for a keyless compatible server)');
@@ -309,6 +321,18 @@ function callbackSecretProblems(config: Config, sendsCallbacks: boolean): string
   return [];
 }
 
+/** The model a reply asks for when its channel names none: the provider's default (the scripted model needs none). */
+export function defaultModelOf(config: Pick<Config, 'aiProvider' | 'OPENAI_MODEL' | 'VERTEX_MODEL'>): string | undefined {
+  if (config.aiProvider === 'openai') return config.OPENAI_MODEL;
+  if (config.aiProvider === 'vertex') return config.VERTEX_MODEL;
+  return undefined;
+}
+
+/** The project Vertex AI runs in: VERTEX_PROJECT, else PROJECT_ID (the configuration check makes one present). */
+export function vertexProjectOf(config: Pick<Config, 'VERTEX_PROJECT' | 'PROJECT_ID'>): string | undefined {
+  return config.VERTEX_PROJECT ?? config.PROJECT_ID;
+}
+
 /** Voice notes are transcribed by the OpenAI-compatible provider when sending to WhatsApp works. */
 export function transcribesVoiceNotes(config: Pick<Config, 'aiProvider' | 'WHATSAPP_ACCESS_TOKEN' | 'TRANSCRIPTION_MODEL'>): boolean {
   return config.aiProvider === 'openai' && Boolean(config.WHATSAPP_ACCESS_TOKEN) && config.TRANSCRIPTION_MODEL !== 'off';
@@ -338,7 +362,7 @@ function leaseBudgetProblems(env: Record<string, string>, aiProvider: AiProvider
   if (transcribesVoiceNotes({ aiProvider, WHATSAPP_ACCESS_TOKEN: env.WHATSAPP_ACCESS_TOKEN, TRANSCRIPTION_MODEL: transcriptionModel })) {
     parts.push(['TRANSCRIPTION_TIMEOUT_MS', transcription]);
   }
-  if (aiProvider === 'openai') parts.push(['OPENAI_TIMEOUT_MS', model]);
+  if (aiProvider === 'openai' || aiProvider === 'vertex') parts.push(['OPENAI_TIMEOUT_MS', model]);
   parts.push(['margin', DEFAULT_LEASE_MARGIN_MS]);
   const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
   if (total <= lease) return [];

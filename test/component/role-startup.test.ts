@@ -68,6 +68,14 @@ describe('buildRole', () => {
     await Promise.all([openai.stop(), scripted.stop()]);
   });
 
+  it('selects the Vertex AI model for AI_PROVIDER=vertex, and no transcriber even with a WhatsApp token', async () => {
+    const vertex = await buildRole(loadConfig({ ROLE: 'all', AI_PROVIDER: 'vertex', VERTEX_PROJECT: 'demo-project', WHATSAPP_ACCESS_TOKEN: 'EAAG-test-token' }), { logger: silent() });
+
+    expect(vertex.adapters.completionModel).toBe('VertexCompletionModel');
+    expect(vertex.adapters.transcriber).toBe('DisabledTranscriber');
+    await vertex.stop();
+  });
+
   it('builds ROLE=all on the embedded adapters when no cloud setting is given', async () => {
     const runtime = await buildRole(loadConfig({ ROLE: 'all' }), { logger: silent() });
 

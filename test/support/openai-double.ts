@@ -72,6 +72,10 @@ export class OpenAiDouble {
   constructor(
     private readonly options: {
       apiKey?: string;
+      /** Instead of `apiKey`: which bearer tokens pass (changing tokens, e.g. Vertex AI's access tokens); others get 401. */
+      acceptsToken?: (token: string | undefined) => boolean;
+      /** The path the API lives under (default `/v1`); Vertex AI's is `/v1/projects/P/locations/L/endpoints/openapi`. */
+      apiPath?: string;
       servedModel?: (requested: string) => string;
       /** The unscripted chat answer from the last user message and the request's index in `requests` (default: the message itself). */
       compose?: (lastUserMessage: string, requestIndex: number) => string;
@@ -97,7 +101,13 @@ export class OpenAiDouble {
   /** The API base to give a client, `/v1` included (what `OPENAI_BASE_URL` holds). */
   get baseUrl(): string {
     if (!this.server) throw new Error('OpenAiDouble is not started');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return `${this.origin}${this.options.apiPath ?? '/v1'}`;
+  }
+
+  /** `http://127.0.0.1:PORT`, without the API path. */
+  get origin(): string {
+    if (!this.server) throw new Error('OpenAiDouble is not started');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** The next chat answer; `usage: null` leaves `usage` out, `text: null` answers `content: null`. */
@@ -151,13 +161,23 @@ export class OpenAiDouble {
     return this;
   }
 
+  private get apiPath(): string {
+    return this.options.apiPath ?? '/v1';
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const { apiKey, acceptsToken } = this.options;
+    if (acceptsToken) return acceptsToken(header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined);
+    return apiKey === undefined || header === `Bearer ${apiKey}`;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrivedAt = performance.now();
     const rawBody = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const endpoint: OpenAiEndpoint =
-      req.method === 'POST' && path === '/v1/chat/completions' ? 'chat.completions'
-      : req.method === 'POST' && path === '/v1/audio/transcriptions' ? 'audio.transcriptions'
+      req.method === 'POST' && path === `${this.apiPath}/chat/completions` ? 'chat.completions'
+      : req.method === 'POST' && path === `${this.apiPath}/audio/transcriptions` ? 'audio.transcriptions'
       : 'unknown';
     const body = endpoint === 'audio.transcriptions' ? parseMultipart(req.headers['content-type'], rawBody) : parseJson(rawBody.toString('utf8'));
     const request: OpenAiRequest = { endpoint, method: req.method ?? '', path, headers: req.headers, arrivedAt, rawBody, body, outcome: { kind: 'pending' } };
@@ -175,7 +195,7 @@ export class OpenAiDouble {
       return;
     }
     if (endpoint === 'unknown') return this.reply(request, res, 404, openAiError(`Invalid URL (${req.method} ${path})`, 'invalid_request_error'), 'invalid');
-    if (this.options.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+    if (!this.authorized(req.headers.authorization)) {
       return this.reply(request, res, 401, openAiError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'), 'failed');
     }
     const step = this.script.shift();

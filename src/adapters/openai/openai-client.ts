@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 
 export interface OpenAiClientOptions {
-  apiKey?: string;
+  /** A key, or a function the SDK calls before every request for a current bearer token (Vertex AI). */
+  apiKey?: string | (() => Promise<string>);
   baseURL?: string;
   timeoutMs: number;
   fetch?: typeof fetch;

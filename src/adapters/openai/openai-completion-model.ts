@@ -1,6 +1,6 @@
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, isIsolatedCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
 import { createOpenAiClient } from './openai-client.js';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError, type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
 import type { FailureReason } from '../../domain/model/reasons.js';
@@ -8,8 +8,12 @@ import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../observability/logger.js';
 
 export interface OpenAiCompletionModelOptions {
-  /** Absent for a keyless OpenAI-compatible server: then no `Authorization` header is sent. */
-  apiKey?: string;
+  /**
+   * Absent for a keyless OpenAI-compatible server: then no `Authorization` header is sent. A
+   * function is called before every request for a current token; a `CompletionError` it throws
+   * is the call's outcome (Vertex AI's access tokens).
+   */
+  apiKey?: string | (() => Promise<string>);
   /** `OPENAI_BASE_URL`: any OpenAI-compatible server (vLLM, Ollama, llama.cpp, a gateway); OpenAI's API when absent. */
   baseURL?: string;
   defaultModel: string;
@@ -183,6 +187,8 @@ function parsedArguments(text: string): unknown {
 
 function classify(error: unknown, timeoutMs: number, signal?: AbortSignal): CompletionError {
   if (error instanceof CompletionError) return error;
+  // The SDK wraps what an `apiKey` function throws: the token source's own classification stands.
+  if (error instanceof OpenAIError && error.cause instanceof CompletionError) return error.cause;
   if (error instanceof BrokenCircuitError || isIsolatedCircuitError(error)) {
     return new CompletionError('model circuit open: not calling the model server', true, { reason: 'model_circuit_open' });
   }

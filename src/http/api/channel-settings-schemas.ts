@@ -7,7 +7,7 @@ type SettingsField = Exclude<ChannelSettingsField, 'accountId'>;
 // Types only: the bounds are the domain's rules (channelSettingsProblems), the same the dashboard form applies.
 const FIELDS = {
   systemPrompt: z.string().openapi({ description: 'The system prompt, 1–20,000 characters; unset: SYSTEM_PROMPT' }),
-  model: z.string().openapi({ description: 'The model name; unset: OPENAI_MODEL', example: 'gpt-4o-mini' }),
+  model: z.string().openapi({ description: 'The model name; unset: OPENAI_MODEL (VERTEX_MODEL with AI_PROVIDER=vertex)', example: 'gpt-4o-mini' }),
   temperature: z.number().openapi({ description: '0–2' }),
   maxReplyTokens: z.number().openapi({ description: 'Whole number, 1–100,000' }),
   historyMessages: z.number().openapi({ description: 'Earlier messages given to the model, 0–500' }),
