@@ -30,8 +30,14 @@ const REFUSALS: Partial<Record<DomainErrorCode, string>> = {
 
 type AdminContext = Context<AdminEnv>;
 
-/** The signed-in user as the agent: their e-mail address, the only name the directory keeps. */
-const agentNameOf = (c: AdminContext): string => c.get('admin').user.email.slice(0, AGENT_NAME_MAX);
+/**
+ * The signed-in user as the agent: the part of their e-mail address before the @ (the directory
+ * keeps no names). The name is shown to the model after a hand-back, which may repeat it to the
+ * customer: a staff address must not reach them.
+ */
+export const agentNameOf = (c: AdminContext): string => agentNameFromEmail(c.get('admin').user.email);
+
+export const agentNameFromEmail = (email: string): string => (email.split('@')[0] || email).slice(0, AGENT_NAME_MAX);
 
 const hereOf = (c: AdminContext, id: string): string => `${c.get('page').base}/conversations/${encodeURIComponent(id)}`;
 
