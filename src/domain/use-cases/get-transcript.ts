@@ -10,14 +10,6 @@ export { ConversationNotFoundError } from '../model/errors.js';
 
 export type GetTranscriptError = ConversationNotFoundError;
 
-export interface Transcript {
-  conversation: Conversation;
-  /** The newest messages, oldest first. */
-  messages: MessageRecord[];
-  /** True when older messages exist beyond `messages`. */
-  truncated: boolean;
-}
-
 /** One page of a transcript, oldest first, and where the next begins (null on the last page). */
 export interface TranscriptPage {
   conversation: Conversation;
@@ -30,16 +22,9 @@ export interface TranscriptPage {
 /** Agent replies read for one page at most: a person answers a message a few times, not hundreds. */
 const AGENT_REPLIES_PER_PAGE = 1000;
 
-/** A conversation and its latest messages with their replies, from the chat store. */
+/** A conversation and its messages with their replies (and agent replies), from the chat store, page by page. */
 export class GetTranscript {
   constructor(private readonly store: ConversationArchive & AgentReplyLog) {}
-
-  async execute(conversationId: string, limit = 500): Promise<Transcript> {
-    const conversation = await this.store.getConversation(conversationId);
-    if (!conversation) throw new ConversationNotFoundError(conversationId);
-    const messages = await this.store.messages(conversationId, { limit });
-    return { conversation, messages, truncated: conversation.messageCount > messages.length };
-  }
 
   /** The transcript page by page from its first message: however long, every message is reachable. */
   async page(conversationId: string, { after, limit }: { after?: TranscriptPosition; limit: number }): Promise<TranscriptPage> {
