@@ -8,6 +8,7 @@ import { HANDOFF_REQUESTERS, type Handoff } from '../../domain/model/handoff.js'
 import { CHANNELS } from '../../domain/model/ids.js';
 import { CONVERSATION_MODES } from '../../domain/model/interaction.js';
 import type { Reply, ReplyKind } from '../../domain/model/reply.js';
+import { TOOL_CALL_STATES, type ChannelTool, type ToolCallRecord, type ToolFailureReason, type ToolRound } from '../../domain/model/tool-call.js';
 import { inboundMessageSchema } from './event-schemas.js';
 import { failureReasonSchema, type StoredRecord } from './stored-reasons.js';
 
@@ -61,6 +62,25 @@ const windowTemplate = z.object({
   reason: z.string().optional(),
 } satisfies Record<keyof WindowTemplateSend, z.ZodType>);
 
+const toolCall = z.object({
+  callId: z.string(),
+  modelCallId: z.string(),
+  name: z.string(),
+  arguments: z.unknown(),
+  state: z.enum(TOOL_CALL_STATES),
+  startedAt: z.number(),
+  latencyMs: z.number().optional(),
+  answer: z.string().optional(),
+  reason: z.string().transform((reason) => reason as ToolFailureReason).optional(),
+} satisfies Record<keyof ToolCallRecord, z.ZodType>);
+
+const toolRound = z.object({
+  model: z.string(),
+  usage: z.object({ prompt: z.number(), completion: z.number() }),
+  text: z.string(),
+  calls: z.array(toolCall),
+} satisfies Record<keyof ToolRound, z.ZodType>);
+
 /** A stored message record; storage-only fields (Firestore's receivedAt, expireAt, participantKey, writeToken …) are dropped. */
 /** Reasons and notes are decoded as strings: `currentRecord` reads older spellings as today's. */
 export const messageRecordSchema: z.ZodType<StoredRecord> = z.object({
@@ -88,6 +108,7 @@ export const messageRecordSchema: z.ZodType<StoredRecord> = z.object({
       notice: z.object({ state: z.enum(['sending', 'sent', 'failed', 'unknown']), at: z.number(), reason: failureReasonSchema.optional() }).optional(),
     })
     .optional(),
+  toolRounds: z.array(toolRound).optional(),
   updatedAt: z.number(),
 } satisfies Record<keyof MessageRecord, z.ZodType>);
 
@@ -148,5 +169,16 @@ export const channelSettingsSchema: z.ZodType<ChannelSettings> = z.object({
   limitReplyText: z.string().optional(),
   windowTemplate: z.object({ name: z.string(), language: z.string() }).optional(),
   handoff: z.object({ triggers: z.array(z.string()).optional(), tool: z.boolean().optional(), text: z.string().optional(), notifyUrl: z.string().optional() }).optional(),
+  tools: z
+    .array(
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        parameters: z.record(z.string(), z.unknown()),
+        url: z.string(),
+        timeoutMs: z.number().optional(),
+      } satisfies Record<keyof ChannelTool, z.ZodType>),
+    )
+    .optional(),
   updatedAt: z.number(),
 } satisfies Record<keyof ChannelSettings, z.ZodType>);

@@ -27,6 +27,7 @@ const RECORD_FIELDS = Object.keys({
   resolved: true,
   windowTemplate: true,
   handoffRequest: true,
+  toolRounds: true,
   updatedAt: true,
 } satisfies Record<keyof MessageRecord, true>) as (keyof MessageRecord)[];
 

@@ -41,6 +41,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   async record(event: InteractionEvent): Promise<RecordResult> {
     if (event.type === 'mode') return this.recordMode(event);
     if (event.type === 'agent-reply') return this.recordAgentReply(event);
+    if (event.type === 'tool-call') throw new Error('TODO(analytics helper): tool-call facts are not stored yet');
     const stored = this.events.get(event.eventId);
     if (stored && revises(stored, event)) {
       this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));

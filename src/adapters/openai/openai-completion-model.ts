@@ -2,7 +2,7 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, h
 import { createOpenAiClient } from './openai-client.js';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError, type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { CompletionError, type Completion, type CompletionModel, type CompletionRequest } from '../../domain/ports/completion-model.js';
+import { CompletionError, type Completion, type CompletionModel, type CompletionRequest, type ChatTurn } from '../../domain/ports/completion-model.js';
 import type { FailureReason } from '../../domain/model/reasons.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../observability/logger.js';
@@ -120,7 +120,7 @@ export class OpenAiCompletionModel implements CompletionModel {
     const model = request.model ?? this.defaultModel;
     const messages: ChatCompletionMessageParam[] = [
       { role: 'system', content: request.systemPrompt },
-      ...request.turns.map((turn) => ({ role: turn.role, content: turn.content })),
+      ...request.turns.map(messageOf),
     ];
     const tools = request.tools?.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } }));
     const body = {
@@ -164,6 +164,23 @@ export class OpenAiCompletionModel implements CompletionModel {
     const base = Math.min(this.initialDelayMs * 2 ** (attempt - 1), this.maxDelayMs);
     return Math.round(base * (1 - Math.random() * 0.25));
   }
+}
+
+/** A turn as the chat completions API takes it: tool calls and their answers keep their ids. */
+function messageOf(turn: ChatTurn): ChatCompletionMessageParam {
+  if (turn.role === 'tool') return { role: 'tool', tool_call_id: turn.toolCallId ?? '', content: turn.content };
+  if (turn.role === 'assistant' && turn.toolCalls?.length) {
+    return {
+      role: 'assistant',
+      content: turn.content || null,
+      tool_calls: turn.toolCalls.map((call) => ({
+        id: call.id,
+        type: 'function' as const,
+        function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}) },
+      })),
+    };
+  }
+  return { role: turn.role, content: turn.content };
 }
 
 function toCompletion(response: ChatCompletion, model: string): Completion {

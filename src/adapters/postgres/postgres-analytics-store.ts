@@ -153,6 +153,8 @@ function recordSql(event: InteractionEvent) {
       return recordModeSql(event);
     case 'agent-reply':
       return recordAgentReplySql(event);
+    case 'tool-call':
+      throw new Error('TODO(analytics helper): tool-call facts are not stored yet');
   }
 }
 

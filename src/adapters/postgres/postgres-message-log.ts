@@ -27,6 +27,7 @@ const PATCHABLE: ReadonlySet<string> = new Set(
     resolved: true,
     windowTemplate: true,
     handoffRequest: true,
+    toolRounds: true,
     updatedAt: true,
   } satisfies Record<keyof MessagePatch, true>),
 );

@@ -8,7 +8,7 @@ const integerIn = (min: number, max: number) => (v: unknown) => (Number.isIntege
 const numberIn = (min: number, max: number) => (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}`);
 const textUpTo = (max: number) => (v: unknown) => (typeof v === 'string' && v.trim().length > 0 && v.length <= max ? null : `must be 1 to ${max} characters`);
 
-const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate' | 'handoff'>, (value: unknown) => string | null> = {
+const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate' | 'handoff' | 'tools'>, (value: unknown) => string | null> = {
   systemPrompt: textUpTo(20_000),
   model: (v) => (typeof v === 'string' && /^[\w.:/@-]{1,200}$/.test(v) ? null : 'must be a model name: 1 to 200 letters, digits or . _ : / @ -'),
   temperature: numberIn(0, 2),

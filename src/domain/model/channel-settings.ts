@@ -1,3 +1,5 @@
+import type { ChannelTool } from './tool-call.js';
+
 /**
  * Per-channel (per WhatsApp number or API account) settings edited by admins. Every field is
  * optional: what a channel does not set comes from configuration defaults.
@@ -22,6 +24,8 @@ export interface ChannelSettings {
   windowTemplate?: { name: string; language: string };
   /** Asking for a person (human handoff): what triggers it, what the user is told, who is notified. */
   handoff?: HandoffSettings;
+  /** HTTP tools the model may call (at most TOOLS_MAX). */
+  tools?: ChannelTool[];
   updatedAt: number;
 }
 

@@ -4,6 +4,7 @@ import type { MessageState } from './message-record.js';
 import type { FailureReason } from './reasons.js';
 import type { ReplyKind, TokenUsage } from './reply.js';
 import type { WhatsAppCharge } from './whatsapp-pricing.js';
+import type { ToolCallOutcome, ToolFailureReason } from './tool-call.js';
 
 interface InteractionBase {
   /** Deterministic: re-recording the same fact yields the same id, so ingestion is idempotent. */
@@ -79,4 +80,17 @@ export interface AgentReplyInteraction extends InteractionBase {
   latencyMs: number;
 }
 
-export type InteractionEvent = MessageInteraction | StatusInteraction | ModeInteraction | AgentReplyInteraction;
+/** A tool the model called while composing a reply, once the reply's outcome is recorded (one fact per call). */
+export interface ToolCallInteraction extends InteractionBase {
+  type: 'tool-call';
+  /** The call's id (unique: the fact is keyed by it). */
+  callId: string;
+  messageId: string;
+  tool: string;
+  outcome: ToolCallOutcome;
+  failureReason?: ToolFailureReason;
+  /** From the request leaving to its answer; absent for a call never made (`invalid`). */
+  latencyMs?: number;
+}
+
+export type InteractionEvent = MessageInteraction | StatusInteraction | ModeInteraction | AgentReplyInteraction | ToolCallInteraction;

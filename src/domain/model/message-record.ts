@@ -3,6 +3,7 @@ import type { HandoffRequester } from './handoff.js';
 import type { InboundMessage } from './message.js';
 import type { FailureReason, NoteReason, UnsentReason } from './reasons.js';
 import type { Reply } from './reply.js';
+import type { ToolRound } from './tool-call.js';
 
 /**
  * received → generating → answered → sending → sent, with the side exits `skipped` (nothing to
@@ -111,6 +112,8 @@ export interface MessageRecord {
   windowTemplate?: WindowTemplateSend;
   /** Set when this message asked for a person: its reply is the handoff text. */
   handoffRequest?: HandoffRequest;
+  /** The model's tool rounds so far, each call recorded before it was made (a redelivery resumes from them). */
+  toolRounds?: ToolRound[];
   /** True once the interaction event of the terminal state has been published. */
   recorded: boolean;
   updatedAt: number;

@@ -2,9 +2,15 @@ import { DomainError } from '../model/errors.js';
 import type { TokenUsage } from '../model/reply.js';
 import type { ModelFailureReason } from '../model/reasons.js';
 
+/**
+ * One turn of the prompt. An assistant turn may carry the tool calls the model made (`toolCalls`);
+ * each is answered by a `tool` turn naming it (`toolCallId`) whose content is the tool's JSON answer.
+ */
 export interface ChatTurn {
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   content: string;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
 }
 
 /** A function the model may call instead of answering (OpenAI function calling). */

@@ -30,6 +30,8 @@ const FIELDS = {
     })
     .strict()
     .openapi({ description: 'Asking for a person (human handoff)', example: { triggers: ['talk to a human'], tool: true, text: 'A person will take over shortly.' } }),
+  // TODO(settings helper): document and check each tool.
+  tools: z.array(z.object({ name: z.string(), description: z.string(), parameters: z.record(z.string(), z.unknown()), url: z.string(), timeoutMs: z.number().optional() }).strict()),
 } satisfies Record<SettingsField, z.ZodType>;
 
 const optional = <T extends Record<string, z.ZodType>>(shape: T) =>
