@@ -17,7 +17,13 @@ export type CrashPoint = (typeof CRASH_POINTS)[number];
  * worker has handled yet. Kept apart from CRASH_POINTS: a push worker never accepts a notification.
  */
 export const EMBEDDED_CRASH_POINTS = [...CRASH_POINTS, 'after-accept'] as const;
-export type FaultPoint = (typeof EMBEDDED_CRASH_POINTS)[number];
+
+/**
+ * Every point a crash test may name: also `after-tool-call`, once a channel's tool answered and
+ * before its answer is stored (passed only where a channel has tools: its own crash test).
+ */
+export const FAULT_POINTS = [...EMBEDDED_CRASH_POINTS, 'after-tool-call'] as const;
+export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 /** `FAULT_CRASH_AT`: each point with the probability of dying when the process passes it. */
 export type CrashPlan = Partial<Record<FaultPoint, number>>;
@@ -97,6 +103,17 @@ export function withCrashPoints(providers: Providers, plan: CrashPlan): Provider
     };
     return inner;
   });
+  decorate(wrapped, TOKENS.ToolKit, (kit) => ({
+    ...kit,
+    // Between a tool's answer and its record: the call was made, and its outcome is not stored.
+    runner: {
+      call: async (request, options) => {
+        const answer = await kit.runner.call(request, options);
+        crash.pass('after-tool-call');
+        return answer;
+      },
+    },
+  }));
   decorate(wrapped, TOKENS.ReplyChannel, (channel) => {
     const inner = Object.create(channel) as ReplyChannel;
     inner.send = async (reply) => {

@@ -4,6 +4,8 @@ import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { Transcriber } from '../domain/ports/transcriber.js';
 import type { Logger } from '../observability/logger.js';
 import type { HandoffNotifier } from '../domain/ports/handoff-notifier.js';
+import type { ToolRunner } from '../domain/ports/tool-runner.js';
+import type { ToolKit } from '../domain/use-cases/tool-rounds.js';
 import { NO_HANDOFF_NOTIFIER } from '../domain/use-cases/request-human.js';
 import { TOKENS } from './tokens.js';
 import type { Providers, Resolve } from './wiring.js';
@@ -15,11 +17,12 @@ import type { UnsentReason } from '../domain/model/reasons.js';
  * scripted model, no undici without API callbacks).
  */
 export async function replyAdapterProviders(config: Config, logger: Logger): Promise<Providers> {
-  const [model, transcriber, channels, notifier, tokenCounter] = await Promise.all([
+  const [model, transcriber, channels, notifier, toolKit, tokenCounter] = await Promise.all([
     completionModelFor(config, logger),
     transcriberFor(config),
     replyChannelFor(config, logger),
     handoffNotifierFor(config),
+    toolKitFor(config),
     // Prompts are cut to the default model's encoding (a channel's own model is counted with it too;
     // Gemini's tokenizer is not public, so its prompts are estimated with o200k_base).
     import('../adapters/openai/gpt-token-counter.js').then(({ GptTokenCounter }) => GptTokenCounter.forModel(defaultModelOf(config) ?? config.OPENAI_MODEL)),
@@ -30,8 +33,23 @@ export async function replyAdapterProviders(config: Config, logger: Logger): Pro
     [TOKENS.Transcriber]: transcriber,
     [TOKENS.ReplyChannel]: channels,
     [TOKENS.HandoffNotifier]: notifier,
+    [TOKENS.ToolKit]: toolKit,
   };
 }
+
+/** Tool calls are signed like API callbacks (API_CALLBACK_SECRET): without it, a channel's tools answer `tools_not_configured`. */
+async function toolKitFor(config: Config): Promise<() => ToolKit> {
+  const secret = config.API_CALLBACK_SECRET;
+  const [{ AjvArgumentSchemas }, runner] = await Promise.all([
+    import('../adapters/json-schema/ajv-argument-schemas.js'),
+    secret
+      ? import('../adapters/webhook/webhook-tool-runner.js').then(({ WebhookToolRunner }) => new WebhookToolRunner({ secret, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) }))
+      : Promise.resolve(UNCONFIGURED_TOOLS),
+  ]);
+  return () => ({ runner, schemas: new AjvArgumentSchemas() });
+}
+
+const UNCONFIGURED_TOOLS: ToolRunner = { call: async () => ({ outcome: 'failed', reason: 'tools_not_configured' }) };
 
 /** Signed like API callbacks (API_CALLBACK_SECRET); without the secret, a channel's notify URL is not told (the queue still shows the conversation). */
 async function handoffNotifierFor(config: Config): Promise<() => HandoffNotifier> {

@@ -21,6 +21,7 @@ import type { EraseParticipant } from '../domain/use-cases/erase-participant.js'
 import type { GetTranscript } from '../domain/use-cases/get-transcript.js';
 import type { ChangeHandoff } from '../domain/use-cases/change-handoff.js';
 import type { HandoffNotifier } from '../domain/ports/handoff-notifier.js';
+import type { ToolKit } from '../domain/use-cases/tool-rounds.js';
 import type { AcceptAgentReply } from '../domain/use-cases/accept-agent-reply.js';
 import type { HandleInboundEvent } from '../domain/use-cases/handle-inbound-event.js';
 import type { ListDeadLetters } from '../domain/use-cases/list-dead-letters.js';
@@ -68,6 +69,7 @@ const replayDeadLetterToken = Symbol.for('ReplayDeadLetter');
 const listDeadLettersToken = Symbol.for('ListDeadLetters');
 const changeHandoffToken = Symbol.for('ChangeHandoff');
 const handoffNotifierToken = Symbol.for('HandoffNotifier');
+const toolKitToken = Symbol.for('ToolKit');
 const acceptAgentReplyToken = Symbol.for('AcceptAgentReply');
 const applyRetentionToken = Symbol.for('ApplyRetention');
 
@@ -106,6 +108,7 @@ export const TOKENS = {
   ListDeadLetters: listDeadLettersToken,
   ChangeHandoff: changeHandoffToken,
   HandoffNotifier: handoffNotifierToken,
+  ToolKit: toolKitToken,
   AcceptAgentReply: acceptAgentReplyToken,
   ApplyRetention: applyRetentionToken,
 } as const;
@@ -151,6 +154,8 @@ export interface Registry {
   [TOKENS.ListDeadLetters]: ListDeadLetters;
   [TOKENS.ChangeHandoff]: ChangeHandoff;
   [TOKENS.HandoffNotifier]: HandoffNotifier;
+  /** What makes a channel's tool calls (signed POSTs) and checks their arguments. */
+  [TOKENS.ToolKit]: ToolKit;
   [TOKENS.AcceptAgentReply]: AcceptAgentReply;
   [TOKENS.ApplyRetention]: ApplyRetention;
 }

@@ -139,14 +139,14 @@ const schema = z.object({
    */
   PULL_RETRY_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(240_000),
   /**
-   * Crash tests only: `point[:probability],…` (points of EMBEDDED_CRASH_POINTS, probability 0–1,
+   * Crash tests only: `point[:probability],…` (points of FAULT_POINTS, probability 0–1,
    * default 1). The process kills itself with SIGKILL when it passes a listed point.
    */
   FAULT_CRASH_AT: z
     .string()
     .regex(
-      /^(after-receive|after-claim|after-model|after-store-reply|after-send|after-ack|after-accept)(:(0(\.\d+)?|1(\.0+)?))?(,(after-receive|after-claim|after-model|after-store-reply|after-send|after-ack|after-accept)(:(0(\.\d+)?|1(\.0+)?))?)*$/,
-      'must be point[:probability],… with points after-receive, after-claim, after-model, after-store-reply, after-send, after-ack, after-accept and probabilities 0–1',
+      /^(after-receive|after-claim|after-model|after-store-reply|after-send|after-ack|after-accept|after-tool-call)(:(0(\.\d+)?|1(\.0+)?))?(,(after-receive|after-claim|after-model|after-store-reply|after-send|after-ack|after-accept|after-tool-call)(:(0(\.\d+)?|1(\.0+)?))?)*$/,
+      'must be point[:probability],… with points after-receive, after-claim, after-model, after-store-reply, after-send, after-ack, after-accept, after-tool-call and probabilities 0–1',
     )
     .optional(),
   /** Transcripts expire (Firestore TTL on `expireAt`) this many days after their last write. */

@@ -53,6 +53,7 @@ export const workerUseCases: Providers = {
       resolve(TOKENS.Transcriber),
       metrics,
       resolve(TOKENS.HandoffNotifier),
+      resolve(TOKENS.ToolKit),
     );
   },
   [TOKENS.ApplyDeliveryStatus]: (resolve) => new ApplyDeliveryStatus(resolve(TOKENS.ChatStore), resolve(TOKENS.MessageBus), resolve(TOKENS.ReplyChannel), resolve(TOKENS.Clock), resolve(TOKENS.Config).WHATSAPP_RATE_CARD),

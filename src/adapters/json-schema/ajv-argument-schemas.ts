@@ -1,5 +1,5 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import type { ArgumentSchemas } from '../../domain/ports/argument-schemas.js';
 
 /** Compiled schemas kept (by their JSON text): a channel's tools are few and change rarely. */
@@ -12,11 +12,19 @@ const PROBLEMS_SHOWN = 5;
  * function's parameters often carry annotations of the model vendor's own.
  */
 export class AjvArgumentSchemas implements ArgumentSchemas {
-  private readonly ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true });
+  private ajvInstance?: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction | string>();
 
-  constructor() {
-    (addFormats as unknown as (ajv: Ajv2020) => void)(this.ajv);
+  /** Ajv is loaded on the first schema a channel gives: a worker whose channels call no tools never loads it (cold start). */
+  private get ajv(): Ajv2020 {
+    if (!this.ajvInstance) {
+      const require = createRequire(import.meta.url);
+      const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+      const addFormats = require('ajv-formats') as { default: (ajv: Ajv2020) => void };
+      this.ajvInstance = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+      addFormats.default(this.ajvInstance);
+    }
+    return this.ajvInstance;
   }
 
   schemaProblem(schema: Record<string, unknown>): string | null {

@@ -24,6 +24,13 @@ export interface SignedPostOptions {
 
 const undiciConnector: CallbackConnector = ({ lookup, timeoutMs }) => buildConnector({ lookup, timeout: timeoutMs, allowH2: false });
 
+/** What a receiver answered: its status and, when asked for, its body up to a size (`tooLarge` beyond). */
+export interface SignedAnswer {
+  status: number;
+  body?: Buffer;
+  tooLarge?: boolean;
+}
+
 /**
  * POSTs `body` (JSON) to `url`, signed with Standard Webhooks under `webhookId`, and resolves once
  * it answered 2xx. SSRF: the host is resolved once, every address checked, and the connection is
@@ -34,6 +41,18 @@ const undiciConnector: CallbackConnector = ({ lookup, timeoutMs }) => buildConne
  * when the request may have reached the receiver but its answer was lost.
  */
 export async function postSignedWebhook(url: URL, webhookId: string, body: string, options: SignedPostOptions): Promise<void> {
+  const { status } = await exchangeSignedWebhook(url, webhookId, body, options);
+  if (status >= 200 && status < 300) return;
+  const retryable = status === 429 || status >= 500;
+  throw new ReplySendError(`callback answered ${status}`, retryable, { reason: `callback_http_${status}` });
+}
+
+/**
+ * The signed POST of `postSignedWebhook`, resolving with whatever status came back. With
+ * `maxAnswerBytes` the body is read up to that size (a larger one is cut off and `tooLarge`);
+ * a body lost half-way is an answer lost (`send_outcome_unknown`).
+ */
+export async function exchangeSignedWebhook(url: URL, webhookId: string, body: string, options: SignedPostOptions & { maxAnswerBytes?: number }): Promise<SignedAnswer> {
   const check = await checkCallback(url, options.allowedHosts, options.resolve);
   if (!check.ok) {
     if (check.reason === 'dns-unavailable') {
@@ -46,7 +65,6 @@ export async function postSignedWebhook(url: URL, webhookId: string, body: strin
   // One agent per send: its only connections are to the addresses checked above.
   const connect = markingConnectFailures((options.connector ?? undiciConnector)({ lookup: pinnedLookup(check.pinned), timeoutMs }));
   const agent = new Agent({ connect, connections: 1 });
-  let status: number;
   try {
     const response = await request(url, {
       dispatcher: agent,
@@ -60,9 +78,12 @@ export async function postSignedWebhook(url: URL, webhookId: string, body: strin
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    status = response.statusCode;
-    // The status is the answer: a body cut off after it changes nothing.
-    await response.body.dump().catch(() => undefined);
+    if (options.maxAnswerBytes === undefined) {
+      // The status is the answer: a body cut off after it changes nothing.
+      await response.body.dump().catch(() => undefined);
+      return { status: response.statusCode };
+    }
+    return { status: response.statusCode, ...(await readUpTo(response.body, options.maxAnswerBytes)) };
   } catch (error) {
     // The receiver may have acted on a callback whose answer was lost: only one that never left is retried.
     throw classifyOutboundFailure(error) === 'not-sent'
@@ -71,7 +92,19 @@ export async function postSignedWebhook(url: URL, webhookId: string, body: strin
   } finally {
     await agent.destroy().catch(() => undefined);
   }
-  if (status >= 200 && status < 300) return;
-  const retryable = status === 429 || status >= 500;
-  throw new ReplySendError(`callback answered ${status}`, retryable, { reason: `callback_http_${status}` });
+}
+
+/** The body up to `maxBytes`; past it, reading stops (the connection is closed with the agent). */
+async function readUpTo(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<{ body: Buffer; tooLarge?: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return { body: Buffer.alloc(0), tooLarge: true };
+    }
+    chunks.push(chunk);
+  }
+  return { body: Buffer.concat(chunks) };
 }

@@ -37,3 +37,8 @@ export function isChannelMessageId(id: string): boolean {
 export function apiConversationIdFor(accountId: string, userId: string, clientConversationId?: string): string {
   return conversationIdFor('api', accountId, clientConversationId !== undefined ? `conversation:${clientConversationId}` : `user:${userId}`);
 }
+
+/** A tool call's id (the `webhook-id` of its request): stable for the message and the call's place among its calls. */
+export function toolCallIdFor(conversationId: string, messageId: string, index: number): string {
+  return `tc_${digestOf(`tool-call\u0000${conversationId}\u0000${messageId}\u0000${index}`).slice(0, 32)}`;
+}

@@ -29,6 +29,7 @@ export type ToolCallOutcome = Exclude<ToolCallState, 'calling'>;
 
 export type ToolFailureReason =
   | 'tool_unknown'
+  | 'tools_not_configured'
   | 'tool_arguments_invalid'
   | 'tool_calls_over_limit'
   | 'tool_url_forbidden'

@@ -5,7 +5,10 @@ import type { MessageLog } from '../ports/message-log.js';
 import type { SpendLedger } from '../ports/spend-ledger.js';
 import type { AgentReplyLog } from '../ports/agent-reply-log.js';
 import type { Clock } from '../ports/clock.js';
-import { CompletionError, type CompletionModel, type CompletionRequest, type ToolSpec } from '../ports/completion-model.js';
+import { CompletionError, type Completion, type CompletionModel, type CompletionRequest, type ToolSpec } from '../ports/completion-model.js';
+import { callsOf, type ChannelTool, type ToolRound } from '../model/tool-call.js';
+import type { LeaseBudget } from './lease-budget.js';
+import { abandonedSettled, madeRound, plannedRound, TOOL_ROUNDS_MAX, toolSpecsOf, toolTurns, type ToolKit, type ToolLedger } from './tool-rounds.js';
 import type { TokenCounter } from '../ports/token-counter.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { buildTurns, TOKENS_PER_TURN } from './build-turns.js';
@@ -34,6 +37,8 @@ export interface EffectiveSettings {
   limitReplyText: string;
   /** Asking for a person: trigger phrases, the `request_human` tool, what the user is told, who is notified. */
   handoff: { triggers: string[]; tool: boolean; text: string; notifyUrl?: string };
+  /** HTTP tools the model may call (none unless the channel lists some). */
+  tools: ChannelTool[];
 }
 
 export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSettingsCache, accountId: string): Promise<EffectiveSettings> {
@@ -58,6 +63,7 @@ export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSetti
       text: own?.handoff?.text ?? policy.handoffText ?? DEFAULT_HANDOFF_TEXT,
       ...(own?.handoff?.notifyUrl ? { notifyUrl: own.handoff.notifyUrl } : {}),
     },
+    tools: own?.tools ?? [],
   };
 }
 
@@ -86,20 +92,23 @@ export class ComposeReply {
     private readonly tokens: TokenCounter,
     private readonly clock: Clock,
     private readonly policy: ReplyPolicy,
+    private readonly tools?: ToolKit,
   ) {}
 
   /**
-   * `timeoutMs`: what remains of the delivery's lease for the model call, retries included.
-   * `recent`: the conversation's newest messages as just read, which may hold the whole history
-   * (then it is not read again).
+   * `budget`: what remains of the delivery's lease for the model calls and tool calls, retries
+   * included. `recent`: the conversation's newest messages as just read, which may hold the whole
+   * history (then it is not read again). `ledger`: where the reply's tool rounds are stored (a
+   * channel's tools are offered only with one).
    */
   async compose(
     message: InboundMessage,
     prompts: readonly string[],
     settings: EffectiveSettings,
-    timeoutMs: number,
+    budget: LeaseBudget,
     recent: readonly MessageRecord[] = [],
     handedOff = false,
+    ledger?: ToolLedger,
   ): Promise<Composition> {
     const history =
       (recent.length > 0 ? historyWithin(recent, message.receivedAt, settings.historyMessages) : undefined) ??
@@ -114,7 +123,6 @@ export class ComposeReply {
       maxTokens: settings.maxTokens,
       ...(settings.model ? { model: settings.model } : {}),
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-      ...(settings.handoff.tool ? { tools: [REQUEST_HUMAN_TOOL] } : {}),
     };
     // Reserved before the call, so concurrent generations cannot all pass a cap only some fit under.
     const day = utcDay(this.clock.now());
@@ -124,31 +132,64 @@ export class ComposeReply {
     if (settings.dailySpendCapUsd > 0 && !(await this.store.reserveSpend(message.accountId, day, { key: message.id, usd: estimate, until }, settings.dailySpendCapUsd, this.clock.now()))) {
       return { kind: 'capped' };
     }
-    let completion;
+    let completion: Completion;
+    let rounds: readonly ToolRound[];
     try {
-      // The model must answer within the lease, or another delivery takes the message over.
-      completion = await this.model.complete(request, { timeoutMs });
+      ({ completion, rounds } = await this.complete(message, request, settings, budget, ledger));
     } catch (error) {
       if (settings.dailySpendCapUsd > 0) await this.store.settleSpend(message.accountId, day, message.id, 0);
       throw error;
     }
     const at = this.clock.now();
-    const cost = { model: completion.model, usage: completion.usage, costUsd: costOf(completion.usage, this.policy.prices[completion.model]), latencyMs: at - message.receivedAt, createdAt: at };
+    // Every completion of the reply is paid for: the tool rounds' (earlier deliveries' too) and the last.
+    const spent = [...rounds.map(({ model, usage }) => ({ model, usage })), completion];
+    const usage = spent.reduce((sum, part) => ({ prompt: sum.prompt + part.usage.prompt, completion: sum.completion + part.usage.completion }), { prompt: 0, completion: 0 });
+    const costUsd = spent.reduce((sum, part) => sum + costOf(part.usage, this.policy.prices[part.model]), 0);
+    const cost = { model: completion.model, usage, costUsd, latencyMs: at - message.receivedAt, createdAt: at };
     if (settings.handoff.tool && completion.toolCalls?.some((call) => call.name === REQUEST_HUMAN_TOOL.name)) {
       return { kind: 'handoff', reply: { text: settings.handoff.text, kind: 'handoff', ...cost }, spendDay: day };
     }
     if (!completion.text.trim()) throw new CompletionError('the model answered with neither text nor a tool it was offered', false, { reason: 'empty_completion' });
     const blocked = leaks(completion.text, canary, this.policy.blockedStrings);
-    const reply: Reply = {
-      text: blocked ? settings.fallbackText : completion.text,
-      kind: blocked ? 'fallback' : 'ai',
-      model: completion.model,
-      usage: completion.usage,
-      costUsd: costOf(completion.usage, this.policy.prices[completion.model]),
-      latencyMs: at - message.receivedAt,
-      createdAt: at,
-    };
+    const reply: Reply = { text: blocked ? settings.fallbackText : completion.text, kind: blocked ? 'fallback' : 'ai', ...cost };
     return { kind: blocked ? 'blocked' : 'answer', reply, spendDay: day };
+  }
+
+  /**
+   * The model's answer, after the tool rounds it asked for: each round's calls are stored before
+   * they are made, and their outcomes before the model sees them, so a redelivery replays what is
+   * stored and never makes a call twice. After TOOL_ROUNDS_MAX rounds the model answers without tools.
+   */
+  private async complete(
+    message: InboundMessage,
+    request: CompletionRequest,
+    settings: EffectiveSettings,
+    budget: LeaseBudget,
+    ledger: ToolLedger | undefined,
+  ): Promise<{ completion: Completion; rounds: readonly ToolRound[] }> {
+    const tools = ledger && this.tools ? settings.tools : [];
+    let rounds: readonly ToolRound[] = ledger?.rounds ?? [];
+    const abandoned = abandonedSettled(rounds);
+    if (abandoned) {
+      await ledger!.save(abandoned);
+      rounds = abandoned;
+    }
+    for (;;) {
+      const offered = [...(rounds.length < TOOL_ROUNDS_MAX ? toolSpecsOf(tools) : []), ...(settings.handoff.tool ? [REQUEST_HUMAN_TOOL] : [])];
+      const turns = [...request.turns, ...toolTurns(rounds)];
+      // The model must answer within the lease, or another delivery takes the message over.
+      const completion = await this.model.complete({ ...request, turns, ...(offered.length > 0 ? { tools: offered } : {}) }, { timeoutMs: budget.remainingMs() });
+      const calls = (completion.toolCalls ?? []).filter((call) => call.name !== REQUEST_HUMAN_TOOL.name);
+      const handoff = settings.handoff.tool && calls.length < (completion.toolCalls?.length ?? 0);
+      if (handoff || calls.length === 0 || tools.length === 0 || rounds.length >= TOOL_ROUNDS_MAX) return { completion, rounds };
+      const ids = { conversationId: message.conversationId, messageId: message.id, earlier: callsOf(rounds).length };
+      const planned = plannedRound(completion, calls, tools, this.tools!.schemas, ids, this.clock.now());
+      // Recorded before any request leaves, answered before the model sees the answers.
+      await ledger!.save([...rounds, planned]);
+      const made = await madeRound(this.tools!.runner, planned, tools, message.conversationId, budget, this.clock);
+      rounds = [...rounds, made];
+      await ledger!.save([...rounds]);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { userKeyFor } from '../model/ids.js';
 import { maskedParticipant } from '../model/masked-participant.js';
-import type { MessageInteraction } from '../model/interaction.js';
+import type { MessageInteraction, ToolCallInteraction } from '../model/interaction.js';
+import { callsOf } from '../model/tool-call.js';
 import type { MessageRecord } from '../model/message-record.js';
 import { DomainError } from '../model/errors.js';
 import type { FailureReason } from '../model/reasons.js';
@@ -33,4 +34,28 @@ export function interactionOf(record: MessageRecord): MessageInteraction {
     participant: maskedParticipant(message.channel, message.participant.id),
     ...(message.participant.name ? { profileName: message.participant.name } : {}),
   };
+}
+
+/** One fact per tool call the reply made (a call still `calling` when the reply ended never got its answer: unknown). */
+export function toolCallFactsOf(record: MessageRecord): ToolCallInteraction[] {
+  const { message } = record;
+  return callsOf(record.toolRounds).map((call) => {
+    const outcome = call.state === 'calling' ? 'unknown' : call.state;
+    const failureReason = call.state === 'calling' ? 'tool_outcome_unknown' : call.reason;
+    return {
+      type: 'tool-call',
+      eventId: `tool:${call.callId}`,
+      occurredAt: call.startedAt + (call.latencyMs ?? 0),
+      channel: message.channel,
+      accountId: message.accountId,
+      conversationId: message.conversationId,
+      userKey: userKeyFor(message.channel, message.accountId, message.participant.id),
+      callId: call.callId,
+      messageId: message.id,
+      tool: call.name,
+      outcome,
+      ...(failureReason && outcome !== 'ok' ? { failureReason } : {}),
+      ...(call.latencyMs !== undefined ? { latencyMs: call.latencyMs } : {}),
+    };
+  });
 }

@@ -23,8 +23,9 @@ import { NO_REPLY_METRICS, type ReplyMetrics } from '../ports/reply-metrics.js';
 import type { HandoffNotifier } from '../ports/handoff-notifier.js';
 import { NO_HANDOFF_NOTIFIER, RequestHuman } from './request-human.js';
 import { SendReply } from './send-reply.js';
+import type { ToolKit, ToolLedger } from './tool-rounds.js';
 
-import { interactionOf, reasonOf } from './interaction-of.js';
+import { interactionOf, reasonOf, toolCallFactsOf } from './interaction-of.js';
 import { LeaseBudget } from './lease-budget.js';
 import { foldBurst, understand, type GenerationSteps } from './generation-steps.js';
 import type { ReplyOutcome, ReplyPolicy } from './reply-policy.js';
@@ -54,10 +55,11 @@ export class ReplyToMessage {
     transcriber: Transcriber,
     private readonly metrics: ReplyMetrics = NO_REPLY_METRICS,
     notifier: HandoffNotifier = NO_HANDOFF_NOTIFIER,
+    tools?: ToolKit,
   ) {
     this.settings = new ChannelSettingsCache(store, clock, policy.settingsTtlMs);
     this.sender = new SendReply(store, channel, clock, policy, this.settings, new RequestHuman(store, bus, clock, notifier, policy.leaseMs));
-    this.composer = new ComposeReply(store, model, tokens, clock, policy);
+    this.composer = new ComposeReply(store, model, tokens, clock, policy, tools);
     this.steps = { store, clock, policy, transcriber };
   }
 
@@ -174,14 +176,21 @@ export class ReplyToMessage {
       // Their outcome is final: recorded now, not when their own nacked deliveries come back after the bus's backoff.
       for (const settled of folded.settled) beside.push(settledLater(this.record(settled).then(() => undefined)));
       // The history comes from the freshest read of the conversation when it holds all of it.
-      const composed = await this.composer.compose(
-        record.message,
-        [understood.plan.prompt, ...folded.prompts],
-        settings,
-        budget.remainingMs(),
-        folded.recent ?? recent,
-        everHandedOff(claim.handoff),
-      );
+      const ledger = this.ledgerOf(leased);
+      let composed;
+      try {
+        composed = await this.composer.compose(
+          record.message,
+          [understood.plan.prompt, ...folded.prompts],
+          settings,
+          budget,
+          folded.recent ?? recent,
+          everHandedOff(claim.handoff),
+          ledger,
+        );
+      } finally {
+        leased = ledger.record;
+      }
       if (composed.kind === 'capped') return this.overLimit(leased, await spendCapped(this.store, record.message, this.clock.now()), settings);
       // A blocked reply (it leaked the prompt or a secret) is replaced and recorded as such.
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
@@ -205,6 +214,24 @@ export class ReplyToMessage {
     }
   }
 
+  /** The reply's tool rounds, stored on the message by compare-and-set: `record` follows each write. */
+  private ledgerOf(leased: MessageRecord): ToolLedger & { record: MessageRecord } {
+    const { store, clock } = this;
+    return {
+      record: leased,
+      get rounds() {
+        return this.record.toolRounds ?? [];
+      },
+      async save(rounds) {
+        const { message, version } = this.record;
+        const next = await store.transition(message.conversationId, message.id, version, { toolRounds: rounds, updatedAt: clock.now() });
+        // Lost the lease meanwhile: the taker-over continues from what is stored.
+        if (!next) throw new MessageInProgressError(message.id);
+        this.record = next;
+      },
+    };
+  }
+
   /** Media without text: the media reply, acknowledged (a reply follows) by the delivery that stored it. */
   private async answerWithMediaReply(record: MessageRecord, text: string): Promise<MessageRecord> {
     const { message } = record;
@@ -221,7 +248,8 @@ export class ReplyToMessage {
 
 
   private async record(record: MessageRecord): Promise<MessageRecord> {
-    await this.bus.publish('interactions', [{ event: interactionOf(record), orderingKey: record.message.conversationId }]);
+    const facts = [interactionOf(record), ...toolCallFactsOf(record)];
+    await this.bus.publish('interactions', facts.map((event) => ({ event, orderingKey: record.message.conversationId })));
     const recorded = await this.write(record, { recorded: true });
     // Counted once the record says so: a store failure before it leaves the count to the redelivery.
     const { reply } = record;
