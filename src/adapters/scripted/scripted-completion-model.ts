@@ -43,6 +43,9 @@ export class ScriptedCompletionModel implements CompletionModel {
     // `[[tool:NAME {json}]]` in the user's last message calls that tool, when it is offered (CONTRACT.md).
     const call = toolCallIn(request);
     if (call) return { text: '', model: SCRIPTED_MODEL_NAME, usage: { prompt: Math.ceil(promptChars / 4), completion: 8 }, toolCalls: [call] };
+    // After a tool round, the answer quotes what each tool gave back (its JSON, or why there is none).
+    const quoted = toolAnswersIn(request);
+    if (quoted) return { text: quoted, model: SCRIPTED_MODEL_NAME, usage: { prompt: Math.ceil(promptChars / 4), completion: Math.ceil(quoted.length / 4) } };
     // Every user turn since the last reply (a folded burst is several), so tests can see what was answered.
     const lastReply = request.turns.findLastIndex((turn) => turn.role === 'assistant');
     const asked = request.turns.slice(lastReply + 1).map((turn) => `"${clip(turn.content)}"`);
@@ -73,15 +76,24 @@ function toolCallIn(request: CompletionRequest): ToolCall | undefined {
   return { id: `call_scripted_${request.turns.length}`, name: match[1]!, arguments: args };
 }
 
+/** When the prompt ends with tool answers: a reply quoting each (`The tool NAME answered: {json}`). */
+function toolAnswersIn(request: CompletionRequest): string | undefined {
+  const calling = request.turns.findLastIndex((turn) => turn.role === 'assistant' && (turn.toolCalls?.length ?? 0) > 0);
+  if (calling < 0 || request.turns.at(-1)?.role !== 'tool') return undefined;
+  const names = new Map(request.turns[calling]!.toolCalls!.map((call) => [call.id, call.name]));
+  const answers = request.turns.slice(calling + 1).filter((turn) => turn.role === 'tool');
+  return `[VocoEng scripted model, not an AI] ${answers.map((turn) => `The tool ${names.get(turn.toolCallId ?? '') ?? 'unknown'} answered: ${clip(turn.content, 1_000)}`).join(' / ')}`;
+}
+
 /** The caller's signal and its budget, whichever ends first. */
 function deadlineSignal({ signal, timeoutMs }: { signal?: AbortSignal; timeoutMs?: number }): AbortSignal | undefined {
   const signals = [signal, timeoutMs !== undefined ? AbortSignal.timeout(Math.max(1, timeoutMs)) : undefined].filter((s): s is AbortSignal => s !== undefined);
   return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
 }
 
-function clip(text: string): string {
+function clip(text: string, max = 200): string {
   const chars = [...text];
-  return chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : text;
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : text;
 }
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
