@@ -42,4 +42,31 @@ describe('OpenAiCompletionModel with tools (against the OpenAI double)', () => {
       await double.stop();
     }
   });
+
+  it('replays a tool round as the chat completions format has it: the assistant turn with tool_calls, then each answer under its tool_call_id', async () => {
+    const double = new OpenAiDouble();
+    await double.start();
+    try {
+      const model = new OpenAiCompletionModel({ apiKey: 'sk-test', baseURL: double.baseUrl, defaultModel: 'gpt-4o-mini', maxRetries: 0 });
+      double.answerNext('It shipped yesterday.');
+      const completion = await model.complete({
+        systemPrompt: 's',
+        turns: [
+          { role: 'user', content: 'where is A17?' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'call_abc', name: 'order_status', arguments: { order: 'A17' } }] },
+          { role: 'tool', toolCallId: 'call_abc', content: '{"status":"shipped"}' },
+        ],
+        maxTokens: 50,
+      });
+
+      expect(completion.text).toBe('It shipped yesterday.');
+      expect((double.chatRequests[0]!.body as { messages: unknown[] }).messages.slice(1)).toEqual([
+        { role: 'user', content: 'where is A17?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc', type: 'function', function: { name: 'order_status', arguments: '{"order":"A17"}' } }] },
+        { role: 'tool', tool_call_id: 'call_abc', content: '{"status":"shipped"}' },
+      ]);
+    } finally {
+      await double.stop();
+    }
+  });
 });

@@ -227,10 +227,14 @@ export class OpenAiDouble {
     if (!Array.isArray(messages) || messages.length === 0 || !messages.every(isMessage)) {
       return this.reply(request, res, 400, openAiError("Invalid value for 'messages': expected a non-empty array of {role, content}.", 'invalid_request_error', null, 'messages'), 'invalid');
     }
+    const orphan = unansweredToolMessage(messages);
+    if (orphan !== undefined) {
+      return this.reply(request, res, 400, openAiError(`Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'. (message ${orphan})`, 'invalid_request_error', null, `messages.[${orphan}].role`), 'invalid');
+    }
     const lastUser = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
     const scripted = this.answers.shift();
     const text = scripted ? scripted.text : (this.options.compose?.(lastUser, this.recorded.items.indexOf(request)) ?? lastUser);
-    const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
+    const promptChars = messages.reduce((sum, m) => sum + (m.content?.length ?? 0), 0);
     const usage = scripted?.usage === null ? undefined : (scripted?.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil((text ?? '').length / 4) });
     this.reply(request, res, 200, {
       id: `chatcmpl-${randomBytes(12).toString('base64url')}`,
@@ -304,9 +308,39 @@ function defaultErrorBody(status: number) {
   }
 }
 
-function isMessage(value: unknown): value is { role: string; content: string } {
-  const m = value as { role?: unknown; content?: unknown } | null;
-  return typeof m === 'object' && m !== null && ['system', 'developer', 'user', 'assistant', 'tool'].includes(m.role as string) && typeof m.content === 'string';
+interface WireMessage {
+  role: string;
+  content: string | null;
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+/**
+ * As the API has it: content is a string, except an assistant message with `tool_calls` (null
+ * allowed); a tool message names the call it answers (`tool_call_id`); each call's arguments are a string.
+ */
+function isMessage(value: unknown): value is WireMessage {
+  const m = value as { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown } | null;
+  if (typeof m !== 'object' || m === null || !['system', 'developer', 'user', 'assistant', 'tool'].includes(m.role as string)) return false;
+  if (m.role === 'assistant' && Array.isArray(m.tool_calls) && m.tool_calls.length > 0) {
+    const calls = m.tool_calls as { id?: unknown; type?: unknown; function?: { name?: unknown; arguments?: unknown } }[];
+    return (m.content === null || typeof m.content === 'string') && calls.every((c) => typeof c.id === 'string' && c.type === 'function' && typeof c.function?.name === 'string' && typeof c.function.arguments === 'string');
+  }
+  if (m.role === 'tool' && typeof m.tool_call_id !== 'string') return false;
+  return typeof m.content === 'string';
+}
+
+/** The index of a tool message that answers no call of the assistant message before it (the API refuses those). */
+function unansweredToolMessage(messages: WireMessage[]): number | undefined {
+  let open = new Set<string>();
+  for (const [index, message] of messages.entries()) {
+    if (message.role === 'tool') {
+      if (!open.has(message.tool_call_id ?? '')) return index;
+      continue;
+    }
+    open = new Set((message.tool_calls ?? []).map((call) => call.id));
+  }
+  return undefined;
 }
 
 function requestId(): string {
