@@ -16,6 +16,29 @@ export function messageLogContract(name: string, make: MakeChatStore): void {
       store = current();
     });
 
+    describe('tool rounds', () => {
+      it('stores a reply\'s tool rounds as given, any JSON in the arguments (arrays in arrays too), and reads them back', async () => {
+        const message = aConversation()(T0);
+        const { record } = await store.register(message, T0);
+        const round = {
+          model: 'gpt-4o-mini',
+          usage: { prompt: 12, completion: 7 },
+          text: '',
+          calls: [
+            { callId: 'tc_1', modelCallId: 'call_1', name: 'route', arguments: { points: [[52.5, 13.4], [48.1, 11.6]], note: null, n: 2 }, state: 'calling' as const, startedAt: T0 + 1 },
+            { callId: 'tc_2', modelCallId: 'call_2', name: 'route', arguments: 'not json {', state: 'invalid' as const, startedAt: T0 + 1, reason: 'tool_arguments_invalid' as const, answer: 'bad' },
+          ],
+        };
+        const recorded = await store.transition(message.conversationId, message.id, record.version, { toolRounds: [round], updatedAt: T0 + 2 });
+        const answered = { ...round, calls: [{ ...round.calls[0]!, state: 'ok' as const, latencyMs: 40, answer: '{"km":504}' }, round.calls[1]!] };
+        const stored = await store.transition(message.conversationId, message.id, recorded!.version, { toolRounds: [answered], updatedAt: T0 + 3 });
+
+        expect(recorded!.toolRounds).toEqual([round]);
+        expect(stored!.toolRounds).toEqual([answered]);
+        expect((await store.findMessage(message.conversationId, message.id))!.toolRounds).toEqual([answered]);
+      });
+    });
+
     describe('register', () => {
       it('creates a received record at version 1 when the message is new', async () => {
         const message = aConversation()(T0);

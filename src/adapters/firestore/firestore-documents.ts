@@ -2,6 +2,7 @@ import type { DocumentData, DocumentSnapshot } from '@google-cloud/firestore';
 import type { Conversation } from '../../domain/model/conversation.js';
 import { BOT_HANDOFF, type Handoff } from '../../domain/model/handoff.js';
 import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
+import type { ToolRound } from '../../domain/model/tool-call.js';
 import { ValidationError } from '../../domain/model/errors.js';
 import { conversationSchema, decode, handoffSchema, messageRecordSchema } from './firestore-schemas.js';
 import { currentRecord } from '../codec/stored-reasons.js';
@@ -63,12 +64,32 @@ export function plain<T>(value: T): T {
 
 /** The stored message document: the record plus top-level ordering fields and the TTL field. */
 export function messageDocument(record: MessageRecord, expireAt: unknown): DocumentData {
-  return { ...plain(record), receivedAt: record.message.receivedAt, sentAt: record.message.sentAt, expireAt };
+  const document: DocumentData = { ...plain(record), receivedAt: record.message.receivedAt, sentAt: record.message.sentAt, expireAt };
+  if (record.toolRounds) document.toolRounds = storedRounds(record.toolRounds);
+  return document;
 }
 
 /** Exactly the domain record, decoded (old reason spellings read as today's): storage-only fields (receivedAt, sentAt, expireAt) do not leak. */
 export function recordFrom(snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>): MessageRecord {
-  return currentRecord(decode(messageRecordSchema, snapshot));
+  return currentRecord(decode(messageRecordSchema, { ref: snapshot.ref, data: () => withParsedArguments(snapshot.data()) }));
+}
+
+/**
+ * A tool call's arguments are the model's JSON, which may hold an array directly inside an array:
+ * Firestore refuses those, so they are stored as JSON text (`argumentsJson`) and parsed back on read.
+ */
+function storedRounds(rounds: readonly ToolRound[]): DocumentData[] {
+  return rounds.map((round) => plain({ ...round, calls: round.calls.map(({ arguments: args, ...call }) => ({ ...call, argumentsJson: JSON.stringify(args ?? null) })) }));
+}
+
+function withParsedArguments(data: DocumentData | undefined): DocumentData | undefined {
+  const rounds = data?.toolRounds as { calls?: { argumentsJson?: unknown }[] }[] | undefined;
+  if (!Array.isArray(rounds)) return data;
+  const parsed = rounds.map((round) => ({
+    ...round,
+    calls: (round.calls ?? []).map(({ argumentsJson, ...call }) => ({ ...call, arguments: typeof argumentsJson === 'string' ? (JSON.parse(argumentsJson) as unknown) : argumentsJson })),
+  }));
+  return { ...data, toolRounds: parsed };
 }
 
 /** The record after `patch`: a patch field set to `undefined` removes the field. */
@@ -87,7 +108,8 @@ function setField<K extends keyof MessagePatch>(target: MessagePatch, field: K, 
 export function patchUpdate(patch: MessagePatch, deleted: unknown): DocumentData {
   const data: DocumentData = {};
   for (const [field, value] of Object.entries(patch)) {
-    if (PATCHABLE_FIELDS.has(field)) data[field] = value === undefined ? deleted : plain(value);
+    if (!PATCHABLE_FIELDS.has(field)) continue;
+    data[field] = value === undefined ? deleted : field === 'toolRounds' ? storedRounds(value as ToolRound[]) : plain(value);
   }
   return data;
 }
