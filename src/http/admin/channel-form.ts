@@ -1,5 +1,6 @@
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import { channelSettingsProblems } from '../../domain/model/channel-settings-rules.js';
+import { settingsArgumentSchemas } from '../settings-argument-schemas.js';
 
 const TEXTS = ['systemPrompt', 'model', 'fallbackText', 'mediaReplyText', 'limitReplyText'] as const;
 const NUMBERS = ['temperature', 'maxReplyTokens', 'historyMessages', 'historyTokenBudget', 'ratePerMinute', 'dailySpendCapUsd'] as const;
@@ -45,7 +46,7 @@ export function settingsFrom(accountId: string, values: ChannelFormValues, now: 
   if (name || language) settings.windowTemplate = { name, language };
   const handoff = handoffFrom(values);
   if (handoff) settings.handoff = handoff;
-  const problems = channelSettingsProblems(settings);
+  const problems = channelSettingsProblems(settings, settingsArgumentSchemas());
   for (const [field, problem] of Object.entries(problems)) {
     const key = field === 'windowTemplate' ? 'windowTemplateName' : field === 'handoff' ? 'handoffTriggers' : (field as ChannelFormField | 'accountId');
     errors[key] ??= problem;
