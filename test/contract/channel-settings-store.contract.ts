@@ -25,7 +25,7 @@ export function channelSettingsStoreContract(name: string, make: MakeChatStore):
         expect(await store.channelSettings(accountId)).toEqual({ accountId, fallbackText: 'Later!', updatedAt: T0 + 1 });
       });
 
-      it('gives back the tools as saved: their JSON Schemas whole, nested objects, lists and keys such as $schema included', async () => {
+      it('gives back the tools as saved: their JSON Schemas whole, nested objects, lists in lists and keys such as $schema included', async () => {
         const accountId = `acct-${randomUUID()}`;
         const parameters = {
           $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -36,6 +36,8 @@ export function channelSettingsStoreContract(name: string, make: MakeChatStore):
             items: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 } } }, minItems: 0 },
             express: { type: 'boolean', default: false },
             channel: { enum: ['web', 'store', 42, null] },
+            // An array in an array: Firestore stores none directly.
+            pair: { enum: [[1, 2], ['a']], examples: [[1, 2]] },
           },
           required: ['orderNumber'],
           additionalProperties: false,
