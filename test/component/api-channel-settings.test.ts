@@ -30,6 +30,14 @@ const SETTINGS = {
   windowTemplate: { name: 'hello_world', language: 'en_US' },
 };
 
+const ORDER_STATUS = {
+  name: 'order_status',
+  description: 'The status of an order, by its number',
+  parameters: { type: 'object', properties: { orderNumber: { type: 'string' } }, required: ['orderNumber'] },
+  url: 'https://shop.example.com/tools/order-status',
+  timeoutMs: 5000,
+};
+
 describe('channel settings through the API (scope admin)', () => {
   it('answers a channel without settings of its own with its account id only', async () => {
     const h = await aRole();
@@ -98,6 +106,32 @@ describe('channel settings through the API (scope admin)', () => {
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(mention);
     }
     expect(await h.chatStore.channelSettings('phone-1')).toBeNull();
+  });
+
+  it('saves the tools the model may call, answers them, and refuses a bad tool with its reason, changing nothing', async () => {
+    const h = await aRole();
+    const saved = await h.call('PUT', h.admin, { tools: [ORDER_STATUS] });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toMatchObject({ tools: [ORDER_STATUS] });
+    expect((await h.chatStore.channelSettings('phone-1'))?.tools).toEqual([ORDER_STATUS]);
+    expect(await (await h.call('GET', h.admin)).json()).toMatchObject({ tools: [ORDER_STATUS] });
+
+    const cases: [unknown, string][] = [
+      [[ORDER_STATUS, ORDER_STATUS], 'tools: tool "order_status": the name is used by another tool'],
+      [[{ ...ORDER_STATUS, name: 'request_human' }], 'tool "request_human": the name is reserved'],
+      [[{ ...ORDER_STATUS, parameters: { type: 'array' } }], 'tool "order_status": parameters must be a JSON Schema whose type is "object"'],
+      // Only a JSON Schema checker finds this: the type of a property is no JSON Schema type.
+      [[{ ...ORDER_STATUS, parameters: { type: 'object', properties: { orderNumber: { type: 'strin' } } } }], 'tool "order_status": parameters is not a usable JSON Schema'],
+      [[{ ...ORDER_STATUS, url: 'file:///etc/passwd' }], 'tool "order_status": url must be an http(s) URL'],
+      [[{ ...ORDER_STATUS, timeoutMs: 120_000 }], 'tool "order_status": timeoutMs must be a whole number from 100 to 60,000'],
+      [[{ ...ORDER_STATUS, timeout: 5000 }], 'timeout'],
+    ];
+    for (const [tools, reason] of cases) {
+      const res = await h.call('PUT', h.admin, { systemPrompt: 'Replaced?', tools });
+      expect(res.status, JSON.stringify(tools)).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(reason);
+    }
+    expect(await h.chatStore.channelSettings('phone-1')).toEqual({ accountId: 'phone-1', tools: [ORDER_STATUS], updatedAt: h.clock.now() });
   });
 
   it('needs the admin scope', async () => {

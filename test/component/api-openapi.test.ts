@@ -15,6 +15,7 @@ type Operation = { 'x-required-scope'?: string; parameters?: { name: string; in:
 type OpenApiDocument = { openapi: string; paths: Record<string, Record<string, Operation>>; components: Record<string, unknown> };
 
 const HOUR = 3600 * 1000;
+const TOOL = { name: 'order_status', description: 'The status of an order', parameters: { type: 'object', properties: { orderNumber: { type: 'string' } } }, url: 'https://shop.example.com/tools/order-status', timeoutMs: 5000 };
 const DOC_ID = 'https://vocoeng.test/openapi.json';
 const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
 
@@ -84,7 +85,7 @@ for (const kind of DATABASE_KINDS) {
       if (path.endsWith('/replies')) return { url: path.replace('{id}', handedOver), body: { text: 'Hi, Grace here.' } };
       const url = path.replace('{id}', conversationId).replace('{accountId}', 'phone-1');
       if (method === 'post') return { url, body: { channel: 'whatsapp', accountId: 'phone-1', participantId: `+4930${Date.now()}` } };
-      if (method === 'put') return { url, body: { systemPrompt: 'You answer for the bakery.', temperature: 0.2, windowTemplate: { name: 'follow_up', language: 'en' } } };
+      if (method === 'put') return { url, body: { systemPrompt: 'You answer for the bakery.', temperature: 0.2, windowTemplate: { name: 'follow_up', language: 'en' }, tools: [TOOL] } };
       const query = path.endsWith('/timeseries') ? '?metric=messagesIn&interval=hour' : '';
       return { url: `${url}${query}` };
     }
@@ -135,7 +136,12 @@ for (const kind of DATABASE_KINDS) {
     });
 
     it('answers every secured route as documented: a documented status, a body matching its schema, no-store and secure headers', async () => {
-      await seedParticipant();
+      const seeded = await seedParticipant();
+      // Tool calls in the transcript: one answered, one whose answer was lost (the nulls are documented too).
+      const record = (await h.chatStore.findMessage(seeded.conversationId, seeded.messageId))!;
+      const toolCall = { modelCallId: 'call_1', name: TOOL.name, arguments: { orderNumber: '123456' }, startedAt: h.clock.now() - HOUR };
+      const calls = [{ ...toolCall, callId: 'tc_1', state: 'ok' as const, latencyMs: 30, answer: '{"status":"shipped"}' }, { ...toolCall, callId: 'tc_2', state: 'unknown' as const, reason: 'tool_outcome_unknown' as const }];
+      await h.chatStore.transition(seeded.conversationId, seeded.messageId, record.version, { toolRounds: [{ model: 'gpt-4o-mini', usage: { prompt: 5, completion: 1 }, text: '', calls }] });
       const handoffMessage = aMessage({ channel: 'whatsapp', accountId: 'phone-1', receivedAt: h.clock.now() - HOUR });
       await h.chatStore.register({ ...handoffMessage, conversationId: handedOver }, h.clock.now());
       await h.chatStore.replaceHandoff(handedOver, 0, { mode: 'human', agent: 'Grace', since: h.clock.now() });

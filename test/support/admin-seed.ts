@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { conversationIdFor, userKeyFor } from '../../src/domain/model/ids.js';
 import type { MessageInteraction } from '../../src/domain/model/interaction.js';
+import type { ToolRound } from '../../src/domain/model/tool-call.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 import type { ChatStore } from '../../src/domain/ports/chat-store.js';
 import { aMessage } from './builders.js';
@@ -24,6 +25,8 @@ export interface ExchangeSpec {
   costUsd?: number;
   /** A failed message gets no reply and counts as a failure. */
   failed?: boolean;
+  /** The tools the model called before its reply. */
+  toolRounds?: ToolRound[];
 }
 
 /**
@@ -44,6 +47,7 @@ export async function seedExchange(stores: { chat: ChatStore; analytics: Analyti
     ? { state: 'failed', failure: { stage: 'generate', reason: 'model_unavailable' }, recorded: true, updatedAt: spec.receivedAt + latencyMs }
     : {
         state: 'sent',
+        ...(spec.toolRounds ? { toolRounds: spec.toolRounds } : {}),
         reply: { text: replyText, kind: 'ai', model: 'gpt-4o-mini', usage, costUsd, latencyMs, createdAt: spec.receivedAt + latencyMs },
         outboundIds: [`wamid.out.${randomUUID()}`],
         recorded: true,

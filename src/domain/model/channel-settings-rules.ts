@@ -1,4 +1,7 @@
+import type { ArgumentSchemas } from '../ports/argument-schemas.js';
 import type { ChannelSettings, HandoffSettings } from './channel-settings.js';
+import { toolsProblem } from './channel-tool-rules.js';
+import { isHttpUrl } from './http-url.js';
 
 export type ChannelSettingsField = Exclude<keyof ChannelSettings, 'updatedAt'>;
 
@@ -24,8 +27,11 @@ const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate'
 
 export const ACCOUNT_ID_PATTERN = /^[\w.:@+-]{1,128}$/;
 
-/** Problems by field (empty when the settings are valid). Absent fields are always valid. */
-export function channelSettingsProblems(settings: ChannelSettings): Partial<Record<ChannelSettingsField, string>> {
+/**
+ * Problems by field (empty when the settings are valid). Absent fields are always valid. With
+ * `schemas`, each tool's parameters must also compile as a JSON Schema (both editors pass one).
+ */
+export function channelSettingsProblems(settings: ChannelSettings, schemas?: ArgumentSchemas): Partial<Record<ChannelSettingsField, string>> {
   const problems: Partial<Record<ChannelSettingsField, string>> = {};
   if (!ACCOUNT_ID_PATTERN.test(settings.accountId)) problems.accountId = 'must be 1 to 128 letters, digits or . _ : @ + -';
   for (const [field, rule] of Object.entries(RULES) as [keyof typeof RULES, (value: unknown) => string | null][]) {
@@ -40,6 +46,8 @@ export function channelSettingsProblems(settings: ChannelSettings): Partial<Reco
   }
   const handoff = settings.handoff && handoffProblem(settings.handoff);
   if (handoff) problems.handoff = handoff;
+  const tools = settings.tools === undefined ? null : toolsProblem(settings.tools, schemas);
+  if (tools) problems.tools = tools;
   return problems;
 }
 
@@ -55,14 +63,4 @@ function handoffProblem(handoff: HandoffSettings): string | null {
   if (text !== undefined && textUpTo(TEXT_MAX)(text)) return `text must be 1 to ${TEXT_MAX} characters`;
   if (notifyUrl !== undefined && !isHttpUrl(notifyUrl)) return 'notifyUrl must be an http(s) URL of at most 2,048 characters';
   return null;
-}
-
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > 2048) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }

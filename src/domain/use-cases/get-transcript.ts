@@ -4,6 +4,7 @@ import { everHandedOff } from '../model/handoff.js';
 import type { AgentReplyLog } from '../ports/agent-reply-log.js';
 import { ConversationNotFoundError } from '../model/errors.js';
 import type { MessageRecord } from '../model/message-record.js';
+import { callsOf, type ToolCallState, type ToolFailureReason } from '../model/tool-call.js';
 import { positionOf, type ConversationArchive, type TranscriptPosition } from '../ports/conversation-archive.js';
 
 export { ConversationNotFoundError } from '../model/errors.js';
@@ -16,7 +17,26 @@ export interface TranscriptPage {
   messages: MessageRecord[];
   /** What people wrote after the page's messages (each names the message it follows), oldest first. */
   agentReplies: AgentReply[];
+  /** The tools the model called for the page's messages (each names its message), in the order they were asked for. */
+  toolCalls: TranscriptToolCall[];
   next: TranscriptPosition | null;
+}
+
+/**
+ * A tool call as a transcript shows it: between the message and the reply it led to. The model's
+ * own id of the call stays out (it means nothing to a reader).
+ */
+export interface TranscriptToolCall {
+  messageId: string;
+  callId: string;
+  tool: string;
+  arguments: unknown;
+  state: ToolCallState;
+  /** The tool's JSON answer as stored (text, not parsed). */
+  answer?: string;
+  reason?: ToolFailureReason;
+  latencyMs?: number;
+  at: number;
 }
 
 /** Agent replies read for one page at most: a person answers a message a few times, not hundreds. */
@@ -34,7 +54,7 @@ export class GetTranscript {
     const messages = records.slice(0, limit);
     const last = messages.at(-1);
     const next = records.length > limit && last ? positionOf(last) : null;
-    return { conversation, messages, agentReplies: await this.agentRepliesOf(conversation, messages), next };
+    return { conversation, messages, agentReplies: await this.agentRepliesOf(conversation, messages), toolCalls: messages.flatMap(toolCallsOf), next };
   }
 
   /** The agent replies that follow the page's messages: only a conversation a person ever held has any. */
@@ -50,4 +70,18 @@ export class GetTranscript {
     const conversations = await Promise.all(conversationIds.map((id) => this.store.getConversation(id)));
     return new Map(conversations.flatMap((c) => (c ? [[c.id, c.participant.id] as const] : [])));
   }
+}
+
+function toolCallsOf(record: MessageRecord): TranscriptToolCall[] {
+  return callsOf(record.toolRounds).map((call) => ({
+    messageId: record.message.id,
+    callId: call.callId,
+    tool: call.name,
+    arguments: call.arguments,
+    state: call.state,
+    ...(call.answer !== undefined ? { answer: call.answer } : {}),
+    ...(call.reason !== undefined ? { reason: call.reason } : {}),
+    ...(call.latencyMs !== undefined ? { latencyMs: call.latencyMs } : {}),
+    at: call.startedAt,
+  }));
 }

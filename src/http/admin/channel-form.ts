@@ -1,5 +1,7 @@
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
+import type { ChannelTool } from '../../domain/model/tool-call.js';
 import { channelSettingsProblems } from '../../domain/model/channel-settings-rules.js';
+import { settingsArgumentSchemas } from '../settings-argument-schemas.js';
 
 const TEXTS = ['systemPrompt', 'model', 'fallbackText', 'mediaReplyText', 'limitReplyText'] as const;
 const NUMBERS = ['temperature', 'maxReplyTokens', 'historyMessages', 'historyTokenBudget', 'ratePerMinute', 'dailySpendCapUsd'] as const;
@@ -7,8 +9,11 @@ const TEMPLATE = ['windowTemplateName', 'windowTemplateLanguage'] as const;
 /** Asking for a person: trigger phrases one per line, the request_human tool (a checkbox: `on`), the handoff text, the notify URL. */
 const HANDOFF = ['handoffTriggers', 'handoffTool', 'handoffText', 'handoffNotifyUrl'] as const;
 
+/** The tools the model may call: their JSON array (empty: none). */
+const TOOLS = ['tools'] as const;
+
 /** The only form fields the channel editor reads. */
-export const CHANNEL_FORM_FIELDS = [...TEXTS, ...NUMBERS, ...TEMPLATE, ...HANDOFF] as const;
+export const CHANNEL_FORM_FIELDS = [...TEXTS, ...NUMBERS, ...TEMPLATE, ...HANDOFF, ...TOOLS] as const;
 export type ChannelFormField = (typeof CHANNEL_FORM_FIELDS)[number];
 export type ChannelFormValues = Record<ChannelFormField, string>;
 export type ChannelFormErrors = Partial<Record<ChannelFormField | 'accountId' | 'form', string>>;
@@ -25,6 +30,7 @@ export function valuesOf(settings: ChannelSettings | null): ChannelFormValues {
   values.handoffTool = settings.handoff?.tool ? 'on' : '';
   values.handoffText = settings.handoff?.text ?? '';
   values.handoffNotifyUrl = settings.handoff?.notifyUrl ?? '';
+  values.tools = settings.tools && settings.tools.length > 0 ? JSON.stringify(settings.tools, null, 2) : '';
   return values;
 }
 
@@ -45,7 +51,10 @@ export function settingsFrom(accountId: string, values: ChannelFormValues, now: 
   if (name || language) settings.windowTemplate = { name, language };
   const handoff = handoffFrom(values);
   if (handoff) settings.handoff = handoff;
-  const problems = channelSettingsProblems(settings);
+  const tools = toolsFrom(values.tools);
+  if ('error' in tools) errors.tools = tools.error;
+  else if (tools.value !== undefined) settings.tools = tools.value as ChannelTool[];
+  const problems = channelSettingsProblems(settings, settingsArgumentSchemas());
   for (const [field, problem] of Object.entries(problems)) {
     const key = field === 'windowTemplate' ? 'windowTemplateName' : field === 'handoff' ? 'handoffTriggers' : (field as ChannelFormField | 'accountId');
     errors[key] ??= problem;
@@ -63,4 +72,16 @@ function handoffFrom(values: ChannelFormValues): ChannelSettings['handoff'] {
     ...(notifyUrl ? { notifyUrl } : {}),
   };
   return Object.keys(handoff).length > 0 ? handoff : undefined;
+}
+
+/** The tools as typed: checked by the settings rules after parsing (an empty array is no tools). */
+function toolsFrom(raw: string): { value: unknown } | { error: string } {
+  if (!raw.trim()) return { value: undefined };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return { error: `must be JSON, a list of tools such as [{"name": …, "description": …, "parameters": {…}, "url": …}] (${error instanceof Error ? error.message : 'not JSON'})` };
+  }
+  return { value: Array.isArray(value) && value.length === 0 ? undefined : value };
 }

@@ -1,8 +1,28 @@
 import { z } from '@hono/zod-openapi';
 import type { ChannelSettings } from '../../domain/model/channel-settings.js';
 import { ACCOUNT_ID_PATTERN, channelSettingsProblems, type ChannelSettingsField } from '../../domain/model/channel-settings-rules.js';
+import { settingsArgumentSchemas } from '../settings-argument-schemas.js';
 
 type SettingsField = Exclude<ChannelSettingsField, 'accountId'>;
+
+const TOOL_EXAMPLE = {
+  name: 'order_status',
+  description: 'The status of an order, by its number',
+  parameters: { type: 'object', properties: { orderNumber: { type: 'string', description: 'As printed on the receipt' } }, required: ['orderNumber'] },
+  url: 'https://shop.example.com/tools/order-status',
+  timeoutMs: 5000,
+};
+
+const TOOL = z
+  .object({
+    name: z.string().openapi({ description: 'What the model calls it: 1–64 letters, digits, _ or -' }),
+    description: z.string().openapi({ description: 'What the tool does and when to use it, told to the model: 1–1,024 characters' }),
+    parameters: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema (draft 2020-12 or 07) of the arguments, of type "object", at most 16 KiB as JSON; arguments that do not fit are not sent' }),
+    url: z.string().openapi({ description: 'http(s) URL the call is POSTed to, at most 2,048 characters; the same SSRF guard as callbacks applies' }),
+    timeoutMs: z.number().optional().openapi({ description: 'How long the tool may take to answer, 100–60,000 ms; unset: TOOL_TIMEOUT_MS' }),
+  })
+  .strict()
+  .openapi('ChannelTool', { description: 'An HTTP tool the model may call', example: TOOL_EXAMPLE });
 
 // Types only: the bounds are the domain's rules (channelSettingsProblems), the same the dashboard form applies.
 const FIELDS = {
@@ -30,8 +50,11 @@ const FIELDS = {
     })
     .strict()
     .openapi({ description: 'Asking for a person (human handoff)', example: { triggers: ['talk to a human'], tool: true, text: 'A person will take over shortly.' } }),
-  // TODO(settings helper): document and check each tool.
-  tools: z.array(z.object({ name: z.string(), description: z.string(), parameters: z.record(z.string(), z.unknown()), url: z.string(), timeoutMs: z.number().optional() }).strict()),
+  tools: z.array(TOOL).openapi({
+    description:
+      'HTTP tools the model may call, at most 10 (names unique, not request_human). The worker POSTs `{tool, arguments, callId, conversationId}` to the URL, signed with API_CALLBACK_SECRET (Standard Webhooks, webhook-id = callId), at most once per call, and gives the JSON answer back to the model',
+    example: [TOOL_EXAMPLE],
+  }),
 } satisfies Record<SettingsField, z.ZodType>;
 
 const optional = <T extends Record<string, z.ZodType>>(shape: T) =>
@@ -57,7 +80,7 @@ export const ChannelSettingsInput = z
   .strict()
   .superRefine((value, ctx) => {
     const { accountId: _accountId, updatedAt: _updatedAt, ...fields } = value;
-    const problems = channelSettingsProblems({ accountId: 'unchecked', ...fields, updatedAt: 0 });
+    const problems = channelSettingsProblems({ accountId: 'unchecked', ...fields, updatedAt: 0 }, settingsArgumentSchemas());
     for (const [field, message] of Object.entries(problems)) ctx.addIssue({ code: 'custom', path: [field], message: message! });
   })
   .openapi('ChannelSettingsInput');

@@ -1,4 +1,5 @@
 import { AgentReplyBody, Handoff } from './handoff-schemas.js';
+import { ToolCallBody } from './tool-call-schemas.js';
 import { z } from '@hono/zod-openapi';
 import { TIMESERIES_METRICS } from '../../domain/model/analytics.js';
 import { DELIVERY_STATES } from '../../domain/model/delivery-status.js';
@@ -179,7 +180,7 @@ export const Transcript = z
     messages: z.array(
       z.object({
         id: z.string(),
-        role: z.literal('user').openapi({ description: 'Who wrote it: the customer (each entry), the bot (its `reply`)' }),
+        role: z.literal('user').openapi({ description: 'Who wrote it: the customer (each entry), the bot (its `reply`); tools the bot called are in `toolCalls`, people who took over in `agentReplies`' }),
         type: z.string(),
         text: z.string().nullable(),
         transcript: z.string().nullable(),
@@ -187,6 +188,7 @@ export const Transcript = z
         sentAt: z.string(),
         receivedAt: z.string(),
         state: z.enum(MESSAGE_STATES),
+        toolCalls: z.array(ToolCallBody).openapi({ description: 'The tools the model called for this message, in order (role `tool`): after the message, before its `reply`' }),
         reply: z
           .object({ role: z.literal('assistant'), text: z.string(), kind: z.enum(REPLY_KINDS), model: z.string().nullable(), usage: Usage, costUsd: z.number(), latencyMs: z.number(), createdAt: z.string() })
           .nullable(),

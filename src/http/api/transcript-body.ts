@@ -6,12 +6,12 @@ import { noteText } from '../note-text.js';
 import { ValidationError } from '../../domain/model/errors.js';
 import { maskedParticipant } from '../../domain/model/masked-participant.js';
 import type { TranscriptPosition } from '../../domain/ports/conversation-archive.js';
-import type { TranscriptPage } from '../../domain/use-cases/get-transcript.js';
+import type { TranscriptPage, TranscriptToolCall } from '../../domain/use-cases/get-transcript.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A page of the transcript as the API shows it: times in ISO 8601, absent fields as null, an opaque cursor to the next. */
-export function transcriptBody({ conversation, messages, agentReplies, next }: TranscriptPage, participant: 'masked' | 'full' = 'masked') {
+export function transcriptBody({ conversation, messages, agentReplies, toolCalls, next }: TranscriptPage, participant: 'masked' | 'full' = 'masked') {
   // The whole number stays in the chat store unless an admin asks for it.
   const shown = participant === 'full' ? conversation.participant : { ...conversation.participant, id: maskedParticipant(conversation.channel, conversation.participant.id) };
   return {
@@ -22,7 +22,13 @@ export function transcriptBody({ conversation, messages, agentReplies, next }: T
       lastMessageAt: iso(conversation.lastMessageAt),
       handoff: handoffBody(conversation.handoff ?? BOT_HANDOFF),
     },
-    messages: messages.map((record) => transcriptEntry(record, agentReplies.filter((reply) => reply.inReplyTo === record.message.id))),
+    messages: messages.map((record) =>
+      transcriptEntry(
+        record,
+        toolCalls.filter((call) => call.messageId === record.message.id),
+        agentReplies.filter((reply) => reply.inReplyTo === record.message.id),
+      ),
+    ),
     nextCursor: next ? encodeTranscriptCursor(next) : null,
   };
 }
@@ -70,7 +76,22 @@ export function agentReplyBody(reply: AgentReply) {
   };
 }
 
-function transcriptEntry(record: MessageRecord, agentReplies: readonly AgentReply[]) {
+/** A tool the model called for a message, as the transcript shows it between the message and its reply. */
+export function toolCallBody(call: TranscriptToolCall) {
+  return {
+    role: 'tool' as const,
+    tool: call.tool,
+    callId: call.callId,
+    arguments: call.arguments,
+    state: call.state,
+    answer: call.answer ?? null,
+    reason: call.reason ?? null,
+    latencyMs: call.latencyMs ?? null,
+    at: iso(call.at),
+  };
+}
+
+function transcriptEntry(record: MessageRecord, toolCalls: readonly TranscriptToolCall[], agentReplies: readonly AgentReply[]) {
   const { message, reply } = record;
   return {
     id: message.id,
@@ -82,6 +103,7 @@ function transcriptEntry(record: MessageRecord, agentReplies: readonly AgentRepl
     sentAt: iso(message.sentAt),
     receivedAt: iso(message.receivedAt),
     state: record.state,
+    toolCalls: toolCalls.map(toolCallBody),
     reply: reply
       ? { role: 'assistant' as const, text: reply.text, kind: reply.kind, model: reply.model ?? null, usage: reply.usage, costUsd: reply.costUsd, latencyMs: reply.latencyMs, createdAt: iso(reply.createdAt) }
       : null,

@@ -4,6 +4,14 @@ import { csrfOf } from '../../support/admin-client.js';
 
 const EDIT = '/admin/channels/edit?accountId=phone-1';
 
+const ORDER_STATUS = {
+  name: 'order_status',
+  description: 'The status of an order, by its number',
+  parameters: { type: 'object', properties: { orderNumber: { type: 'string' } }, required: ['orderNumber'] },
+  url: 'https://shop.example.com/tools/order-status',
+  timeoutMs: 5000,
+};
+
 describe('admin channel settings', () => {
   async function anEditor() {
     const app = await anAdminApp();
@@ -66,6 +74,40 @@ describe('admin channel settings', () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('notifyUrl must be an http(s) URL');
     expect((await chat.channelSettings('phone-1'))?.handoff?.notifyUrl).toBe('https://crm.example.com/hooks/handoff');
+  });
+
+  it('saves the tools typed as JSON, shows them back as pretty JSON, and empties them with an empty field', async () => {
+    const { browser, token, chat, clock } = await anEditor();
+    const saved = await browser.post(EDIT, { _csrf: token, tools: JSON.stringify([ORDER_STATUS], null, 1).replace(/\n/g, '\r\n') });
+    expect(saved.status).toBe(303);
+    expect(await chat.channelSettings('phone-1')).toEqual({ accountId: 'phone-1', tools: [ORDER_STATUS], updatedAt: clock.now() });
+    const page = await (await browser.get(EDIT)).text();
+    expect(page).toContain('&quot;name&quot;: &quot;order_status&quot;,\n    &quot;description&quot;');
+
+    expect((await browser.post(EDIT, { _csrf: csrfOf(page), tools: '  ' })).status).toBe(303);
+    expect(await chat.channelSettings('phone-1')).toEqual({ accountId: 'phone-1', updatedAt: clock.now() });
+    expect((await browser.post(EDIT, { _csrf: csrfOf(page), tools: '[]' })).status).toBe(303);
+    expect((await chat.channelSettings('phone-1'))?.tools).toBeUndefined();
+  });
+
+  it('refuses tools that are not JSON or break a rule, next to the field, keeps what was typed, and changes nothing', async () => {
+    const { browser, token, chat } = await anEditor();
+    await chat.saveChannelSettings({ accountId: 'phone-1', tools: [ORDER_STATUS], updatedAt: 1 });
+    const cases: [string, string][] = [
+      ['[{"name": "order_status",', 'tools: must be JSON, a list of tools'],
+      [JSON.stringify([{ ...ORDER_STATUS, name: 'request_human' }]), 'tool &quot;request_human&quot;: the name is reserved'],
+      [JSON.stringify([{ ...ORDER_STATUS, parameters: { type: 'object', required: 'orderNumber' } }]), 'tool &quot;order_status&quot;: parameters is not a usable JSON Schema'],
+      [JSON.stringify({ ...ORDER_STATUS, note: '<b>bold</b>' }), 'tools: must be a list of at most 10 tools'],
+    ];
+    for (const [tools, reason] of cases) {
+      const response = await browser.post(EDIT, { _csrf: token, systemPrompt: 'Replaced?', tools });
+      expect(response.status, tools).toBe(400);
+      const html = await response.text();
+      expect(html).toContain(reason);
+      expect(html).toMatch(/<label class="field invalid"><span>Tools \(JSON\)<\/span><textarea name="tools"/);
+      expect(html).not.toContain('<b>bold</b>');
+    }
+    expect(await chat.channelSettings('phone-1')).toEqual({ accountId: 'phone-1', tools: [ORDER_STATUS], updatedAt: 1 });
   });
 
   it('shows the reason for every invalid field and changes nothing', async () => {

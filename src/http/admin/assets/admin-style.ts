@@ -84,6 +84,11 @@ select, input[type=date] { font: inherit; padding: 8px; border: 1px solid #c3c9d
 .ticks[data-delivery="failed"] { color: var(--danger); }
 .user { align-self: flex-start; background: var(--card); border: 1px solid var(--line); }
 .bot { align-self: flex-end; background: #dbeafe; }
+.tool { align-self: center; max-width: min(560px, 80%); background: #f5f3ff; border: 1px dashed #c4b5fd; font-size: .85rem; white-space: normal; }
+.tool[data-state="failed"], .tool[data-state="invalid"] { border-color: var(--danger); }
+.tool[data-state="unknown"] { border-color: #d97706; }
+.tool pre { margin: 4px 0; white-space: pre-wrap; font-size: .8rem; }
+.tool summary { cursor: pointer; color: var(--muted); font-size: .8rem; }
 .agent { align-self: flex-end; background: #dcfce7; border: 1px solid #b7e1c4; }
 .handoff .inline { margin-top: 8px; }
 .handoff p { margin: 0 0 4px; }

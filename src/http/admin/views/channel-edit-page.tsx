@@ -49,6 +49,15 @@ export function ChannelEditPage({ page, accountId, values, errors = {}, exists }
         </label>
         <TextArea label="Handoff text" name="handoffText" value={values.handoffText} rows={2} hint="What the customer is told; empty: HANDOFF_TEXT." />
         <Field label="Notify URL" name="handoffNotifyUrl" value={values.handoffNotifyUrl} hint="Gets a signed conversation.handoff_requested event (API_CALLBACK_SECRET)" />
+        <h2>Tools the model may call</h2>
+        <TextArea
+          label="Tools (JSON)"
+          name="tools"
+          value={values.tools}
+          error={errors.tools}
+          rows={12}
+          hint={'A JSON list of at most 10 tools: {"name", "description", "parameters" (a JSON Schema of type "object"), "url", "timeoutMs"?}. Each call is POSTed to the url, signed (API_CALLBACK_SECRET). Empty: no tools.'}
+        />
         <button type="submit">Save settings</button>
       </form>
     </Layout>

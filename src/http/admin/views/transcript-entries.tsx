@@ -2,10 +2,11 @@ import type { AgentReply, AgentReplyState } from '../../../domain/model/agent-re
 import type { DeliveryState } from '../../../domain/model/delivery-status.js';
 import { textOf } from '../../../domain/model/message.js';
 import type { MessageRecord } from '../../../domain/model/message-record.js';
-import type { TranscriptPage as TranscriptSlice } from '../../../domain/use-cases/get-transcript.js';
+import type { TranscriptPage as TranscriptSlice, TranscriptToolCall } from '../../../domain/use-cases/get-transcript.js';
 import { encodeTranscriptCursor } from '../../api/transcript-body.js';
 import { formatCount, formatMs, formatTime, formatUsd } from '../format.js';
 import { noteText } from '../../note-text.js';
+import { ToolCallEntry } from './tool-call-entry.js';
 
 /** WhatsApp's delivery ticks: one when sent, two when delivered, blue (by the style) when read, a cross when it failed. */
 const TICKS: Record<DeliveryState, string> = { sent: '✓', delivered: '✓✓', read: '✓✓', played: '✓✓', failed: '✗' };
@@ -28,16 +29,21 @@ interface TranscriptEntriesProps {
 }
 
 /**
- * The messages of one page with their bot and agent replies, and the pager: the part of the
+ * The messages of one page with the tools the bot called, its replies and agent replies, and the pager: the part of the
  * conversation page that the live poll replaces when it changed.
  */
 export function TranscriptEntries({ transcript, here, paged, timeZone }: TranscriptEntriesProps) {
-  const { messages, agentReplies, next } = transcript;
+  const { messages, agentReplies, toolCalls, next } = transcript;
   return (
     <>
       <ol class="transcript">
         {messages.map((record) => (
-          <Exchange record={record} agentReplies={agentReplies.filter((reply) => reply.inReplyTo === record.message.id)} timeZone={timeZone} />
+          <Exchange
+            record={record}
+            toolCalls={toolCalls.filter((call) => call.messageId === record.message.id)}
+            agentReplies={agentReplies.filter((reply) => reply.inReplyTo === record.message.id)}
+            timeZone={timeZone}
+          />
         ))}
       </ol>
       <nav class="pager" aria-label="Pages">
@@ -52,7 +58,14 @@ export function TranscriptEntries({ transcript, here, paged, timeZone }: Transcr
   );
 }
 
-function Exchange({ record, agentReplies, timeZone }: { record: MessageRecord; agentReplies: AgentReply[]; timeZone: string }) {
+interface ExchangeProps {
+  record: MessageRecord;
+  toolCalls: TranscriptToolCall[];
+  agentReplies: AgentReply[];
+  timeZone: string;
+}
+
+function Exchange({ record, toolCalls, agentReplies, timeZone }: ExchangeProps) {
   const { message, reply } = record;
   const said = textOf(message.content) ?? `[${message.content.type}]`;
   return (
@@ -62,6 +75,9 @@ function Exchange({ record, agentReplies, timeZone }: { record: MessageRecord; a
         {record.transcript && <p class="muted">{`Transcribed: ${record.transcript}`}</p>}
         <small>{`${formatTime(message.receivedAt, timeZone)} · ${record.state}`}</small>
       </div>
+      {toolCalls.map((call) => (
+        <ToolCallEntry call={call} timeZone={timeZone} />
+      ))}
       {reply && (
         <div class="bubble bot">
           <p>{reply.text}</p>
