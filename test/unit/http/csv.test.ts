@@ -16,6 +16,7 @@ const aRow = (id: string): ConversationSummary => ({
   messagesOut: 2,
   tokens: { prompt: 1200, completion: 80 },
   agentReplies: 4,
+  toolCalls: 7,
   costUsd: 0.0125,
   costBreakdown: { aiUsd: 0.0025, whatsappUsd: 0.01 },
 });
