@@ -77,7 +77,7 @@ describe('API agent replies', () => {
 
     const [header, ...rows] = (await (await get(h, '/api/v1/export/conversations.csv')).text()).trim().split('\r\n');
     const columns = header!.split(',');
-    expect(columns.slice(-2)).toEqual(['mode', 'agent_replies']);
+    expect(columns.slice(-3)).toEqual(['mode', 'agent_replies', 'tool_calls']);
     const csv = Object.fromEntries(rows.map((row) => row.split(',')).map((cells) => [cells[0], cells[columns.indexOf('agent_replies')]]));
     expect(csv).toEqual({ [ada.id]: '3', [bob.id]: '0', [cy.id]: '1' });
   });

@@ -200,12 +200,12 @@ for (const kind of DATABASE_KINDS) {
       const res = await call('get', `/api/v1/export/conversations.csv?from=${h.clock.now() - 2 * HOUR}&to=${h.clock.now()}`, keys.reader);
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="conversations.csv"');
       const lines = (await res.text()).split('\r\n');
-      expect(lines[0]).toBe('conversation_id,channel,account_id,participant,profile_name,first_message_at,last_message_at,messages_in,messages_out,prompt_tokens,completion_tokens,cost_usd,ai_cost_usd,whatsapp_cost_usd,last_delivery,mode,agent_replies');
+      expect(lines[0]).toBe('conversation_id,channel,account_id,participant,profile_name,first_message_at,last_message_at,messages_in,messages_out,prompt_tokens,completion_tokens,cost_usd,ai_cost_usd,whatsapp_cost_usd,last_delivery,mode,agent_replies,tool_calls');
       expect(lines.at(-1)).toBe('');
       const rows = lines.slice(1, -1).map((line) => line.split(','));
       for (const event of [first, second]) {
         const row = rows.find((r) => r[0] === event.conversationId);
-        expect(row).toEqual([event.conversationId, 'whatsapp', 'phone-csv', '', '', new Date(event.receivedAt).toISOString(), new Date(event.receivedAt).toISOString(), '1', '1', '10', '5', '0.002', '0.002', '0', '', 'bot', '0']);
+        expect(row).toEqual([event.conversationId, 'whatsapp', 'phone-csv', '', '', new Date(event.receivedAt).toISOString(), new Date(event.receivedAt).toISOString(), '1', '1', '10', '5', '0.002', '0.002', '0', '', 'bot', '0', '0']);
       }
     });
 

@@ -146,6 +146,7 @@ describe('API analytics', () => {
       costBreakdown: { aiUsd: expect.closeTo(0.0035, 10), whatsappUsd: 0 },
       failures: { total: 1, byReason: { 'whatsapp_token_expired': 1 } },
       agentReplies: { total: 0, sent: 0, failed: 0, unknown: 0 },
+      toolCalls: { total: 0, ok: 0, failed: 0, unknown: 0, invalid: 0, latencyMs: { p50: 0, p95: 0 } },
     });
     // Alice's conversation cost 0.003, the other 0.0005: nearest-rank p50 and p95 of the two.
     const withCosts = (await (await get(h, `/api/v1/analytics/summary?${range(h)}&include=conversationCosts`)).json()) as { costPerConversationUsd: { p50: number; p95: number } };

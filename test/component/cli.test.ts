@@ -77,7 +77,7 @@ describe('vocoeng CLI', () => {
     it('migrates a new data directory once and keeps a created key across runs', async () => {
       const first = io();
       expect(await runCli(['migrate'], { DATA_DIR: dir }, first.io)).toBe(0);
-      expect(first.out).toEqual(['migration applied: M001InitialSchema', 'migration applied: M002ErasedUser', 'migration applied: M003DeadLetter', 'migration applied: M004LoginThrottle', 'migration applied: M005DeliveryFailureReason', 'migration applied: M006ChatStore', 'migration applied: M007MessageOutbox', 'migration applied: M008ConversationList', 'migration applied: M009WhatsAppCharges', 'migration applied: M010ConversationTokens', 'migration applied: M011ConversationParticipant', 'migration applied: M012ConversationMode', 'migration applied: M013ConversationSearch', 'migration applied: M014ChatHandoff', 'migration applied: M015AgentReply']);
+      expect(first.out).toEqual(['migration applied: M001InitialSchema', 'migration applied: M002ErasedUser', 'migration applied: M003DeadLetter', 'migration applied: M004LoginThrottle', 'migration applied: M005DeliveryFailureReason', 'migration applied: M006ChatStore', 'migration applied: M007MessageOutbox', 'migration applied: M008ConversationList', 'migration applied: M009WhatsAppCharges', 'migration applied: M010ConversationTokens', 'migration applied: M011ConversationParticipant', 'migration applied: M012ConversationMode', 'migration applied: M013ConversationSearch', 'migration applied: M014ChatHandoff', 'migration applied: M015AgentReply', 'migration applied: M016ToolCall']);
       const created = io();
       expect(await runCli(['api-key', 'create', '--name', 'local', '--scope', 'admin'], { DATA_DIR: dir }, created.io)).toBe(0);
       const listing = io();

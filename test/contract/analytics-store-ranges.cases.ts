@@ -89,6 +89,7 @@ export function rangeCases(current: () => AnalyticsFixture): void {
         // From the edge days' facts and the whole day's rollup alike.
         tokens: { prompt: 21, completion: 3 },
         agentReplies: 0,
+        toolCalls: 0,
         costUsd: 1,
         costBreakdown: { aiUsd: 1, whatsappUsd: 0 },
       });

@@ -13,6 +13,7 @@ import { rangeCases } from './analytics-store-ranges.cases.js';
 import { retentionCases } from './analytics-store-retention.cases.js';
 import { timeseriesCases } from './analytics-store-timeseries.cases.js';
 import { timeZoneCases } from './analytics-store-time-zone.cases.js';
+import { toolCallCases } from './analytics-store-tool-calls.cases.js';
 import { anAnalyticsFixture, DAY, EMPTY_SUMMARY, expectPercentiles, HOUR, type AnalyticsFixture } from './analytics-store.fixture.js';
 
 export interface AnalyticsStoreUnderTest {
@@ -301,6 +302,7 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
           messagesOut: 1,
           tokens: { prompt: 0, completion: 0 },
           agentReplies: 0,
+          toolCalls: 0,
           costUsd: 0.75,
           costBreakdown: { aiUsd: 0.75, whatsappUsd: 0 },
         });
@@ -336,5 +338,6 @@ export function analyticsStoreContract(name: string, make: () => Promise<Analyti
     chargeCases(current);
     listFilterCases(current);
     agentReplyCases(current);
+    toolCallCases(current);
   });
 }

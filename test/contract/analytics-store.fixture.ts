@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { randomInt, randomUUID } from 'node:crypto';
 import { PERCENTILE_RELATIVE_ERROR } from '../../src/domain/model/analytics.js';
-import type { AgentReplyInteraction, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../src/domain/model/interaction.js';
+import type { AgentReplyInteraction, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction, ToolCallInteraction } from '../../src/domain/model/interaction.js';
 import type { AnalyticsStore } from '../../src/domain/ports/analytics-store.js';
 
 export const HOUR = 3600 * 1000;
@@ -19,6 +19,7 @@ export const EMPTY_SUMMARY = {
   costBreakdown: { aiUsd: 0, whatsappUsd: 0 },
   failures: { total: 0, byReason: {} },
   agentReplies: { total: 0, sent: 0, failed: 0, unknown: 0 },
+  toolCalls: { total: 0, ok: 0, failed: 0, unknown: 0, invalid: 0, latencyMs: { p50: 0, p95: 0 } },
 };
 
 /** One test's store, its own far-future UTC day and ids, so a shared database's other rows stay out of range. */
@@ -32,6 +33,8 @@ export interface AnalyticsFixture {
   mode(mode: ModeInteraction['mode'], overrides?: Partial<ModeInteraction>): ModeInteraction;
   /** The end of an agent reply's send (human handoff), by default in conversation `c-<run>-1`. */
   agentReply(outcome: AgentReplyInteraction['outcome'], overrides?: Partial<AgentReplyInteraction>): AgentReplyInteraction;
+  /** A tool the model called, by default in conversation `c-<run>-1`, 120 ms (none when `invalid`: never made). */
+  toolCall(outcome: ToolCallInteraction['outcome'], overrides?: Partial<ToolCallInteraction>): ToolCallInteraction;
   /**
    * The `delivered` and `read` statuses of one charged template (Meta repeats `pricing` in each),
    * `read` a second after `delivered`.
@@ -111,6 +114,27 @@ export function anAnalyticsFixture(store: AnalyticsStore): AnalyticsFixture {
         outcome,
         ...(outcome === 'failed' ? { failureReason: 'reply_send_failed' as const } : {}),
         latencyMs: 850,
+        ...overrides,
+      };
+    },
+    toolCall(outcome, overrides = {}) {
+      const callId = `tc_${randomUUID()}`;
+      const reasons = { ok: undefined, failed: 'tool_http_503', unknown: 'tool_outcome_unknown', invalid: 'tool_arguments_invalid' } as const;
+      const failureReason = reasons[outcome];
+      return {
+        type: 'tool-call',
+        eventId: `tool:${callId}`,
+        occurredAt: base + 1700,
+        channel: 'whatsapp',
+        accountId: `acct-${run}`,
+        conversationId: `c-${run}-1`,
+        userKey: `u-${run}-1`,
+        callId,
+        messageId: `m-${run}-1`,
+        tool: 'order_status',
+        outcome,
+        ...(failureReason ? { failureReason } : {}),
+        ...(outcome === 'invalid' ? {} : { latencyMs: 120 }),
         ...overrides,
       };
     },

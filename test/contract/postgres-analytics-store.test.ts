@@ -102,7 +102,14 @@ for (const kind of DATABASE_KINDS) {
         return f.agentReply((['sent', 'failed', 'send-unknown'] as const)[randomInt(0, 3)]!, { ...who, occurredAt: f.base + randomInt(0, 3 * DAY) });
       });
       const settled = replies.filter((r) => r.outcome === 'send-unknown').slice(0, 5).map((r) => ({ ...r, outcome: 'sent' as const }));
-      for (const event of [...events, ...charges, ...replies, ...events.slice(0, 20), ...charges.slice(0, 10), ...settled, ...replies.slice(0, 5)]) {
+      // Tool calls of random conversations, some never made (no latency), some with fractions of a millisecond.
+      const calls = Array.from({ length: 40 }, () => {
+        const user = randomInt(0, users.length);
+        const who = { userKey: users[user]!, conversationId: `c-${f.run}-${user}`, channel: user % 3 === 0 ? ('api' as const) : ('whatsapp' as const) };
+        const outcome = (['ok', 'failed', 'unknown', 'invalid'] as const)[randomInt(0, 4)]!;
+        return f.toolCall(outcome, { ...who, occurredAt: f.base + randomInt(0, 3 * DAY), ...(outcome === 'invalid' ? {} : { latencyMs: randomInt(1, 40_000) / 4 }) });
+      });
+      for (const event of [...events, ...charges, ...replies, ...calls, ...events.slice(0, 20), ...charges.slice(0, 10), ...settled, ...replies.slice(0, 5), ...calls.slice(0, 5)]) {
         expect(await store.record(event)).toBe(await reference.record(event));
       }
       for (const user of users.slice(0, 2)) expect(await store.eraseUser(user, f.base + 10 * DAY)).toEqual(await reference.eraseUser(user, f.base + 10 * DAY));
@@ -246,9 +253,9 @@ for (const kind of DATABASE_KINDS) {
 
     it('returns JS numbers, not strings, for counts and sums', async () => {
       const f = anAnalyticsFixture(store);
-      await f.recordAll([f.message({ usage: { prompt: 2 ** 31 - 1, completion: 1 }, costUsd: 0.25, conversationId: `c-${randomUUID()}` })]);
+      await f.recordAll([f.message({ usage: { prompt: 2 ** 31 - 1, completion: 1 }, costUsd: 0.25, conversationId: `c-${randomUUID()}` }), f.toolCall('ok')]);
       const summary = await store.summary({ from: f.base, to: f.base + DAY });
-      for (const value of [summary.messagesIn, summary.tokens.prompt, summary.costUsd, summary.uniqueUsers, summary.replyLatencyMs.p50]) {
+      for (const value of [summary.messagesIn, summary.tokens.prompt, summary.costUsd, summary.uniqueUsers, summary.replyLatencyMs.p50, summary.toolCalls.total, summary.toolCalls.latencyMs.p95]) {
         expect(typeof value).toBe('number');
       }
       expect(summary.tokens.prompt).toBe(2 ** 31 - 1);

@@ -5,6 +5,7 @@ import type { InboundMessage } from '../../domain/model/message.js';
 import { CHANNELS } from '../../domain/model/ids.js';
 import { AGENT_REPLY_OUTCOMES, CONVERSATION_MODES, INTERACTION_OUTCOMES, type InteractionEvent } from '../../domain/model/interaction.js';
 import { REPLY_KINDS } from '../../domain/model/reply.js';
+import { TOOL_CALL_OUTCOMES, type ToolFailureReason } from '../../domain/model/tool-call.js';
 import { failureReasonSchema, sendFailureReasonSchema } from './stored-reasons.js';
 
 // Runtime checks for events crossing a process boundary (Pub/Sub push bodies are untrusted).
@@ -82,6 +83,8 @@ const base = {
   conversationId: z.string().min(1),
   userKey: z.string().min(1),
 };
+// The shape of a tool failure's reason (`tool_unreachable`, `tool_http_503`); which exist is the worker's union.
+const toolFailureReason = z.string().regex(/^tool_[a-z0-9]+(?:_[a-z0-9]+)*$/, 'not a tool failure reason').transform((reason) => reason as ToolFailureReason);
 const usage = z.object({ prompt: z.number().int().min(0), completion: z.number().int().min(0) });
 
 export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminatedUnion('type', [
@@ -122,5 +125,15 @@ export const interactionEventSchema: z.ZodType<InteractionEvent> = z.discriminat
     outcome: z.enum(AGENT_REPLY_OUTCOMES),
     failureReason: failureReasonSchema.optional(),
     latencyMs: z.number().min(0),
+  }),
+  z.object({
+    type: z.literal('tool-call'),
+    ...base,
+    callId: z.string().min(1).max(200),
+    messageId: z.string().min(1),
+    tool: z.string().min(1).max(200),
+    outcome: z.enum(TOOL_CALL_OUTCOMES),
+    failureReason: toolFailureReason.optional(),
+    latencyMs: z.number().min(0).optional(),
   }),
 ]);

@@ -13,12 +13,14 @@ import {
   type TimeseriesMetric,
   type TimeseriesPoint,
   type TimeseriesQuery,
+  toolCallCounts,
 } from '../../domain/model/analytics.js';
 import { advancesDelivery, type DeliveryState } from '../../domain/model/delivery-status.js';
-import type { AgentReplyInteraction, ConversationMode, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction } from '../../domain/model/interaction.js';
+import type { AgentReplyInteraction, ConversationMode, InteractionEvent, MessageInteraction, ModeInteraction, StatusInteraction, ToolCallInteraction } from '../../domain/model/interaction.js';
 import type { AnalyticsStore, RecordResult } from '../../domain/ports/analytics-store.js';
 import { currentSpelling } from '../codec/stored-reasons.js';
 import { compareIds, decodeCursor, encodeCursor, timeseriesBuckets } from '../analytics-store-support.js';
+import { InMemoryToolCalls } from './in-memory-tool-calls.js';
 
 const FAILED_OUTCOMES = new Set(['failed', 'send-unknown']);
 
@@ -37,11 +39,13 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
   private readonly modes = new Map<string, ModeInteraction>();
   /** Event id → the end of an agent reply's send (human handoff). */
   private readonly agentReplies = new Map<string, AgentReplyInteraction>();
+  /** The tools the model called. */
+  private readonly toolCalls = new InMemoryToolCalls();
 
   async record(event: InteractionEvent): Promise<RecordResult> {
     if (event.type === 'mode') return this.recordMode(event);
     if (event.type === 'agent-reply') return this.recordAgentReply(event);
-    if (event.type === 'tool-call') throw new Error('TODO(analytics helper): tool-call facts are not stored yet');
+    if (event.type === 'tool-call') return this.toolCalls.record(event, this.erasures.get(event.userKey));
     const stored = this.events.get(event.eventId);
     if (stored && revises(stored, event)) {
       this.events.set(event.eventId, structuredClone({ ...stored, outcome: event.outcome, failureReason: event.failureReason, occurredAt: event.occurredAt }));
@@ -57,7 +61,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
 
   async summary(query: AnalyticsQuery, options: SummaryOptions = {}): Promise<AnalyticsSummary> {
     const [messages, charges] = [this.messagesIn(query), this.chargesIn(query)];
-    const summary = summarize(messages, this.deliveryFailuresIn(query), charges, this.agentRepliesIn(query));
+    const summary = summarize(messages, this.deliveryFailuresIn(query), charges, this.agentRepliesIn(query), this.toolCalls.in(query));
     return options.conversationCosts ? { ...summary, costPerConversationUsd: conversationCostPercentiles(messages, charges) } : summary;
   }
 
@@ -66,7 +70,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     const points: TimeseriesPoint[] = [];
     for (const [i, at] of starts.entries()) {
       const range = { from: at, to: starts[i + 1] ?? query.to, ...(query.channel ? { channel: query.channel } : {}) };
-      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range), this.chargesIn(range), []);
+      const bucket = summarize(this.messagesIn(range), this.deliveryFailuresIn(range), this.chargesIn(range), [], []);
       points.push({ at, value: metricOf(bucket, query.metric) });
     }
     return points;
@@ -95,6 +99,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     for (const c of this.chargesIn(query)) charged.set(c.conversationId, (charged.get(c.conversationId) ?? 0) + (c.charge.usd ?? 0));
     const agentReplies = new Map<string, number>();
     for (const r of this.agentRepliesIn(query)) agentReplies.set(r.conversationId, (agentReplies.get(r.conversationId) ?? 0) + 1);
+    const toolCalls = this.toolCalls.byConversation(query);
     for (const m of this.messagesIn(query).filter(which)) {
       const c = byId.get(m.conversationId) ?? {
         id: m.conversationId,
@@ -110,6 +115,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
         messagesOut: 0,
         tokens: { prompt: 0, completion: 0 },
         agentReplies: agentReplies.get(m.conversationId) ?? 0,
+        toolCalls: toolCalls.get(m.conversationId) ?? 0,
         ...costOf(0, charged.get(m.conversationId) ?? 0),
       };
       c.participant ??= m.participant ?? null;
@@ -149,6 +155,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     for (const [key, charge] of this.charges) if (charge.userKey === userKey) this.charges.delete(key);
     for (const [eventId, mode] of this.modes) if (mode.userKey === userKey) this.modes.delete(eventId);
     for (const [eventId, reply] of this.agentReplies) if (reply.userKey === userKey) this.agentReplies.delete(eventId);
+    this.toolCalls.erase(userKey);
     return counts;
   }
 
@@ -165,7 +172,7 @@ export class InMemoryAnalyticsStore implements AnalyticsStore {
     for (const mode of modes) this.modes.delete(mode.eventId);
     const replies = [...this.agentReplies.values()].filter((r) => r.occurredAt < cutoff).slice(0, limit);
     for (const reply of replies) this.agentReplies.delete(reply.eventId);
-    return doomed.length + charges.length + modes.length + replies.length;
+    return doomed.length + charges.length + modes.length + replies.length + this.toolCalls.deleteBefore(cutoff, limit);
   }
 
   private recordMode(event: ModeInteraction): RecordResult {
@@ -244,7 +251,13 @@ type ChargedStatus = StatusInteraction & Required<Pick<StatusInteraction, 'charg
 const isCharged = (event: InteractionEvent): event is ChargedStatus => event.type === 'status' && event.charge !== undefined;
 const chargeKey = (event: StatusInteraction): string => `${event.channel}:${event.outboundId}`;
 
-function summarize(messages: MessageInteraction[], deliveryFailures: StatusInteraction[], charges: ChargedStatus[], agentReplies: AgentReplyInteraction[]): AnalyticsSummary {
+function summarize(
+  messages: MessageInteraction[],
+  deliveryFailures: StatusInteraction[],
+  charges: ChargedStatus[],
+  agentReplies: AgentReplyInteraction[],
+  toolCalls: ToolCallInteraction[],
+): AnalyticsSummary {
   const latencies = messages.flatMap((m) => (m.latencyMs !== undefined && m.outcome !== 'skipped' ? [m.latencyMs] : [])).sort((a, b) => a - b);
   const byReason: Record<string, number> = {};
   // A failure without a reason counts under its outcome, spelt like a reason (`send_unknown`).
@@ -260,6 +273,7 @@ function summarize(messages: MessageInteraction[], deliveryFailures: StatusInter
     ...costOf(sum(messages, (m) => m.costUsd), sum(charges, (c) => c.charge.usd ?? 0)),
     failures: { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason },
     agentReplies: agentReplyCounts(agentReplies.map((r) => r.outcome)),
+    toolCalls: toolCallCounts(toolCalls),
   };
 }
 

@@ -2,6 +2,7 @@ import { searchKey, type AnalyticsQuery, type ConversationQuery } from '../../do
 import { DAY_MS } from '../analytics-store-support.js';
 import { agentRepliesByConversationSql } from './analytics-agent-reply-sql.js';
 import { onChannel } from './analytics-read-sql.js';
+import { toolCallsByConversationSql } from './analytics-tool-call-sql.js';
 import { at, EMPTY, epochMs, join, raw, sql, type Sql } from './sql-fragment.js';
 import { wholeUnits, type Span } from './time-tiers.js';
 
@@ -94,7 +95,7 @@ const DELIVERY_RANK_SQL = `case status when 'sent' then 1 when 'delivered' then 
 
 /**
  * Each of `ids`' figures over the range: whole days from `conversation_day`, the edges from the
- * facts, what WhatsApp charged for the messages delivered to it in the range and its agent replies there.
+ * facts, what WhatsApp charged for the messages delivered to it in the range, and its agent replies and tool calls there.
  */
 export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly string[]): Sql {
   const ch = onChannel(query.channel);
@@ -121,9 +122,10 @@ export function conversationTotalsSql(query: AnalyticsQuery, ids: readonly strin
     order by conversation_id, occurred_at desc, ${raw(DELIVERY_RANK_SQL)} desc`;
   const mode = latestModeSql(query, 'totals.id');
   return sql`select totals.*, coalesce(charges.usd, 0)::float8 as whatsapp_usd, last_delivery.status as last_delivery, coalesce(mode.mode, 'bot') as mode,
-      coalesce(agent_replies.n, 0)::float8 as agent_replies
+      coalesce(agent_replies.n, 0)::float8 as agent_replies, coalesce(tool_calls.n, 0)::float8 as tool_calls
     from (${totals}) totals left join (${charges}) charges on charges.conversation_id = totals.id
     left join (${lastDelivery}) last_delivery on last_delivery.conversation_id = totals.id
     left join (${agentRepliesByConversationSql(query, ids)}) agent_replies on agent_replies.conversation_id = totals.id
+    left join (${toolCallsByConversationSql(query, ids)}) tool_calls on tool_calls.conversation_id = totals.id
     left join lateral (${mode}) mode on true`;
 }

@@ -22,6 +22,7 @@ export function retentionSql(cutoff: number, limit: number): Sql[] {
     bounded('delivery_status', sql`occurred_at < ${at(cutoff)}`, limit),
     bounded('whatsapp_charge', sql`occurred_at < ${at(cutoff)}`, limit),
     bounded('agent_reply', sql`occurred_at < ${at(cutoff)}`, limit),
+    bounded('tool_call', sql`occurred_at < ${at(cutoff)}`, limit),
     // Oldest first, and a conversation's latest switch to a person stays: without it the list would say `bot`.
     sql`delete from conversation_mode where ctid = any(array(select ctid from conversation_mode m where occurred_at < ${at(cutoff)}
         and (mode = 'bot' or exists (select 1 from conversation_mode later where later.conversation_id = m.conversation_id

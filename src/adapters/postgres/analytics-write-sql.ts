@@ -173,6 +173,7 @@ export function eraseUserSql(userKey: string, erasedAt: number): Sql {
     statuses as (delete from delivery_status where user_key = ${userKey} returning 1),
     charges as (delete from whatsapp_charge where user_key = ${userKey}),
     modes as (delete from conversation_mode where user_key = ${userKey}),
-    agent_replies as (delete from agent_reply where user_key = ${userKey})
+    agent_replies as (delete from agent_reply where user_key = ${userKey}),
+    tool_calls as (delete from tool_call where user_key = ${userKey})
     select (select count(*) from erased)::integer as interactions, (select count(*) from statuses)::integer as statuses`;
 }

@@ -16,6 +16,7 @@ import { M012ConversationMode } from './migrations/m012-conversation-mode.js';
 import { M013ConversationSearch } from './migrations/m013-conversation-search.js';
 import { M014ChatHandoff } from './migrations/m014-chat-handoff.js';
 import { M015AgentReply } from './migrations/m015-agent-reply.js';
+import { M016ToolCall } from './migrations/m016-tool-call.js';
 import { preparesStatements } from './prepared-statements.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './pglite-server.js';
 import { describeDatabase, parseDatabaseUrl } from './database-url.js';
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   { name: 'M013ConversationSearch', class: M013ConversationSearch },
   { name: 'M014ChatHandoff', class: M014ChatHandoff },
   { name: 'M015AgentReply', class: M015AgentReply },
+  { name: 'M016ToolCall', class: M016ToolCall },
 ];
 
 export class DatabaseUnavailableError extends Error {

@@ -17,6 +17,7 @@ import { timeseriesBuckets, timeseriesStep } from '../analytics-store-support.js
 import { timeZoneOf, UTC, wholeHourOffsets } from '../../domain/model/time-zone.js';
 import { LATENCY_PERCENTILES, summarySql, timeseriesSql } from './analytics-read-sql.js';
 import { agentReplyCountsSql, recordAgentReplySql } from './analytics-agent-reply-sql.js';
+import { recordToolCallSql, toolCallCountsSql } from './analytics-tool-call-sql.js';
 import { recordModeSql } from './analytics-mode-sql.js';
 import { retentionSql } from './analytics-retention-sql.js';
 import { zonedTimeseriesSql } from './analytics-zoned-sql.js';
@@ -63,7 +64,8 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     const reads = summarySql(query);
     type Counters = Record<'messages_in' | 'messages_out' | 'prompt_tokens' | 'completion_tokens' | 'cost_usd', number>;
     type AgentReplies = Record<'total' | 'sent' | 'failed' | 'unknown', number>;
-    const [[counters], [charges], [conversationCosts], failures, latencies, [users], [conversations], [agentReplies]] = await Promise.all([
+    type ToolCalls = Record<'total' | 'ok' | 'failed' | 'unknown' | 'invalid', number> & { latency: number[] | null };
+    const [[counters], [charges], [conversationCosts], failures, latencies, [users], [conversations], [agentReplies], [toolCalls]] = await Promise.all([
       run<Counters>(em, reads.counters),
       run<{ usd: number }>(em, reads.charges),
       options.conversationCosts ? run<{ p: number[] | null }>(em, reads.conversationCosts) : Promise.resolve([]),
@@ -72,6 +74,7 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       run<{ count: number }>(em, reads.users),
       run<{ count: number }>(em, reads.conversations),
       run<AgentReplies>(em, agentReplyCountsSql(query)),
+      run<ToolCalls>(em, toolCallCountsSql(query)),
     ]);
     const histogram = latencies.map((row) => ({ bucket: Number(row.bucket), count: Number(row.count) }));
     const byReason = Object.fromEntries(failures.map((row) => [row.reason, Number(row.count)]));
@@ -90,6 +93,14 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
         sent: Number(agentReplies?.sent ?? 0),
         failed: Number(agentReplies?.failed ?? 0),
         unknown: Number(agentReplies?.unknown ?? 0),
+      },
+      toolCalls: {
+        total: Number(toolCalls?.total ?? 0),
+        ok: Number(toolCalls?.ok ?? 0),
+        failed: Number(toolCalls?.failed ?? 0),
+        unknown: Number(toolCalls?.unknown ?? 0),
+        invalid: Number(toolCalls?.invalid ?? 0),
+        latencyMs: { p50: Number(toolCalls?.latency?.[0] ?? 0), p95: Number(toolCalls?.latency?.[1] ?? 0) },
       },
     };
   }
@@ -154,7 +165,7 @@ function recordSql(event: InteractionEvent) {
     case 'agent-reply':
       return recordAgentReplySql(event);
     case 'tool-call':
-      throw new Error('TODO(analytics helper): tool-call facts are not stored yet');
+      return recordToolCallSql(event);
   }
 }
 

@@ -24,6 +24,7 @@ interface ConversationRow {
   last_delivery: DeliveryState | null;
   mode: ConversationMode;
   agent_replies: number;
+  tool_calls: number;
 }
 
 /** Activity rows read per step of the walk, per conversation the page still needs. */
@@ -142,6 +143,7 @@ function toConversation(row: ConversationRow): ConversationSummary {
     messagesOut: Number(row.messages_out),
     tokens: { prompt: Number(row.prompt_tokens), completion: Number(row.completion_tokens) },
     agentReplies: Number(row.agent_replies),
+    toolCalls: Number(row.tool_calls),
     ...costOf(Number(row.cost_usd), Number(row.whatsapp_usd)),
   };
 }

@@ -1,6 +1,7 @@
 import type { DeliveryState } from './delivery-status.js';
 import type { Channel } from './ids.js';
 import type { AgentReplyOutcome, ConversationMode } from './interaction.js';
+import type { ToolCallOutcome } from './tool-call.js';
 
 export interface AnalyticsQuery {
   from: number;
@@ -26,6 +27,8 @@ export interface AnalyticsSummary {
   failures: { total: number; byReason: Record<string, number> };
   /** Replies people wrote in conversations they took over (human handoff), by when their send ended. */
   agentReplies: AgentReplyCounts;
+  /** The HTTP tools the model called while composing replies, by when each call happened (its `occurredAt`). */
+  toolCalls: ToolCallCounts;
 }
 
 /** Agent replies by how their send ended; `unknown`: the answer was lost, so it may have reached the person. */
@@ -44,6 +47,31 @@ export function agentReplyCounts(outcomes: Iterable<AgentReplyOutcome>): AgentRe
     counts[outcome === 'send-unknown' ? 'unknown' : outcome] += 1;
   }
   return counts;
+}
+
+/** Tool calls by how they ended, and their latency (nearest-rank, over the calls made: 0 when none). */
+export interface ToolCallCounts {
+  total: number;
+  ok: number;
+  failed: number;
+  /** The request may have reached the tool but its answer was lost: never repeated. */
+  unknown: number;
+  /** Never made: no such tool, arguments that do not fit, over the round's limit. */
+  invalid: number;
+  latencyMs: { p50: number; p95: number };
+}
+
+/** The counts and latency percentiles of these calls. */
+export function toolCallCounts(calls: Iterable<{ outcome: ToolCallOutcome; latencyMs?: number }>): ToolCallCounts {
+  const counts = { total: 0, ok: 0, failed: 0, unknown: 0, invalid: 0 };
+  const latencies: number[] = [];
+  for (const call of calls) {
+    counts.total += 1;
+    counts[call.outcome] += 1;
+    if (call.latencyMs !== undefined) latencies.push(call.latencyMs);
+  }
+  latencies.sort((a, b) => a - b);
+  return { ...counts, latencyMs: { p50: percentile(latencies, 50) ?? 0, p95: percentile(latencies, 95) ?? 0 } };
 }
 
 /** What the model's tokens cost, and what WhatsApp charged for delivered messages (priced from the rate card). */
@@ -97,6 +125,8 @@ export interface ConversationSummary {
   tokens: { prompt: number; completion: number };
   /** Replies people wrote in it whose send ended in the range, whatever the outcome. */
   agentReplies: number;
+  /** The tools the model called in it in the range, whatever the outcome. */
+  toolCalls: number;
   /** AI plus WhatsApp, for the conversation's activity in the range. */
   costUsd: number;
   costBreakdown: CostBreakdown;

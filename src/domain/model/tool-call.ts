@@ -26,6 +26,7 @@ export type ToolCallState = (typeof TOOL_CALL_STATES)[number];
 
 /** How a call ended, as counted in analytics. */
 export type ToolCallOutcome = Exclude<ToolCallState, 'calling'>;
+export const TOOL_CALL_OUTCOMES = ['ok', 'failed', 'unknown', 'invalid'] as const satisfies readonly ToolCallOutcome[];
 
 export type ToolFailureReason =
   | 'tool_unknown'

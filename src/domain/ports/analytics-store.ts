@@ -17,7 +17,7 @@ export type RecordResult = 'inserted' | 'revised' | 'duplicate' | 'erased';
 /**
  * The analytics facts and the queries the analytics team runs on them. Ranges are half-open
  * `[from, to)` on the message's `receivedAt` (an agent reply's `occurredAt`, when its send ended;
- * epoch ms). Latency percentiles are within `PERCENTILE_RELATIVE_ERROR` of the exact nearest-rank value.
+ * a tool call's `occurredAt`; epoch ms). Latency percentiles are within `PERCENTILE_RELATIVE_ERROR` of the exact nearest-rank value.
  */
 export interface AnalyticsStore {
   /**
@@ -27,6 +27,7 @@ export interface AnalyticsStore {
    * `failed` (a delivery status settled it), and one recorded as `sent` once by one that reports it
    * `failed` (its delivery failed: the customer never saw the reply); an agent reply recorded as
    * `send-unknown` is revised once by one that reports it `sent` or `failed` (when it happened stays).
+   * A tool call is never revised: its outcome is final when its fact is published.
    */
   record(event: InteractionEvent): Promise<RecordResult>;
   summary(query: AnalyticsQuery, options?: SummaryOptions): Promise<AnalyticsSummary>;
@@ -45,7 +46,7 @@ export interface AnalyticsStore {
   eraseUser(userKey: string, erasedAt: number): Promise<ErasureCounts>;
   /**
    * Retention: deletes the facts that happened before `cutoff` (messages by `receivedAt`, statuses
-   * and agent replies by `occurredAt`) and whatever the store aggregated of whole hours and days before it, at most
+   * agent replies and tool calls by `occurredAt`) and whatever the store aggregated of whole hours and days before it, at most
    * `limit` rows of each kind per call, so no call holds the store for long. Answers how many rows
    * it deleted or changed: 0 when nothing older is left. Give a UTC day boundary, so that facts
    * and their aggregates go together.

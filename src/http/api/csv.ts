@@ -2,7 +2,7 @@ import type { ConversationSummary } from '../../domain/model/analytics.js';
 
 export const CSV_COLUMNS = [
   'conversation_id', 'channel', 'account_id', 'participant', 'profile_name', 'first_message_at', 'last_message_at', 'messages_in', 'messages_out', 'prompt_tokens', 'completion_tokens',
-  'cost_usd', 'ai_cost_usd', 'whatsapp_cost_usd', 'last_delivery', 'mode', 'agent_replies',
+  'cost_usd', 'ai_cost_usd', 'whatsapp_cost_usd', 'last_delivery', 'mode', 'agent_replies', 'tool_calls',
 ] as const;
 
 /** With `participant=full`: the masked participant's column is followed by the whole number or user id. */
@@ -21,7 +21,7 @@ export function csvField(value: string | number): string {
 export function csvRow(c: CsvRow): string {
   const iso = (ms: number) => new Date(ms).toISOString();
   const who = c.participantId === undefined ? [c.participant ?? ''] : [c.participant ?? '', c.participantId];
-  return `${[c.id, c.channel, c.accountId, ...who, c.profileName ?? '', iso(c.firstMessageAt), iso(c.lastMessageAt), c.messagesIn, c.messagesOut, c.tokens.prompt, c.tokens.completion, c.costUsd, c.costBreakdown.aiUsd, c.costBreakdown.whatsappUsd, c.lastDelivery ?? '', c.mode, c.agentReplies].map(csvField).join(',')}\r\n`;
+  return `${[c.id, c.channel, c.accountId, ...who, c.profileName ?? '', iso(c.firstMessageAt), iso(c.lastMessageAt), c.messagesIn, c.messagesOut, c.tokens.prompt, c.tokens.completion, c.costUsd, c.costBreakdown.aiUsd, c.costBreakdown.whatsappUsd, c.lastDelivery ?? '', c.mode, c.agentReplies, c.toolCalls].map(csvField).join(',')}\r\n`;
 }
 
 /** Rows looked up per batch, side by side. */

@@ -37,7 +37,7 @@ export const summaryRoute = secured('analytics:read', {
   method: 'get',
   path: '/api/v1/analytics/summary',
   tags: ['analytics'],
-  summary: 'Volumes, users, reply latency, tokens, cost, failures and agent replies over a time range',
+  summary: 'Volumes, users, reply latency, tokens, cost, failures, agent replies and tool calls over a time range',
   description: 'Latency percentiles are nearest-rank values within 1 % (at least 1 ms).',
   request: { query: SummaryQuery },
   responses: { 200: json(Summary, 'The summary'), ...AUTH_ERRORS },
@@ -79,7 +79,7 @@ export const exportRoute = secured('analytics:read', {
   responses: {
     200: {
       content: { 'text/csv': { schema: { type: 'string' } } },
-      description: 'RFC 4180 CSV with a header row: the fields of a conversation in the list, ending with `mode` and `agent_replies` (replies people wrote in it whose send ended in the range)',
+      description: 'RFC 4180 CSV with a header row: the fields of a conversation in the list, ending with `mode`, `agent_replies` (replies people wrote in it whose send ended in the range) and `tool_calls` (the tools the model called in it in the range)',
     },
     ...AUTH_ERRORS,
   },

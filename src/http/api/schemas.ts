@@ -136,6 +136,18 @@ export const Summary = z
         unknown: z.number().int().openapi({ description: 'Sends whose answer was lost: the reply may have reached the person, and is never resent' }),
       })
       .openapi({ description: 'Replies people wrote in conversations they took over (human handoff), by how their send ended, counted when it ended in the range' }),
+    toolCalls: z
+      .object({
+        total: z.number().int(),
+        ok: z.number().int(),
+        failed: z.number().int(),
+        unknown: z.number().int().openapi({ description: 'Calls whose answer was lost: the request may have reached the tool, and is never repeated' }),
+        invalid: z.number().int().openapi({ description: 'Calls never made: no such tool, arguments that do not fit its schema, or over the round\'s call limit' }),
+        latencyMs: z
+          .object({ p50: z.number(), p95: z.number() })
+          .openapi({ description: 'Nearest-rank percentiles over the calls made (those with a latency), from the request leaving to its answer; 0 when none' }),
+      })
+      .openapi({ description: 'The HTTP tools the model called while composing replies, by how each call ended, counted when it happened in the range' }),
   })
   .openapi('Summary');
 
@@ -165,6 +177,7 @@ const ConversationItem = z
     messagesOut: z.number().int(),
     tokens: z.object({ prompt: z.number().int(), completion: z.number().int() }),
     agentReplies: z.number().int().openapi({ description: 'Replies people wrote in it (human handoff) whose send ended in the range, whatever the outcome' }),
+    toolCalls: z.number().int().openapi({ description: 'The tools the model called in it in the range, whatever the outcome' }),
     costUsd: z.number().openapi({ description: 'AI plus WhatsApp, for the activity in the range' }),
     costBreakdown: CostBreakdown,
   })

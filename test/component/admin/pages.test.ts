@@ -57,6 +57,21 @@ describe('admin pages', () => {
     expect(html).toMatch(/<span>Answered<\/span><strong>1<\/strong><\/div><div class="stat"><span>Agent replies<\/span><strong>4 \(1 failed, 1 unknown\)<\/strong>/);
   });
 
+  it('shows the tool calls of the range next to the agent replies, with those that failed or whose answer was lost', async () => {
+    const { signedIn, chat, analytics, clock } = await anAdminApp();
+    const { conversationId } = await seedExchange({ chat, analytics }, { receivedAt: clock.now() - 3600_000 });
+    const call = (outcome: 'ok' | 'failed' | 'unknown' | 'invalid', occurredAt: number) => {
+      const callId = `tc_${randomUUID()}`;
+      return analytics.record({ type: 'tool-call', eventId: `tool:${callId}`, occurredAt, channel: 'whatsapp', accountId: 'phone-1', conversationId, userKey: 'u-tools', callId, messageId: 'm-1', tool: 'order_status', outcome, latencyMs: 90 });
+    };
+    for (const outcome of ['ok', 'ok', 'ok', 'failed', 'failed', 'unknown', 'invalid'] as const) await call(outcome, clock.now() - 1800_000);
+    await call('failed', clock.now() - 30 * DAY);
+
+    const html = await (await (await signedIn()).get('/admin?days=7')).text();
+
+    expect(html).toMatch(/<span>Agent replies<\/span><strong>0<\/strong><\/div><div class="stat"><span>Tool calls<\/span><strong>7 \(2 failed, 1 unknown\)<\/strong>/);
+  });
+
   it('pages through conversations with a cursor, newest first', async () => {
     const { signedIn, chat, analytics, clock } = await anAdminApp();
     for (let i = 0; i < 30; i++) await seedExchange({ chat, analytics }, { receivedAt: clock.now() - (i + 1) * 60_000 });

@@ -16,6 +16,7 @@ const aRow = (id: string): ConversationSummary => ({
   messagesOut: 2,
   tokens: { prompt: 1200, completion: 80 },
   agentReplies: 4,
+  toolCalls: 7,
   costUsd: 0.0125,
   costBreakdown: { aiUsd: 0.0025, whatsappUsd: 0.01 },
 });
@@ -52,13 +53,13 @@ describe('csvStream', () => {
     expect(produced).toBe(0);
     const text = await new Response(stream).text();
     expect(text.split('\r\n')).toEqual([
-      'conversation_id,channel,account_id,participant,profile_name,first_message_at,last_message_at,messages_in,messages_out,prompt_tokens,completion_tokens,cost_usd,ai_cost_usd,whatsapp_cost_usd,last_delivery,mode,agent_replies',
+      'conversation_id,channel,account_id,participant,profile_name,first_message_at,last_message_at,messages_in,messages_out,prompt_tokens,completion_tokens,cost_usd,ai_cost_usd,whatsapp_cost_usd,last_delivery,mode,agent_replies,tool_calls',
       csvRow(aRow('c_0')).trimEnd(),
       csvRow(aRow('c_1')).trimEnd(),
       csvRow(aRow('c_2')).trimEnd(),
       '',
     ]);
-    expect(csvRow(aRow('c_0'))).toBe('c_0,api,default,cu••••11,"\'=Ada, ""the"" first",2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,3,2,1200,80,0.0125,0.0025,0.01,read,bot,4\r\n');
+    expect(csvRow(aRow('c_0'))).toBe('c_0,api,default,cu••••11,"\'=Ada, ""the"" first",2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z,3,2,1200,80,0.0125,0.0025,0.01,read,bot,4,7\r\n');
   });
 
   it('reports a failure of the source and errors the stream instead of ending it as if complete', async () => {

@@ -25,6 +25,7 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
         <Stat label="Messages in" value={formatCount(summary.messagesIn)} />
         <Stat label="Answered" value={formatCount(summary.messagesOut)} />
         <Stat label="Agent replies" value={agentReplies(summary.agentReplies)} />
+        <Stat label="Tool calls" value={toolCalls(summary.toolCalls)} />
         <Stat label="Conversations" value={formatCount(summary.conversations)} />
         <Stat label="Unique users" value={formatCount(summary.uniqueUsers)} />
         <Stat label="Latency p50 / p95 / p99" value={`${formatMs(latency.p50)} / ${formatMs(latency.p95)} / ${formatMs(latency.p99)}`} />
@@ -63,6 +64,12 @@ export function OverviewPage({ page, overview }: { page: PageContext; overview: 
 function agentReplies({ total, failed, unknown }: Overview['summary']['agentReplies']): string {
   const unsent = [failed > 0 ? `${formatCount(failed)} failed` : '', unknown > 0 ? `${formatCount(unknown)} unknown` : ''].filter(Boolean);
   return unsent.length > 0 ? `${formatCount(total)} (${unsent.join(', ')})` : formatCount(total);
+}
+
+/** The total; the calls that failed or whose answer was lost beside it, when there are any. */
+function toolCalls({ total, failed, unknown }: Overview['summary']['toolCalls']): string {
+  const unanswered = [failed > 0 ? `${formatCount(failed)} failed` : '', unknown > 0 ? `${formatCount(unknown)} unknown` : ''].filter(Boolean);
+  return unanswered.length > 0 ? `${formatCount(total)} (${unanswered.join(', ')})` : formatCount(total);
 }
 
 const Stat = ({ label, value }: { label: string; value: string }) => (
