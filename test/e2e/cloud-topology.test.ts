@@ -9,7 +9,8 @@ import type { Child } from '../support/child-process.js';
 import { spawnMain } from '../support/role-process.js';
 import { GraphApiDouble, type GraphRequest } from '../support/graph-api-double.js';
 import { aFreePort } from '../support/ports.js';
-import { metaJson, metaSignature } from '../support/signing.js';
+import { aWebhookSecret, metaJson, metaSignature } from '../support/signing.js';
+import { ToolServer } from '../support/tool-server.js';
 import { aWamid, someParties, textNotification, type WhatsAppParties } from '../support/whatsapp-notifications.js';
 
 // The production topology on one machine: listener, worker and api as three separate processes
@@ -47,6 +48,8 @@ const secrets = {
   appSecret: randomBytes(16).toString('hex'),
   verifyToken: `verify-${randomUUID()}`,
   apiKey: `vk_${randomBytes(24).toString('base64url')}`,
+  /** Signs the tools' requests (and API callbacks). */
+  callback: aWebhookSecret(),
 };
 
 type RoleName = 'listener' | 'worker' | 'api' | 'pull-listener' | 'pull-worker';
@@ -59,6 +62,7 @@ interface RoleProcess {
 }
 
 const graph = new GraphApiDouble();
+const tools = new ToolServer();
 const pubsub = createPubSub(project, { apiEndpoint: pubsubHost });
 let probe: Subscription | undefined;
 const interactionMessages: { attributes: Record<string, string> }[] = [];
@@ -122,7 +126,7 @@ beforeAll(async () => {
   // The api role on a PostgreSQL database of its own; the handle is only to drop it afterwards.
   database = await aFreshDatabase('postgres');
   suiteDeadline = Date.now() + SUITE_MS;
-  await graph.start();
+  await Promise.all([graph.start(), tools.start()]);
   const [listenerPort, workerPort, apiPort, pullListenerPort, pullWorkerPort] = await Promise.all(Array.from({ length: 5 }, () => aFreePort()));
   const endpoints = { API_PUSH_ENDPOINT: `http://127.0.0.1:${apiPort}/internal/pubsub/interactions` };
 
@@ -151,7 +155,13 @@ beforeAll(async () => {
   });
 
   const listenerEnv = { WHATSAPP_APP_SECRET: secrets.appSecret, WHATSAPP_VERIFY_TOKEN: secrets.verifyToken };
-  const workerEnv = { AI_PROVIDER: 'scripted', WHATSAPP_ACCESS_TOKEN: graph.accessToken, WHATSAPP_API_BASE_URL: graph.baseUrl };
+  const workerEnv = {
+    AI_PROVIDER: 'scripted',
+    WHATSAPP_ACCESS_TOKEN: graph.accessToken,
+    WHATSAPP_API_BASE_URL: graph.baseUrl,
+    API_CALLBACK_SECRET: secrets.callback,
+    CALLBACK_ALLOWED_HOSTS: '127.0.0.1',
+  };
   const started = [
     spawnRole('listener', listenerPort!, { ROLE: 'listener', PUBSUB_TOPIC: names.inbound, ...listenerEnv }),
     spawnRole('worker', workerPort!, { ROLE: 'worker', WORKER_MODE: 'push', PUBSUB_TOPIC: names.inbound, ...workerEnv }),
@@ -176,7 +186,7 @@ afterAll(async () => {
   const subscriptions = [names.worker, names.api, names.pullWorker, names.interactionsProbe];
   await Promise.allSettled(subscriptions.map((name) => pubsub.subscription(name).delete()));
   await pubsub.close();
-  await graph.stop();
+  await Promise.all([graph.stop(), tools.stop()]);
 }, 30_000);
 
 // ---------------------------------------------------------------------------------------------
@@ -412,5 +422,40 @@ describe('the cloud topology: listener, worker and api as separate processes on 
     });
     expect(after.messagesOut).toBe(before.messagesOut + 2);
     expect(sendsTo(parties)).toHaveLength(3);
+  });
+
+  it('calls a channel\'s tool once, signed, answers quoting it, and the api shows the call in the transcript and counts it', async () => {
+    onTestFailed(printLogs);
+    const parties = someParties();
+    const conversationId = conversationIdFor('whatsapp', parties.phoneNumberId, parties.customer);
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${role('api').baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${secrets.apiKey}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const tool = { name: 'order_status', description: 'An order', parameters: { type: 'object', properties: { order: { type: 'string' } }, required: ['order'] }, url: `${tools.url}/order` };
+    expect(await api('PUT', `/api/v1/channels/${parties.phoneNumberId}/settings`, { tools: [tool] })).toMatchObject({ status: 200 });
+    const before = (await summary()) as Summary & { toolCalls: { total: number; ok: number } };
+
+    const id = aWamid();
+    expect((await postFromMeta(role('listener'), textNotification(parties, { id, body: 'Where is A17? [[tool:order_status {"order":"A17"}]]' }), aTraceparent().header)).status).toBe(200);
+    const [send] = await until('the reply reaches the Graph double', () => (sendsTo(parties).length > 0 ? sendsTo(parties) : undefined));
+
+    expect((send!.body as { text: { body: string } }).text.body).toContain('The tool order_status answered: {"tool":"order_status","echo":{"order":"A17"},"call":1}');
+    expect(tools.requests.filter((request) => request.body.conversationId === conversationId)).toHaveLength(1);
+    const entry = await until('the transcript shows the tool call', async () => {
+      const { body } = await apiGet<{ messages: (TranscriptEntry & { toolCalls?: { role: string; tool: string; state: string }[] })[] }>(`/api/v1/conversations/${conversationId}/messages`);
+      const message = body.messages.find((m) => m.id === id);
+      return message?.state === 'sent' ? message : undefined;
+    });
+    expect(entry.toolCalls).toEqual([expect.objectContaining({ role: 'tool', tool: 'order_status', state: 'ok' })]);
+    const after = await until('the api counts the tool call', async () => {
+      const current = (await summary()) as Summary & { toolCalls: { total: number; ok: number } };
+      return current.toolCalls.total >= before.toolCalls.total + 1 ? current : undefined;
+    });
+    expect(after.toolCalls.ok).toBe(before.toolCalls.ok + 1);
   });
 });

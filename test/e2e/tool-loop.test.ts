@@ -68,7 +68,7 @@ const textOf = (send: { body: unknown }) => (send.body as { text?: { body: strin
 
 describe('a tool the model calls (ROLE=all)', () => {
   it('calls it once, signed, and answers the customer quoting its JSON answer', async () => {
-    const { graph, tools, parties, conversationId, post, secrets, model } = await aLoop();
+    const { graph, tools, parties, conversationId, post, secrets, model, api } = await aLoop();
     await post(metaJson(textNotification(parties, { id: aWamid(), body: 'Where is my order? [[tool:order_status {"order":"A17"}]]' })));
     await graph.waitForSends(1);
 
@@ -80,10 +80,18 @@ describe('a tool the model calls (ROLE=all)', () => {
     expect(verified).toMatchObject({ ok: true, id: request!.body.callId });
     expect(textOf(graph.sends[0]!)).toContain('The tool order_status answered: {"tool":"order_status","echo":{"order":"A17"},"call":1}');
     expect(model().calls).toBe(2);
+
+    // The transcript shows the call between the message and its reply; the analytics count it.
+    const transcript = await api('GET', `/api/v1/conversations/${conversationId}/messages`);
+    expect(transcript.body.messages[0].toolCalls).toEqual([
+      expect.objectContaining({ role: 'tool', tool: 'order_status', callId: request!.body.callId, arguments: { order: 'A17' }, state: 'ok', answer: '{"tool":"order_status","echo":{"order":"A17"},"call":1}' }),
+    ]);
+    const summary = await api('GET', '/api/v1/analytics/summary');
+    expect(summary.body.toolCalls).toMatchObject({ total: 1, ok: 1, failed: 0, unknown: 0, invalid: 0 });
   });
 
   it('tells the model a dropped answer is unknown, and a redelivered notification makes no second call', async () => {
-    const { graph, tools, parties, post, model } = await aLoop();
+    const { graph, tools, parties, post, model, api } = await aLoop();
     tools.next('drop');
     const raw = metaJson(textNotification(parties, { id: aWamid(), body: '[[tool:order_status {"order":"B2"}]]' }));
 
@@ -96,5 +104,7 @@ describe('a tool the model calls (ROLE=all)', () => {
     expect(textOf(graph.sends[0]!)).toContain('"error":"outcome_unknown"');
     expect(graph.sends).toHaveLength(1);
     expect(model().calls).toBe(2);
+    const summary = await api('GET', '/api/v1/analytics/summary');
+    expect(summary.body.toolCalls).toMatchObject({ total: 1, unknown: 1 });
   });
 });

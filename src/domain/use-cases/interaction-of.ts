@@ -52,7 +52,8 @@ export function toolCallFactsOf(record: MessageRecord): ToolCallInteraction[] {
       userKey: userKeyFor(message.channel, message.accountId, message.participant.id),
       callId: call.callId,
       messageId: message.id,
-      tool: call.name,
+      // A name the model made up is kept short: analytics refuse longer ones.
+      tool: call.name.slice(0, 64),
       outcome,
       ...(failureReason && outcome !== 'ok' ? { failureReason } : {}),
       ...(call.latencyMs !== undefined ? { latencyMs: call.latencyMs } : {}),
