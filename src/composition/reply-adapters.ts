@@ -37,7 +37,7 @@ export async function replyAdapterProviders(config: Config, logger: Logger): Pro
   };
 }
 
-/** Tool calls are signed like API callbacks (API_CALLBACK_SECRET): without it, a channel's tools answer `tools_not_configured`. */
+/** Tool calls are signed like API callbacks (API_CALLBACK_SECRET): without it, a channel's tools answer `tool_not_configured`. */
 async function toolKitFor(config: Config): Promise<() => ToolKit> {
   const secret = config.API_CALLBACK_SECRET;
   const [{ AjvArgumentSchemas }, runner] = await Promise.all([
@@ -49,7 +49,7 @@ async function toolKitFor(config: Config): Promise<() => ToolKit> {
   return () => ({ runner, schemas: new AjvArgumentSchemas() });
 }
 
-const UNCONFIGURED_TOOLS: ToolRunner = { call: async () => ({ outcome: 'failed', reason: 'tools_not_configured' }) };
+const UNCONFIGURED_TOOLS: ToolRunner = { call: async () => ({ outcome: 'failed', reason: 'tool_not_configured' }) };
 
 /** Signed like API callbacks (API_CALLBACK_SECRET); without the secret, a channel's notify URL is not told (the queue still shows the conversation). */
 async function handoffNotifierFor(config: Config): Promise<() => HandoffNotifier> {

@@ -28,17 +28,19 @@ export type ToolCallState = (typeof TOOL_CALL_STATES)[number];
 export type ToolCallOutcome = Exclude<ToolCallState, 'calling'>;
 export const TOOL_CALL_OUTCOMES = ['ok', 'failed', 'unknown', 'invalid'] as const satisfies readonly ToolCallOutcome[];
 
-export type ToolFailureReason =
-  | 'tool_unknown'
-  | 'tools_not_configured'
-  | 'tool_arguments_invalid'
-  | 'tool_calls_over_limit'
-  | 'tool_url_forbidden'
-  | 'tool_unreachable'
-  | 'tool_outcome_unknown'
-  | 'tool_answer_too_large'
-  | 'tool_answer_not_json'
-  | `tool_http_${number}`;
+/** Why a call failed or was not made (an HTTP status as `tool_http_<status>`). */
+export const TOOL_FAILURE_REASONS = [
+  'tool_unknown',
+  'tool_not_configured',
+  'tool_arguments_invalid',
+  'tool_calls_over_limit',
+  'tool_url_forbidden',
+  'tool_unreachable',
+  'tool_outcome_unknown',
+  'tool_answer_too_large',
+  'tool_answer_not_json',
+] as const;
+export type ToolFailureReason = (typeof TOOL_FAILURE_REASONS)[number] | `tool_http_${number}`;
 
 export interface ToolCallRecord {
   /** Ours, unique per message and call: the `webhook-id` of the request, so a tool can deduplicate too. */

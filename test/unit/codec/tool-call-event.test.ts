@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { interactionEventSchema } from '../../../src/adapters/codec/event-schemas.js';
 import type { ToolCallInteraction } from '../../../src/domain/model/interaction.js';
+import { TOOL_FAILURE_REASONS } from '../../../src/domain/model/tool-call.js';
 
 const aToolCall = (): ToolCallInteraction => ({
   type: 'tool-call',
@@ -24,6 +25,10 @@ describe('interactionEventSchema (tool-call)', () => {
     const { latencyMs: _, failureReason: __, ...invalid } = { ...aToolCall(), outcome: 'invalid' as const };
     expect(interactionEventSchema.parse(invalid)).toEqual(invalid);
     expect(interactionEventSchema.parse({ ...aToolCall(), failureReason: 'tool_unreachable' })).toMatchObject({ failureReason: 'tool_unreachable' });
+  });
+
+  it.each([...TOOL_FAILURE_REASONS, 'tool_http_502'])('decodes every reason the worker gives a call: %s', (failureReason) => {
+    expect(interactionEventSchema.parse({ ...aToolCall(), failureReason })).toMatchObject({ failureReason });
   });
 
   it.each([
