@@ -92,6 +92,11 @@ export class CrashRun {
     return { emitted: this.statuses?.emitted ?? 0, failed: this.statuses?.errors.length ?? 0, dropped: this.graph.faults.counters.dropped };
   }
 
+  /** The text of conversation c's message m (unique in the run: the model's requests are matched to messages by it). */
+  protected messageText(c: number, m: number): string {
+    return `crash ${this.tag} c${c} m${m}`;
+  }
+
   /** The messages of every conversation, published in order on its ordering key like the listener does. */
   async publish(): Promise<void> {
     const bus = new PubSubMessageBus(this.setup.pubsub, { inbound: this.names.inbound, interactions: this.names.interactions });
@@ -99,7 +104,7 @@ export class CrashRun {
     const batches = Array.from({ length: this.setup.conversations }, (_, c) => {
       const participant = { id: `4917${String(c).padStart(2, '0')}${Math.floor(Math.random() * 1e7)}`, name: `P${c}` };
       return Array.from({ length: this.setup.messagesPerConversation }, (_, m) => {
-        const text = `crash ${this.tag} c${c} m${m}`;
+        const text = this.messageText(c, m);
         return aMessage({ accountId: `phone-${this.tag}`, participant, text, receivedAt: base + m, sentAt: base + m });
       });
     });

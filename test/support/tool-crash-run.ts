@@ -1,7 +1,4 @@
-import { PubSubMessageBus } from '../../src/adapters/pubsub/pubsub-message-bus.js';
 import { callsOf } from '../../src/domain/model/tool-call.js';
-import { toBusMessage } from '../../src/domain/use-cases/accept-whatsapp-notification.js';
-import { aMessage } from './builders.js';
 import { CrashRun } from './crash-run.js';
 import { aWebhookSecret } from './signing.js';
 import { ToolServer } from './tool-server.js';
@@ -40,21 +37,9 @@ export class ToolCrashRun extends CrashRun {
     });
   }
 
-  override async publish(): Promise<void> {
-    const bus = new PubSubMessageBus(this.setup.pubsub, { inbound: this.names.inbound, interactions: this.names.interactions });
-    const base = Date.now();
-    const batches = Array.from({ length: this.setup.conversations }, (_, c) => {
-      const participant = { id: `4915${String(c).padStart(2, '0')}${Math.floor(Math.random() * 1e7)}`, name: `P${c}` };
-      return Array.from({ length: this.setup.messagesPerConversation }, (_, m) => {
-        const text = `where is it [[tool:order_status {"order":"${this.tag}-c${c}-m${m}"}]]`;
-        return aMessage({ accountId: `phone-${this.tag}`, participant, text, receivedAt: base + m, sentAt: base + m });
-      });
-    });
-    for (const batch of batches) {
-      this.conversationIds.push(batch[0]!.conversationId);
-      for (const message of batch) this.enqueued.push({ messageId: message.id, conversationId: message.conversationId, text: message.content.type === 'text' ? message.content.body : '' });
-    }
-    await Promise.all(batches.map((batch) => bus.publish('inbound', batch.map((message) => toBusMessage({ kind: 'message', message })))));
+  /** Each message asks for the tool, its order naming the message. */
+  protected override messageText(c: number, m: number): string {
+    return `where is it [[tool:order_status {"order":"${this.tag}-c${c}-m${m}"}]]`;
   }
 
   /** The scripted model (it calls the tool the text names), tool calls signed, a 30 s lease. */

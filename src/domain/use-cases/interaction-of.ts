@@ -53,7 +53,7 @@ export function toolCallFactsOf(record: MessageRecord): ToolCallInteraction[] {
       callId: call.callId,
       messageId: message.id,
       // A name the model made up is kept short: analytics refuse longer ones.
-      tool: call.name.slice(0, 64),
+      tool: call.name.slice(0, 64) || '(unnamed)',
       outcome,
       ...(failureReason && outcome !== 'ok' ? { failureReason } : {}),
       ...(call.latencyMs !== undefined ? { latencyMs: call.latencyMs } : {}),
