@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import type { ArgumentSchemas } from '../ports/argument-schemas.js';
 import { isHttpUrl } from './http-url.js';
 
@@ -58,7 +57,7 @@ function toolProblem(tool: unknown, seen: Set<string>, schemas?: ArgumentSchemas
 
 function parametersProblem(parameters: unknown, schemas?: ArgumentSchemas): string | null {
   if (!isPlainObject(parameters) || parameters.type !== 'object') return 'must be a JSON Schema whose type is "object"';
-  if (Buffer.byteLength(JSON.stringify(parameters)) > TOOL_PARAMETERS_MAX_BYTES) return `must be at most ${TOOL_PARAMETERS_MAX_BYTES / 1024} KiB as JSON`;
+  if (new TextEncoder().encode(JSON.stringify(parameters)).length > TOOL_PARAMETERS_MAX_BYTES) return `must be at most ${TOOL_PARAMETERS_MAX_BYTES / 1024} KiB as JSON`;
   const problem = schemas?.schemaProblem(parameters);
   return problem ? `is not a usable JSON Schema: ${problem}` : null;
 }
