@@ -1,4 +1,5 @@
 import { RoutingReplyChannel } from '../adapters/routing/routing-reply-channel.js';
+import { ProviderRoutingCompletionModel } from '../adapters/routing/provider-routing-completion-model.js';
 import { TOKENS, type Token } from './tokens.js';
 import type { Wiring } from './wiring.js';
 
@@ -28,6 +29,9 @@ const REPORTED: Readonly<Record<string, Token>> = {
 export function describeAdapters(wiring: Wiring): AdapterReport {
   const report: AdapterReport = {};
   for (const [name, token] of Object.entries(REPORTED)) if (wiring.has(token)) report[name] = nameOf(wiring.get(token));
+  const model = wiring.has(TOKENS.CompletionModel) ? wiring.get(TOKENS.CompletionModel) : undefined;
+  // The configured model by its class, and the providers channels may choose besides it.
+  if (model instanceof ProviderRoutingCompletionModel) Object.assign(report, { completionModel: nameOf(model.configured), 'completionModel.perChannel': model.perChannel.join(', ') });
   if (!wiring.has(TOKENS.ReplyChannel)) return report;
   const replyChannel = wiring.get(TOKENS.ReplyChannel);
   const channels =

@@ -1,5 +1,6 @@
 import { defaultModelOf, transcribesVoiceNotes, vertexProjectOf, type Config } from '../config/config.js';
 import type { CompletionModel } from '../domain/ports/completion-model.js';
+import type { ChannelProvider } from '../domain/model/channel-settings.js';
 import type { ReplyChannel } from '../domain/ports/reply-channel.js';
 import type { Transcriber } from '../domain/ports/transcriber.js';
 import type { Logger } from '../observability/logger.js';
@@ -59,12 +60,36 @@ async function handoffNotifierFor(config: Config): Promise<() => HandoffNotifier
   return () => new WebhookHandoffNotifier({ secret, allowedHosts: new Set(config.CALLBACK_ALLOWED_HOSTS) });
 }
 
+/**
+ * The configured model (AI_PROVIDER), and, for channels whose settings choose another provider,
+ * that provider when it is configured too: OpenAI with OPENAI_API_KEY (or OPENAI_BASE_URL), Gemini
+ * with VERTEX_PROJECT. Those are loaded on a channel's first use.
+ */
 async function completionModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {
+  const configured = await configuredModelFor(config, logger);
+  const others: Partial<Record<ChannelProvider, (resolve: Resolve) => Promise<CompletionModel>>> = {};
+  if (config.aiProvider !== 'openai' && (config.OPENAI_API_KEY || config.OPENAI_BASE_URL)) others.openai = async (resolve) => (await openAiModelFor(config, logger))(resolve);
+  if (config.aiProvider !== 'vertex' && config.VERTEX_PROJECT) others.vertex = async (resolve) => (await vertexModelFor(config, logger))(resolve);
+  if (Object.keys(others).length === 0) return configured;
+  const { ProviderRoutingCompletionModel } = await import('../adapters/routing/provider-routing-completion-model.js');
+  return (resolve) =>
+    new ProviderRoutingCompletionModel(
+      configured(resolve),
+      config.aiProvider,
+      Object.fromEntries(Object.entries(others).map(([provider, make]) => [provider, () => make(resolve)])),
+    );
+}
+
+async function configuredModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {
   if (config.aiProvider === 'vertex') return vertexModelFor(config, logger);
   if (config.aiProvider !== 'openai') {
     const { ScriptedCompletionModel } = await import('../adapters/scripted/scripted-completion-model.js');
     return () => new ScriptedCompletionModel();
   }
+  return openAiModelFor(config, logger);
+}
+
+async function openAiModelFor(config: Config, logger: Logger): Promise<(resolve: Resolve) => CompletionModel> {
   const { OpenAiCompletionModel } = await import('../adapters/openai/openai-completion-model.js');
   return (resolve) =>
     new OpenAiCompletionModel({

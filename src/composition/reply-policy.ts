@@ -11,6 +11,7 @@ export function replyPolicyOf(config: Config): ReplyPolicy {
   return {
     systemPrompt: config.SYSTEM_PROMPT,
     model: defaultModelOf(config),
+    providerModels: { openai: config.OPENAI_MODEL, vertex: config.VERTEX_MODEL },
     maxTokens: 512,
     historyMessages: 20,
     leaseMs: config.REPLY_LEASE_MS,

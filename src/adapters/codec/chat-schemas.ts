@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_REPLY_STATES, type AgentReply } from '../../domain/model/agent-reply.js';
-import type { ChannelSettings } from '../../domain/model/channel-settings.js';
+import { CHANNEL_PROVIDERS, type ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { Conversation } from '../../domain/model/conversation.js';
 import type { DeliveryState } from '../../domain/model/delivery-status.js';
 import type { DeliveryInfo, Failure, MessageRecord, MessageState, WindowTemplateSend } from '../../domain/model/message-record.js';
@@ -158,6 +158,7 @@ export const channelSettingsSchema: z.ZodType<ChannelSettings> = z.object({
   accountId: z.string(),
   systemPrompt: z.string().optional(),
   model: z.string().optional(),
+  provider: z.enum(CHANNEL_PROVIDERS).optional(),
   temperature: z.number().optional(),
   maxReplyTokens: z.number().optional(),
   historyMessages: z.number().optional(),

@@ -1,5 +1,5 @@
 import type { ArgumentSchemas } from '../ports/argument-schemas.js';
-import type { ChannelSettings, HandoffSettings } from './channel-settings.js';
+import { CHANNEL_PROVIDERS, type ChannelProvider, type ChannelSettings, type HandoffSettings } from './channel-settings.js';
 import { toolsProblem } from './channel-tool-rules.js';
 import { isHttpUrl } from './http-url.js';
 
@@ -14,6 +14,7 @@ const textUpTo = (max: number) => (v: unknown) => (typeof v === 'string' && v.tr
 const RULES: Record<Exclude<ChannelSettingsField, 'accountId' | 'windowTemplate' | 'handoff' | 'tools'>, (value: unknown) => string | null> = {
   systemPrompt: textUpTo(20_000),
   model: (v) => (typeof v === 'string' && /^[\w.:/@-]{1,200}$/.test(v) ? null : 'must be a model name: 1 to 200 letters, digits or . _ : / @ -'),
+  provider: (v) => (CHANNEL_PROVIDERS.includes(v as ChannelProvider) ? null : `must be one of ${CHANNEL_PROVIDERS.join(', ')}`),
   temperature: numberIn(0, 2),
   maxReplyTokens: integerIn(1, 100_000),
   historyMessages: integerIn(0, 500),

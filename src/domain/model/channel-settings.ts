@@ -4,10 +4,16 @@ import type { ChannelTool } from './tool-call.js';
  * Per-channel (per WhatsApp number or API account) settings edited by admins. Every field is
  * optional: what a channel does not set comes from configuration defaults.
  */
+/** The model providers a channel may choose instead of the configured one (AI_PROVIDER). */
+export const CHANNEL_PROVIDERS = ['openai', 'vertex'] as const;
+export type ChannelProvider = (typeof CHANNEL_PROVIDERS)[number];
+
 export interface ChannelSettings {
   accountId: string;
   systemPrompt?: string;
   model?: string;
+  /** Who serves the channel's model (OpenAI or Gemini on Vertex AI); unset: AI_PROVIDER. */
+  provider?: ChannelProvider;
   temperature?: number;
   maxReplyTokens?: number;
   historyMessages?: number;

@@ -30,6 +30,7 @@ export type SendFailureReason =
 export type ModelFailureReason =
   | 'empty_completion'
   | 'model_circuit_open'
+  | 'model_provider_not_configured'
   | 'model_timeout'
   | 'model_unreachable'
   | 'model_auth_failed'

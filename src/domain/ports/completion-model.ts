@@ -1,6 +1,7 @@
 import { DomainError } from '../model/errors.js';
 import type { TokenUsage } from '../model/reply.js';
 import type { ModelFailureReason } from '../model/reasons.js';
+import type { ChannelProvider } from '../model/channel-settings.js';
 
 /**
  * One turn of the prompt. An assistant turn may carry the tool calls the model made (`toolCalls`);
@@ -35,6 +36,8 @@ export interface CompletionRequest {
   turns: ChatTurn[];
   maxTokens: number;
   model?: string;
+  /** The provider the channel chose; absent: the configured one. */
+  provider?: ChannelProvider;
   temperature?: number;
   /** Functions the model may call; absent or empty: none. */
   tools?: ToolSpec[];

@@ -16,6 +16,7 @@ import type { ChannelSettingsCache } from './channel-settings-cache.js';
 import { historyWithin } from './conversation-turn.js';
 import { utcDay } from './reply-limits.js';
 import type { ReplyPolicy } from './reply-to-message.js';
+import type { ChannelProvider } from '../model/channel-settings.js';
 
 const DEFAULT_HANDOFF_TEXT = 'I have asked a person from our team to take over. They will answer you here shortly.';
 
@@ -26,6 +27,8 @@ const AGENT_REPLIES_READ = 200;
 export interface EffectiveSettings {
   systemPrompt: string;
   model?: string;
+  /** The provider the channel chose, when it chose one. */
+  provider?: ChannelProvider;
   temperature?: number;
   maxTokens: number;
   historyMessages: number;
@@ -43,11 +46,13 @@ export interface EffectiveSettings {
 
 export async function effectiveSettings(policy: ReplyPolicy, cache: ChannelSettingsCache, accountId: string): Promise<EffectiveSettings> {
   const own = await cache.get(accountId);
-  const model = own?.model ?? policy.model;
+  // A channel that chose its provider gets that provider's default model unless it names one.
+  const model = own?.model ?? (own?.provider ? policy.providerModels?.[own.provider] : policy.model);
   const temperature = own?.temperature ?? policy.temperature;
   return {
     systemPrompt: own?.systemPrompt ?? policy.systemPrompt,
     ...(model ? { model } : {}),
+    ...(own?.provider ? { provider: own.provider } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
     maxTokens: own?.maxReplyTokens ?? policy.maxTokens,
     historyMessages: own?.historyMessages ?? policy.historyMessages,
@@ -122,6 +127,7 @@ export class ComposeReply {
       turns: buildTurns(history, prompts, { tokens: settings.historyTokenBudget, systemPrompt, counter: this.tokens }, agentReplies),
       maxTokens: settings.maxTokens,
       ...(settings.model ? { model: settings.model } : {}),
+      ...(settings.provider ? { provider: settings.provider } : {}),
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
     };
     // Reserved before the call, so concurrent generations cannot all pass a cap only some fit under.

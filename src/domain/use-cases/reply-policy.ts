@@ -1,4 +1,5 @@
 import type { ModelPrice } from '../model/reply.js';
+import type { ChannelProvider } from '../model/channel-settings.js';
 import type { Channel } from '../model/ids.js';
 import type { MessageState } from '../model/message-record.js';
 import type { OutcomeReason } from '../model/reasons.js';
@@ -6,6 +7,8 @@ import type { OutcomeReason } from '../model/reasons.js';
 export interface ReplyPolicy {
   systemPrompt: string;
   model?: string;
+  /** The default model of each provider a channel may choose (`provider` in its settings). */
+  providerModels?: Partial<Record<ChannelProvider, string>>;
   maxTokens: number;
   /** Earlier messages of the conversation given to the model. */
   historyMessages: number;

@@ -1,4 +1,4 @@
-import type { ChannelSettings } from '../../domain/model/channel-settings.js';
+import type { ChannelProvider, ChannelSettings } from '../../domain/model/channel-settings.js';
 import type { ChannelTool } from '../../domain/model/tool-call.js';
 import { channelSettingsProblems } from '../../domain/model/channel-settings-rules.js';
 import { settingsArgumentSchemas } from '../settings-argument-schemas.js';
@@ -11,9 +11,11 @@ const HANDOFF = ['handoffTriggers', 'handoffTool', 'handoffText', 'handoffNotify
 
 /** The tools the model may call: their JSON array (empty: none). */
 const TOOLS = ['tools'] as const;
+/** Who serves the model: empty (the configured provider), `openai` or `vertex`. */
+const PROVIDER = ['provider'] as const;
 
 /** The only form fields the channel editor reads. */
-export const CHANNEL_FORM_FIELDS = [...TEXTS, ...NUMBERS, ...TEMPLATE, ...HANDOFF, ...TOOLS] as const;
+export const CHANNEL_FORM_FIELDS = [...TEXTS, ...PROVIDER, ...NUMBERS, ...TEMPLATE, ...HANDOFF, ...TOOLS] as const;
 export type ChannelFormField = (typeof CHANNEL_FORM_FIELDS)[number];
 export type ChannelFormValues = Record<ChannelFormField, string>;
 export type ChannelFormErrors = Partial<Record<ChannelFormField | 'accountId' | 'form', string>>;
@@ -24,6 +26,7 @@ export function valuesOf(settings: ChannelSettings | null): ChannelFormValues {
   if (!settings) return values;
   for (const f of TEXTS) values[f] = settings[f] ?? '';
   for (const f of NUMBERS) values[f] = settings[f] === undefined ? '' : String(settings[f]);
+  values.provider = settings.provider ?? '';
   values.windowTemplateName = settings.windowTemplate?.name ?? '';
   values.windowTemplateLanguage = settings.windowTemplate?.language ?? '';
   values.handoffTriggers = (settings.handoff?.triggers ?? []).join('\n');
@@ -47,6 +50,8 @@ export function settingsFrom(accountId: string, values: ChannelFormValues, now: 
     if (Number.isFinite(n)) settings[f] = n;
     else errors[f] = 'must be a number';
   }
+  // Checked by the settings rules: anything but openai or vertex is refused there.
+  if (values.provider.trim()) settings.provider = values.provider.trim() as ChannelProvider;
   const [name, language] = [values.windowTemplateName.trim(), values.windowTemplateLanguage.trim()];
   if (name || language) settings.windowTemplate = { name, language };
   const handoff = handoffFrom(values);

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { ChannelSettings } from '../../domain/model/channel-settings.js';
+import { CHANNEL_PROVIDERS, type ChannelSettings } from '../../domain/model/channel-settings.js';
 import { ACCOUNT_ID_PATTERN, channelSettingsProblems, type ChannelSettingsField } from '../../domain/model/channel-settings-rules.js';
 import { settingsArgumentSchemas } from '../settings-argument-schemas.js';
 
@@ -28,6 +28,7 @@ const TOOL = z
 const FIELDS = {
   systemPrompt: z.string().openapi({ description: 'The system prompt, 1–20,000 characters; unset: SYSTEM_PROMPT' }),
   model: z.string().openapi({ description: 'The model name; unset: OPENAI_MODEL (VERTEX_MODEL with AI_PROVIDER=vertex)', example: 'gpt-4o-mini' }),
+  provider: z.enum(CHANNEL_PROVIDERS).openapi({ description: 'Who serves the model: openai, or vertex (Gemini on Vertex AI); unset: AI_PROVIDER. The provider must be configured on the worker (OPENAI_API_KEY, or a Vertex AI project)', example: 'vertex' }),
   temperature: z.number().openapi({ description: '0–2' }),
   maxReplyTokens: z.number().openapi({ description: 'Whole number, 1–100,000' }),
   historyMessages: z.number().openapi({ description: 'Earlier messages given to the model, 0–500' }),

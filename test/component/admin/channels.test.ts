@@ -50,6 +50,19 @@ describe('admin channel settings', () => {
     expect(await (await browser.get(EDIT)).text()).toContain('You are the bakery assistant.');
   });
 
+  it('saves the provider a channel chose, shows it selected, and refuses one that is not a provider', async () => {
+    const { browser, token, chat } = await anEditor();
+
+    expect((await browser.post(EDIT, { _csrf: token, provider: 'vertex', model: 'google/gemini-2.5-pro' })).status).toBe(303);
+    expect(await chat.channelSettings('phone-1')).toMatchObject({ provider: 'vertex', model: 'google/gemini-2.5-pro' });
+    expect(await (await browser.get(EDIT)).text()).toMatch(/<option value="vertex" selected[^>]*>Gemini on Vertex AI<\/option>/);
+
+    const refused = await browser.post(EDIT, { _csrf: token, provider: 'azure' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('must be one of openai, vertex');
+    expect(await chat.channelSettings('phone-1')).toMatchObject({ provider: 'vertex' });
+  });
+
   it('saves what asks for a person (triggers, the tool, the text, the notify URL), shows it again, and refuses a bad URL', async () => {
     const { browser, token, chat, clock } = await anEditor();
     const saved = await browser.post(EDIT, {

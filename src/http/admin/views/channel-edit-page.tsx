@@ -1,6 +1,6 @@
 import type { ChannelFormErrors, ChannelFormValues } from '../channel-form.js';
 import type { PageContext } from '../deps.js';
-import { CsrfField, Field, FormErrors, TextArea } from './form-parts.js';
+import { CsrfField, Field, FormErrors, Select, TextArea } from './form-parts.js';
 import { Layout } from './layout.js';
 
 interface ChannelEditPageProps {
@@ -10,6 +10,12 @@ interface ChannelEditPageProps {
   errors?: ChannelFormErrors;
   exists: boolean;
 }
+
+const PROVIDER_OPTIONS = [
+  ['', 'The configured default (AI_PROVIDER)'],
+  ['openai', 'OpenAI'],
+  ['vertex', 'Gemini on Vertex AI'],
+] as const;
 
 export function ChannelEditPage({ page, accountId, values, errors = {}, exists }: ChannelEditPageProps) {
   const action = `${page.base}/channels/edit?accountId=${encodeURIComponent(accountId)}`;
@@ -25,7 +31,8 @@ export function ChannelEditPage({ page, accountId, values, errors = {}, exists }
         <CsrfField token={page.csrf} />
         <TextArea label="System prompt" name="systemPrompt" value={values.systemPrompt} error={errors.systemPrompt} rows={8} hint="Empty: the configured default prompt." />
         <div class="grid">
-          <Field label="Model" name="model" value={values.model} error={errors.model} hint="e.g. gpt-4o-mini" />
+          <Select label="Provider" name="provider" value={values.provider} error={errors.provider} options={PROVIDER_OPTIONS} hint="Who serves the model; it must be configured on the worker." />
+          <Field label="Model" name="model" value={values.model} error={errors.model} hint="e.g. gpt-4o-mini, google/gemini-2.5-flash" />
           <Field label="Temperature" name="temperature" value={values.temperature} error={errors.temperature} inputmode="decimal" hint="0 to 2" />
           <Field label="Max reply tokens" name="maxReplyTokens" value={values.maxReplyTokens} error={errors.maxReplyTokens} inputmode="numeric" />
           <Field label="History messages" name="historyMessages" value={values.historyMessages} error={errors.historyMessages} inputmode="numeric" />

@@ -60,6 +60,24 @@ export function Field({ label, name, value, error, type = 'text', hint, required
   );
 }
 
+/** A choice among `options` (value, label); the first is usually the configured default (value ''). */
+export function Select({ label, name, value, error, hint, options }: FieldProps & { options: readonly (readonly [string, string])[] }) {
+  return (
+    <label class={error ? 'field invalid' : 'field'}>
+      <span>{label}</span>
+      <select name={name} aria-invalid={error ? 'true' : undefined}>
+        {options.map(([option, text]) => (
+          <option value={option} selected={option === (value ?? '')}>
+            {text}
+          </option>
+        ))}
+      </select>
+      {hint && <small>{hint}</small>}
+      {error && <small class="error">{error}</small>}
+    </label>
+  );
+}
+
 export function TextArea({ label, name, value, error, hint, rows = 4 }: FieldProps & { rows?: number }) {
   return (
     <label class={error ? 'field invalid' : 'field'}>
