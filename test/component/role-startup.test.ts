@@ -65,7 +65,17 @@ describe('buildRole', () => {
     // Voice notes need the Graph API to fetch the audio: without a WhatsApp token they get the media reply.
     expect(openai.adapters.transcriber).toBe('DisabledTranscriber');
     expect(scripted.adapters.completionModel).toBe('ScriptedCompletionModel');
+    // With the key, a channel may choose OpenAI although the deployment answers with the scripted model.
+    expect(scripted.adapters['completionModel.perChannel']).toBe('openai');
+    expect(openai.adapters['completionModel.perChannel']).toBeUndefined();
     await Promise.all([openai.stop(), scripted.stop()]);
+  });
+
+  it('lets channels choose Gemini besides OpenAI when VERTEX_PROJECT is set', async () => {
+    const both = await buildRole(loadConfig({ ROLE: 'all', OPENAI_API_KEY: 'sk-test-0123456789', VERTEX_PROJECT: 'demo-project' }), { logger: silent() });
+
+    expect(both.adapters).toMatchObject({ completionModel: 'OpenAiCompletionModel', 'completionModel.perChannel': 'vertex' });
+    await both.stop();
   });
 
   it('selects the Vertex AI model for AI_PROVIDER=vertex, and no transcriber even with a WhatsApp token', async () => {
