@@ -3,6 +3,7 @@ import type { Conversation } from '../../domain/model/conversation.js';
 import { BOT_HANDOFF, type Handoff } from '../../domain/model/handoff.js';
 import type { MessagePatch, MessageRecord } from '../../domain/model/message-record.js';
 import type { ToolRound } from '../../domain/model/tool-call.js';
+import { asJsonText, fromJsonText } from './firestore-json-text.js';
 import { ValidationError } from '../../domain/model/errors.js';
 import { conversationSchema, decode, handoffSchema, messageRecordSchema } from './firestore-schemas.js';
 import { currentRecord } from '../codec/stored-reasons.js';
@@ -79,7 +80,7 @@ export function recordFrom(snapshot: Pick<DocumentSnapshot, 'ref' | 'data'>): Me
  * Firestore refuses those, so they are stored as JSON text (`argumentsJson`) and parsed back on read.
  */
 function storedRounds(rounds: readonly ToolRound[]): DocumentData[] {
-  return rounds.map((round) => plain({ ...round, calls: round.calls.map(({ arguments: args, ...call }) => ({ ...call, argumentsJson: JSON.stringify(args ?? null) })) }));
+  return rounds.map((round) => plain({ ...round, calls: round.calls.map(({ arguments: args, ...call }) => ({ ...call, argumentsJson: asJsonText(args) })) }));
 }
 
 function withParsedArguments(data: DocumentData | undefined): DocumentData | undefined {
@@ -87,7 +88,7 @@ function withParsedArguments(data: DocumentData | undefined): DocumentData | und
   if (!Array.isArray(rounds)) return data;
   const parsed = rounds.map((round) => ({
     ...round,
-    calls: (round.calls ?? []).map(({ argumentsJson, ...call }) => ({ ...call, arguments: typeof argumentsJson === 'string' ? (JSON.parse(argumentsJson) as unknown) : argumentsJson })),
+    calls: (round.calls ?? []).map(({ argumentsJson, ...call }) => ({ ...call, arguments: typeof argumentsJson === 'string' ? fromJsonText(argumentsJson) : argumentsJson })),
   }));
   return { ...data, toolRounds: parsed };
 }
