@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiConversationIdFor, conversationIdFor, isChannelMessageId, userKeyFor } from '../../../src/domain/model/ids.js';
+import { apiConversationIdFor, conversationIdFor, isChannelMessageId, toolCallIdFor, userKeyFor } from '../../../src/domain/model/ids.js';
 import { canaryFor } from '../../../src/domain/model/output-guard.js';
 
 describe('conversationIdFor', () => {
@@ -28,6 +28,15 @@ describe('conversationIdFor', () => {
     const id = conversationIdFor('whatsapp', 'phone-1', phone);
     expect(id).not.toContain(phone);
     expect(id).not.toContain(phone.slice(-6));
+  });
+});
+
+describe('derived ids are stored, so they never change', () => {
+  it('derives the ids it derived before for a phone number, a non-ASCII API user and a tool call', () => {
+    expect(conversationIdFor('whatsapp', '106540352242922', '491701234567')).toBe('c_d8a65a62172be31aa5adeee3eb62cb5f67e3a7bd');
+    expect(apiConversationIdFor('default', 'Zoë 🙂')).toBe('c_b37234f476127baca2f6874559423392eded4b10');
+    expect(userKeyFor('whatsapp', '106540352242922', '491701234567')).toBe('u_b868c2d7edeaf1f7feb1c7621c9f3c820c476c88');
+    expect(toolCallIdFor('c_x', 'wamid.1', 2)).toBe('tc_86f9af0d7d821fb2e3637744660d3235');
   });
 });
 
