@@ -13,7 +13,7 @@ import type { ChatStore } from '../domain/ports/chat-store.js';
 import type { ConversationArchive, ParticipantRef, TranscriptPosition } from '../domain/ports/conversation-archive.js';
 import type { HandoffLog, ModeClaim } from '../domain/ports/handoff-log.js';
 import type { ApplyStatusResult, MessageLog } from '../domain/ports/message-log.js';
-import type { SpendLedger, SpendReservation } from '../domain/ports/spend-ledger.js';
+import type { SpendLedger, SpendReservation, SpendSettlement } from '../domain/ports/spend-ledger.js';
 
 /** The capabilities a chat store adapter implements, each in a class of its own. */
 export interface ChatCapabilities {
@@ -37,8 +37,8 @@ export class ComposedChatStore implements ChatStore {
     return this.parts.log.register(message, now);
   }
 
-  transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
-    return this.parts.log.transition(conversationId, messageId, expectedVersion, patch);
+  transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch, settlement?: SpendSettlement): Promise<MessageRecord | null> {
+    return this.parts.log.transition(conversationId, messageId, expectedVersion, patch, settlement);
   }
 
   findMessage(conversationId: string, messageId: string): Promise<MessageRecord | null> {

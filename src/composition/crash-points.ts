@@ -86,8 +86,8 @@ export function withCrashPoints(providers: Providers, plan: CrashPlan): Provider
       if (result.created) crash.pass('after-claim');
       return result;
     };
-    inner.transition = async (conversationId, messageId, expectedVersion, patch) => {
-      const next = await store.transition(conversationId, messageId, expectedVersion, patch);
+    inner.transition = async (conversationId, messageId, expectedVersion, patch, settlement) => {
+      const next = await store.transition(conversationId, messageId, expectedVersion, patch, settlement);
       if (next && patch.state === 'answered') crash.pass('after-store-reply');
       return next;
     };

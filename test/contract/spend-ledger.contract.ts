@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type { SpendLedger } from '../../src/domain/ports/spend-ledger.js';
-import { freshStore, T0, type MakeChatStore } from './chat-store.fixture.js';
+import type { ChatStore } from '../../src/domain/ports/chat-store.js';
+import { aConversation, A_REPLY, freshStore, T0, type MakeChatStore } from './chat-store.fixture.js';
 
 /** The shared cases every SpendLedger implementation must pass: atomic settling and capped reservations. */
 export function spendLedgerContract(name: string, make: MakeChatStore): void {
   describe(`${name} as SpendLedger`, () => {
     const current = freshStore(make);
-    let store: SpendLedger;
+    let store: ChatStore;
     beforeEach(() => {
       store = current();
     });
@@ -65,6 +65,41 @@ export function spendLedgerContract(name: string, make: MakeChatStore): void {
 
         await store.settleSpend(accountId, day, 'next', 1);
         expect(await store.reserveSpend(accountId, day, { key: 'free', usd: 0, until: T0 + 61_000 }, 1, T0 + 2_000)).toBe(false);
+      });
+    });
+
+    describe('settled with the message transition that stores the reply', () => {
+      const day = '2026-11-25';
+
+      it('counts the cost and frees the reservation only when the transition is written, once when transitions race', async () => {
+        const message = aConversation()(T0);
+        const { accountId } = message;
+        const { record } = await store.register(message, T0);
+        expect(await store.reserveSpend(accountId, day, { key: message.id, usd: 0.75, until: T0 + 60_000 }, 1, T0)).toBe(true);
+        const settlement = { accountId, day, key: message.id, usd: 0.25 };
+        const answered = { state: 'answered' as const, reply: A_REPLY };
+
+        expect(await store.transition(message.conversationId, message.id, record.version + 1, answered, settlement)).toBeNull();
+        expect(await store.spendOf(accountId, day)).toBe(0);
+        expect(await store.reserveSpend(accountId, day, { key: 'other', usd: 0.5, until: T0 + 60_000 }, 1, T0)).toBe(false);
+
+        const racing = await Promise.all(Array.from({ length: 4 }, () => store.transition(message.conversationId, message.id, record.version, answered, settlement)));
+        expect(racing.filter((next) => next !== null)).toHaveLength(1);
+        expect(await store.spendOf(accountId, day)).toBeCloseTo(0.25, 10);
+        expect(await store.reserveSpend(accountId, day, { key: 'other', usd: 0.5, until: T0 + 60_000 }, 1, T0)).toBe(true);
+      });
+
+      it('adds the cost to what the day already spent when no reservation was held', async () => {
+        const message = aConversation()(T0);
+        const { accountId } = message;
+        await store.settleSpend(accountId, day, 'earlier', 0.5);
+        const { record } = await store.register(message, T0);
+
+        const next = await store.transition(message.conversationId, message.id, record.version, { state: 'answered', reply: A_REPLY }, { accountId, day, key: message.id, usd: 0.25 });
+
+        expect(next?.state).toBe('answered');
+        expect(await store.spendOf(accountId, day)).toBeCloseTo(0.75, 10);
+        expect(await store.spendOf(accountId, '2026-11-26')).toBe(0);
       });
     });
   });

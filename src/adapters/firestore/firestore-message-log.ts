@@ -4,11 +4,13 @@ import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, MessageLog } from '../../domain/ports/message-log.js';
+import type { SpendSettlement } from '../../domain/ports/spend-ledger.js';
 import { ChatStoreUnavailableError, grpcCodeOf, translateError } from './chat-store-unavailable-error.js';
 import type { ChatCollections } from './firestore-collections.js';
 import { encodeDocId, messageDocument, patched, patchUpdate, plain, recordFrom } from './firestore-documents.js';
 import { participantKeyOf } from './firestore-participants.js';
 import { decode, messagePointerSchema } from './firestore-schemas.js';
+import { addSettlement } from './firestore-spend-ledger.js';
 import { WrittenVersions, type Written } from './written-versions.js';
 
 const ALREADY_EXISTS = 6;
@@ -77,12 +79,12 @@ export class FirestoreMessageLog implements MessageLog {
     return { created: false, record: recordFrom(stored) };
   }
 
-  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
+  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch, settlement?: SpendSettlement): Promise<MessageRecord | null> {
     const ref = this.collections.messageRef(conversationId, messageId);
     const pointer = { conversationId, messageId };
     const known = this.written.get(ref.path);
     if (known && known.record.version === expectedVersion) {
-      const next = await this.writeTransition(ref, pointer, known, patch);
+      const next = await this.writeTransition(ref, pointer, known, patch, settlement);
       // Not written: another writer came since (or the message is gone); read and decide as below.
       if (next) return next;
     }
@@ -93,7 +95,7 @@ export class FirestoreMessageLog implements MessageLog {
     }
     const current = recordFrom(snapshot);
     if (current.version !== expectedVersion) return null;
-    return this.writeTransition(ref, pointer, { record: current, updateTime: snapshot.updateTime! }, patch);
+    return this.writeTransition(ref, pointer, { record: current, updateTime: snapshot.updateTime! }, patch, settlement);
   }
 
   /** `patch` on `current.record` when the document is still as it was at `current.updateTime`; null when not. */
@@ -102,6 +104,7 @@ export class FirestoreMessageLog implements MessageLog {
     pointer: { conversationId: string; messageId: string },
     current: Written,
     patch: MessagePatch,
+    settlement: SpendSettlement | undefined,
   ): Promise<MessageRecord | null> {
     const next = patched(current.record, patch);
     // Tells this write from another writer's when the SDK retried a commit whose answer was lost.
@@ -117,6 +120,7 @@ export class FirestoreMessageLog implements MessageLog {
         for (const outboundId of pointers) {
           batch.set(this.collections.outbound.doc(encodeDocId(outboundId)), { ...pointer, expireAt });
         }
+        if (settlement) addSettlement(this.collections, batch, settlement);
       },
       writeToken,
     );

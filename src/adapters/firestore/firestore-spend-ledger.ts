@@ -1,5 +1,5 @@
-import { FieldValue, type DocumentReference, type DocumentSnapshot } from '@google-cloud/firestore';
-import type { SpendLedger, SpendReservation } from '../../domain/ports/spend-ledger.js';
+import { FieldValue, type DocumentReference, type DocumentSnapshot, type WriteBatch } from '@google-cloud/firestore';
+import type { SpendLedger, SpendReservation, SpendSettlement } from '../../domain/ports/spend-ledger.js';
 import { ChatStoreUnavailableError, grpcCodeOf, translateError } from './chat-store-unavailable-error.js';
 import type { ChatCollections } from './firestore-collections.js';
 import { encodeDocId } from './firestore-documents.js';
@@ -46,9 +46,9 @@ export class FirestoreSpendLedger implements SpendLedger {
   /** Drops the reservation and adds what was really spent in one write (server-side increment, no read). */
   async settleSpend(accountId: string, day: string, key: string, usd: number): Promise<void> {
     try {
-      // Nested under `reservations` as an object, the key is never parsed as a field path.
-      const update = { usd: FieldValue.increment(usd), reservations: { [key]: FieldValue.delete() }, expireAt: this.collections.expireAt() };
-      await this.spendRef(accountId, day).set(update, { merge: true });
+      const batch = this.collections.db.batch();
+      addSettlement(this.collections, batch, { accountId, day, key, usd });
+      await batch.commit();
     } catch (error) {
       translateError('settleSpend', error);
     }
@@ -59,8 +59,22 @@ export class FirestoreSpendLedger implements SpendLedger {
   }
 
   private spendRef(accountId: string, day: string): DocumentReference {
-    return this.collections.channels.doc(encodeDocId(accountId)).collection('spend').doc(encodeDocId(day));
+    return spendRefOf(this.collections, accountId, day);
   }
+}
+
+const spendRefOf = (collections: ChatCollections, accountId: string, day: string): DocumentReference =>
+  collections.channels.doc(encodeDocId(accountId)).collection('spend').doc(encodeDocId(day));
+
+/**
+ * Adds `settlement` to `batch`: the reservation dropped and the cost added, by a server-side
+ * increment (no read). In a message transition's batch it commits with the transition or not at
+ * all, and a retried commit fails the transition's precondition, so it never counts twice.
+ */
+export function addSettlement(collections: ChatCollections, batch: WriteBatch, { accountId, day, key, usd }: SpendSettlement): void {
+  // Nested under `reservations` as an object, the key is never parsed as a field path.
+  const update = { usd: FieldValue.increment(usd), reservations: { [key]: FieldValue.delete() }, expireAt: collections.expireAt() };
+  batch.set(spendRefOf(collections, accountId, day), update, { merge: true });
 }
 
 /** The day's spend document, or nothing spent or held when the day has none yet. */

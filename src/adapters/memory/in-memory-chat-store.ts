@@ -11,7 +11,7 @@ import type { ChatStore } from '../../domain/ports/chat-store.js';
 import { positionOf, type ParticipantRef, type TranscriptPosition } from '../../domain/ports/conversation-archive.js';
 import type { ModeClaim } from '../../domain/ports/handoff-log.js';
 import type { ApplyStatusResult } from '../../domain/ports/message-log.js';
-import type { SpendReservation } from '../../domain/ports/spend-ledger.js';
+import type { SpendReservation, SpendSettlement } from '../../domain/ports/spend-ledger.js';
 
 /**
  * The chat store in process memory. Reads and writes copy, so callers never share state with the
@@ -50,9 +50,10 @@ export class InMemoryChatStore implements ChatStore {
     return { created: true, record: structuredClone(record) };
   }
 
-  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
+  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch, settlement?: SpendSettlement): Promise<MessageRecord | null> {
     const current = this.records.get(conversationId)?.get(messageId);
     if (!current || current.version !== expectedVersion) return null;
+    if (settlement) this.settle(settlement);
     const next: MessageRecord = { ...current, ...structuredClone(patch), version: current.version + 1 };
     for (const key of Object.keys(next) as (keyof MessageRecord)[]) if (next[key] === undefined) delete next[key];
     this.records.get(conversationId)!.set(messageId, next);
@@ -215,6 +216,10 @@ export class InMemoryChatStore implements ChatStore {
   }
 
   async settleSpend(accountId: string, day: string, key: string, usd: number): Promise<void> {
+    this.settle({ accountId, day, key, usd });
+  }
+
+  private settle({ accountId, day, key, usd }: SpendSettlement): void {
     const spend = this.spendDay(accountId, day);
     spend.reservations.delete(key);
     spend.usd += usd;

@@ -3,8 +3,10 @@ import type { DeliveryStatus } from '../../domain/model/delivery-status.js';
 import type { InboundMessage } from '../../domain/model/message.js';
 import { deliveryAfter, erasedRecord, newRecord, type MessagePatch, type MessageRecord } from '../../domain/model/message-record.js';
 import type { ApplyStatusResult, MessageLog } from '../../domain/ports/message-log.js';
+import type { SpendSettlement } from '../../domain/ports/spend-ledger.js';
 import { ChatStoreUnavailableError } from '../chat-store-errors.js';
 import { jsonb, participantKeyOf, query, recordOf, writtenNow, type RecordRow } from './postgres-chat-sql.js';
+import { PostgresSpendLedger } from './postgres-spend-ledger.js';
 import { EMPTY, sql, type Sql } from './sql-fragment.js';
 
 /** Every patchable field: a field added to the model fails to compile here until it is listed. */
@@ -81,9 +83,10 @@ export class PostgresMessageLog implements MessageLog {
     return { created: false, record: storedOrErased(again, message, now) };
   }
 
-  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null> {
+  async transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch, settlement?: SpendSettlement): Promise<MessageRecord | null> {
     const { set, removedKeys } = patchParts(patch);
     const pointers = patch.outboundIds === undefined ? EMPTY : sql`, ${pointersSql(sql`${jsonb(patch.outboundIds)}::jsonb`)}`;
+    const settled = settlement ? sql`, ${PostgresSpendLedger.settledWith(settlement)}` : EMPTY;
     const [row] = await query<RecordRow>(
       this.orm,
       'transition',
@@ -91,7 +94,7 @@ export class PostgresMessageLog implements MessageLog {
           update chat_message set record = (record || ${set}::jsonb) - ${removedKeys}::text[], version = version + 1, written_at = ${writtenNow()}
           where conversation_id = ${conversationId} and message_id = ${messageId} and version = ${expectedVersion}
           returning conversation_id, message_id, record, version, written_at
-        )${pointers}
+        )${pointers}${settled}
         select record, version from updated`,
     );
     return row ? recordOf(row) : null;

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { SpendLedger, SpendReservation } from '../../domain/ports/spend-ledger.js';
+import type { SpendLedger, SpendReservation, SpendSettlement } from '../../domain/ports/spend-ledger.js';
 import { jsonb, query, writtenNow } from './postgres-chat-sql.js';
-import { sql } from './sql-fragment.js';
+import { sql, type Sql } from './sql-fragment.js';
 
 /**
  * The channel's spend of one day is one row `(account_id, day)`: `usd` settled and `reservations`
@@ -38,8 +38,20 @@ export class PostgresSpendLedger implements SpendLedger {
       this.orm,
       'settleSpend',
       sql`insert into chat_spend as s (account_id, day, usd, reservations, written_at) values (${accountId}, ${day}, ${usd}, '{}'::jsonb, ${writtenNow()})
-        on conflict (account_id, day) do update set usd = s.usd + excluded.usd, reservations = s.reservations - ${key}::text, written_at = excluded.written_at`,
+        ${settledOnConflict(key)}`,
     );
+  }
+
+  /**
+   * `settleSpend` as a step `settled` of a message transition's statement: it inserts only for the
+   * row `updated` returned, so it is written with the transition or not at all.
+   */
+  static settledWith({ accountId, day, key, usd }: SpendSettlement): Sql {
+    return sql`settled as (
+      insert into chat_spend as s (account_id, day, usd, reservations, written_at)
+      select ${accountId}::text, ${day}::text, ${usd}::float8, '{}'::jsonb, u.written_at from updated as u
+      ${settledOnConflict(key)}
+    )`;
   }
 
   async spendOf(accountId: string, day: string): Promise<number> {
@@ -47,3 +59,7 @@ export class PostgresSpendLedger implements SpendLedger {
     return row ? Number(row.usd) : 0;
   }
 }
+
+/** The day's row gains `usd` and loses the reservation `key`. */
+const settledOnConflict = (key: string): Sql =>
+  sql`on conflict (account_id, day) do update set usd = s.usd + excluded.usd, reservations = s.reservations - ${key}::text, written_at = excluded.written_at`;

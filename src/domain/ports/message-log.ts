@@ -1,6 +1,7 @@
 import type { DeliveryStatus } from '../model/delivery-status.js';
 import type { InboundMessage } from '../model/message.js';
 import type { MessagePatch, MessageRecord } from '../model/message-record.js';
+import type { SpendSettlement } from './spend-ledger.js';
 
 export type ApplyStatusResult = 'applied' | 'stale' | 'unknown';
 
@@ -19,9 +20,11 @@ export interface MessageLog {
 
   /**
    * Compare-and-set: applies `patch` only when the stored version is `expectedVersion`, returning
-   * the new record (version + 1), or null when another writer changed it first.
+   * the new record (version + 1), or null when another writer changed it first. A `settlement`
+   * is applied to the spend ledger (as `settleSpend`) in the same atomic write, so it counts
+   * exactly when the transition does: never without it, never twice.
    */
-  transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch): Promise<MessageRecord | null>;
+  transition(conversationId: string, messageId: string, expectedVersion: number, patch: MessagePatch, settlement?: SpendSettlement): Promise<MessageRecord | null>;
 
   /** The stored message, or null (never stored, or erased). A read only: nothing is claimed. */
   findMessage(conversationId: string, messageId: string): Promise<MessageRecord | null>;

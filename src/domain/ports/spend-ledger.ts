@@ -8,6 +8,17 @@ export interface SpendReservation {
 }
 
 /**
+ * A generation's real cost replacing its reservation `key` on the channel's `day` (see
+ * `settleSpend`), written together with the message transition that stores the reply.
+ */
+export interface SpendSettlement {
+  accountId: string;
+  day: string;
+  key: string;
+  usd: number;
+}
+
+/**
  * What each channel spent on the model per UTC day (`YYYY-MM-DD`), with reservations held by
  * generations in flight, so concurrent generations cannot together overrun a daily cap.
  */

@@ -2,7 +2,7 @@ import type { InboundMessage } from '../model/message.js';
 import { canaryFor, leaks, withCanary } from '../model/output-guard.js';
 import { costOf, type Reply } from '../model/reply.js';
 import type { MessageLog } from '../ports/message-log.js';
-import type { SpendLedger } from '../ports/spend-ledger.js';
+import type { SpendLedger, SpendSettlement } from '../ports/spend-ledger.js';
 import type { AgentReplyLog } from '../ports/agent-reply-log.js';
 import type { Clock } from '../ports/clock.js';
 import { CompletionError, type Completion, type CompletionModel, type CompletionRequest, type ToolSpec } from '../ports/completion-model.js';
@@ -199,12 +199,12 @@ export class ComposeReply {
   }
 
   /**
-   * Replaces the reservation by the real cost, once the reply is stored: a store failure before
-   * that must leave the generation repeatable (its reservation runs out with the lease).
+   * The reservation replaced by the real cost, written with the transition that stores the reply:
+   * it counts exactly when the reply is stored (a store failure before that leaves the generation
+   * repeatable, its reservation running out with the lease).
    */
-  async settle(message: InboundMessage, composed: Composition): Promise<void> {
-    if (composed.kind === 'capped') return;
-    await this.store.settleSpend(message.accountId, composed.spendDay, message.id, composed.reply.costUsd);
+  settlementOf(message: InboundMessage, composed: Exclude<Composition, { kind: 'capped' }>): SpendSettlement {
+    return { accountId: message.accountId, day: composed.spendDay, key: message.id, usd: composed.reply.costUsd };
   }
 
   /** The request's prompt as the model family counts it (system prompt, turns, their framing). */

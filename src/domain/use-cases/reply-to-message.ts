@@ -6,7 +6,7 @@ import type { Reply } from '../model/reply.js';
 import type { ChannelSettingsStore } from '../ports/channel-settings-store.js';
 import type { ConversationArchive } from '../ports/conversation-archive.js';
 import type { MessageLog } from '../ports/message-log.js';
-import type { SpendLedger } from '../ports/spend-ledger.js';
+import type { SpendLedger, SpendSettlement } from '../ports/spend-ledger.js';
 import type { AgentReplyLog } from '../ports/agent-reply-log.js';
 import type { HandoffLog } from '../ports/handoff-log.js';
 import type { Clock } from '../ports/clock.js';
@@ -70,8 +70,8 @@ export class ReplyToMessage {
   private readonly sender: SendReply;
 
   async execute(message: InboundMessage): Promise<ReplyOutcome> {
-    // Work beside the reply's critical path (the day's spend settlement runs while the reply is
-    // sent): the delivery ends only once it is done, and fails when it failed.
+    // Work beside the reply's critical path (a burst's folded messages are recorded while the
+    // reply is sent): the delivery ends only once it is done, and fails when it failed.
     const beside: Promise<void>[] = [];
     let outcome: ReplyOutcome;
     try {
@@ -196,11 +196,8 @@ export class ReplyToMessage {
       const failure: Failure | undefined = composed.kind === 'blocked' ? { stage: 'generate', reason: 'output_blocked' } : undefined;
       // The model called `request_human`: its answer is the handoff text, sent once the conversation waits for a person.
       const handoffRequest = composed.kind === 'handoff' ? { handoffRequest: { by: 'tool' as const } } : {};
-      const answered = await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure, ...handoffRequest });
-      // Not waited for here: the reply is sent meanwhile (one round trip less before the person
-      // reads it). A crash before it ends leaves the cost unsettled, as a crash before it did.
-      beside.push(settledLater(this.composer.settle(record.message, composed)));
-      return answered;
+      // Its cost is counted in the same write: never without the reply, never twice.
+      return await this.write(leased, { state: 'answered', leaseUntil: 0, reply: composed.reply, failure, ...handoffRequest }, this.composer.settlementOf(record.message, composed));
     } catch (error) {
       // Not a failure: the lease was lost, or this message stepped back for an earlier one.
       if (error instanceof MessageInProgressError) throw error;
@@ -270,11 +267,8 @@ export class ReplyToMessage {
   }
 
   /** Compare-and-set; when another delivery wrote first, continue from what it stored. */
-  private async write(record: MessageRecord, patch: MessagePatch): Promise<MessageRecord> {
-    const next = await this.store.transition(record.message.conversationId, record.message.id, record.version, {
-      ...patch,
-      updatedAt: this.clock.now(),
-    });
+  private async write(record: MessageRecord, patch: MessagePatch, settlement?: SpendSettlement): Promise<MessageRecord> {
+    const next = await this.store.transition(record.message.conversationId, record.message.id, record.version, { ...patch, updatedAt: this.clock.now() }, settlement);
     return next ?? this.reload(record.message);
   }
 

@@ -1,50 +1,65 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { MessagePatch } from '../../../src/domain/model/message-record.js';
+import type { SpendSettlement } from '../../../src/domain/ports/spend-ledger.js';
 import { replyHarness } from '../../support/reply-harness.js';
 
-/** The harness with `settleSpend` held until released, or failing once. */
-function withSettlement(behaviour: 'held' | 'fails once') {
+const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+/** The harness whose first write that would change a day's spend fails (before anything is written). */
+function withSpendWriteFailingOnce() {
   const h = replyHarness();
+  let failures = 1;
+  const spendWrites: string[] = [];
   const settle = h.store.settleSpend.bind(h.store);
-  const settled: number[] = [];
-  let release = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let failures = behaviour === 'fails once' ? 1 : 0;
   h.store.settleSpend = async (accountId, day, key, usd) => {
+    spendWrites.push('settleSpend');
     if (failures-- > 0) throw new Error('spend ledger unavailable');
-    if (behaviour === 'held') await released;
-    await settle(accountId, day, key, usd);
-    settled.push(usd);
+    return settle(accountId, day, key, usd);
   };
-  return { h, settled, release };
+  const transition = h.store.transition.bind(h.store);
+  h.store.transition = async (conversationId: string, messageId: string, version: number, patch: MessagePatch, settlement?: SpendSettlement) => {
+    if (settlement) {
+      spendWrites.push(`transition to ${patch.state}`);
+      if (failures-- > 0) throw new Error('chat store unavailable');
+    }
+    return transition(conversationId, messageId, version, patch, settlement);
+  };
+  return { h, spendWrites };
 }
 
 describe('ReplyToMessage spend settlement', () => {
-  it('sends the reply while the spend settlement is still in flight, and ends the delivery only once it is settled', async () => {
-    const { h, settled, release } = withSettlement('held');
+  it('counts the reply\'s cost in the day\'s spend in the same write that stores the reply', async () => {
+    const h = replyHarness();
     const message = h.message();
-
-    let done = false;
-    const delivery = h.useCase.execute(message).then(() => (done = true));
-
-    await vi.waitFor(() => expect(h.channel.sent).toHaveLength(1), { timeout: 2_000 });
-    expect(settled).toEqual([]);
-    expect(done).toBe(false);
-    release();
-    await delivery;
-    const { reply } = (await h.stored(message))!;
-    expect(settled).toEqual([reply!.costUsd]);
-    expect(reply!.costUsd).toBeGreaterThan(0);
-  });
-
-  it('fails the delivery when the settlement fails, after the reply went out; the redelivery sends nothing more', async () => {
-    const { h } = withSettlement('fails once');
-    const message = h.message();
-
-    await expect(h.useCase.execute(message)).rejects.toThrow('spend ledger unavailable');
-    expect(h.channel.sent).toHaveLength(1);
+    const settled: string[] = [];
+    const settle = h.store.settleSpend.bind(h.store);
+    h.store.settleSpend = async (...args) => {
+      settled.push('separately');
+      return settle(...args);
+    };
 
     await h.useCase.execute(message);
+
+    const { reply, state } = (await h.stored(message))!;
+    expect(state).toBe('sent');
+    expect(reply!.costUsd).toBeGreaterThan(0);
+    expect(await h.store.spendOf(message.accountId, dayOf(h.clock.now()))).toBeCloseTo(reply!.costUsd, 12);
+    expect(settled).toEqual([]);
+  });
+
+  it('never loses the cost of a reply whose spend write failed: the redelivery answers once and the day counts it once', async () => {
+    const { h, spendWrites } = withSpendWriteFailingOnce();
+    const message = h.message();
+
+    await h.useCase.execute(message).catch(() => undefined);
+    await h.useCase.execute(message);
+    await h.useCase.execute(message);
+
+    const { reply, state } = (await h.stored(message))!;
+    expect(state).toBe('sent');
     expect(h.channel.sent).toHaveLength(1);
-    expect((await h.stored(message))!.state).toBe('sent');
+    expect(await h.store.spendOf(message.accountId, dayOf(h.clock.now()))).toBeCloseTo(reply!.costUsd, 12);
+    // The failed write was tried again, and the fault was really met.
+    expect(spendWrites.length).toBeGreaterThanOrEqual(2);
   });
 });
