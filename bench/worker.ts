@@ -20,6 +20,8 @@ import { CONVERSATIONS, LATENCY_MS, measure, MESSAGES, publishAndWait, silent, t
 // Firestore's multi-region (nam5) list prices, USD per 100,000 documents (cloud.google.com/firestore/pricing).
 const PRICES = { reads: 0.06, writes: 0.18, deletes: 0.02 };
 const QUIET_MS = 1_500;
+/** Handlers the pull worker runs at once (PULL_MAX_CONCURRENT). */
+const HANDLERS = Number(process.env.BENCH_PULL_CONCURRENCY ?? 10);
 
 /** Resolves once the Firestore client has sent nothing for QUIET_MS (the worker has settled), at most 60 s. */
 async function quiet(rpcs: () => number): Promise<void> {
@@ -85,17 +87,17 @@ async function throughEmulators() {
   try {
     await provision(pubsub, planFrom(names), () => undefined);
     const channel = new RecordingReplyChannel();
-    const runtime = await buildRole(loadConfig({ ROLE: 'worker', PROJECT_ID: project, WORKER_MODE: 'pull', AI_PROVIDER: 'scripted', RATE_LIMIT_PER_MINUTE: '0', ...names }), {
+    const runtime = await buildRole(loadConfig({ ROLE: 'worker', PROJECT_ID: project, WORKER_MODE: 'pull', PULL_MAX_CONCURRENT: String(HANDLERS), AI_PROVIDER: 'scripted', RATE_LIMIT_PER_MINUTE: '0', ...names }), {
       logger: silent(),
       overrides: { [TOKENS.CompletionModel]: new ScriptedCompletionModel().slowBy(LATENCY_MS), [TOKENS.ReplyChannel]: channel },
     });
     runtime.start();
     try {
       const publisher = new PubSubMessageBus(pubsub, { inbound: names.PUBSUB_TOPIC, interactions: names.PUBSUB_INTERACTIONS_TOPIC });
-      // The pull consumer runs 10 handlers at once (it holds up to 100 messages): that caps concurrency too.
-      const run = await measure(publisher, channel, Math.min(CONVERSATIONS, 10));
+      // The pull consumer runs HANDLERS handlers at once: that caps concurrency too.
+      const run = await measure(publisher, channel, Math.min(CONVERSATIONS, HANDLERS));
       const firestorePerMessage = await countOperations(publisher, channel);
-      return { ...run, handlersAtOnce: 10, firestorePerMessage, emulators: await emulatorCeilings(project, firestoreEmulator.host, pubsub, run, firestorePerMessage.answered) };
+      return { ...run, handlersAtOnce: HANDLERS, firestorePerMessage, emulators: await emulatorCeilings(project, firestoreEmulator.host, pubsub, run, firestorePerMessage.answered) };
     } finally {
       await runtime.stop();
     }
@@ -112,7 +114,7 @@ async function throughEmulators() {
  * only waits the model, is measured beside it.
  */
 async function emulatorCeilings(project: string, firestoreHost: string, pubsub: ReturnType<typeof createPubSub>, run: Run, answered: FirestoreOperations) {
-  const concurrency = Math.min(CONVERSATIONS, 10);
+  const concurrency = Math.min(CONVERSATIONS, HANDLERS);
   const commitsPerSecond = await firestoreCommitRate(project, firestoreHost, concurrency);
   const commitsPerMessage = (answered.rpcs.commit ?? 0) + (answered.rpcs['refused commit'] ?? 0);
   const firestoreCeiling = Math.round(commitsPerSecond / commitsPerMessage);

@@ -139,6 +139,11 @@ const schema = z.object({
    */
   PULL_RETRY_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(240_000),
   /**
+   * Pull worker: messages handled at once (each conversation one at a time). Held messages
+   * (flow control) are ten times as many, at least 100, so one busy conversation never fills them.
+   */
+  PULL_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1_000).default(10),
+  /**
    * Crash tests only: `point[:probability],…` (points of FAULT_POINTS, probability 0–1,
    * default 1). The process kills itself with SIGKILL when it passes a listed point.
    */

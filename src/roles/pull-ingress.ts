@@ -18,10 +18,12 @@ export function pullIngress(wiring: Wiring, config: Config): RolePart {
     // Paced retries here keep an outage of a few minutes from spending the message's delivery
     // attempts (and the send and generation budgets) at the speed Pub/Sub redelivers a nack.
     retryWindowMs: config.PULL_RETRY_WINDOW_MS,
+    maxConcurrent: config.PULL_MAX_CONCURRENT,
+    maxMessages: Math.max(100, 10 * config.PULL_MAX_CONCURRENT),
   });
   return {
     groups: [],
-    adapters: { workerIngress: `PubSubPullConsumer(${subscription})` },
+    adapters: { workerIngress: `PubSubPullConsumer(${subscription}, ${config.PULL_MAX_CONCURRENT} at once)` },
     start: () => consumer.start(),
     stop: () => consumer.close(),
   };

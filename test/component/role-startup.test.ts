@@ -36,14 +36,15 @@ describe('buildRole', () => {
     await runtime.stop();
   });
 
-  it('names the pull consumer when WORKER_MODE=pull', async () => {
-    const runtime = await buildRole(
-      loadConfig({ ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', WORKER_MODE: 'pull', PUBSUB_SUBSCRIPTION: 'vocoeng-inbound-worker' }),
-      { logger: silent() },
-    );
+  it('names the pull consumer and how many messages it handles at once when WORKER_MODE=pull', async () => {
+    const env = { ROLE: 'worker', PROJECT_ID: 'demo-project', AI_PROVIDER: 'scripted', WORKER_MODE: 'pull', PUBSUB_SUBSCRIPTION: 'vocoeng-inbound-worker' };
+    const runtime = await buildRole(loadConfig(env), { logger: silent() });
+    const wider = await buildRole(loadConfig({ ...env, PULL_MAX_CONCURRENT: '40' }), { logger: silent() });
 
-    expect(runtime.adapters.workerIngress).toBe('PubSubPullConsumer(vocoeng-inbound-worker)');
-    await runtime.stop();
+    expect(runtime.adapters.workerIngress).toBe('PubSubPullConsumer(vocoeng-inbound-worker, 10 at once)');
+    expect(wider.adapters.workerIngress).toBe('PubSubPullConsumer(vocoeng-inbound-worker, 40 at once)');
+    expect(() => loadConfig({ ...env, PULL_MAX_CONCURRENT: '0' })).toThrow(/PULL_MAX_CONCURRENT/);
+    await Promise.all([runtime.stop(), wider.stop()]);
   });
 
   it('transcribes voice notes with the OpenAI provider when WhatsApp sending is configured, unless TRANSCRIPTION_MODEL=off', async () => {

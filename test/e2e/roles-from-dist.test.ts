@@ -89,7 +89,7 @@ describe('dist/main.js in each Cloud Run role', () => {
 
     const adapters = await expectServesAndStops(child, port, 'worker');
 
-    expect(adapters.workerIngress).toBe(`PubSubPullConsumer(${names.PUBSUB_SUBSCRIPTION})`);
+    expect(adapters.workerIngress).toBe(`PubSubPullConsumer(${names.PUBSUB_SUBSCRIPTION}, 10 at once)`);
   });
 
   it('takes its channel secrets from Secret Manager when SECRET_MANAGER_SECRETS names them', async () => {
