@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Timestamp } from '@google-cloud/firestore';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { ChatStoreRejectedError, ChatStoreUnavailableError, translateError } from '../../src/adapters/firestore/chat-store-unavailable-error.js';
 import { newAgentReply } from '../../src/domain/model/agent-reply.js';
 import { isRetryable } from '../../src/domain/model/errors.js';
@@ -116,10 +116,13 @@ describe('FirestoreChatStore', () => {
       const counted = createFirestore(inject('emulatorProject'), { emulatorHost: inject('firestoreEmulatorHost') });
       const funnel = counted as unknown as { requestStream(method: string, ...rest: unknown[]): Promise<unknown> };
       const requestStream = funnel.requestStream.bind(counted);
-      const reads = { count: 0 };
+      const reads = { count: 0, answered: 0 };
       funnel.requestStream = (method, ...rest) => {
-        if (method === 'batchGetDocuments') reads.count += 1;
-        return requestStream(method, ...rest);
+        const stream = requestStream(method, ...rest);
+        if (method !== 'batchGetDocuments') return stream;
+        reads.count += 1;
+        void stream.then((s) => (s as NodeJS.ReadableStream).once('end', () => (reads.answered += 1)), () => undefined);
+        return stream;
       };
       return { client: counted, reads };
     }
@@ -140,6 +143,27 @@ describe('FirestoreChatStore', () => {
         expect(sending).toMatchObject({ state: 'sending', attempts: 1, version: record.version + 3 });
         expect(sending).not.toHaveProperty('note');
         expect(await store.findMessage(message.conversationId, message.id)).toEqual(sending);
+      } finally {
+        await client.terminate();
+      }
+    });
+
+    it('reads the message it claimed beside the caller\'s work, so the transition after a claim writes without reading first', async () => {
+      const { client, reads } = aCountingClient();
+      try {
+        const store = new FirestoreChatStore(client, { collectionPrefix: `${filePrefix}${++stores}_` });
+        const message = aMessage();
+        const { record } = await store.register(message, Date.now());
+        const [before, answeredBefore] = [reads.count, reads.answered];
+        const claimed = await store.claim(message.conversationId, message.id, record.version, { bot: { state: 'generating' }, human: { state: 'skipped', note: 'human_mode' } });
+        // The transaction's read, then the one made beside (as while the model answers), answered.
+        await vi.waitFor(() => expect(reads.answered - answeredBefore).toBe(2));
+
+        const answered = await store.transition(message.conversationId, message.id, claimed!.record.version, { state: 'answered', note: 'rate_limited' });
+
+        expect(reads.count - before).toBe(2);
+        expect(answered).toMatchObject({ state: 'answered', note: 'rate_limited', version: record.version + 2 });
+        expect(await store.findMessage(message.conversationId, message.id)).toEqual(answered);
       } finally {
         await client.terminate();
       }

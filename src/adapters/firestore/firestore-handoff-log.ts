@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FieldValue } from '@google-cloud/firestore';
+import { FieldValue, type DocumentReference } from '@google-cloud/firestore';
 import { z } from 'zod';
 import type { Conversation } from '../../domain/model/conversation.js';
 import { BOT_HANDOFF, type Handoff, type HandoffChange } from '../../domain/model/handoff.js';
@@ -23,8 +23,10 @@ const handoffOwnerSchema = z.object({ conversationId: z.string() });
  * The claim and a handoff change are transactions that both read the handoff document: Firestore
  * holds the read until the commit, so a change waits for a claim that read the old mode (or aborts
  * and retries it), and a claim after a change reads the new one. The claim writes the message as
- * the message log does (version, writeToken, outbound pointers); the message log's cached update
- * time of that message is dropped, its next transition reads first.
+ * the message log does (version, writeToken, outbound pointers). A transaction's commit time is
+ * not returned by the SDK, so the claimed message is read again beside the caller's work (the
+ * model call that follows a claim): the message log's next transition then writes at once,
+ * without a read on the reply's path.
  */
 export class FirestoreHandoffLog implements HandoffLog {
   constructor(
@@ -65,8 +67,10 @@ export class FirestoreHandoffLog implements HandoffLog {
     const writeToken = randomUUID();
     // The mode of the attempt that wrote last: when a retried attempt finds our write, that one committed.
     let claimedUnder: Handoff = { ...BOT_HANDOFF };
+    // Whatever cached update time the message had is stale once the claim commits.
+    this.written.forget(ref.path);
     try {
-      return await db.runTransaction(async (tx): Promise<ModeClaim | null> => {
+      const claim = await db.runTransaction(async (tx): Promise<ModeClaim | null> => {
         const [handoff, message] = await tx.getAll(handoffRef, ref);
         if (!message!.exists) return null;
         const current = recordFrom(message!);
@@ -86,12 +90,28 @@ export class FirestoreHandoffLog implements HandoffLog {
         claimedUnder = read;
         return { mode, handoff: read, record };
       });
+      if (claim) this.rememberWhenRead(ref, claim.record.version, writeToken);
+      return claim;
     } catch (error) {
       translateError('claim', error);
-    } finally {
-      // Written in a transaction, whose commit time the SDK does not return: the message log reads it next time.
-      this.written.forget(ref.path);
     }
+  }
+
+  /**
+   * Reads the claimed message in the background and remembers its update time for the message
+   * log, when it still holds this claim's write and nothing newer was remembered meanwhile (a
+   * transition that came first read for itself). A failed read only leaves the read to the next
+   * transition, as before.
+   */
+  private rememberWhenRead(ref: DocumentReference, version: number, writeToken: string): void {
+    this.collections.read('claim', ref).then(
+      (snapshot) => {
+        if (!snapshot.exists || snapshot.get('writeToken') !== writeToken || this.written.get(ref.path)) return;
+        const record = recordFrom(snapshot);
+        if (record.version === version) this.written.remember(ref.path, { record, updateTime: snapshot.updateTime! });
+      },
+      () => undefined,
+    );
   }
 
   async waitingForHuman({ limit }: { limit: number }): Promise<Conversation[]> {
