@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPubSub } from '../src/adapters/pubsub/pubsub-message-bus.js';
 import { startEmulator } from '../test/support/emulators.js';
+import { LISTENER_STEPS } from './servers/listener-steps.js';
 import { signedNotification } from './servers/notification.js';
 import { ratio, startServer, wrk, writeResult, type LoadResult } from './support.js';
 
@@ -61,16 +62,41 @@ async function inTurns(contenders: Contender[], connections: number): Promise<Me
 const roundRatio = (of: Measured, baseline: Measured) => ratio(median(of.rounds.map((rps, i) => rps / baseline.rounds[i]!)), 1);
 
 async function inProcess() {
-  const [bare, listener, quiet] = await inTurns(
+  const [bare, listener, quiet, ...steps] = await inTurns(
     [
       { name: 'node:http + HMAC + JSON.parse', server: 'bench/servers/bare-webhook.ts' },
       // As production logs: LOG_LEVEL=info, one access line per request. At warn, for what logging costs.
       { name: 'listener: verify + parse + publish (in-process bus), LOG_LEVEL=info', server: 'bench/servers/listener-app.ts', env: { BENCH_LOG_LEVEL: 'info' } },
       { name: 'the same at LOG_LEVEL=warn (no access lines)', server: 'bench/servers/listener-app.ts', env: { BENCH_LOG_LEVEL: 'warn' } },
+      // Where the time goes: the listener's own steps, each adding to the one before.
+      ...LISTENER_STEPS.map((step) => ({ name: `steps up to ${step}`, server: 'bench/servers/listener-steps.ts', env: { LISTENER_STEP: step } })),
     ],
     20,
   );
-  return { connections: 20, baseline: bare!, listener: listener!, listenerAtWarn: quiet!, rpsRatio: roundRatio(listener!, bare!), p99Ratio: ratio(bare!.p99Ms, listener!.p99Ms), atWarnRpsRatio: roundRatio(quiet!, bare!) };
+  return {
+    connections: 20,
+    baseline: bare!,
+    listener: listener!,
+    listenerAtWarn: quiet!,
+    rpsRatio: roundRatio(listener!, bare!),
+    p99Ratio: ratio(bare!.p99Ms, listener!.p99Ms),
+    atWarnRpsRatio: roundRatio(quiet!, bare!),
+    steps: stepCosts(bare!, [...steps, quiet!, listener!], [...LISTENER_STEPS, 'ingress', 'access line']),
+  };
+}
+
+/**
+ * Each step's ratio to the baseline (median of the rounds) and what it adds, in µs per request,
+ * to the step before it (1 / req/s, medians of the rounds): where the listener's time goes.
+ */
+function stepCosts(baseline: Measured, measured: Measured[], names: string[]) {
+  const micros = (m: Measured) => median(m.rounds.map((rps) => 1e6 / rps));
+  return measured.map((m, i) => ({
+    step: names[i]!,
+    rps: Math.round(m.rps),
+    ratio: roundRatio(m, baseline),
+    addsMicros: Number((micros(m) - (i === 0 ? micros(baseline) : micros(measured[i - 1]!))).toFixed(1)),
+  }));
 }
 
 /** Both servers publish to the Pub/Sub emulator and answer once the publish is durable. */

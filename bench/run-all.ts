@@ -36,6 +36,17 @@ const lines = [
     `${listener.rpsRatio} (req/s, median of the rounds), ${listener.p99Ratio} (p99)`,
     '≥ 0.90',
   ]),
+  ...(listener.steps
+    ? [
+        row([
+          `listener, where its time goes (for information): the same load on its own steps, each adding to the one before (bench/servers/listener-steps.ts), then the ingress (trace context, secure headers, counting) at LOG_LEVEL=warn, then the access line`,
+          listener.steps.map((s: { step: string; addsMicros: number }) => `${s.step} ${s.addsMicros >= 0 ? '+' : ''}${s.addsMicros} µs`).join(', '),
+          `bare node:http HMAC + JSON.parse: ${(1e6 / listener.baseline.rps).toFixed(1)} µs per request`,
+          listener.steps.map((s: { step: string; ratio: number }) => `${s.step} ${s.ratio}`).join(', '),
+          '—',
+        ]),
+      ]
+    : []),
   ...(listener.pubsub
     ? [
         row([
