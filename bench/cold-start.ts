@@ -11,10 +11,11 @@ import { promisify } from 'node:util';
 import { startEmulator } from '../test/support/emulators.js';
 import { startPostgres } from '../test/support/postgres-server.js';
 import { aFreePort } from '../test/support/ports.js';
-import { PROJECT_ROOT, percentileOf, ratio, writeResult } from './support.js';
+import { deployedNodeOptions, PROJECT_ROOT, percentileOf, ratio, writeResult } from './support.js';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
-// BENCH_COLD_NODE_OPTIONS: V8 or Node flags for every start (an A/B of runtime settings; printed, not recorded).
+// Each role starts with the NODE_OPTIONS its service is deployed with. BENCH_COLD_NODE_OPTIONS: V8 or
+// Node flags for every start instead (an A/B of runtime settings; printed, not recorded).
 const NODE_OPTIONS = process.env.BENCH_COLD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_COLD_NODE_OPTIONS } : {};
 
 interface Start {
@@ -31,7 +32,7 @@ async function residentMb(pid: number): Promise<number> {
 async function timeToHealthy(script: string, env: Record<string, string>): Promise<Start> {
   const port = await aFreePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...NODE_OPTIONS, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...env, ...NODE_OPTIONS }, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
@@ -80,9 +81,9 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
     const main = join(dist, 'main.js');
     const baseline = await median('bench/servers/bare-health.mjs', {});
     const envs: Record<string, Record<string, string>> = {
-      listener: { ROLE: 'listener', ...cloud, ...secrets },
-      worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud },
-      api: { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url },
+      listener: { ROLE: 'listener', ...cloud, ...secrets, ...deployedNodeOptions('cloudbuild.webhook.yaml') },
+      worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud, ...deployedNodeOptions('cloudbuild.worker.yaml') },
+      api: { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url, ...deployedNodeOptions('cloudbuild.api.yaml') },
       // The api role without DATABASE_URL: embedded PGlite, created (initdb and migrations) at a first start.
       'api (PGlite, first start)': { ROLE: 'api', ...cloud, DATA_DIR: join(dist, 'api-data') },
       'api (PGlite, restart)': { ROLE: 'api', ...cloud, DATA_DIR: join(dist, 'api-data') },
@@ -99,7 +100,7 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
     const result = {
       runs: RUNS,
       baseline: { name: 'node:http server (bare)', ...baseline },
-      roles: Object.fromEntries(Object.entries(roles).map(([role, r]) => [role, { ...r, ratio: ratio(baseline.p50Ms, r.p50Ms) }])),
+      roles: Object.fromEntries(Object.entries(roles).map(([role, r]) => [role, { ...r, ratio: ratio(baseline.p50Ms, r.p50Ms), nodeOptions: NODE_OPTIONS.NODE_OPTIONS ?? envs[role]!.NODE_OPTIONS ?? null }])),
       withoutCompileCache: Object.fromEntries(Object.entries(uncached).map(([role, r]) => [role, { ...r, ratio: ratio(baseline.p50Ms, r.p50Ms) }])),
       note: 'ratio = bare p50 / role p50 (1.0 would be as fast as an empty server); rssP50Mb = resident memory 0.5 s after the first 200; roles run with the compile cache the image carries (NODE_COMPILE_CACHE, warmed at build), withoutCompileCache for comparison',
     };

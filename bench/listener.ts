@@ -13,7 +13,7 @@ import { createPubSub } from '../src/adapters/pubsub/pubsub-message-bus.js';
 import { startEmulator } from '../test/support/emulators.js';
 import { LISTENER_STEPS } from './servers/listener-steps.js';
 import { signedNotification } from './servers/notification.js';
-import { ratio, startServer, wrk, writeResult, type LoadResult } from './support.js';
+import { deployedNodeOptions, ratio, startServer, wrk, writeResult, type LoadResult } from './support.js';
 
 const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = 5;
@@ -32,6 +32,9 @@ interface Measured extends LoadResult {
   /** req/s of each round. */
   rounds: number[];
 }
+
+// The listener runs with the NODE_OPTIONS its Cloud Run service is deployed with; the bare baselines with Node's defaults.
+const AS_DEPLOYED = deployedNodeOptions('cloudbuild.webhook.yaml');
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -66,10 +69,10 @@ async function inProcess() {
     [
       { name: 'node:http + HMAC + JSON.parse', server: 'bench/servers/bare-webhook.ts' },
       // As production logs: LOG_LEVEL=info, one access line per request. At warn, for what logging costs.
-      { name: 'listener: verify + parse + publish (in-process bus), LOG_LEVEL=info', server: 'bench/servers/listener-app.ts', env: { BENCH_LOG_LEVEL: 'info' } },
-      { name: 'the same at LOG_LEVEL=warn (no access lines)', server: 'bench/servers/listener-app.ts', env: { BENCH_LOG_LEVEL: 'warn' } },
+      { name: 'listener: verify + parse + publish (in-process bus), LOG_LEVEL=info', server: 'bench/servers/listener-app.ts', env: { BENCH_LOG_LEVEL: 'info', ...AS_DEPLOYED } },
+      { name: 'the same at LOG_LEVEL=warn (no access lines)', server: 'bench/servers/listener-app.ts', env: { BENCH_LOG_LEVEL: 'warn', ...AS_DEPLOYED } },
       // Where the time goes: the listener's own steps, each adding to the one before.
-      ...LISTENER_STEPS.map((step) => ({ name: `steps up to ${step}`, server: 'bench/servers/listener-steps.ts', env: { LISTENER_STEP: step } })),
+      ...LISTENER_STEPS.map((step) => ({ name: `steps up to ${step}`, server: 'bench/servers/listener-steps.ts', env: { LISTENER_STEP: step, ...AS_DEPLOYED } })),
     ],
     20,
   );
@@ -112,7 +115,7 @@ async function throughPubSub() {
     const [bare, listener] = await inTurns(
       [
         { name: 'node:http + HMAC + JSON.parse + awaited publish', server: 'bench/servers/bare-publish.ts', env },
-        { name: 'listener on Pub/Sub, LOG_LEVEL=info', server: 'bench/servers/listener-app.ts', env: { ...env, BENCH_LOG_LEVEL: 'info', BENCH_BUS: 'pubsub' } },
+        { name: 'listener on Pub/Sub, LOG_LEVEL=info', server: 'bench/servers/listener-app.ts', env: { ...env, BENCH_LOG_LEVEL: 'info', BENCH_BUS: 'pubsub', ...AS_DEPLOYED } },
       ],
       50,
     );
@@ -125,6 +128,7 @@ async function throughPubSub() {
 export async function benchListener(): Promise<Record<string, unknown>> {
   const result = {
     bodyBytes: Buffer.byteLength(body),
+    nodeOptions: AS_DEPLOYED.NODE_OPTIONS ?? null,
     seconds: ROUND_SECONDS,
     rounds: ROUNDS,
     ...(await inProcess()),

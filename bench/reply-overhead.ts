@@ -20,7 +20,7 @@ import { aFreePort } from '../test/support/ports.js';
 import { startPostgres } from '../test/support/postgres-server.js';
 import { metaJson, metaSignature } from '../test/support/signing.js';
 import { aWamid, someParties, textNotification } from '../test/support/whatsapp-notifications.js';
-import { PROJECT_ROOT, writeResult } from './support.js';
+import { deployedNodeOptions, PROJECT_ROOT, writeResult } from './support.js';
 
 const MODEL_MS = 100;
 const WARM_UP = 3;
@@ -90,9 +90,11 @@ try {
   );
   const ready = (child: Child) => child.waitForLine((line) => /"message":"VocoEng \w+ ready on /.test(line), READY_MS);
   await Promise.all([
-    ready(spawnRole(listenerPort, { ROLE: 'listener', WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'bench-verify' })),
+    // Each role with the NODE_OPTIONS its service is deployed with.
+    ready(spawnRole(listenerPort, { ROLE: 'listener', WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: 'bench-verify', ...deployedNodeOptions('cloudbuild.webhook.yaml') })),
     ready(spawnRole(workerPort, {
       ROLE: 'worker',
+      ...deployedNodeOptions('cloudbuild.worker.yaml'),
       WORKER_MODE: 'push',
       RATE_LIMIT_PER_MINUTE: '0',
       OPENAI_BASE_URL: model.baseUrl,
@@ -101,7 +103,7 @@ try {
       WHATSAPP_API_BASE_URL: graph.baseUrl,
       VOCOENG_BENCH_RPC_LOG: rpcLog,
     }, ['./bench/servers/firestore-rpc-log.ts'])),
-    ready(spawnRole(apiPort, { ROLE: 'api', DATABASE_URL: postgres.url, BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}` })),
+    ready(spawnRole(apiPort, { ROLE: 'api', DATABASE_URL: postgres.url, BOOTSTRAP_API_KEY: `vk_${randomBytes(24).toString('base64url')}`, ...deployedNodeOptions('cloudbuild.api.yaml') })),
   ]);
 
   const parties = Array.from({ length: CONVERSATIONS }, () => someParties());

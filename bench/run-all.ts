@@ -30,7 +30,7 @@ const lines = [
   row(['benchmark', 'measured', 'baseline (same run)', 'ratio', 'goal']),
   row(['---', '---', '---', '---', '---']),
   row([
-    `listener: signed ${listener.bodyBytes} B WhatsApp notifications, verify + parse + publish (in-process bus), LOG_LEVEL=info (an access line per request), wrk -c${listener.connections}, ${listener.rounds ?? 1} rounds of ${listener.seconds} s taking turns with the baseline`,
+    `listener: signed ${listener.bodyBytes} B WhatsApp notifications, verify + parse + publish (in-process bus), LOG_LEVEL=info (an access line per request)${listener.nodeOptions ? `, NODE_OPTIONS=${listener.nodeOptions} as deployed` : ''}, wrk -c${listener.connections}, ${listener.rounds ?? 1} rounds of ${listener.seconds} s taking turns with the baseline`,
     `${Math.round(listener.listener.rps)} req/s, p99 ${listener.listener.p99Ms} ms${listener.listenerAtWarn ? `; at LOG_LEVEL=warn ${Math.round(listener.listenerAtWarn.rps)} req/s (${listener.atWarnRpsRatio})` : ''}`,
     `bare node:http HMAC + JSON.parse: ${Math.round(listener.baseline.rps)} req/s, p99 ${listener.baseline.p99Ms} ms`,
     `${listener.rpsRatio} (req/s, median of the rounds), ${listener.p99Ratio} (p99)`,
@@ -124,11 +124,11 @@ const lines = [
         ]),
       ]
     : []),
-  ...Object.entries(cold.roles as Record<string, { p50Ms: number; ratio: number; rssP50Mb?: number }>).map(([role, r]) => {
+  ...Object.entries(cold.roles as Record<string, { p50Ms: number; ratio: number; rssP50Mb?: number; nodeOptions?: string | null }>).map(([role, r]) => {
     const uncached = (cold.withoutCompileCache as Record<string, { p50Ms: number }> | undefined)?.[role];
     const memoryGoal = role === 'listener' ? '; RSS ≤ 120 MB' : role === 'worker' ? '; RSS ≤ 180 MB' : '';
     return row([
-      `cold start to /healthz: ROLE=${role}, from dist/ with the image's compile cache`,
+      `cold start to /healthz: ROLE=${role}, from dist/ with the image's compile cache${r.nodeOptions ? `, NODE_OPTIONS=${r.nodeOptions} as deployed` : ''}`,
       `p50 ${r.p50Ms} ms${r.rssP50Mb ? `, RSS ${r.rssP50Mb} MB` : ''}${uncached ? ` (without the compile cache: ${uncached.p50Ms} ms)` : ''}`,
       `bare node:http start: p50 ${cold.baseline.p50Ms} ms${cold.baseline.rssP50Mb ? `, RSS ${cold.baseline.rssP50Mb} MB` : ''}`,
       `${r.ratio} (bare ÷ role)`,

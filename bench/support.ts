@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,15 @@ import { promisify } from 'node:util';
 
 export const BENCH_DIR = new URL('.', import.meta.url).pathname;
 export const PROJECT_ROOT = join(BENCH_DIR, '..');
+
+/**
+ * NODE_OPTIONS as a role's Cloud Run service is deployed with them (`--set-env-vars` of its
+ * cloudbuild.*.yaml; the deploy test checks what gcloud is given), so a bench runs the role as deployed.
+ */
+export function deployedNodeOptions(file: 'cloudbuild.webhook.yaml' | 'cloudbuild.worker.yaml' | 'cloudbuild.api.yaml'): Record<string, string> {
+  const value = /NODE_OPTIONS=([^;"'\s]+)/.exec(readFileSync(join(PROJECT_ROOT, file), 'utf8'))?.[1];
+  return value ? { NODE_OPTIONS: value } : {};
+}
 
 export function machine() {
   return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };

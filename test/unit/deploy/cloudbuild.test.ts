@@ -228,6 +228,20 @@ async function startupProblemsOf(argv: readonly string[]): Promise<readonly stri
   }
 }
 
+describe('Runtime flags', () => {
+  // The resident-memory goals of #14 (listener ≤ 120 MB, worker ≤ 180 MB) are met with a 4 MB young
+  // generation; the api keeps V8's default (its analytics reads allocate in bulk).
+  it.each([
+    ['cloudbuild.webhook.yaml', {}, '--max-semi-space-size=4'],
+    ['cloudbuild.worker.yaml', { _WORKER_MODE: 'push' }, '--max-semi-space-size=4'],
+    ['cloudbuild.worker.yaml', { _WORKER_MODE: 'pull' }, '--max-semi-space-size=4'],
+    ['cloudbuild.api.yaml', {}, undefined],
+  ])('deploys %s (%o) with NODE_OPTIONS %s', (file, overrides, nodeOptions) => {
+    const env = Object.fromEntries(pairs(singleDeployArgv(loadBuildConfig(file), overrides), '--set-env-vars'));
+    expect(env['NODE_OPTIONS']).toBe(nodeOptions);
+  });
+});
+
 describe('Api deploy script', () => {
   it('deploys an environment the api starts with, verifying pushes against the push service account', async () => {
     const argv = singleDeployArgv(loadBuildConfig('cloudbuild.api.yaml'));
