@@ -15,8 +15,8 @@ import { LISTENER_STEPS } from './servers/listener-steps.js';
 import { signedNotification } from './servers/notification.js';
 import { deployedNodeOptions, ratio, startServer, wrk, writeResult, type LoadResult } from './support.js';
 
-const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = 5;
+const ROUND_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = 4;
 const { body, signature } = signedNotification();
 const script = join(tmpdir(), `vocoeng-bench-${process.pid}.lua`);
 writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["x-hub-signature-256"] = "${signature}"\n`);

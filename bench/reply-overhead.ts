@@ -47,6 +47,8 @@ interface Turn {
   /** The model's answer → the Graph send arrives (store the reply, the send itself). */
   afterModelMs: number;
   overheadMs: number;
+  /** When the model's request arrived (it answers MODEL_MS later). */
+  modelAt: number;
   rpcs: Rpc[];
   graphRequests: number;
 }
@@ -118,13 +120,20 @@ try {
   for (const turn of turns) turn.rpcs = rpcs.filter((rpc) => rpc.start >= turn.rpcs[0]!.start && rpc.start < turn.rpcs[0]!.end);
 
   const overhead = stats(turns.map((t) => t.overheadMs));
+  // An RPC made while the model answers (and done before it answered) is not waited for.
+  const besideModel = (turn: Turn, rpc: Rpc) => rpc.start >= turn.modelAt && rpc.end <= turn.modelAt + MODEL_MS;
   const byMethod: Record<string, number> = {};
+  let besideModelPerReply = 0;
   for (const turn of turns) for (const rpc of turn.rpcs) {
+    if (besideModel(turn, rpc)) {
+      besideModelPerReply += 1 / turns.length;
+      continue;
+    }
     const key = rpc.refused ? `refused ${rpc.method}` : rpc.method;
     byMethod[key] = (byMethod[key] ?? 0) + 1 / turns.length;
   }
   // RPCs that overlap in time ran side by side: the reply waited for them as one round trip.
-  const inSequence = turns.map((t) => sequentialRoundTrips(t.rpcs));
+  const inSequence = turns.map((t) => sequentialRoundTrips(t.rpcs.filter((rpc) => !besideModel(t, rpc))));
   const rpcMs = inSequence.map((trips) => trips.reduce((sum, trip) => sum + (trip.end - trip.start), 0));
   // The median turn, RPC by RPC (ms after the 200): where the time goes.
   const median = turns.toSorted((a, b) => a.overheadMs - b.overheadMs)[Math.floor(turns.length / 2)]!;
@@ -140,6 +149,7 @@ try {
     afterModelMs: stats(turns.map((t) => t.afterModelMs)),
     criticalPath: {
       firestoreRpcsPerReply: Object.fromEntries(Object.entries(byMethod).map(([k, v]) => [k, Number(v.toFixed(2))])),
+      firestoreRpcsBesideTheModelPerReply: Number(besideModelPerReply.toFixed(2)),
       firestoreRoundTripsInSequencePerReply: Number((inSequence.reduce((sum, trips) => sum + trips.length, 0) / turns.length).toFixed(2)),
       firestoreRpcMsPerReply: stats(rpcMs),
       graphRequestsPerReply: Number((turns.reduce((sum, t) => sum + t.graphRequests, 0) / turns.length).toFixed(2)),
@@ -175,6 +185,7 @@ async function oneTurn(url: string, to: ReturnType<typeof someParties>, i: numbe
     toModelMs: calledAt - acked,
     afterModelMs: sent - (calledAt + MODEL_MS),
     overheadMs: sent - acked - MODEL_MS,
+    modelAt: calledAt,
     // The window, resolved to the RPCs inside it once the log is read.
     rpcs: [{ method: 'window', start: acked, end: sent }],
     graphRequests: graph.requests.length - requestsBefore,

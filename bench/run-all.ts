@@ -76,7 +76,7 @@ const lines = [
   ...firestoreRows(worker.throughEmulators.firestorePerMessage),
   row([
     `reply overhead: webhook 200 → Graph API send minus the model's ${overhead.modelLatencyMs} ms, listener + worker (push) + api as three processes on the emulators, ${overhead.messages} messages one at a time`,
-    `p50 ${overhead.overheadMs.p50} ms, p95 ${overhead.overheadMs.p95} ms (200 → model ${overhead.toModelMs.p50} ms, model → send ${overhead.afterModelMs.p50} ms, p50); on the critical path per reply: ${criticalRpcs(overhead.criticalPath.firestoreRpcsPerReply)} Firestore RPCs${overhead.criticalPath.firestoreRoundTripsInSequencePerReply ? `, ${overhead.criticalPath.firestoreRoundTripsInSequencePerReply} round trips in sequence (RPCs that overlap count once)` : ''} (${overhead.criticalPath.firestoreRpcMsPerReply.p50} ms, p50), ${overhead.criticalPath.graphRequestsPerReply} Graph API requests`,
+    `p50 ${overhead.overheadMs.p50} ms, p95 ${overhead.overheadMs.p95} ms (200 → model ${overhead.toModelMs.p50} ms, model → send ${overhead.afterModelMs.p50} ms, p50); on the critical path per reply: ${criticalRpcs(overhead.criticalPath.firestoreRpcsPerReply)} Firestore RPCs${overhead.criticalPath.firestoreRoundTripsInSequencePerReply ? `, ${overhead.criticalPath.firestoreRoundTripsInSequencePerReply} round trips in sequence (RPCs that overlap count once)` : ''} (${overhead.criticalPath.firestoreRpcMsPerReply.p50} ms, p50), ${overhead.criticalPath.graphRequestsPerReply} Graph API requests${overhead.criticalPath.firestoreRpcsBesideTheModelPerReply ? `; beside the model call, not waited for: ${overhead.criticalPath.firestoreRpcsBesideTheModelPerReply} RPCs` : ''}`,
     `the listener's own 200: p50 ${overhead.ackMs.p50} ms`,
     '—',
     'p50 ≤ 100 ms',
