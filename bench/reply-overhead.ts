@@ -120,8 +120,9 @@ try {
   for (const turn of turns) turn.rpcs = rpcs.filter((rpc) => rpc.start >= turn.rpcs[0]!.start && rpc.start < turn.rpcs[0]!.end);
 
   const overhead = stats(turns.map((t) => t.overheadMs));
-  // An RPC made while the model answers (and done before it answered) is not waited for.
-  const besideModel = (turn: Turn, rpc: Rpc) => rpc.start >= turn.modelAt && rpc.end <= turn.modelAt + MODEL_MS;
+  // An RPC still running when the model's request went out, and done before it answered, was
+  // waited for by neither the request nor what followed the answer.
+  const besideModel = (turn: Turn, rpc: Rpc) => rpc.end > turn.modelAt && rpc.end <= turn.modelAt + MODEL_MS;
   const byMethod: Record<string, number> = {};
   let besideModelPerReply = 0;
   for (const turn of turns) for (const rpc of turn.rpcs) {
