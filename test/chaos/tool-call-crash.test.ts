@@ -45,7 +45,7 @@ beforeAll(async () => {
   const { verdict } = outcome;
   console.log(
     `tool call crash test: ${run.kills.length} kills after-tool-call: ${verdict.messages} messages, ${verdict.requests} tool requests, ${verdict.ok} ok, ${verdict.unknown} unknown, ` +
-      `${verdict.calledTwice.length} called twice, ${verdict.lost.length} lost (${Math.round((Date.now() - started) / 1000)} s)`,
+      `${verdict.calledTwice.length} called twice, ${verdict.lost.length} lost, ${verdict.messages - verdict.requests} calls unknown before their request arrived (${Math.round((Date.now() - started) / 1000)} s)`,
   );
 }, STARTUP_MS + CRASH_PHASE_MS + SETTLE_MS + 25_000);
 
@@ -66,7 +66,12 @@ describe('Worker killed between a tool call and its stored answer', () => {
     expect(verdict.calledTwice, logs).toEqual([]);
     expect(verdict.callIdsRepeated, logs).toEqual([]);
     expect(verdict.lost, logs).toEqual([]);
-    expect(verdict.requests, logs).toBe(CONVERSATIONS * MESSAGES_PER_CONVERSATION);
+    // Each message's call was made at most once. A kill can also take a call of another message
+    // in the same worker after its intent was stored and before its request reached the tool: that
+    // call is unknown too (it may have left), so the tool may see fewer requests than messages.
+    expect(verdict.requests, logs).toBeLessThanOrEqual(CONVERSATIONS * MESSAGES_PER_CONVERSATION);
+    expect(verdict.requestsWithoutCall, logs).toEqual([]);
+    expect(verdict.okWithoutRequest, logs).toEqual([]);
     // Each kill after a call leaves that call's answer unstored: it is unknown, never made again.
     expect(verdict.unknown, logs).toBeGreaterThanOrEqual(1);
     expect(verdict.ok + verdict.unknown, logs).toBe(CONVERSATIONS * MESSAGES_PER_CONVERSATION);

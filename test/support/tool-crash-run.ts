@@ -17,6 +17,10 @@ export interface ToolCallVerdict {
   /** Calls the records hold as `unknown` (their answer was lost to a kill). */
   unknown: number;
   ok: number;
+  /** Calls stored `ok` whose call id the tool never received: an answer nobody gave. */
+  okWithoutRequest: string[];
+  /** Requests the tool received under a call id no record holds: a call made without its intent stored first. */
+  requestsWithoutCall: string[];
 }
 
 /**
@@ -63,6 +67,8 @@ export class ToolCrashRun extends CrashRun {
       const record = records.find((r) => r.message.id === messageId);
       return !record || !['sent', 'send-unknown'].includes(record.state) || callsOf(record.toolRounds).length !== 1;
     });
+    const requested = new Set(this.tools.requests.map((request) => request.body.callId));
+    const stored = new Set(calls.map((call) => call.callId));
     return {
       messages: this.enqueued.length,
       requests: this.tools.requests.length,
@@ -71,6 +77,8 @@ export class ToolCrashRun extends CrashRun {
       lost: lost.map(({ messageId }) => messageId),
       unknown: calls.filter((call) => call.state === 'unknown').length,
       ok: calls.filter((call) => call.state === 'ok').length,
+      okWithoutRequest: calls.filter((call) => call.state === 'ok' && !requested.has(call.callId)).map((call) => call.callId),
+      requestsWithoutCall: [...requested].filter((callId) => !stored.has(callId)),
     };
   }
 }
