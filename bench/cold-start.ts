@@ -29,10 +29,10 @@ async function residentMb(pid: number): Promise<number> {
   return Math.round(Number(kb) / 102.4) / 10;
 }
 
-async function timeToHealthy(script: string, env: Record<string, string>): Promise<Start> {
+async function timeToHealthy(script: string, env: Record<string, string>, args: string[] = []): Promise<Start> {
   const port = await aFreePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...env, ...NODE_OPTIONS }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [script, ...args], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METADATA_SERVER_DETECTION: 'none', HOST: '127.0.0.1', PORT: String(port), ...env, ...NODE_OPTIONS }, stdio: 'ignore' });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
@@ -52,15 +52,33 @@ async function timeToHealthy(script: string, env: Record<string, string>): Promi
 }
 
 /** `beforeEach` runs before every start (a first start removes the data directory the one before created). */
-async function median(script: string, env: Record<string, string>, beforeEach?: () => Promise<void>): Promise<{ p50Ms: number; minMs: number; rssP50Mb: number }> {
+async function median(script: string, env: Record<string, string>, beforeEach?: () => Promise<void>, args?: string[]): Promise<{ p50Ms: number; minMs: number; rssP50Mb: number }> {
   const starts: Start[] = [];
   for (let i = 0; i < RUNS; i++) {
     await beforeEach?.();
-    starts.push(await timeToHealthy(script, env));
+    starts.push(await timeToHealthy(script, env, args));
   }
   const times = starts.map((start) => start.ms).sort((a, b) => a - b);
   const rss = starts.map((start) => start.rssMb).sort((a, b) => a - b);
   return { p50Ms: Math.round(percentileOf(times, 50)), minMs: Math.round(times[0]!), rssP50Mb: percentileOf(rss, 50) };
+}
+
+/**
+ * Packages the design fixes, alone and as each role needs them (the bare server's start after
+ * importing them): no role can start faster than its own.
+ */
+const SHARED = ['hono', 'winston', 'zod', 'inversify'];
+const FLOORS: Record<string, string[]> = {
+  '@google-cloud/pubsub': ['@google-cloud/pubsub'],
+  '@google-cloud/logging-winston': ['@google-cloud/logging-winston'],
+  listener: ['@google-cloud/pubsub', '@google-cloud/logging-winston', ...SHARED],
+  worker: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', 'openai', ...SHARED],
+};
+
+async function sequence<T, R>(items: T[], each: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await each(item));
+  return results;
 }
 
 const ROLES = process.env.BENCH_COLD_ROLES?.split(',');
@@ -80,6 +98,15 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
   try {
     const main = join(dist, 'main.js');
     const baseline = await median('bench/servers/bare-health.mjs', {});
+    // The floor the fixed SDKs set: the bare server after importing only what a role cannot do
+    // without (its clients and its logger), with the same compile cache and flags.
+    const floors = Object.fromEntries(
+      await sequence(Object.entries(FLOORS), async ([name, specifiers]) => {
+        const deployed = deployedNodeOptions(name === 'worker' ? 'cloudbuild.worker.yaml' : 'cloudbuild.webhook.yaml');
+        const start = await median('bench/servers/bare-health-importing.mjs', { ...compileCache, ...deployed }, undefined, specifiers);
+        return [name, { specifiers, ...start, ratio: ratio(baseline.p50Ms, start.p50Ms) }] as const;
+      }),
+    );
     const envs: Record<string, Record<string, string>> = {
       listener: { ROLE: 'listener', ...cloud, ...secrets, ...deployedNodeOptions('cloudbuild.webhook.yaml') },
       worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud, ...deployedNodeOptions('cloudbuild.worker.yaml') },
@@ -100,6 +127,7 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
     const result = {
       runs: RUNS,
       baseline: { name: 'node:http server (bare)', ...baseline },
+      floors,
       roles: Object.fromEntries(Object.entries(roles).map(([role, r]) => [role, { ...r, ratio: ratio(baseline.p50Ms, r.p50Ms), nodeOptions: NODE_OPTIONS.NODE_OPTIONS ?? envs[role]!.NODE_OPTIONS ?? null }])),
       withoutCompileCache: Object.fromEntries(Object.entries(uncached).map(([role, r]) => [role, { ...r, ratio: ratio(baseline.p50Ms, r.p50Ms) }])),
       note: 'ratio = bare p50 / role p50 (1.0 would be as fast as an empty server); rssP50Mb = resident memory 0.5 s after the first 200; roles run with the compile cache the image carries (NODE_COMPILE_CACHE, warmed at build), withoutCompileCache for comparison',

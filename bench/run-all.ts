@@ -135,10 +135,24 @@ const lines = [
       `≥ 0.33 (≤ 3 × bare)${memoryGoal}`,
     ]);
   }),
+  ...(cold.floors ? [floorRow(cold)] : []),
   '',
   'Raw results with every figure: `bench/results/*.json`. Commands: `npm run bench` (all), `npm run bench -- listener` (one).',
   '',
 ];
+
+/** What the packages the design fixes cost a start by themselves: the floor under each role's cold start. */
+function floorRow(cold: { baseline: { p50Ms: number }; floors: Record<string, { p50Ms: number; ratio: number; specifiers: string[] }> }): string {
+  const floors = Object.entries(cold.floors);
+  const roles = floors.filter(([name]) => !name.startsWith('@'));
+  return row([
+    "cold start floor (for information): the bare node:http server after importing only packages the design fixes, from dist/'s compile cache, NODE_OPTIONS as deployed",
+    floors.map(([name, f]) => `${name.startsWith('@') ? `${name} alone` : `the ${name}'s (${f.specifiers.join(', ')})`}: p50 ${f.p50Ms} ms`).join('; '),
+    `bare node:http start: p50 ${cold.baseline.p50Ms} ms`,
+    roles.map(([name, f]) => `${name} ${f.ratio}`).join(', ') + ' (bare ÷ floor)',
+    '— (no role can start faster than its floor)',
+  ]);
+}
 
 /** The embedded default (`npm start`) against ROLE=all with its chat store and bus in memory, same run (issue #18). */
 function embeddedRows(e: EmbeddedResult): string[] {
