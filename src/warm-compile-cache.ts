@@ -4,15 +4,16 @@
 // them in that directory. A role's cold start then reads compiled code from the image instead of
 // compiling ~2,000 modules (bench/RESULTS.md: 17–25 % off each role's cold start).
 import { readdirSync } from 'node:fs';
-import { flushCompileCache, getCompileCacheDir } from 'node:module';
+import { createRequire, flushCompileCache, getCompileCacheDir } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Modules that act when imported: the entry points, and the database thread's (a worker thread's) entry. */
 const ACTING = new Set(['main.js', 'cli.js', 'provision.js', 'warm-compile-cache.js', 'adapters/postgres/pglite-thread.js']);
 
-/** Packages dist/ imports only on demand (`import()`) that a role may load as it starts: warmed too. */
+/** Packages dist/ loads only on demand (`require()`, at a first use) that a role may need: warmed too. */
 const ON_DEMAND = ['gpt-tokenizer/encoding/cl100k_base', 'gpt-tokenizer/encoding/o200k_base'];
+const require = createRequire(import.meta.url);
 
 function modulesUnder(dir: string, root = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,7 +27,7 @@ export async function warmCompileCache(dist: string): Promise<number> {
   if (!getCompileCacheDir()) throw new Error('NODE_COMPILE_CACHE is not set: there is nowhere to leave the compiled code');
   const modules = modulesUnder(dist);
   for (const module of modules) await import(pathToFileURL(module).href);
-  for (const specifier of ON_DEMAND) await import(specifier);
+  for (const specifier of ON_DEMAND) require(specifier);
   flushCompileCache();
   return modules.length;
 }

@@ -25,7 +25,8 @@ export async function replyAdapterProviders(config: Config, logger: Logger): Pro
     handoffNotifierFor(config),
     toolKitFor(config),
     // Prompts are cut to the default model's encoding (a channel's own model is counted with it too;
-    // Gemini's tokenizer is not public, so its prompts are estimated with o200k_base).
+    // Gemini's tokenizer is not public, so its prompts are estimated with o200k_base). The encoding
+    // itself loads at the first prompt that needs counting.
     import('../adapters/openai/gpt-token-counter.js').then(({ GptTokenCounter }) => GptTokenCounter.forModel(defaultModelOf(config) ?? config.OPENAI_MODEL)),
   ]);
   return {

@@ -11,6 +11,7 @@ import { FixedClock } from './fixed-clock.js';
 import { RecordingReplyChannel } from './recording-reply-channel.js';
 import { ScriptedTranscriber } from './scripted-transcriber.js';
 import type { ReplyFact } from '../../src/domain/ports/reply-metrics.js';
+import type { TokenCounter } from '../../src/domain/ports/token-counter.js';
 
 export const TEST_POLICY: ReplyPolicy = {
   systemPrompt: 'SYSTEM: you are the test assistant',
@@ -33,14 +34,14 @@ export const TEST_POLICY: ReplyPolicy = {
 };
 
 /** The tokenizer the worker uses for OpenAI's current models (stateless: one for every test). */
-const TOKENS_4O_MINI = await GptTokenCounter.forModel('gpt-4o-mini');
+const TOKENS_4O_MINI = GptTokenCounter.forModel('gpt-4o-mini');
 export const testTokens = () => TOKENS_4O_MINI;
 
 /**
  * ReplyToMessage wired to the in-memory chat store and bus, the scripted model, a recording reply
  * channel and a hand-moved clock, with every published interaction event collected.
  */
-export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
+export function replyHarness(policy: Partial<ReplyPolicy> = {}, tokens: TokenCounter = testTokens()) {
   const store = new InMemoryChatStore();
   const model = new ScriptedCompletionModel();
   const channel = new RecordingReplyChannel();
@@ -54,7 +55,7 @@ export function replyHarness(policy: Partial<ReplyPolicy> = {}) {
   const fullPolicy = { ...TEST_POLICY, ...policy };
   const replyFacts: ReplyFact[] = [];
   const metrics = { replyRecorded: (fact: ReplyFact) => replyFacts.push(fact) };
-  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, testTokens(), transcriber, metrics);
+  const useCase = new ReplyToMessage(store, model, channel, bus, clock, fullPolicy, tokens, transcriber, metrics);
 
   return {
     store,

@@ -43,16 +43,32 @@ export function buildTurns(
   budget: { tokens: number; systemPrompt: string; counter: TokenCounter } | undefined = undefined,
   agentReplies: readonly AgentReply[] = [],
 ): ChatTurn[] {
-  const cost = (turn: ChatTurn) => (budget ? budget.counter.count(turn.content) + TOKENS_PER_TURN : 0);
   const last: ChatTurn[] = (typeof prompts === 'string' ? [prompts] : prompts).map((content) => ({ role: 'user', content }));
-  let left = budget ? budget.tokens - budget.counter.count(budget.systemPrompt) - TOKENS_PER_TURN - last.reduce((sum, turn) => sum + cost(turn), 0) : Infinity;
+  const exchanges = history.map((record) => exchangeOf(record, agentReplies));
+  const whole = [...exchanges.flat(), ...last];
+  if (!budget || bytesFit(budget, whole)) return whole;
+  const cost = (turn: ChatTurn) => budget.counter.count(turn.content) + TOKENS_PER_TURN;
+  let left = budget.tokens - budget.counter.count(budget.systemPrompt) - TOKENS_PER_TURN - last.reduce((sum, turn) => sum + cost(turn), 0);
   const kept: ChatTurn[][] = [];
-  for (let i = history.length - 1; i >= 0; i--) {
-    const exchange = exchangeOf(history[i]!, agentReplies);
+  for (let i = exchanges.length - 1; i >= 0; i--) {
+    const exchange = exchanges[i]!;
     const needed = exchange.reduce((sum, turn) => sum + cost(turn), 0);
     if (needed > left) break;
     left -= needed;
     kept.unshift(exchange);
   }
   return [...kept.flat(), ...last];
+}
+
+/**
+ * Whether the whole prompt fits by its UTF-8 bytes, which no count exceeds (TokenCounter): then
+ * every exchange fits and nothing needs counting (most conversations are short).
+ */
+function bytesFit(budget: { tokens: number; systemPrompt: string }, turns: readonly ChatTurn[]): boolean {
+  let bytes = Buffer.byteLength(budget.systemPrompt, 'utf8') + TOKENS_PER_TURN;
+  for (const turn of turns) {
+    bytes += Buffer.byteLength(turn.content, 'utf8') + TOKENS_PER_TURN;
+    if (bytes > budget.tokens) return false;
+  }
+  return true;
 }

@@ -132,12 +132,7 @@ export class ComposeReply {
     };
     // Reserved before the call, so concurrent generations cannot all pass a cap only some fit under.
     const day = utcDay(this.clock.now());
-    const price = this.policy.prices[settings.model ?? this.policy.model ?? ''];
-    const estimate = costOf({ prompt: this.promptTokens(request), completion: settings.maxTokens }, price);
-    const until = this.clock.now() + this.policy.leaseMs;
-    if (settings.dailySpendCapUsd > 0 && !(await this.store.reserveSpend(message.accountId, day, { key: message.id, usd: estimate, until }, settings.dailySpendCapUsd, this.clock.now()))) {
-      return { kind: 'capped' };
-    }
+    if (settings.dailySpendCapUsd > 0 && !(await this.reserve(message, request, settings, day))) return { kind: 'capped' };
     let completion: Completion;
     let rounds: readonly ToolRound[];
     try {
@@ -205,6 +200,14 @@ export class ComposeReply {
    */
   settlementOf(message: InboundMessage, composed: Exclude<Composition, { kind: 'capped' }>): SpendSettlement {
     return { accountId: message.accountId, day: composed.spendDay, key: message.id, usd: composed.reply.costUsd };
+  }
+
+  /** The generation's estimated cost held against the day's cap until its real cost is settled. */
+  private reserve(message: InboundMessage, request: CompletionRequest, settings: EffectiveSettings, day: string): Promise<boolean> {
+    const price = this.policy.prices[settings.model ?? this.policy.model ?? ''];
+    const estimate = costOf({ prompt: this.promptTokens(request), completion: settings.maxTokens }, price);
+    const until = this.clock.now() + this.policy.leaseMs;
+    return this.store.reserveSpend(message.accountId, day, { key: message.id, usd: estimate, until }, settings.dailySpendCapUsd, this.clock.now());
   }
 
   /** The request's prompt as the model family counts it (system prompt, turns, their framing). */

@@ -4,7 +4,7 @@ import { canaryFor } from '../../../src/domain/model/output-guard.js';
 import { TOKENS_PER_TURN } from '../../../src/domain/use-cases/build-turns.js';
 import { replyHarness } from '../../support/reply-harness.js';
 
-const tokens = await GptTokenCounter.forModel('gpt-4o-mini');
+const tokens = GptTokenCounter.forModel('gpt-4o-mini');
 
 describe('ReplyToMessage (AI context, guard, settings, cost)', () => {
   it('fits a 200-exchange conversation into the token budget with the newest exchanges when a new message arrives', async () => {
