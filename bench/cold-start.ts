@@ -73,6 +73,8 @@ const FLOORS: Record<string, string[]> = {
   '@google-cloud/logging-winston': ['@google-cloud/logging-winston'],
   listener: ['@google-cloud/pubsub', '@google-cloud/logging-winston', ...SHARED],
   worker: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', 'openai', ...SHARED],
+  '@mikro-orm/postgresql': ['@mikro-orm/postgresql', '@mikro-orm/migrations'],
+  api: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', '@mikro-orm/postgresql', '@mikro-orm/migrations', ...SHARED],
 };
 
 async function sequence<T, R>(items: T[], each: (item: T) => Promise<R>): Promise<R[]> {
@@ -102,7 +104,7 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
     // without (its clients and its logger), with the same compile cache and flags.
     const floors = Object.fromEntries(
       await sequence(Object.entries(FLOORS), async ([name, specifiers]) => {
-        const deployed = deployedNodeOptions(name === 'worker' ? 'cloudbuild.worker.yaml' : 'cloudbuild.webhook.yaml');
+        const deployed = deployedNodeOptions(name === 'worker' ? 'cloudbuild.worker.yaml' : name === 'api' || name.startsWith('@mikro-orm') ? 'cloudbuild.api.yaml' : 'cloudbuild.webhook.yaml');
         const start = await median('bench/servers/bare-health-importing.mjs', { ...compileCache, ...deployed }, undefined, specifiers);
         return [name, { specifiers, ...start, ratio: ratio(baseline.p50Ms, start.p50Ms) }] as const;
       }),

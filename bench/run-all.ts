@@ -147,7 +147,7 @@ function floorRow(cold: { baseline: { p50Ms: number }; floors: Record<string, { 
   const roles = floors.filter(([name]) => !name.startsWith('@'));
   return row([
     "cold start floor (for information): the bare node:http server after importing only packages the design fixes, from dist/'s compile cache, NODE_OPTIONS as deployed",
-    floors.map(([name, f]) => `${name.startsWith('@') ? `${name} alone` : `the ${name}'s (${f.specifiers.join(', ')})`}: p50 ${f.p50Ms} ms`).join('; '),
+    floors.map(([name, f]) => `${name.startsWith('@') ? `${f.specifiers.join(' + ')} alone` : `the ${name}'s (${f.specifiers.join(', ')})`}: p50 ${f.p50Ms} ms`).join('; '),
     `bare node:http start: p50 ${cold.baseline.p50Ms} ms`,
     roles.map(([name, f]) => `${name} ${f.ratio}`).join(', ') + ' (bare ÷ floor)',
     '— (no role can start faster than its floor)',
