@@ -68,13 +68,15 @@ async function median(script: string, env: Record<string, string>, beforeEach?: 
  * importing them): no role can start faster than its own.
  */
 const SHARED = ['hono', 'winston', 'zod', 'inversify'];
-const FLOORS: Record<string, string[]> = {
-  '@google-cloud/pubsub': ['@google-cloud/pubsub'],
-  '@google-cloud/logging-winston': ['@google-cloud/logging-winston'],
-  listener: ['@google-cloud/pubsub', '@google-cloud/logging-winston', ...SHARED],
-  worker: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', 'openai', ...SHARED],
-  '@mikro-orm/postgresql': ['@mikro-orm/postgresql', '@mikro-orm/migrations'],
-  api: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', '@mikro-orm/postgresql', '@mikro-orm/migrations', ...SHARED],
+const [WEBHOOK, WORKER, API] = ['cloudbuild.webhook.yaml', 'cloudbuild.worker.yaml', 'cloudbuild.api.yaml'] as const;
+/** Each floor's packages, started with the NODE_OPTIONS of the service (its cloudbuild file) that loads them. */
+const FLOORS: Record<string, { specifiers: string[]; service: typeof WEBHOOK | typeof WORKER | typeof API }> = {
+  '@google-cloud/pubsub': { specifiers: ['@google-cloud/pubsub'], service: WEBHOOK },
+  '@google-cloud/logging-winston': { specifiers: ['@google-cloud/logging-winston'], service: WEBHOOK },
+  listener: { specifiers: ['@google-cloud/pubsub', '@google-cloud/logging-winston', ...SHARED], service: WEBHOOK },
+  worker: { specifiers: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', 'openai', ...SHARED], service: WORKER },
+  '@mikro-orm/postgresql': { specifiers: ['@mikro-orm/postgresql', '@mikro-orm/migrations'], service: API },
+  api: { specifiers: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', '@mikro-orm/postgresql', '@mikro-orm/migrations', ...SHARED], service: API },
 };
 
 async function sequence<T, R>(items: T[], each: (item: T) => Promise<R>): Promise<R[]> {
@@ -103,16 +105,15 @@ export async function benchColdStart(): Promise<Record<string, unknown>> {
     // The floor the fixed SDKs set: the bare server after importing only what a role cannot do
     // without (its clients and its logger), with the same compile cache and flags.
     const floors = Object.fromEntries(
-      await sequence(Object.entries(FLOORS), async ([name, specifiers]) => {
-        const deployed = deployedNodeOptions(name === 'worker' ? 'cloudbuild.worker.yaml' : name === 'api' || name.startsWith('@mikro-orm') ? 'cloudbuild.api.yaml' : 'cloudbuild.webhook.yaml');
-        const start = await median('bench/servers/bare-health-importing.mjs', { ...compileCache, ...deployed }, undefined, specifiers);
+      await sequence(Object.entries(FLOORS), async ([name, { specifiers, service }]) => {
+        const start = await median('bench/servers/bare-health-importing.mjs', { ...compileCache, ...deployedNodeOptions(service) }, undefined, specifiers);
         return [name, { specifiers, ...start, ratio: ratio(baseline.p50Ms, start.p50Ms) }] as const;
       }),
     );
     const envs: Record<string, Record<string, string>> = {
-      listener: { ROLE: 'listener', ...cloud, ...secrets, ...deployedNodeOptions('cloudbuild.webhook.yaml') },
-      worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud, ...deployedNodeOptions('cloudbuild.worker.yaml') },
-      api: { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url, ...deployedNodeOptions('cloudbuild.api.yaml') },
+      listener: { ROLE: 'listener', ...cloud, ...secrets, ...deployedNodeOptions(WEBHOOK) },
+      worker: { ROLE: 'worker', AI_PROVIDER: 'scripted', ...cloud, ...deployedNodeOptions(WORKER) },
+      api: { ROLE: 'api', ...cloud, DATABASE_URL: postgres.url, ...deployedNodeOptions(API) },
       // The api role without DATABASE_URL: embedded PGlite, created (initdb and migrations) at a first start.
       'api (PGlite, first start)': { ROLE: 'api', ...cloud, DATA_DIR: join(dist, 'api-data') },
       'api (PGlite, restart)': { ROLE: 'api', ...cloud, DATA_DIR: join(dist, 'api-data') },
