@@ -201,7 +201,7 @@ function emulatorCeilingRow(t: { messagesPerSecond: number; emulators: Record<st
   return row([
     'the same worker against what the emulators allow: the Firestore emulator\'s compare-and-set commits/s at the worker\'s concurrency ÷ commits per answered message',
     `${t.messagesPerSecond} msg/s`,
-    `${e.firestoreCommitsPerSecond} commits/s ÷ ${e.commitsPerAnsweredMessage} = ${e.firestoreCeilingMessagesPerSecond} msg/s; the Pub/Sub emulator's ordered pull alone (flow control 10, handler = the model's latency): ${e.pubsubOrderedPullMessagesPerSecond} msg/s (${e.ratioToPubsubPull})`,
+    `${e.firestoreCommitsPerSecond} commits/s ÷ ${e.commitsPerAnsweredMessage} = ${e.firestoreCeilingMessagesPerSecond} msg/s; the Pub/Sub emulator's ordered pull alone (flow control 10, handler = the model's latency; each freed slot waits for the client's ack batch, up to 100 ms, which the worker, holding 100 messages, does not): ${e.pubsubOrderedPullMessagesPerSecond} msg/s (${e.ratioToPubsubPull})`,
     e.ratioToFirestoreCeiling!,
     '≥ 0.7',
   ]);
