@@ -68,15 +68,16 @@ async function median(script: string, env: Record<string, string>, beforeEach?: 
  * importing them): no role can start faster than its own.
  */
 const SHARED = ['hono', 'winston', 'zod', 'inversify'];
+const MIKRO_ORM = ['@mikro-orm/postgresql', '@mikro-orm/migrations'];
 const [WEBHOOK, WORKER, API] = ['cloudbuild.webhook.yaml', 'cloudbuild.worker.yaml', 'cloudbuild.api.yaml'] as const;
 /** Each floor's packages, started with the NODE_OPTIONS of the service (its cloudbuild file) that loads them. */
-const FLOORS: Record<string, { specifiers: string[]; service: typeof WEBHOOK | typeof WORKER | typeof API }> = {
+const FLOORS: Record<string, { specifiers: string[]; service: Parameters<typeof deployedNodeOptions>[0] }> = {
   '@google-cloud/pubsub': { specifiers: ['@google-cloud/pubsub'], service: WEBHOOK },
   '@google-cloud/logging-winston': { specifiers: ['@google-cloud/logging-winston'], service: WEBHOOK },
   listener: { specifiers: ['@google-cloud/pubsub', '@google-cloud/logging-winston', ...SHARED], service: WEBHOOK },
   worker: { specifiers: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', 'openai', ...SHARED], service: WORKER },
-  '@mikro-orm/postgresql': { specifiers: ['@mikro-orm/postgresql', '@mikro-orm/migrations'], service: API },
-  api: { specifiers: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', '@mikro-orm/postgresql', '@mikro-orm/migrations', ...SHARED], service: API },
+  '@mikro-orm/postgresql': { specifiers: MIKRO_ORM, service: API },
+  api: { specifiers: ['@google-cloud/pubsub', '@google-cloud/firestore', '@google-cloud/logging-winston', ...MIKRO_ORM, ...SHARED], service: API },
 };
 
 async function sequence<T, R>(items: T[], each: (item: T) => Promise<R>): Promise<R[]> {
